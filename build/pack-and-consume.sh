@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The only honest proof that users get the generator: pack Parallax, restore it into a throw-away
+# project by PackageReference from a local folder feed, build, and check that generated source
+# appeared there and that the generated code runs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+version="0.1.0-ci.$(date +%s)"
+
+dotnet pack "$root/runtime/Parallax.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
+pkg="$work/feed/Parallax.$version.nupkg"
+unzip -l "$pkg" | grep -q 'analyzers/dotnet/cs/Parallax.Generator.dll' || { echo "FAIL: the package has no generator under analyzers/dotnet/cs"; exit 1; }
+unzip -l "$pkg" | grep -q 'buildTransitive/Parallax.props' || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
+
+mkdir -p "$work/consumer"
+cat > "$work/consumer/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local" value="$work/feed" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="local"><package pattern="Parallax" /></packageSource>
+    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+  </packageSourceMapping>
+</configuration>
+XML
+# Outside the repository: none of its Directory.*.props may help the consumer.
+cat > "$work/consumer/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+    <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Parallax" Version="$version" />
+  </ItemGroup>
+</Project>
+XML
+cat > "$work/consumer/Program.cs" <<'CS'
+using Parallax;
+
+foreach (var e in Parallax.Generated.ParallaxManifest.Entries)
+{
+    System.Console.WriteLine($"{e.Capability} {e.Attribute} {e.Type}.{e.Member}");
+}
+
+public static partial class Kernels
+{
+    [Jit]
+    public static double[] ArrSum(double[] x, double[] y)
+    {
+        var r = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = x[i] + y[i];
+        return r;
+    }
+}
+CS
+(cd "$work/consumer" && dotnet build -c Release --nologo -v quiet)
+generated=$(find "$work/consumer/obj" -path '*Parallax.Generator*' -name '*.g.cs' | wc -l)
+[ "$generated" -gt 0 ] || { echo "FAIL: no generated source in the consumer"; exit 1; }
+out=$(cd "$work/consumer" && dotnet run -c Release --no-build)
+echo "$out" | grep -q 'Jit Jit Kernels.ArrSum' || { echo "FAIL: the consumer's generated code did not list its [Jit] method: $out"; exit 1; }
+echo "pack-and-consume: OK ($generated generated files in a PackageReference consumer of Parallax $version)"

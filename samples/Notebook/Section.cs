@@ -1,0 +1,35 @@
+namespace Notebook;
+
+/// <summary>One section of the seed notebook, reproduced in C#.</summary>
+internal abstract class Section
+{
+    /// <summary>The seed's heading for this section.</summary>
+    public abstract string Title { get; }
+
+    /// <summary>Runs the section, printing what it did and how long it took.</summary>
+    public abstract Task RunAsync(NotebookOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Says plainly that the capability this section needs has not landed yet.</summary>
+    protected static Task NotYet(string capability)
+    {
+        Console.WriteLine($"  (not yet: {capability} has not landed in Parallax; this section will run it once it does)");
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Command-line options: <c>--quick</c> runs the sections on small sizes (CI's smoke run).</summary>
+internal sealed record NotebookOptions(bool Quick, string? Only)
+{
+    public static NotebookOptions Parse(string[] args) => new(
+        args.Contains("--quick"),
+        args.SkipWhile(a => a != "--section").Skip(1).FirstOrDefault());
+
+    /// <summary>The seed's matrix size, N = 5000, or 500 in a quick run.</summary>
+    public int MatrixSize => Quick ? 500 : 5000;
+
+    /// <summary>The seed's arr_sum length, 10M, or 100k in a quick run.</summary>
+    public int ArraySize => Quick ? 100_000 : 10_000_000;
+
+    /// <summary>The seed's factorial argument, 100 000, or 20 000 in a quick run.</summary>
+    public int Factorial => Quick ? 20_000 : 100_000;
+}

@@ -1,0 +1,15 @@
+namespace Parallax.Tests.Foundation;
+
+/// <summary>Proves the generator ran on this project the way it runs on a user's.</summary>
+public class GeneratorWiringTests
+{
+    [Jit]
+    public static double[] ManifestProbe(double[] x) => x;
+
+    [Fact]
+    public void Generator_ran_on_this_project_and_found_the_annotated_method()
+    {
+        Assert.Contains(Parallax.Generated.ParallaxManifest.Entries,
+            e => e is { Capability: "Jit", Type: "Parallax.Tests.Foundation.GeneratorWiringTests", Member: nameof(ManifestProbe) });
+    }
+}
