@@ -21,4 +21,17 @@ internal static class DiagnosticDescriptors
         "'{0}' is annotated with [{1}], so its containing type '{2}' and every type enclosing it must be declared partial",
         "Parallax.Usage",
         DiagnosticSeverity.Error);
+
+    // ---- [Jit] and [Vectorize]: PAR1000-PAR1999 (add below this line) ----
+
+
+
+    // ---- Engines: PAR2000-PAR2999 (add below this line) ----
+
+
+
+    // ---- Threads: PAR3000-PAR3999 (add below this line) ----
+
+
+
 }
