@@ -1,0 +1,95 @@
+using System.ComponentModel;
+
+namespace Parallax;
+
+/// <summary>
+/// A view on several engines, as ipyparallel's <c>DirectView</c> (<c>cl[:]</c>, <c>cl[1:3]</c>):
+/// every call runs on each target and returns one result per target, in target order.
+/// </summary>
+public sealed partial class DirectView
+{
+    // ---- Calls the generator redirects at build time. Their bodies run only when it did not. ----
+
+    /// <summary>Runs <paramref name="function"/> on every target without waiting, as ipyparallel's <c>apply_async</c>.</summary>
+    /// <typeparam name="T">The function's result type; must be serializable.</typeparam>
+    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <returns>An awaitable result holding one value per target, in target order.</returns>
+    public AsyncResult<T[]> Apply<T>(Func<T> function) => throw NotRedirected.Create(nameof(Apply));
+
+    /// <inheritdoc cref="Apply{T}(Func{T})"/>
+    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+    public AsyncResult<T[]> ApplyAsync<T>(Func<T> function, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
+
+    /// <summary>Runs <paramref name="function"/> on every target and waits, as ipyparallel's <c>apply_sync</c>.</summary>
+    /// <typeparam name="T">The function's result type; must be serializable.</typeparam>
+    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <returns>One value per target, in target order.</returns>
+    public T[] ApplySync<T>(Func<T> function) => throw NotRedirected.Create(nameof(ApplySync));
+
+    /// <summary>Runs <paramref name="action"/> on every target without waiting.</summary>
+    /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <returns>An awaitable result that completes when every target has finished.</returns>
+    public AsyncResult Apply(Action action) => throw NotRedirected.Create(nameof(Apply));
+
+    /// <inheritdoc cref="Apply(Action)"/>
+    /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+    public AsyncResult ApplyAsync(Action action, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
+
+    /// <summary>Runs <paramref name="action"/> on every target and waits.</summary>
+    /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
+    public void ApplySync(Action action) => throw NotRedirected.Create(nameof(ApplySync));
+
+    /// <summary>
+    /// Applies <paramref name="function"/> to every item, the items split into contiguous blocks over
+    /// the targets, as ipyparallel's <c>DirectView.map</c>. Results come back in item order.
+    /// </summary>
+    /// <typeparam name="TIn">The item type; must be serializable.</typeparam>
+    /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
+    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <param name="items">The items.</param>
+    /// <returns>An awaitable result holding one value per item, in item order.</returns>
+    public AsyncResult<TOut[]> Map<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items) => throw NotRedirected.Create(nameof(Map));
+
+    /// <summary>As <see cref="Map{TIn, TOut}"/>, waiting for the results.</summary>
+    /// <typeparam name="TIn">The item type; must be serializable.</typeparam>
+    /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
+    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <param name="items">The items.</param>
+    /// <returns>One value per item, in item order.</returns>
+    public TOut[] MapSync<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items) => throw NotRedirected.Create(nameof(MapSync));
+
+    // ---- What generated stubs call. ----
+
+    /// <summary>Sends <paramref name="call"/> to every target; each engine's result is deserialized as <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="call">The dispatched call.</param>
+    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <returns>One value per target, in target order.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public AsyncResult<T[]> Submit<T>(EngineCall call, CancellationToken cancellationToken = default) => SubmitCore<T>(call, cancellationToken);
+
+    /// <summary>Sends <paramref name="call"/>, which returns nothing, to every target.</summary>
+    /// <param name="call">The dispatched call.</param>
+    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <returns>A result that completes when every target has finished.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public AsyncResult Submit(EngineCall call, CancellationToken cancellationToken = default) => SubmitCore(call, cancellationToken);
+
+    /// <summary>
+    /// Splits <paramref name="items"/> into one contiguous block per target, encodes each block's
+    /// arguments with <paramref name="encodeBlock"/>, and concatenates the engines' <typeparamref name="TOut"/>[] results.
+    /// </summary>
+    /// <typeparam name="TIn">The item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="dispatchId">The invoker's dispatch id; it receives the encoded block and returns a serialized <typeparamref name="TOut"/>[].</param>
+    /// <param name="assemblyPath">The assembly that holds the invoker.</param>
+    /// <param name="items">The items.</param>
+    /// <param name="encodeBlock">Serializes the captured variables together with one block of items.</param>
+    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <returns>One value per item, in item order.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public AsyncResult<TOut[]> SubmitMap<TIn, TOut>(string dispatchId, string assemblyPath, IEnumerable<TIn> items, Func<TIn[], byte[]> encodeBlock, CancellationToken cancellationToken = default) =>
+        SubmitMapCore<TIn, TOut>(dispatchId, assemblyPath, items, encodeBlock, cancellationToken);
+}
