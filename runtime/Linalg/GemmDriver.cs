@@ -23,13 +23,13 @@ internal readonly unsafe struct StridedMatrix<T>(T* pointer, nint rowStride, nin
 internal static class GemmBlocking
 {
     /// <summary>Depth of one pass: an A micro-panel (MR x KC) must sit in L1 next to the streaming B panels.</summary>
-    public static int KcBytes = 2048;
+    public static int KcBytes = int.TryParse(Environment.GetEnvironmentVariable("TUNE_KC"), out var v) ? v : 2048;
 
     /// <summary>Width of the packed B block (KC x NC), which lives in L2 (1-2 MiB per core) across all A micro-panels.</summary>
-    public static int BBlockBytes = 512 * 1024;
+    public static int BBlockBytes = int.TryParse(Environment.GetEnvironmentVariable("TUNE_B"), out var v) ? v : 512 * 1024;
 
     /// <summary>Rows of A packed at once (MC x KC): L3-resident, large so that B is repacked rarely.</summary>
-    public static int Mc = 1024;
+    public static int Mc = int.TryParse(Environment.GetEnvironmentVariable("TUNE_MC"), out var v) ? v : 1024;
 }
 
 /// <summary>

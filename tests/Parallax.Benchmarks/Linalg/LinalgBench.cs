@@ -18,6 +18,14 @@ internal static class LinalgBench
 
     public static void Run(string[] args)
     {
+        // "--threads T" pins both libraries to T threads (default: Linalg.MaxThreads, i.e. all cores).
+        int at = Array.IndexOf(args, "--threads");
+        if (at >= 0)
+        {
+            Parallax.Linalg.MaxThreads = int.Parse(args[at + 1]);
+            args = [.. args[..at], .. args[(at + 2)..]];
+        }
+
         int[] sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : [256, 1000, 2000, 5000];
         int threads = Parallax.Linalg.MaxThreads;
         bool haveBlas = OpenBlas.TryLoad(out var blasDescription);
