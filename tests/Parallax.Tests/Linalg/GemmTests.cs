@@ -3,7 +3,7 @@ namespace Parallax.Tests.Linalg;
 /// <summary>
 /// Linalg's GEMM against the naive loop on shapes chosen to hit every edge of the blocking: single
 /// rows and columns, primes, and sizes one past the micro-tile (8x24), the depth block (256) and the
-/// packed B block (240 columns) and row block (1024), in all four transpose combinations with alpha and beta.
+/// packed B block (240 columns) and row block (2048), in all four transpose combinations with alpha and beta.
 /// </summary>
 public class GemmTests
 {
@@ -17,7 +17,7 @@ public class GemmTests
         { 17, 17, 17 },
         { 257, 257, 257 },
         { 9, 25, 513 },      // one past MR, NR and two depth blocks
-        { 1033, 7, 3 },      // one row block plus a partial micro-panel, thin
+        { 2057, 7, 3 },      // one past the row block (2048): two blocks with a partial micro-panel, thin
         { 31, 265, 40 },     // one past the B block (240) plus a partial micro-tile
         { 2, 3, 0 },         // empty depth: c = beta·c
     };
