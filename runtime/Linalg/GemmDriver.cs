@@ -43,6 +43,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     where T : unmanaged, INumber<T>
     where TKernel : struct, IMicroKernel<T>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip tier 0, whose first call would run unoptimized for seconds
     public static void Run(int m, int n, int k, T alpha, StridedMatrix<T> a, StridedMatrix<T> b, T beta, T* c, nint ldc)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -92,6 +93,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     }
 
     /// <summary>Writes the valid rows x cols corner of a scratch tile into C, honouring beta == 0 as "do not read C".</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip tier 0, whose first call would run unoptimized for seconds
     private static void MergeTile(T* tile, int nr, int rows, int cols, T* c, nint ldc, T beta)
     {
         for (int i = 0; i < rows; i++, c += ldc, tile += nr)
@@ -104,6 +106,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     }
 
     /// <summary>Packs mc x kc of A as micro-panels of MR rows, k-major (MR values per k), times alpha, rows past mc zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip tier 0, whose first call would run unoptimized for seconds
     private static void PackA(int mc, int kc, StridedMatrix<T> a, T alpha, T* dst)
     {
         int mr = TKernel.MR;
@@ -136,6 +139,7 @@ internal static unsafe class GemmDriver<T, TKernel>
     }
 
     /// <summary>Packs kc x nc of B as micro-panels of NR columns, k-major (NR values per k), columns past nc zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: skip tier 0, whose first call would run unoptimized for seconds
     private static void PackB(int kc, int nc, StridedMatrix<T> b, T* dst)
     {
         int nr = TKernel.NR;

@@ -17,8 +17,9 @@ internal sealed class LocalMatrices : Section
         var b = RandomNormal(rng, n);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // numpy's kernels are compiled ahead of time; ours are JIT-compiled on first use, so warm them on a tiny product.
-        Linalg.Dot(new double[8, 8], new double[8, 8]);
+        // numpy's kernels are compiled ahead of time; ours are JIT-compiled on first use, so warm them (and the
+        // worker threads) on a small product, as a Python session has imported numpy before the timed cell.
+        Linalg.Dot(new double[256, 256], new double[256, 256]);
         var clock = Stopwatch.StartNew();
         var c = Linalg.Dot(a, b);
         double seconds = clock.Elapsed.TotalSeconds;
