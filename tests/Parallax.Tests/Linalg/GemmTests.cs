@@ -101,10 +101,11 @@ public class GemmTests
         Assert.Equal(c, Flat(c2));
     }
 
-    [Fact]
-    public void Result_does_not_depend_on_the_thread_count()
+    [Theory]
+    [InlineData(301, 290, 270)] // tall: split by rows
+    [InlineData(20, 1403, 300)] // wide: split by columns
+    public void Result_does_not_depend_on_the_thread_count(int m, int n, int k)
     {
-        const int m = 301, n = 290, k = 270;
         var a = Reference.Random(13, m * k);
         var b = Reference.Random(14, k * n);
         var one = new double[m * n];
@@ -124,6 +125,7 @@ public class GemmTests
 
         // Every thread runs the same kernel over the same depth blocks in the same order, so the split is invisible.
         Assert.Equal(one, all);
+        Reference.AssertGemm(Transpose.None, Transpose.None, m, n, k, 1, a, k, b, n, 0, all, all, n, Eps);
     }
 
     [Fact]
