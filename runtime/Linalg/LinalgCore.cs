@@ -1,0 +1,164 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Parallax;
+
+/// <summary>The shape checks and the pinning behind <see cref="Linalg"/>, written once for float and double.</summary>
+internal static unsafe class LinalgCore<T> where T : unmanaged, INumber<T>
+{
+    public static T[,] Dot(T[,] a, T[,] b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        int m = a.GetLength(0), k = a.GetLength(1), n = b.GetLength(1);
+        if (b.GetLength(0) != k)
+        {
+            throw new ArgumentException($"a is {m}x{k} but b is {b.GetLength(0)}x{n}: a's columns must equal b's rows.", nameof(b));
+        }
+
+        var c = new T[m, n];
+        Gemm(T.One, a, Transpose.None, b, Transpose.None, T.Zero, c);
+        return c;
+    }
+
+    public static void Gemm(T alpha, T[,] a, Transpose transA, T[,] b, Transpose transB, T beta, T[,] c)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        int aRows = a.GetLength(0), aCols = a.GetLength(1), bRows = b.GetLength(0), bCols = b.GetLength(1);
+        int m = c.GetLength(0), n = c.GetLength(1);
+        var (opARows, opACols) = transA == Transpose.None ? (aRows, aCols) : (aCols, aRows);
+        var (opBRows, opBCols) = transB == Transpose.None ? (bRows, bCols) : (bCols, bRows);
+        if (opACols != opBRows)
+        {
+            throw new ArgumentException(
+                $"{Op("a", transA)} is {opARows}x{opACols} but {Op("b", transB)} is {opBRows}x{opBCols}: {Op("a", transA)}'s columns must equal {Op("b", transB)}'s rows.", "b");
+        }
+
+        if (opARows != m || opBCols != n)
+        {
+            throw new ArgumentException(
+                $"c is {m}x{n} but {Op("a", transA)}·{Op("b", transB)} is {opARows}x{opBCols}: pass a c with that shape.", "c");
+        }
+
+        Gemm(transA, transB, m, n, opACols, alpha, Flat(a), Math.Max(1, aCols), Flat(b), Math.Max(1, bCols), beta, Flat(c), Math.Max(1, n));
+    }
+
+    public static void Dot(ReadOnlySpan<T> a, int aRows, int aColumns, int lda, ReadOnlySpan<T> b, int bRows, int bColumns, int ldb, Span<T> c, int ldc)
+    {
+        if (aColumns != bRows)
+        {
+            throw new ArgumentException($"a is {aRows}x{aColumns} but b is {bRows}x{bColumns}: a's columns must equal b's rows.", nameof(b));
+        }
+
+        Gemm(Transpose.None, Transpose.None, aRows, bColumns, aColumns, T.One, a, lda, b, ldb, T.Zero, c, ldc);
+    }
+
+    public static void Gemm(Transpose transA, Transpose transB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        var (aRows, aCols) = transA == Transpose.None ? (m, k) : (k, m);
+        var (bRows, bCols) = transB == Transpose.None ? (k, n) : (n, k);
+        CheckStorage(a, "a", aRows, aCols, lda);
+        CheckStorage(b, "b", bRows, bCols, ldb);
+        CheckStorage(c, "c", m, n, ldc);
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            var ma = transA == Transpose.None ? new StridedMatrix<T>(pa, lda, 1) : new StridedMatrix<T>(pa, 1, lda);
+            var mb = transB == Transpose.None ? new StridedMatrix<T>(pb, ldb, 1) : new StridedMatrix<T>(pb, 1, ldb);
+            GemmDispatch<T>.Run(m, n, k, alpha, ma, mb, beta, pc, ldc, Linalg.MaxThreads);
+        }
+    }
+
+    public static T[] Dot(T[,] a, ReadOnlySpan<T> x, Transpose trans)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        int rows = a.GetLength(0), cols = a.GetLength(1);
+        var y = new T[trans == Transpose.None ? rows : cols];
+        int expected = trans == Transpose.None ? cols : rows;
+        if (x.Length != expected)
+        {
+            throw trans == Transpose.None
+                ? new ArgumentException($"a is {rows}x{cols} but x has {x.Length} elements: x's length must equal a's columns.", nameof(x))
+                : new ArgumentException($"x has {x.Length} elements but a is {rows}x{cols}: x's length must equal a's rows.", nameof(x));
+        }
+
+        Gemv(trans, rows, cols, T.One, Flat(a), Math.Max(1, cols), x, T.Zero, y);
+        return y;
+    }
+
+    public static void Gemv(Transpose trans, int m, int n, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> x, T beta, Span<T> y)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        CheckStorage(a, "a", m, n, lda);
+        var (xLength, yLength) = trans == Transpose.None ? (n, m) : (m, n);
+        if (x.Length != xLength || y.Length != yLength)
+        {
+            throw new ArgumentException(
+                $"{Op("a", trans)} is {(trans == Transpose.None ? $"{m}x{n}" : $"{n}x{m}")} so x needs {xLength} and y {yLength} elements, but x has {x.Length} and y {y.Length}.", nameof(x));
+        }
+
+        if (trans == Transpose.None)
+        {
+            // Each y[i] is one contiguous row·x dot product.
+            for (int i = 0; i < m; i++)
+            {
+                T dot = TensorPrimitives.Dot(a.Slice(i * lda, n), x);
+                y[i] = beta == T.Zero ? alpha * dot : alpha * dot + beta * y[i];
+            }
+
+            return;
+        }
+
+        // Aᵀx walks A by rows: y += (alpha·x[i])·row i keeps every access contiguous.
+        if (beta == T.Zero)
+        {
+            y.Clear();
+        }
+        else if (beta != T.One)
+        {
+            TensorPrimitives.Multiply(y, beta, y);
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            TensorPrimitives.MultiplyAdd(a.Slice(i * lda, n), alpha * x[i], y, y);
+        }
+    }
+
+    public static T Dot(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+    {
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException($"x has {x.Length} elements but y has {y.Length}: a vector dot product needs equal lengths.", nameof(y));
+        }
+
+        return TensorPrimitives.Dot(x, y);
+    }
+
+    private static void CheckStorage(ReadOnlySpan<T> span, string name, int rows, int cols, int ld)
+    {
+        if (ld < Math.Max(1, cols))
+        {
+            throw new ArgumentOutOfRangeException("ld" + name, ld, $"{name} is stored {rows}x{cols} row-major, so its leading dimension must be at least {Math.Max(1, cols)}.");
+        }
+
+        long needed = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
+        if (span.Length < needed)
+        {
+            throw new ArgumentException($"{name} is {rows}x{cols} with leading dimension {ld}, which needs {needed} elements, but the span has {span.Length}.", name);
+        }
+    }
+
+    private static string Op(string name, Transpose t) => t == Transpose.None ? name : name + "ᵀ";
+
+    /// <summary>A 2-D array's elements in row-major order, which is how .NET lays them out.</summary>
+    private static Span<T> Flat(T[,] array) => MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+}
