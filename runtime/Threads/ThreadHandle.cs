@@ -148,7 +148,7 @@ public sealed class ThreadHandle
         if (Interlocked.CompareExchange(ref _state, Running, Unstarted) != Unstarted)
         {
             throw new InvalidOperationException(
-                $"threads can only be started once: thread '{Name}' was already started. Create a new one (call the generated factory again) to run the code again.");
+                $"threads can only be started once: thread '{Name}' was already started. Create a new thread (call the factory or the constructor again) to run the code again.");
         }
 
         _thread.IsBackground = Volatile.Read(ref _daemon);
