@@ -164,6 +164,27 @@ public class ThreadGeneratorTests
     }
 
     [Fact]
+    public void Edit_that_only_moves_a_diagnostic_regenerates_no_source()
+    {
+        const string source = """
+            using Parallax;
+            [Thread] public partial class NoRun { }
+            public partial class Work { [Thread] public static void Go() { } }
+            """;
+        var compilation = GeneratorHarness.Compile(source);
+        var driver = GeneratorHarness.CreateDriver(new ThreadGenerator()).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var moved = compilation.ReplaceSyntaxTree(tree, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("\n\n" + source, GeneratorHarness.ParseOptions, path: tree.FilePath));
+        var result = driver.RunGenerators(moved).GetRunResult();
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("PAR3003", diagnostic.Id);
+        Assert.Equal(3, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        var specs = result.Results.Single().TrackedSteps[ThreadGenerator.SpecsStep].SelectMany(s => s.Outputs).Select(o => o.Reason);
+        Assert.All(specs, r => Assert.True(r is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, $"specs step ran again: {r}"));
+    }
+
+    [Fact]
     public void Unrelated_edit_is_cached()
     {
         Incrementality.AssertCachedAfterUnrelatedEdit(
