@@ -1,0 +1,275 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Parallax.Generator.Common;
+using Parallax.Generator.Diagnostics;
+using Parallax.Generator.Threads.Model;
+
+namespace Parallax.Generator.Threads;
+
+public sealed partial class ThreadGenerator
+{
+    /// <summary>Turns one [Thread]/[Daemon] target into a spec of plain values and its diagnostics.</summary>
+    internal static class Parser
+    {
+        /// <summary>The members a [Thread] class gets; a class that already declares one is PAR3005.</summary>
+        public static readonly string[] ClassMembers = ["Start", "Join", "IsAlive", "Name", "Ident", "IsDaemon", "Handle"];
+
+        private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        public static ThreadTargetSpec Parse(GeneratorAttributeSyntaxContext ctx, bool daemon, CancellationToken ct)
+        {
+            string attribute = daemon ? "Daemon" : "Thread";
+
+            // PAR0001 for a non-partial enclosing type is the Manifest generator's; emit nothing here.
+            if (PartialTypeCheck.Check(ctx.TargetNode, ctx.TargetSymbol.Name, attribute) is not null)
+            {
+                return Empty;
+            }
+
+            if (daemon && HasAttribute(ctx.TargetSymbol, KnownNames.ThreadAttribute))
+            {
+                return Fail(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadAndDaemon, Identifier(ctx.TargetNode), ctx.TargetSymbol.Name));
+            }
+
+            string? name = ThreadName(ctx.Attributes[0]);
+            return ctx.TargetSymbol switch
+            {
+                IMethodSymbol method => ParseMethod((MethodDeclarationSyntax)ctx.TargetNode, method, attribute, daemon, name, ct),
+                INamedTypeSymbol type => ParseClass((TypeDeclarationSyntax)ctx.TargetNode, type, attribute, daemon, name),
+                _ => Empty,
+            };
+        }
+
+        private static readonly ThreadTargetSpec Empty = new(null, null, EquatableArray<DiagnosticInfo>.Empty);
+
+        private static ThreadTargetSpec Fail(params DiagnosticInfo[] diagnostics) => new(null, null, diagnostics.ToEquatableArray());
+
+        private static ThreadTargetSpec ParseMethod(MethodDeclarationSyntax syntax, IMethodSymbol method, string attribute, bool daemon, string? name, CancellationToken ct)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            var parameters = new List<ParameterSpec>();
+            for (int i = 0; i < method.Parameters.Length; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var p = method.Parameters[i];
+                string? why = p.RefKind switch
+                {
+                    RefKind.Ref => "passed by ref",
+                    RefKind.Out => "an out parameter",
+                    RefKind.In => "passed by in",
+                    RefKind.RefReadOnlyParameter => "passed by ref readonly",
+                    _ => p.Type.IsRefLikeType ? $"of ref struct type '{p.Type.ToDisplayString()}'" : null,
+                };
+                if (why is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadParameterNotCapturable, syntax.ParameterList.Parameters[i], p.Name, method.Name, why));
+                    continue;
+                }
+
+                parameters.Add(new ParameterSpec(p.Type.ToDisplayString(TypeFormat), Escape(p.Name), DefaultValue(p), p.IsParams));
+            }
+
+            string factory = method.Name + "Thread";
+            if (!method.ContainingType.GetMembers(factory).IsEmpty)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadMemberExists, syntax.Identifier.GetLocation(), method.ContainingType.Name, factory, attribute));
+            }
+
+            if (diagnostics.Count > 0)
+            {
+                return new ThreadTargetSpec(null, null, diagnostics.ToEquatableArray());
+            }
+
+            var spec = new ThreadMethodSpec(
+                Namespace(method.ContainingType),
+                Chain(method.ContainingType),
+                method.Name,
+                factory,
+                Accessibility(method.DeclaredAccessibility),
+                method.IsStatic,
+                !method.IsStatic && method.ContainingType.IsValueType,
+                method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : string.Empty,
+                method.TypeParameters.Select(Constraint).Where(c => c is not null).Select(c => c!).ToEquatableArray(),
+                parameters.ToEquatableArray(),
+                IsAwaitable(method.ReturnType),
+                daemon,
+                name);
+            return new ThreadTargetSpec(spec, null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private static ThreadTargetSpec ParseClass(TypeDeclarationSyntax syntax, INamedTypeSymbol type, string attribute, bool daemon, string? name)
+        {
+            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                return Fail(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadClassNotPartial, syntax.Identifier.GetLocation(), type.Name, attribute));
+            }
+
+            // Run may be inherited and may have any accessibility: the generated lambda is inside the class.
+            IMethodSymbol? run = null;
+            for (var t = type; t is not null && run is null; t = t.BaseType)
+            {
+                run = t.GetMembers("Run").OfType<IMethodSymbol>()
+                    .FirstOrDefault(m => !m.IsStatic && m.Parameters.IsEmpty && !m.IsGenericMethod
+                        && (SymbolEqualityComparer.Default.Equals(t, type) || m.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private));
+            }
+
+            var diagnostics = new List<DiagnosticInfo>();
+            if (run is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadClassWithoutRun, syntax.Identifier.GetLocation(), type.Name, attribute));
+            }
+
+            foreach (var member in ClassMembers)
+            {
+                if (!type.GetMembers(member).IsEmpty)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadMemberExists, syntax.Identifier.GetLocation(), type.Name, member, attribute));
+                }
+            }
+
+            if (diagnostics.Count > 0)
+            {
+                return new ThreadTargetSpec(null, null, diagnostics.ToEquatableArray());
+            }
+
+            var spec = new ThreadClassSpec(Namespace(type), Chain(type), IsAwaitable(run!.ReturnType), daemon, name);
+            return new ThreadTargetSpec(null, spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private static bool HasAttribute(ISymbol symbol, string metadataName) =>
+            symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+        private static Location Identifier(SyntaxNode node) => node switch
+        {
+            MethodDeclarationSyntax m => m.Identifier.GetLocation(),
+            TypeDeclarationSyntax t => t.Identifier.GetLocation(),
+            _ => node.GetLocation(),
+        };
+
+        private static string? ThreadName(AttributeData attribute)
+        {
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == "Name")
+                {
+                    return named.Value.Value as string;
+                }
+            }
+
+            return attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+        }
+
+        private static string? Namespace(INamedTypeSymbol type) =>
+            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null;
+
+        private static EquatableArray<ContainingTypeSpec> Chain(INamedTypeSymbol innermost)
+        {
+            var chain = new List<ContainingTypeSpec>();
+            for (var t = innermost; t is not null; t = t.ContainingType)
+            {
+                string keyword = t.TypeKind switch
+                {
+                    TypeKind.Struct => (t.IsReadOnly ? "readonly " : "") + (t.IsRefLikeType ? "ref " : "") + (t.IsRecord ? "record struct" : "struct"),
+                    TypeKind.Interface => "interface",
+                    _ => t.IsRecord ? "record" : "class",
+                };
+                string name = Escape(t.Name) + (t.TypeParameters.IsEmpty ? "" : "<" + string.Join(", ", t.TypeParameters.Select(p => Escape(p.Name))) + ">");
+                chain.Add(new ContainingTypeSpec(keyword, name));
+            }
+
+            chain.Reverse();
+            return chain.ToEquatableArray();
+        }
+
+        private static string Accessibility(Accessibility accessibility) => accessibility switch
+        {
+            Microsoft.CodeAnalysis.Accessibility.Public => "public",
+            Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+            Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+            Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+            Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
+
+        private static string? Constraint(ITypeParameterSymbol t)
+        {
+            var parts = new List<string>();
+            if (t.HasReferenceTypeConstraint)
+            {
+                parts.Add(t.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+            }
+            else if (t.HasUnmanagedTypeConstraint)
+            {
+                parts.Add("unmanaged");
+            }
+            else if (t.HasValueTypeConstraint)
+            {
+                parts.Add("struct");
+            }
+            else if (t.HasNotNullConstraint)
+            {
+                parts.Add("notnull");
+            }
+
+            parts.AddRange(t.ConstraintTypes.Select(c => c.ToDisplayString(TypeFormat)));
+            if (t.HasConstructorConstraint)
+            {
+                parts.Add("new()");
+            }
+
+            if (t.AllowsRefLikeType)
+            {
+                parts.Add("allows ref struct");
+            }
+
+            return parts.Count == 0 ? null : $"where {Escape(t.Name)} : {string.Join(", ", parts)}";
+        }
+
+        private static bool IsAwaitable(ITypeSymbol type) =>
+            type is INamedTypeSymbol { Name: "Task" or "ValueTask" } named
+            && named.ContainingNamespace.ToDisplayString() == "System.Threading.Tasks";
+
+        private static string? DefaultValue(IParameterSymbol p)
+        {
+            if (!p.HasExplicitDefaultValue)
+            {
+                return null;
+            }
+
+            object? value = p.ExplicitDefaultValue;
+            if (value is null)
+            {
+                return "default";
+            }
+
+            string literal = value switch
+            {
+                string s => SymbolDisplay.FormatLiteral(s, quote: true),
+                char c => SymbolDisplay.FormatLiteral(c, quote: true),
+                bool b => b ? "true" : "false",
+                float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "F",
+                double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "D",
+                decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "M",
+                long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L",
+                ulong u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL",
+                uint u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "U",
+                _ => System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
+            };
+
+            // An enum or a narrow integer default is stored as its underlying number: cast it back.
+            return p.Type.SpecialType is SpecialType.System_String or SpecialType.System_Char or SpecialType.System_Boolean
+                or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64
+                or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal
+                ? literal
+                : $"({p.Type.ToDisplayString(TypeFormat)})({literal})";
+        }
+
+        private static string Escape(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    }
+}
