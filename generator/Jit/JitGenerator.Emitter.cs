@@ -277,7 +277,7 @@ public sealed partial class JitGenerator
             {
                 if (a.Name != _spec.BoundArray && !a.IsLocal)
                 {
-                    w.Line($"global::Parallax.Jit.JitGuard.SameLength({_length}, {a.Name}.Length, \"{_spec.BoundArray}\", \"{a.Name}\");");
+                    w.Line($"global::Parallax.JitGuard.SameLength({_length}, {a.Name}.Length, \"{_spec.BoundArray}\", \"{a.Name}\");");
                 }
             }
 
@@ -291,7 +291,7 @@ public sealed partial class JitGenerator
                         continue;
                     }
 
-                    w.Line($"global::Parallax.Jit.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({written.Name}, {other.Name}, \"{written.Name}\", \"{other.Name}\");");
+                    w.Line($"global::Parallax.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({written.Name}, {other.Name}, \"{written.Name}\", \"{other.Name}\");");
                 }
             }
         }
@@ -328,13 +328,13 @@ public sealed partial class JitGenerator
             }
 
             w.Line("// Parallel = true: the range splits into chunks over the cores; a small input is one chunk on this thread.");
-            w.Line($"int {_chunks} = global::Parallax.Jit.JitParallel.ChunkCount({_length});");
+            w.Line($"int {_chunks} = global::Parallax.JitParallel.ChunkCount({_length});");
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"var {acc.Name}Parts = new {acc.Type}[{_chunks}];");
             }
 
-            w.Line($"global::Parallax.Jit.JitParallel.For({_length}, {_chunks}, (chunk, start, count) =>");
+            w.Line($"global::Parallax.JitParallel.For({_length}, {_chunks}, (chunk, start, count) =>");
             w.Indent();
             w.Line($"Kernel({Args(a => a.Name + ".AsSpan(start, count)", acc => "out " + acc.Name + "Parts[chunk]")}));");
             w.Unindent();
@@ -634,7 +634,7 @@ public sealed partial class JitGenerator
                 case CondExpr c:
                     return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type)}, {Vector(c.WhenTrue, width)}, {Vector(c.WhenFalse, width)})";
                 case CallExpr { Function: "Clamp" } c:
-                    return $"global::Parallax.Jit.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
+                    return $"global::Parallax.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
                 case CallExpr c:
                     return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
                 case ConvertExpr c:

@@ -96,8 +96,7 @@ public sealed partial class JitGenerator
                 return Fail();
             }
 
-            var statements = _syntax.Body?.Statements.ToList()
-                ?? (_syntax.ExpressionBody is { } e ? new List<StatementSyntax> { SyntaxFactory.ReturnStatement(e.Expression) } : new List<StatementSyntax>());
+            var statements = _syntax.Body?.Statements.ToList() ?? new List<StatementSyntax>();
             int loopIndex = statements.FindIndex(s => s is ForStatementSyntax);
             if (loopIndex < 0)
             {
@@ -174,14 +173,15 @@ public sealed partial class JitGenerator
                 result = "result" + n.ToString(CultureInfo.InvariantCulture);
             }
 
-            var statements = _syntax.Body?.Statements.ToList()
-                ?? new List<StatementSyntax> { SyntaxFactory.ReturnStatement(_syntax.ExpressionBody!.Expression) };
+            var statements = _syntax.Body?.Statements.ToList() ?? new List<StatementSyntax>();
             for (int s = 0; s < statements.Count - 1; s++)
             {
                 ParseStatement(statements[s], mask: null);
             }
 
-            if (statements.Count > 0 && statements[statements.Count - 1] is ReturnStatementSyntax { Expression: { } ret })
+            var ret = _syntax.ExpressionBody?.Expression
+                ?? (statements.Count > 0 && statements[statements.Count - 1] is ReturnStatementSyntax { Expression: { } last } ? last : null);
+            if (ret is not null)
             {
                 if (ParseExpression(ret) is { } value)
                 {
