@@ -127,6 +127,7 @@ public sealed partial class JitGenerator
         {
             var w = new SourceWriter();
             w.Line(SourceWriter.Header);
+            w.Line("using global::System;");
             w.Line("using global::System.Runtime.CompilerServices;");
             w.Line("using global::System.Runtime.InteropServices;");
             w.Line("using global::System.Runtime.Intrinsics;");

@@ -64,6 +64,7 @@ public sealed partial class JitGenerator
         private string _boundArray = string.Empty;
         private bool _inLoop;
         private bool _vectorize;
+        private readonly HashSet<string> _carried = new(StringComparer.Ordinal);
 
         public Parser(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, bool fastMath, bool parallel, CancellationToken cancellationToken)
         {
@@ -797,7 +798,11 @@ public sealed partial class JitGenerator
 
             if (symbol is not null && (_prologueScalars.ContainsKey(symbol) || _params.ContainsKey(symbol)))
             {
-                Report(DiagnosticDescriptors.JitLoopCarriedDependency, target.Parent!, symbol.Name);
+                if (_carried.Add(symbol.Name))
+                {
+                    Report(DiagnosticDescriptors.JitLoopCarriedDependency, target.Parent!, symbol.Name);
+                }
+
                 return;
             }
 
@@ -845,7 +850,10 @@ public sealed partial class JitGenerator
                 }
             }
 
-            Report(DiagnosticDescriptors.JitLoopCarriedDependency, assignment, acc);
+            if (_carried.Add(acc))
+            {
+                Report(DiagnosticDescriptors.JitLoopCarriedDependency, assignment, acc);
+            }
         }
 
         private void AddReduction(string acc, ReductionKind kind, Expr value, Expr? mask, SyntaxNode at)
@@ -1105,6 +1113,7 @@ public sealed partial class JitGenerator
                 if (_inLoop && _accumulatorNames.Contains(scalar))
                 {
                     // An accumulator read anywhere but its own reduction sees the previous iteration.
+                    _carried.Add(scalar);
                     Report(DiagnosticDescriptors.JitLoopCarriedDependency, id, scalar);
                     return null;
                 }
@@ -1233,7 +1242,8 @@ public sealed partial class JitGenerator
 
             switch (value)
             {
-                case ConvertExpr c when !c.Operand.Invariant && Size(c.Operand.Type) != Size(c.Type):
+                // A conversion from an operand that already has the wrong width was reported at the operand.
+                case ConvertExpr c when !c.Operand.Invariant && Size(c.Operand.Type) != Size(c.Type) && _laneType is not null && Size(c.Operand.Type) == Size(_laneType):
                     Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), c.Operand.Type, c.Type);
                     return;
                 case UnaryExpr u:
@@ -1260,7 +1270,7 @@ public sealed partial class JitGenerator
                     break;
             }
 
-            if (value.Type != "bool" && _laneType is not null && Size(value.Type) != Size(_laneType) && value is not ConvertExpr)
+            if (value.Type != "bool" && _laneType is not null && Size(value.Type) != Size(_laneType) && value is not ConvertExpr and not LoadExpr)
             {
                 Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), value.Type, _laneType);
             }
