@@ -371,6 +371,9 @@ public sealed partial class JitGenerator
             var parameters = _spec.Arrays.Select(a => (a.Written ? "global::System.Span<" : "global::System.ReadOnlySpan<") + a.ElementType + "> " + a.Name)
                 .Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s))
                 .Concat(_spec.Accumulators.Select(acc => "out " + acc.Type + " " + acc.Name + "Part"));
+            // Fully optimized from the first call: a kernel at tier 0 would run its first, often only, call
+            // many times slower (the cost Numba pays as compile time at its first call).
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             w.OpenBlock($"{(_spec.Kind == KernelKind.Vectorize ? "internal" : "private")} static void Kernel({string.Join(", ", parameters)})");
             w.Line($"int {_length} = {_spec.Arrays[0].Name}.Length;");
             foreach (var a in _spec.Arrays)
