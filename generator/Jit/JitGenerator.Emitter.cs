@@ -457,8 +457,21 @@ public sealed partial class JitGenerator
 
                 w.Line("{").Indent();
                 w.Line($"nuint {_k} = {_last};");
-                EmitVectorBody(w, width, tail: true, unrollIndex: 0);
+                EmitVectorBody(w, width, hold: "Last", unrollIndex: 0);
                 w.CloseBlock();
+
+                // Likewise the first vector, so the main loop can start where the destination is aligned:
+                // an unaligned 64-byte access straddles two cache lines.
+                foreach (var store in stores)
+                {
+                    w.Line($"{width}<{store.Value.Type}> {store.Array}First;");
+                }
+
+                w.Line("{").Indent();
+                w.Line($"nuint {_k} = 0;");
+                EmitVectorBody(w, width, hold: "First", unrollIndex: 0);
+                w.CloseBlock();
+                w.Line($"{_i} = global::Parallax.JitMemory.ElementsToAlignment(ref {stores[0].Array}Ref, {width}<byte>.Count);");
             }
             else
             {
@@ -475,7 +488,7 @@ public sealed partial class JitGenerator
             {
                 w.Line("{").Indent();
                 w.Line((j == 0 ? $"nuint {_k} = (nuint){_i};" : $"nuint {_k} = (nuint)({_i} + {(j == 1 ? string.Empty : j + " * ")}{_step});"));
-                EmitVectorBody(w, width, tail: false, unrollIndex: j);
+                EmitVectorBody(w, width, hold: null, unrollIndex: j);
                 w.CloseBlock();
             }
 
@@ -483,7 +496,7 @@ public sealed partial class JitGenerator
             w.Line();
             w.OpenBlock($"for (; {_i} <= {_length} - {_step}; {_i} += {_step})");
             w.Line($"nuint {_k} = (nuint){_i};");
-            EmitVectorBody(w, width, tail: false, unrollIndex: 0);
+            EmitVectorBody(w, width, hold: null, unrollIndex: 0);
             w.CloseBlock();
             w.Line();
             if (!_hasReductions)
@@ -491,6 +504,7 @@ public sealed partial class JitGenerator
                 foreach (var store in stores)
                 {
                     w.Line($"{store.Array}Last.StoreUnsafe(ref {store.Array}Ref, {_last});");
+                    w.Line($"{store.Array}First.StoreUnsafe(ref {store.Array}Ref);");
                 }
 
                 w.Line("return;");
@@ -531,7 +545,8 @@ public sealed partial class JitGenerator
             _ => $"{acc.Name}Lane = global::System.Math.Max({acc.Name}Lane, {value})",
         };
 
-        private void EmitVectorBody(SourceWriter w, string width, bool tail, int unrollIndex)
+        /// <summary>The loop body at index k; with <paramref name="hold"/>, stores go to vectors named array + hold instead.</summary>
+        private void EmitVectorBody(SourceWriter w, string width, string? hold, int unrollIndex)
         {
             foreach (var s in _spec.Body)
             {
@@ -541,7 +556,7 @@ public sealed partial class JitGenerator
                         w.Line(l.Declare ? $"{width}<{l.Type}> {l.Name} = {Vector(l.Value, width)};" : $"{l.Name} = {Vector(l.Value, width)};");
                         break;
                     case StoreStmt st:
-                        w.Line(tail ? $"{st.Array}Last = {Vector(st.Value, width)};" : $"{width}.StoreUnsafe({Vector(st.Value, width)}, ref {st.Array}Ref, {_k});");
+                        w.Line(hold is not null ? $"{st.Array}{hold} = {Vector(st.Value, width)};" : $"{width}.StoreUnsafe({Vector(st.Value, width)}, ref {st.Array}Ref, {_k});");
                         break;
                     case ReduceStmt r:
                         var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);

@@ -33,6 +33,7 @@ namespace Parallax.Generated
         /// for (int i = 0; i &lt; x.Length; i++) r[i] = x[i] + y[i];
         /// </code>
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Kernel(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> r)
         {
             int length = x.Length;
@@ -53,6 +54,12 @@ namespace Parallax.Generated
                     nuint k = last;
                     rLast = (Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k));
                 }
+                Vector512<double> rFirst;
+                {
+                    nuint k = 0;
+                    rFirst = (Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k));
+                }
+                i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
 
                 for (; i <= length - 4 * step; i += 4 * step)
                 {
@@ -81,6 +88,7 @@ namespace Parallax.Generated
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
+                rFirst.StoreUnsafe(ref rRef);
                 return;
             }
             else if (Vector256.IsHardwareAccelerated && length >= Vector256<double>.Count)
@@ -95,6 +103,12 @@ namespace Parallax.Generated
                     nuint k = last;
                     rLast = (Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k));
                 }
+                Vector256<double> rFirst;
+                {
+                    nuint k = 0;
+                    rFirst = (Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k));
+                }
+                i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
 
                 for (; i <= length - 4 * step; i += 4 * step)
                 {
@@ -123,6 +137,7 @@ namespace Parallax.Generated
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
+                rFirst.StoreUnsafe(ref rRef);
                 return;
             }
             else if (Vector128.IsHardwareAccelerated && length >= Vector128<double>.Count)
@@ -137,6 +152,12 @@ namespace Parallax.Generated
                     nuint k = last;
                     rLast = (Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k));
                 }
+                Vector128<double> rFirst;
+                {
+                    nuint k = 0;
+                    rFirst = (Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k));
+                }
+                i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
 
                 for (; i <= length - 4 * step; i += 4 * step)
                 {
@@ -165,6 +186,7 @@ namespace Parallax.Generated
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
+                rFirst.StoreUnsafe(ref rRef);
                 return;
             }
 

@@ -33,6 +33,7 @@ namespace Parallax.Generated
         /// }
         /// </code>
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Kernel(global::System.ReadOnlySpan<float> x, out int countPart)
         {
             int length = x.Length;

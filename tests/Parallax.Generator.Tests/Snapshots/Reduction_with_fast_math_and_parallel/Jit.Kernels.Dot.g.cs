@@ -38,6 +38,7 @@ namespace Parallax.Generated
         /// for (int i = 0; i &lt; x.Length; i++) acc += x[i] * y[i];
         /// </code>
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Kernel(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, out double accPart)
         {
             int length = x.Length;

@@ -41,6 +41,7 @@ namespace Parallax.Generated
         /// =&gt; System.Math.Sqrt(x * x + y * y)
         /// </code>
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Kernel(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> result)
         {
             int length = x.Length;
@@ -61,6 +62,12 @@ namespace Parallax.Generated
                     nuint k = last;
                     resultLast = Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k))));
                 }
+                Vector512<double> resultFirst;
+                {
+                    nuint k = 0;
+                    resultFirst = Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k))));
+                }
+                i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector512<byte>.Count);
 
                 for (; i <= length - 4 * step; i += 4 * step)
                 {
@@ -89,6 +96,7 @@ namespace Parallax.Generated
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
+                resultFirst.StoreUnsafe(ref resultRef);
                 return;
             }
             else if (Vector256.IsHardwareAccelerated && length >= Vector256<double>.Count)
@@ -103,6 +111,12 @@ namespace Parallax.Generated
                     nuint k = last;
                     resultLast = Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k))));
                 }
+                Vector256<double> resultFirst;
+                {
+                    nuint k = 0;
+                    resultFirst = Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k))));
+                }
+                i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector256<byte>.Count);
 
                 for (; i <= length - 4 * step; i += 4 * step)
                 {
@@ -131,6 +145,7 @@ namespace Parallax.Generated
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
+                resultFirst.StoreUnsafe(ref resultRef);
                 return;
             }
             else if (Vector128.IsHardwareAccelerated && length >= Vector128<double>.Count)
@@ -145,6 +160,12 @@ namespace Parallax.Generated
                     nuint k = last;
                     resultLast = Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k))));
                 }
+                Vector128<double> resultFirst;
+                {
+                    nuint k = 0;
+                    resultFirst = Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k))));
+                }
+                i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector128<byte>.Count);
 
                 for (; i <= length - 4 * step; i += 4 * step)
                 {
@@ -173,6 +194,7 @@ namespace Parallax.Generated
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
+                resultFirst.StoreUnsafe(ref resultRef);
                 return;
             }
 
