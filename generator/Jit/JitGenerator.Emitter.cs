@@ -447,30 +447,13 @@ public sealed partial class JitGenerator
             if (!_hasReductions)
             {
                 w.Line();
-                w.Line("// The last vector is computed before anything is stored, so a call in place reads only");
-                w.Line("// original values, and it overlaps the main loop's end instead of a scalar tail.");
                 w.Line($"nuint {_last} = (nuint)({_length} - {_step});");
-                foreach (var store in stores)
-                {
-                    w.Line($"{width}<{store.Value.Type}> {store.Array}Last;");
-                }
-
-                w.Line("{").Indent();
-                w.Line($"nuint {_k} = {_last};");
-                EmitVectorBody(w, width, hold: "Last", unrollIndex: 0);
-                w.CloseBlock();
-
-                // Likewise the first vector, so the main loop can start where the destination is aligned:
-                // an unaligned 64-byte access straddles two cache lines.
-                foreach (var store in stores)
-                {
-                    w.Line($"{width}<{store.Value.Type}> {store.Array}First;");
-                }
-
-                w.Line("{").Indent();
-                w.Line($"nuint {_k} = 0;");
-                EmitVectorBody(w, width, hold: "First", unrollIndex: 0);
-                w.CloseBlock();
+                EmitHeldVector(w, width, stores, "Last", _last,
+                    "// The last vector is computed before anything is stored, so a call in place reads only",
+                    "// original values, and it overlaps the main loop's end instead of a scalar tail.");
+                EmitHeldVector(w, width, stores, "First", "0",
+                    "// Likewise the first, so the main loop can start where the destination is aligned:",
+                    "// an unaligned vector access may straddle two cache lines.");
                 w.Line($"{_i} = global::Parallax.JitMemory.ElementsToAlignment(ref {stores[0].Array}Ref, {width}<byte>.Count);");
             }
             else
@@ -544,6 +527,24 @@ public sealed partial class JitGenerator
             ReductionKind.Min => $"{acc.Name}Lane = global::System.Math.Min({acc.Name}Lane, {value})",
             _ => $"{acc.Name}Lane = global::System.Math.Max({acc.Name}Lane, {value})",
         };
+
+        private void EmitHeldVector(SourceWriter w, string width, List<StoreStmt> stores, string hold, string index, params string[] comment)
+        {
+            foreach (var line in comment)
+            {
+                w.Line(line);
+            }
+
+            foreach (var store in stores)
+            {
+                w.Line($"{width}<{store.Value.Type}> {store.Array}{hold};");
+            }
+
+            w.Line("{").Indent();
+            w.Line($"nuint {_k} = {index};");
+            EmitVectorBody(w, width, hold, unrollIndex: 0);
+            w.CloseBlock();
+        }
 
         /// <summary>The loop body at index k; with <paramref name="hold"/>, stores go to vectors named array + hold instead.</summary>
         private void EmitVectorBody(SourceWriter w, string width, string? hold, int unrollIndex)

@@ -95,21 +95,24 @@ public class ElementwiseKernelTests
     public void IntOps_wrap_on_overflow_like_the_scalar_loop() =>
         Compare(n => (JitTestData.Ints(n, 8), JitTestData.Ints(n, 9)), t => Kernels.IntOps(t.Item1, t.Item2), t => ((Func<int[], int[], int[]>)Kernels.IntOps)(t.Item1, t.Item2), "IntOps");
 
-    [Fact]
-    public void LongOps_into_a_destination_array()
+    /// <summary>For kernels that write a destination parameter: both start from the same destination contents.</summary>
+    private static void CompareInto<T, TResult>(Func<int, T> inputs, Func<int, TResult[]> destination, Action<T, TResult[]> kernel, Action<T, TResult[]> reference, string name)
+        where TResult : unmanaged, System.Numerics.INumberBase<TResult>
     {
         foreach (int n in JitTestData.Lengths)
         {
-            var x = JitTestData.Longs(n, 10);
-            var y = JitTestData.Longs(n, 11);
-            var expected = new long[n];
-            var actual = new long[n];
-            Action<long[], long[], long[]> scalar = Kernels.LongOps;
-            scalar(x, y, expected);
-            Kernels.LongOps(x, y, actual);
-            JitTestData.BitwiseEqual<long>(expected, actual, $"LongOps, length {n}");
+            var input = inputs(n);
+            var expected = destination(n);
+            var actual = (TResult[])expected.Clone();
+            reference(input, expected);
+            kernel(input, actual);
+            JitTestData.BitwiseEqual<TResult>(expected, actual, $"{name}, length {n}");
         }
     }
+
+    [Fact]
+    public void LongOps_into_a_destination_array() =>
+        CompareInto(n => (JitTestData.Longs(n, 10), JitTestData.Longs(n, 11)), n => new long[n], (t, d) => Kernels.LongOps(t.Item1, t.Item2, d), (t, d) => ((Action<long[], long[], long[]>)Kernels.LongOps)(t.Item1, t.Item2, d), "LongOps");
 
     [Fact]
     public void DivNeg_keeps_signed_zeros_and_nans() =>
@@ -128,19 +131,8 @@ public class ElementwiseKernelTests
         Compare(n => (JitTestData.Floats(n, 18), JitTestData.Floats(n, 19)), t => Kernels.IfElse(t.Item1, t.Item2), t => ((Func<float[], float[], float[]>)Kernels.IfElse)(t.Item1, t.Item2), "IfElse");
 
     [Fact]
-    public void If_without_else_keeps_the_old_element()
-    {
-        foreach (int n in JitTestData.Lengths)
-        {
-            var x = JitTestData.Ints(n, 20);
-            var expected = JitTestData.Ints(n, 21);
-            var actual = (int[])expected.Clone();
-            Action<int[], int[]> scalar = Kernels.IfWithoutElse;
-            scalar(x, expected);
-            Kernels.IfWithoutElse(x, actual);
-            JitTestData.BitwiseEqual<int>(expected, actual, $"IfWithoutElse, length {n}");
-        }
-    }
+    public void If_without_else_keeps_the_old_element() =>
+        CompareInto(n => JitTestData.Ints(n, 20), n => JitTestData.Ints(n, 21), (x, d) => Kernels.IfWithoutElse(x, d), (x, d) => ((Action<int[], int[]>)Kernels.IfWithoutElse)(x, d), "IfWithoutElse");
 
     [Fact]
     public void Math_functions_match_bit_for_bit() =>

@@ -46,14 +46,16 @@ namespace Parallax.Generated
             {
                 int step = Vector512<double>.Count;
 
+                nuint last = (nuint)(length - step);
                 // The last vector is computed before anything is stored, so a call in place reads only
                 // original values, and it overlaps the main loop's end instead of a scalar tail.
-                nuint last = (nuint)(length - step);
                 Vector512<double> rLast;
                 {
                     nuint k = last;
                     rLast = (Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k));
                 }
+                // Likewise the first, so the main loop can start where the destination is aligned:
+                // an unaligned vector access may straddle two cache lines.
                 Vector512<double> rFirst;
                 {
                     nuint k = 0;
@@ -95,14 +97,16 @@ namespace Parallax.Generated
             {
                 int step = Vector256<double>.Count;
 
+                nuint last = (nuint)(length - step);
                 // The last vector is computed before anything is stored, so a call in place reads only
                 // original values, and it overlaps the main loop's end instead of a scalar tail.
-                nuint last = (nuint)(length - step);
                 Vector256<double> rLast;
                 {
                     nuint k = last;
                     rLast = (Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k));
                 }
+                // Likewise the first, so the main loop can start where the destination is aligned:
+                // an unaligned vector access may straddle two cache lines.
                 Vector256<double> rFirst;
                 {
                     nuint k = 0;
@@ -144,14 +148,16 @@ namespace Parallax.Generated
             {
                 int step = Vector128<double>.Count;
 
+                nuint last = (nuint)(length - step);
                 // The last vector is computed before anything is stored, so a call in place reads only
                 // original values, and it overlaps the main loop's end instead of a scalar tail.
-                nuint last = (nuint)(length - step);
                 Vector128<double> rLast;
                 {
                     nuint k = last;
                     rLast = (Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k));
                 }
+                // Likewise the first, so the main loop can start where the destination is aligned:
+                // an unaligned vector access may straddle two cache lines.
                 Vector128<double> rFirst;
                 {
                     nuint k = 0;

@@ -54,14 +54,16 @@ namespace Parallax.Generated
             {
                 int step = Vector512<double>.Count;
 
+                nuint last = (nuint)(length - step);
                 // The last vector is computed before anything is stored, so a call in place reads only
                 // original values, and it overlaps the main loop's end instead of a scalar tail.
-                nuint last = (nuint)(length - step);
                 Vector512<double> resultLast;
                 {
                     nuint k = last;
                     resultLast = Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k))));
                 }
+                // Likewise the first, so the main loop can start where the destination is aligned:
+                // an unaligned vector access may straddle two cache lines.
                 Vector512<double> resultFirst;
                 {
                     nuint k = 0;
@@ -103,14 +105,16 @@ namespace Parallax.Generated
             {
                 int step = Vector256<double>.Count;
 
+                nuint last = (nuint)(length - step);
                 // The last vector is computed before anything is stored, so a call in place reads only
                 // original values, and it overlaps the main loop's end instead of a scalar tail.
-                nuint last = (nuint)(length - step);
                 Vector256<double> resultLast;
                 {
                     nuint k = last;
                     resultLast = Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k))));
                 }
+                // Likewise the first, so the main loop can start where the destination is aligned:
+                // an unaligned vector access may straddle two cache lines.
                 Vector256<double> resultFirst;
                 {
                     nuint k = 0;
@@ -152,14 +156,16 @@ namespace Parallax.Generated
             {
                 int step = Vector128<double>.Count;
 
+                nuint last = (nuint)(length - step);
                 // The last vector is computed before anything is stored, so a call in place reads only
                 // original values, and it overlaps the main loop's end instead of a scalar tail.
-                nuint last = (nuint)(length - step);
                 Vector128<double> resultLast;
                 {
                     nuint k = last;
                     resultLast = Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k))));
                 }
+                // Likewise the first, so the main loop can start where the destination is aligned:
+                // an unaligned vector access may straddle two cache lines.
                 Vector128<double> resultFirst;
                 {
                     nuint k = 0;
