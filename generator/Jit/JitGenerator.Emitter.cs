@@ -359,7 +359,7 @@ public sealed partial class JitGenerator
         private void EmitKernel(SourceWriter w)
         {
             w.Line("/// <summary>");
-            w.Line($"/// The loop of <see cref=\"{Cref}\"/> as a SIMD kernel:");
+            w.Line($"/// The {(_spec.Kind == KernelKind.Vectorize ? "body" : "loop")} of <see cref=\"{Cref}\"/> as a SIMD kernel:");
             w.Line("/// <code>");
             foreach (var line in Dedent(_spec.LoopText))
             {

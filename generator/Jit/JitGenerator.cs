@@ -103,7 +103,6 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             return null;
         }
 
-        // A call inside the [Jit] method itself stays on the scalar reference.
         if (ctx.SemanticModel.GetInterceptableLocation(invocation, ct) is not { } location)
         {
             return null;

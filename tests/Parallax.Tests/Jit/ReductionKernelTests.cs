@@ -28,6 +28,20 @@ public class ReductionKernelTests
     }
 
     [Fact]
+    public void Store_and_reduction_in_one_loop()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var x = JitTestData.Longs(n, 48);
+            var expected = new long[n];
+            var actual = new long[n];
+            long expectedSum = ((Func<long[], long[], long>)Reductions.StoreAndSum)(x, expected);
+            Assert.Equal(expectedSum, Reductions.StoreAndSum(x, actual));
+            JitTestData.BitwiseEqual<long>(expected, actual, $"StoreAndSum, length {n}");
+        }
+    }
+
+    [Fact]
     public void Float_min_and_max_are_exact_without_FastMath()
     {
         foreach (int n in JitTestData.Lengths)

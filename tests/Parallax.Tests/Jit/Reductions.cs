@@ -75,6 +75,20 @@ public static partial class Reductions
         return s;
     }
 
+    /// <summary>An element-wise store and a reduction in one loop: no overlapping last vector, a scalar remainder.</summary>
+    [Jit]
+    public static long StoreAndSum(long[] x, long[] doubled)
+    {
+        long sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            doubled[i] = x[i] * 2;
+            sum += doubled[i];
+        }
+
+        return sum;
+    }
+
     /// <summary>Without FastMath this stays the exact scalar loop (PAR1100, an info diagnostic).</summary>
     [Jit]
     public static double ExactSum(double[] x)

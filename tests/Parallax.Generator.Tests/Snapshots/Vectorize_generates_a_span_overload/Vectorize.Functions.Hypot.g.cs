@@ -36,7 +36,7 @@ namespace Parallax.Generated
     internal static class Vectorize_Functions_Hypot
     {
         /// <summary>
-        /// The loop of <see cref="global::Demo.Functions.Hypot(double, double)"/> as a SIMD kernel:
+        /// The body of <see cref="global::Demo.Functions.Hypot(double, double)"/> as a SIMD kernel:
         /// <code>
         /// =&gt; System.Math.Sqrt(x * x + y * y)
         /// </code>
