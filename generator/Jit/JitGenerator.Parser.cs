@@ -252,7 +252,8 @@ public sealed partial class JitGenerator
 
             var ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
             var key = _method.GetDocumentationCommentId() ?? _method.ToDisplayString();
-            var hint = (kind == KernelKind.Jit ? "Jit." : "Vectorize.") + string.Join(".", containing) + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
+            // The namespace keeps same-named types in different namespaces apart (hint and class names must be unique).
+            var hint = (kind == KernelKind.Jit ? "Jit." : "Jit.Vectorize.") + (ns.Length > 0 ? ns + "." : string.Empty) + string.Join(".", containing) + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
 
             var spec = new KernelSpec(
                 kind,

@@ -37,7 +37,7 @@ public class JitGeneratorTests
     public void Only_direct_calls_are_intercepted_and_the_kernel_runs()
     {
         var run = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).AssertCompiles();
-        Assert.Single(run.Sources["Jit.Kernels.ArrSum.g.cs"].Split('\n'), l => l.Contains("[global::System.Runtime.CompilerServices.InterceptsLocation("));
+        Assert.Single(run.Sources["Jit.Demo.Kernels.ArrSum.g.cs"].Split('\n'), l => l.Contains("[global::System.Runtime.CompilerServices.InterceptsLocation("));
         var caller = run.Load().GetType("Demo.Caller")!;
         var x = new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
         var y = x.Select(v => v * 10).ToArray();
@@ -49,6 +49,19 @@ public class JitGeneratorTests
         Assert.IsType<ArgumentException>(mismatch.InnerException);
         var reference = (Func<double[], double[], double[]>)caller.GetProperty("Reference")!.GetValue(null)!;
         Assert.Equal(11, reference(x, new double[12]).Length);
+    }
+
+    [Fact]
+    public void Same_type_and_method_names_in_two_namespaces_do_not_collide()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            namespace A { public static class K { [Jit] public static void Neg(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; } } }
+            namespace B { public static class K { [Jit] public static void Neg(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; } } }
+            public static class Use { public static void Run(double[] x) { A.K.Neg(x); B.K.Neg(x); } }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Assert.Equal(["Jit.A.K.Neg.g.cs", "Jit.B.K.Neg.g.cs"], run.Sources.Keys.Order());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Parallax.Generated
 {
     /// <summary>The SIMD kernel Parallax generated for <see cref="global::Demo.Kernels.ArrSum(double[], double[])"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
-    file static class Jit_Kernels_ArrSum
+    file static class Jit_Demo_Kernels_ArrSum
     {
         /// <summary>Runs in place of every call to <see cref="global::Demo.Kernels.ArrSum(double[], double[])"/>: checks the arguments up front, then runs <see cref="Kernel"/>.</summary>
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "qjdVio6glXb6gxTXlcqzoG4BAABGaWxlMC5jcw==")] // /src/File0.cs(15,67)

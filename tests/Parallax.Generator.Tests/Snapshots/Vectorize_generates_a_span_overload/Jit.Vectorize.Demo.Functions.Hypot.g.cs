@@ -24,7 +24,7 @@ namespace Demo
             global::Parallax.JitGuard.SameLength(length, result.Length, "x", "result");
             global::Parallax.JitGuard.SameOrDisjoint<double, double>(result, x, "result", "x");
             global::Parallax.JitGuard.SameOrDisjoint<double, double>(result, y, "result", "y");
-            global::Parallax.Generated.Vectorize_Functions_Hypot.Kernel(x, y, result);
+            global::Parallax.Generated.Jit_Vectorize_Demo_Functions_Hypot.Kernel(x, y, result);
         }
     }
 }
@@ -33,7 +33,7 @@ namespace Parallax.Generated
 {
     /// <summary>The SIMD kernel Parallax generated for <see cref="global::Demo.Functions.Hypot(double, double)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
-    internal static class Vectorize_Functions_Hypot
+    internal static class Jit_Vectorize_Demo_Functions_Hypot
     {
         /// <summary>
         /// The body of <see cref="global::Demo.Functions.Hypot(double, double)"/> as a SIMD kernel:
