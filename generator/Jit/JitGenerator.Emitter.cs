@@ -24,6 +24,7 @@ public sealed partial class JitGenerator
         private readonly KernelSpec _spec;
         private readonly HashSet<string> _names;
         private readonly Dictionary<Expr, string> _hoisted = new();
+        private readonly List<(LoadExpr Load, string Name)> _loads = new();
         private readonly string _length;
         private readonly string _step;
         private readonly string _last;
@@ -51,6 +52,13 @@ public sealed partial class JitGenerator
             _k = Unique("k");
             _lane = Unique("lane");
             _chunks = Unique("chunks");
+
+            // Each array the body reads is loaded once per block into a vector named like its
+            // element (x[i] -> xi); stores all come at the end of the body, so this reads the same values.
+            foreach (var load in spec.Body.SelectMany(Expressions).SelectMany(Descendants).OfType<LoadExpr>().Distinct())
+            {
+                _loads.Add((load, Unique(load.Array + _i)));
+            }
             int n = 0;
             foreach (var s in spec.Body)
             {
@@ -549,15 +557,20 @@ public sealed partial class JitGenerator
         /// <summary>The loop body at index k; with <paramref name="hold"/>, stores go to vectors named array + hold instead.</summary>
         private void EmitVectorBody(SourceWriter w, string width, string? hold, int unrollIndex)
         {
+            foreach (var (load, name) in _loads)
+            {
+                w.Line($"{width}<{load.Type}> {name} = {width}.LoadUnsafe(ref {load.Array}Ref, {_k});");
+            }
+
             foreach (var s in _spec.Body)
             {
                 switch (s)
                 {
                     case LocalStmt l:
-                        w.Line(l.Declare ? $"{width}<{l.Type}> {l.Name} = {Vector(l.Value, width)};" : $"{l.Name} = {Vector(l.Value, width)};");
+                        w.Line(l.Declare ? $"{width}<{l.Type}> {l.Name} = {Bare(Vector(l.Value, width))};" : $"{l.Name} = {Bare(Vector(l.Value, width))};");
                         break;
                     case StoreStmt st:
-                        w.Line(hold is not null ? $"{st.Array}{hold} = {Vector(st.Value, width)};" : $"{width}.StoreUnsafe({Vector(st.Value, width)}, ref {st.Array}Ref, {_k});");
+                        w.Line(hold is not null ? $"{st.Array}{hold} = {Bare(Vector(st.Value, width))};" : $"{width}.StoreUnsafe({Bare(Vector(st.Value, width))}, ref {st.Array}Ref, {_k});");
                         break;
                     case ReduceStmt r:
                         var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);
@@ -571,8 +584,8 @@ public sealed partial class JitGenerator
                         {
                             w.Line(acc.Kind switch
                             {
-                                ReductionKind.Sum => $"{v} += {Vector(r.Value, width)};",
-                                ReductionKind.Product => $"{v} *= {Vector(r.Value, width)};",
+                                ReductionKind.Sum => $"{v} += {Bare(Vector(r.Value, width))};",
+                                ReductionKind.Product => $"{v} *= {Bare(Vector(r.Value, width))};",
                                 ReductionKind.Min => $"{v} = {width}.Min({v}, {Vector(r.Value, width)});",
                                 _ => $"{v} = {width}.Max({v}, {Vector(r.Value, width)});",
                             });
@@ -588,13 +601,13 @@ public sealed partial class JitGenerator
             switch (s)
             {
                 case LocalStmt l:
-                    w.Line(l.Declare ? $"{l.Type} {l.Name} = {Scalar(l.Value)};" : $"{l.Name} = {Scalar(l.Value)};");
+                    w.Line(l.Declare ? $"{l.Type} {l.Name} = {Bare(Scalar(l.Value))};" : $"{l.Name} = {Bare(Scalar(l.Value))};");
                     break;
                 case StoreStmt st:
-                    w.Line($"{st.Array}[{_i}] = {Scalar(st.Value)};");
+                    w.Line($"{st.Array}[{_i}] = {Bare(Scalar(st.Value))};");
                     break;
                 case ReduceStmt r:
-                    w.Line(ScalarReduce(_spec.Accumulators.First(a => a.Name == r.Accumulator), Scalar(r.Value)) + ";");
+                    w.Line(ScalarReduce(_spec.Accumulators.First(a => a.Name == r.Accumulator), Bare(Scalar(r.Value))) + ";");
                     break;
             }
         }
@@ -631,7 +644,7 @@ public sealed partial class JitGenerator
                 case ScalarExpr s:
                     return $"{width}.Create({s.Name})";
                 case LoadExpr l:
-                    return $"{width}.LoadUnsafe(ref {l.Array}Ref, {_k})";
+                    return _loads.First(x => x.Load == l).Name;
                 case LocalExpr l:
                     return l.Name;
                 case UnaryExpr u:
@@ -668,6 +681,27 @@ public sealed partial class JitGenerator
                 default:
                     throw new InvalidOperationException("unknown expression " + e);
             }
+        }
+
+        /// <summary>Drops the parentheses around a whole statement-level expression: they only matter inside another.</summary>
+        private static string Bare(string expression)
+        {
+            if (expression.Length < 2 || expression[0] != '(' || expression[expression.Length - 1] != ')')
+            {
+                return expression;
+            }
+
+            int depth = 0;
+            for (int c = 0; c < expression.Length - 1; c++)
+            {
+                depth += expression[c] == '(' ? 1 : expression[c] == ')' ? -1 : 0;
+                if (depth == 0)
+                {
+                    return expression;
+                }
+            }
+
+            return expression.Substring(1, expression.Length - 2);
         }
 
         private static string Prefix(string op, string operand) =>

@@ -52,14 +52,18 @@ namespace Parallax.Generated
                 Vector512<double> rLast;
                 {
                     nuint k = last;
-                    rLast = (Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k));
+                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                    rLast = xi + yi;
                 }
                 // Likewise the first, so the main loop can start where the destination is aligned:
                 // an unaligned vector access may straddle two cache lines.
                 Vector512<double> rFirst;
                 {
                     nuint k = 0;
-                    rFirst = (Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k));
+                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                    rFirst = xi + yi;
                 }
                 i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
 
@@ -67,26 +71,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        Vector512.StoreUnsafe((Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        Vector512.StoreUnsafe((Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        Vector512.StoreUnsafe((Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        Vector512.StoreUnsafe((Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    Vector512.StoreUnsafe((Vector512.LoadUnsafe(ref xRef, k) + Vector512.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                    Vector512.StoreUnsafe(xi + yi, ref rRef, k);
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
@@ -103,14 +117,18 @@ namespace Parallax.Generated
                 Vector256<double> rLast;
                 {
                     nuint k = last;
-                    rLast = (Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k));
+                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                    rLast = xi + yi;
                 }
                 // Likewise the first, so the main loop can start where the destination is aligned:
                 // an unaligned vector access may straddle two cache lines.
                 Vector256<double> rFirst;
                 {
                     nuint k = 0;
-                    rFirst = (Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k));
+                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                    rFirst = xi + yi;
                 }
                 i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
 
@@ -118,26 +136,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        Vector256.StoreUnsafe((Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        Vector256.StoreUnsafe((Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        Vector256.StoreUnsafe((Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        Vector256.StoreUnsafe((Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    Vector256.StoreUnsafe((Vector256.LoadUnsafe(ref xRef, k) + Vector256.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                    Vector256.StoreUnsafe(xi + yi, ref rRef, k);
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
@@ -154,14 +182,18 @@ namespace Parallax.Generated
                 Vector128<double> rLast;
                 {
                     nuint k = last;
-                    rLast = (Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k));
+                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                    rLast = xi + yi;
                 }
                 // Likewise the first, so the main loop can start where the destination is aligned:
                 // an unaligned vector access may straddle two cache lines.
                 Vector128<double> rFirst;
                 {
                     nuint k = 0;
-                    rFirst = (Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k));
+                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                    rFirst = xi + yi;
                 }
                 i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
 
@@ -169,26 +201,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        Vector128.StoreUnsafe((Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        Vector128.StoreUnsafe((Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        Vector128.StoreUnsafe((Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        Vector128.StoreUnsafe((Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    Vector128.StoreUnsafe((Vector128.LoadUnsafe(ref xRef, k) + Vector128.LoadUnsafe(ref yRef, k)), ref rRef, k);
+                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                    Vector128.StoreUnsafe(xi + yi, ref rRef, k);
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
@@ -199,7 +241,7 @@ namespace Parallax.Generated
             // Shorter than one vector, or no SIMD hardware: one element at a time.
             for (; i < length; i++)
             {
-                r[i] = (x[i] + y[i]);
+                r[i] = x[i] + y[i];
             }
         }
     }

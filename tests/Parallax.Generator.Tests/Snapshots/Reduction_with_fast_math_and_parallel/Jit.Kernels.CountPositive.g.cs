@@ -50,26 +50,31 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        count0 += Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xRef, k), Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        count0 += Vector512.ConditionalSelect(Vector512.GreaterThan(xi, Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        count1 += Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xRef, k), Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        count1 += Vector512.ConditionalSelect(Vector512.GreaterThan(xi, Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        count2 += Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xRef, k), Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        count2 += Vector512.ConditionalSelect(Vector512.GreaterThan(xi, Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        count3 += Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xRef, k), Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
+                        Vector512<float> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        count3 += Vector512.ConditionalSelect(Vector512.GreaterThan(xi, Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    count0 += Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xRef, k), Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
+                    Vector512<float> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    count0 += Vector512.ConditionalSelect(Vector512.GreaterThan(xi, Vector512.Create(0f)).As<float, int>(), Vector512.Create(1), Vector512.Create(0));
                 }
 
                 count0 = ((count0 + count1) + (count2 + count3));
@@ -84,26 +89,31 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        count0 += Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xRef, k), Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        count0 += Vector256.ConditionalSelect(Vector256.GreaterThan(xi, Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        count1 += Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xRef, k), Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        count1 += Vector256.ConditionalSelect(Vector256.GreaterThan(xi, Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        count2 += Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xRef, k), Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        count2 += Vector256.ConditionalSelect(Vector256.GreaterThan(xi, Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        count3 += Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xRef, k), Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
+                        Vector256<float> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        count3 += Vector256.ConditionalSelect(Vector256.GreaterThan(xi, Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    count0 += Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xRef, k), Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
+                    Vector256<float> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    count0 += Vector256.ConditionalSelect(Vector256.GreaterThan(xi, Vector256.Create(0f)).As<float, int>(), Vector256.Create(1), Vector256.Create(0));
                 }
 
                 count0 = ((count0 + count1) + (count2 + count3));
@@ -118,26 +128,31 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        count0 += Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref xRef, k), Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        count0 += Vector128.ConditionalSelect(Vector128.GreaterThan(xi, Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        count1 += Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref xRef, k), Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        count1 += Vector128.ConditionalSelect(Vector128.GreaterThan(xi, Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        count2 += Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref xRef, k), Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        count2 += Vector128.ConditionalSelect(Vector128.GreaterThan(xi, Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        count3 += Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref xRef, k), Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
+                        Vector128<float> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        count3 += Vector128.ConditionalSelect(Vector128.GreaterThan(xi, Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    count0 += Vector128.ConditionalSelect(Vector128.GreaterThan(Vector128.LoadUnsafe(ref xRef, k), Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
+                    Vector128<float> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    count0 += Vector128.ConditionalSelect(Vector128.GreaterThan(xi, Vector128.Create(0f)).As<float, int>(), Vector128.Create(1), Vector128.Create(0));
                 }
 
                 count0 = ((count0 + count1) + (count2 + count3));
@@ -147,7 +162,7 @@ namespace Parallax.Generated
             // The remainder, one element at a time.
             for (; i < length; i++)
             {
-                countLane += ((x[i] > 0f) ? 1 : 0);
+                countLane += (x[i] > 0f) ? 1 : 0;
             }
             countPart = countLane;
         }

@@ -56,26 +56,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xRef, k), Vector512.LoadUnsafe(ref yRef, k), acc0);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        acc0 = Vector512.FusedMultiplyAdd(xi, yi, acc0);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        acc1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xRef, k), Vector512.LoadUnsafe(ref yRef, k), acc1);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        acc1 = Vector512.FusedMultiplyAdd(xi, yi, acc1);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        acc2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xRef, k), Vector512.LoadUnsafe(ref yRef, k), acc2);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        acc2 = Vector512.FusedMultiplyAdd(xi, yi, acc2);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        acc3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xRef, k), Vector512.LoadUnsafe(ref yRef, k), acc3);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        acc3 = Vector512.FusedMultiplyAdd(xi, yi, acc3);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xRef, k), Vector512.LoadUnsafe(ref yRef, k), acc0);
+                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                    acc0 = Vector512.FusedMultiplyAdd(xi, yi, acc0);
                 }
 
                 acc0 = ((acc0 + acc1) + (acc2 + acc3));
@@ -90,26 +100,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xRef, k), Vector256.LoadUnsafe(ref yRef, k), acc0);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        acc0 = Vector256.FusedMultiplyAdd(xi, yi, acc0);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        acc1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xRef, k), Vector256.LoadUnsafe(ref yRef, k), acc1);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        acc1 = Vector256.FusedMultiplyAdd(xi, yi, acc1);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        acc2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xRef, k), Vector256.LoadUnsafe(ref yRef, k), acc2);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        acc2 = Vector256.FusedMultiplyAdd(xi, yi, acc2);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        acc3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xRef, k), Vector256.LoadUnsafe(ref yRef, k), acc3);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        acc3 = Vector256.FusedMultiplyAdd(xi, yi, acc3);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xRef, k), Vector256.LoadUnsafe(ref yRef, k), acc0);
+                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                    acc0 = Vector256.FusedMultiplyAdd(xi, yi, acc0);
                 }
 
                 acc0 = ((acc0 + acc1) + (acc2 + acc3));
@@ -124,26 +144,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        acc0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xRef, k), Vector128.LoadUnsafe(ref yRef, k), acc0);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        acc0 = Vector128.FusedMultiplyAdd(xi, yi, acc0);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        acc1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xRef, k), Vector128.LoadUnsafe(ref yRef, k), acc1);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        acc1 = Vector128.FusedMultiplyAdd(xi, yi, acc1);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        acc2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xRef, k), Vector128.LoadUnsafe(ref yRef, k), acc2);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        acc2 = Vector128.FusedMultiplyAdd(xi, yi, acc2);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        acc3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xRef, k), Vector128.LoadUnsafe(ref yRef, k), acc3);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        acc3 = Vector128.FusedMultiplyAdd(xi, yi, acc3);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    acc0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref xRef, k), Vector128.LoadUnsafe(ref yRef, k), acc0);
+                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                    acc0 = Vector128.FusedMultiplyAdd(xi, yi, acc0);
                 }
 
                 acc0 = ((acc0 + acc1) + (acc2 + acc3));
@@ -153,7 +183,7 @@ namespace Parallax.Generated
             // The remainder, one element at a time.
             for (; i < length; i++)
             {
-                accLane += (x[i] * y[i]);
+                accLane += x[i] * y[i];
             }
             accPart = accLane;
         }

@@ -60,14 +60,18 @@ namespace Parallax.Generated
                 Vector512<double> resultLast;
                 {
                     nuint k = last;
-                    resultLast = Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k))));
+                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                    resultLast = Vector512.Sqrt(((xi * xi) + (yi * yi)));
                 }
                 // Likewise the first, so the main loop can start where the destination is aligned:
                 // an unaligned vector access may straddle two cache lines.
                 Vector512<double> resultFirst;
                 {
                     nuint k = 0;
-                    resultFirst = Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k))));
+                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                    resultFirst = Vector512.Sqrt(((xi * xi) + (yi * yi)));
                 }
                 i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector512<byte>.Count);
 
@@ -75,26 +79,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    Vector512.StoreUnsafe(Vector512.Sqrt(((Vector512.LoadUnsafe(ref xRef, k) * Vector512.LoadUnsafe(ref xRef, k)) + (Vector512.LoadUnsafe(ref yRef, k) * Vector512.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                    Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
@@ -111,14 +125,18 @@ namespace Parallax.Generated
                 Vector256<double> resultLast;
                 {
                     nuint k = last;
-                    resultLast = Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k))));
+                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                    resultLast = Vector256.Sqrt(((xi * xi) + (yi * yi)));
                 }
                 // Likewise the first, so the main loop can start where the destination is aligned:
                 // an unaligned vector access may straddle two cache lines.
                 Vector256<double> resultFirst;
                 {
                     nuint k = 0;
-                    resultFirst = Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k))));
+                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                    resultFirst = Vector256.Sqrt(((xi * xi) + (yi * yi)));
                 }
                 i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector256<byte>.Count);
 
@@ -126,26 +144,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    Vector256.StoreUnsafe(Vector256.Sqrt(((Vector256.LoadUnsafe(ref xRef, k) * Vector256.LoadUnsafe(ref xRef, k)) + (Vector256.LoadUnsafe(ref yRef, k) * Vector256.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                    Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
@@ -162,14 +190,18 @@ namespace Parallax.Generated
                 Vector128<double> resultLast;
                 {
                     nuint k = last;
-                    resultLast = Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k))));
+                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                    resultLast = Vector128.Sqrt(((xi * xi) + (yi * yi)));
                 }
                 // Likewise the first, so the main loop can start where the destination is aligned:
                 // an unaligned vector access may straddle two cache lines.
                 Vector128<double> resultFirst;
                 {
                     nuint k = 0;
-                    resultFirst = Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k))));
+                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                    resultFirst = Vector128.Sqrt(((xi * xi) + (yi * yi)));
                 }
                 i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector128<byte>.Count);
 
@@ -177,26 +209,36 @@ namespace Parallax.Generated
                 {
                     {
                         nuint k = (nuint)i;
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + step);
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 2 * step);
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                     {
                         nuint k = (nuint)(i + 3 * step);
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                     }
                 }
 
                 for (; i <= length - step; i += step)
                 {
                     nuint k = (nuint)i;
-                    Vector128.StoreUnsafe(Vector128.Sqrt(((Vector128.LoadUnsafe(ref xRef, k) * Vector128.LoadUnsafe(ref xRef, k)) + (Vector128.LoadUnsafe(ref yRef, k) * Vector128.LoadUnsafe(ref yRef, k)))), ref resultRef, k);
+                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                    Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
