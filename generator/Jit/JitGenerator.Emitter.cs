@@ -25,6 +25,10 @@ public sealed partial class JitGenerator
         private readonly HashSet<string> _names;
         private readonly Dictionary<Expr, string> _hoisted = new();
         private readonly List<(LoadExpr Load, string Name)> _loads = new();
+        private readonly bool _nonTemporal;
+        private readonly string _stream;
+        private readonly string _pointer;
+        private readonly string _result;
         private readonly string _length;
         private readonly string _step;
         private readonly string _last;
@@ -35,12 +39,13 @@ public sealed partial class JitGenerator
         private readonly bool _hasReductions;
         private readonly CancellationToken _cancellationToken;
 
-        private Emitter(KernelSpec spec, CancellationToken cancellationToken)
+        private Emitter(KernelSpec spec, bool allowUnsafe, CancellationToken cancellationToken)
         {
             _spec = spec;
             _cancellationToken = cancellationToken;
             _names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var p in spec.Parameters) _names.Add(p.Name);
+            foreach (var a in spec.Arrays) _names.Add(a.Name);
             foreach (var p in spec.Prologue) _names.Add(p.Name);
             foreach (var s in spec.Body) if (s is LocalStmt l) _names.Add(l.Name);
             _hasReductions = spec.Accumulators.Count > 0;
@@ -52,6 +57,13 @@ public sealed partial class JitGenerator
             _k = Unique("k");
             _lane = Unique("lane");
             _chunks = Unique("chunks");
+
+            // Non-temporal stores need the destination pinned (fixed), so only projects that allow
+            // unsafe code get them; with several outputs only one could be aligned, so none stream.
+            _nonTemporal = allowUnsafe && !_hasReductions && spec.Body.OfType<StoreStmt>().Count() == 1;
+            _stream = Unique("stream");
+            _pointer = spec.Body.OfType<StoreStmt>().Select(st => Unique(st.Array + "Pointer")).FirstOrDefault() ?? string.Empty;
+            _result = Unique("result");
 
             // Each array the body reads is loaded once per block into a vector named like its
             // element (x[i] -> xi); stores all come at the end of the body, so this reads the same values.
@@ -69,8 +81,8 @@ public sealed partial class JitGenerator
             }
         }
 
-        public static string Emit(KernelSpec spec, EquatableArray<CallSiteSpec> calls, CancellationToken cancellationToken) =>
-            new Emitter(spec, cancellationToken).Emit(calls);
+        public static string Emit(KernelSpec spec, EquatableArray<CallSiteSpec> calls, bool allowUnsafe, CancellationToken cancellationToken) =>
+            new Emitter(spec, allowUnsafe, cancellationToken).Emit(calls);
 
         private static string LoopVariable(string loopText)
         {
@@ -382,7 +394,7 @@ public sealed partial class JitGenerator
             // Fully optimized from the first call: a kernel at tier 0 would run its first, often only, call
             // many times slower (the cost Numba pays as compile time at its first call).
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            w.OpenBlock($"{(_spec.Kind == KernelKind.Vectorize ? "internal" : "private")} static void Kernel({string.Join(", ", parameters)})");
+            w.OpenBlock($"{(_spec.Kind == KernelKind.Vectorize ? "internal" : "private")} static {(_nonTemporal ? "unsafe " : string.Empty)}void Kernel({string.Join(", ", parameters)})");
             w.Line($"int {_length} = {_spec.Arrays[0].Name}.Length;");
             foreach (var a in _spec.Arrays)
             {
@@ -462,7 +474,18 @@ public sealed partial class JitGenerator
                 EmitHeldVector(w, width, stores, "First", "0",
                     "// Likewise the first, so the main loop can start where the destination is aligned:",
                     "// an unaligned vector access may straddle two cache lines.");
+                if (_nonTemporal)
+                {
+                    w.Line("// A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read");
+                    w.Line("// the destination line first. It needs an aligned address, so the destination is pinned.");
+                    w.OpenBlock($"fixed ({stores[0].Value.Type}* {_pointer} = &{stores[0].Array}Ref)");
+                }
+
                 w.Line($"{_i} = global::Parallax.JitMemory.ElementsToAlignment(ref {stores[0].Array}Ref, {width}<byte>.Count);");
+                if (_nonTemporal)
+                {
+                    w.Line($"bool {_stream} = {_length} >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof({stores[0].Value.Type}) && (nuint)({_pointer} + {_i}) % (nuint){width}<byte>.Count == 0;");
+                }
             }
             else
             {
@@ -492,6 +515,12 @@ public sealed partial class JitGenerator
             w.Line();
             if (!_hasReductions)
             {
+                if (_nonTemporal)
+                {
+                    w.CloseBlock();
+                    w.Line();
+                }
+
                 foreach (var store in stores)
                 {
                     w.Line($"{store.Array}Last.StoreUnsafe(ref {store.Array}Ref, {_last});");
@@ -568,6 +597,10 @@ public sealed partial class JitGenerator
                 {
                     case LocalStmt l:
                         w.Line(l.Declare ? $"{width}<{l.Type}> {l.Name} = {Bare(Vector(l.Value, width))};" : $"{l.Name} = {Bare(Vector(l.Value, width))};");
+                        break;
+                    case StoreStmt st when hold is null && _nonTemporal:
+                        w.Line($"{width}<{st.Value.Type}> {_result} = {Bare(Vector(st.Value, width))};");
+                        w.Line($"if ({_stream}) {width}.StoreAlignedNonTemporal({_result}, {_pointer} + {_k}); else {width}.StoreUnsafe({_result}, ref {st.Array}Ref, {_k});");
                         break;
                     case StoreStmt st:
                         w.Line(hold is not null ? $"{st.Array}{hold} = {Bare(Vector(st.Value, width))};" : $"{width}.StoreUnsafe({Bare(Vector(st.Value, width))}, ref {st.Array}Ref, {_k});");

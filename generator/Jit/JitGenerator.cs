@@ -63,10 +63,15 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key).ToEquatableArray()))
             .WithTrackingName(KernelsStep);
 
-        context.RegisterSourceOutput(kernels, static (spc, k) => spc.AddSource(k.Spec.HintName + ".g.cs", Emitter.Emit(k.Spec, k.Calls, spc.CancellationToken)));
+        // Whether the project allows unsafe code decides if kernels may pin for non-temporal stores.
+        var allowUnsafe = context.CompilationProvider.Select(static (c, _) => c.Options is CSharpCompilationOptions { AllowUnsafe: true });
+
+        context.RegisterSourceOutput(kernels.Combine(allowUnsafe), static (spc, k) =>
+            spc.AddSource(k.Left.Spec.HintName + ".g.cs", Emitter.Emit(k.Left.Spec, k.Left.Calls, k.Right, spc.CancellationToken)));
 
         var vectorized = vectorize.Select(static (r, _) => r.Spec).Where(static s => s is not null).Select(static (s, _) => s!);
-        context.RegisterSourceOutput(vectorized, static (spc, spec) => spc.AddSource(spec.HintName + ".g.cs", Emitter.Emit(spec, EquatableArray<CallSiteSpec>.Empty, spc.CancellationToken)));
+        context.RegisterSourceOutput(vectorized.Combine(allowUnsafe), static (spc, v) =>
+            spc.AddSource(v.Left.HintName + ".g.cs", Emitter.Emit(v.Left, EquatableArray<CallSiteSpec>.Empty, v.Right, spc.CancellationToken)));
     }
 
     private static ParseResult ParseJit(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)

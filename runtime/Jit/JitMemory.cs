@@ -8,6 +8,12 @@ namespace Parallax;
 public static class JitMemory
 {
     /// <summary>
+    /// Outputs of at least this many bytes are written with non-temporal stores (TensorPrimitives'
+    /// threshold): larger than the caches, they would only evict data the kernel still reads.
+    /// </summary>
+    public const int NonTemporalThreshold = 256 * 1024;
+
+    /// <summary>
     /// How many elements from <paramref name="start"/> to the next <paramref name="alignment"/>-byte
     /// boundary (0 when already aligned). Kernels start their main loop there; the answer is only a
     /// hint, since the GC may move the array afterwards, so correctness never depends on it.

@@ -52,6 +52,23 @@ public class JitGeneratorTests
     }
 
     [Fact]
+    public void Without_unsafe_code_the_kernel_does_not_pin_and_stores_normally()
+    {
+        var compilation = GeneratorHarness.Compile(ArrSumSource);
+        compilation = compilation.WithOptions(compilation.Options.WithAllowUnsafe(false));
+        GeneratorHarness.CreateDriver(new JitGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        var kernel = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("Jit.Demo.Kernels.ArrSum.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.DoesNotContain("fixed (", kernel);
+        Assert.DoesNotContain("unsafe", kernel);
+
+        // With unsafe code allowed (the harness default) large outputs stream past the cache.
+        var withUnsafe = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
+        Assert.Contains("StoreAlignedNonTemporal", withUnsafe);
+    }
+
+    [Fact]
     public void Same_type_and_method_names_in_two_namespaces_do_not_collide()
     {
         var run = GeneratorHarness.Run("""

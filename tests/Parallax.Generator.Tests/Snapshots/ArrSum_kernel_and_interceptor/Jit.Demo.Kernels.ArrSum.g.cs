@@ -34,7 +34,7 @@ namespace Parallax.Generated
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Kernel(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> r)
+        private static unsafe void Kernel(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> r)
         {
             int length = x.Length;
             ref double xRef = ref MemoryMarshal.GetReference(x);
@@ -65,42 +65,54 @@ namespace Parallax.Generated
                     Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
                     rFirst = xi + yi;
                 }
-                i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
-
-                for (; i <= length - 4 * step; i += 4 * step)
+                // A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read
+                // the destination line first. It needs an aligned address, so the destination is pinned.
+                fixed (double* rPointer = &rRef)
                 {
+                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
+
+                    for (; i <= length - 4 * step; i += 4 * step)
+                    {
+                        {
+                            nuint k = (nuint)i;
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result = xi + yi;
+                            if (stream) Vector512.StoreAlignedNonTemporal(result, rPointer + k); else Vector512.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + step);
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result = xi + yi;
+                            if (stream) Vector512.StoreAlignedNonTemporal(result, rPointer + k); else Vector512.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 2 * step);
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result = xi + yi;
+                            if (stream) Vector512.StoreAlignedNonTemporal(result, rPointer + k); else Vector512.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 3 * step);
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result = xi + yi;
+                            if (stream) Vector512.StoreAlignedNonTemporal(result, rPointer + k); else Vector512.StoreUnsafe(result, ref rRef, k);
+                        }
+                    }
+
+                    for (; i <= length - step; i += step)
                     {
                         nuint k = (nuint)i;
                         Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
                         Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
+                        Vector512<double> result = xi + yi;
+                        if (stream) Vector512.StoreAlignedNonTemporal(result, rPointer + k); else Vector512.StoreUnsafe(result, ref rRef, k);
                     }
-                    {
-                        nuint k = (nuint)(i + step);
-                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 2 * step);
-                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 3 * step);
-                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                }
 
-                for (; i <= length - step; i += step)
-                {
-                    nuint k = (nuint)i;
-                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                    Vector512.StoreUnsafe(xi + yi, ref rRef, k);
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
@@ -130,42 +142,54 @@ namespace Parallax.Generated
                     Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
                     rFirst = xi + yi;
                 }
-                i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
-
-                for (; i <= length - 4 * step; i += 4 * step)
+                // A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read
+                // the destination line first. It needs an aligned address, so the destination is pinned.
+                fixed (double* rPointer = &rRef)
                 {
+                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
+
+                    for (; i <= length - 4 * step; i += 4 * step)
+                    {
+                        {
+                            nuint k = (nuint)i;
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result = xi + yi;
+                            if (stream) Vector256.StoreAlignedNonTemporal(result, rPointer + k); else Vector256.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + step);
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result = xi + yi;
+                            if (stream) Vector256.StoreAlignedNonTemporal(result, rPointer + k); else Vector256.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 2 * step);
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result = xi + yi;
+                            if (stream) Vector256.StoreAlignedNonTemporal(result, rPointer + k); else Vector256.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 3 * step);
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result = xi + yi;
+                            if (stream) Vector256.StoreAlignedNonTemporal(result, rPointer + k); else Vector256.StoreUnsafe(result, ref rRef, k);
+                        }
+                    }
+
+                    for (; i <= length - step; i += step)
                     {
                         nuint k = (nuint)i;
                         Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
                         Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
+                        Vector256<double> result = xi + yi;
+                        if (stream) Vector256.StoreAlignedNonTemporal(result, rPointer + k); else Vector256.StoreUnsafe(result, ref rRef, k);
                     }
-                    {
-                        nuint k = (nuint)(i + step);
-                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 2 * step);
-                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 3 * step);
-                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                }
 
-                for (; i <= length - step; i += step)
-                {
-                    nuint k = (nuint)i;
-                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                    Vector256.StoreUnsafe(xi + yi, ref rRef, k);
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);
@@ -195,42 +219,54 @@ namespace Parallax.Generated
                     Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
                     rFirst = xi + yi;
                 }
-                i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
-
-                for (; i <= length - 4 * step; i += 4 * step)
+                // A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read
+                // the destination line first. It needs an aligned address, so the destination is pinned.
+                fixed (double* rPointer = &rRef)
                 {
+                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
+
+                    for (; i <= length - 4 * step; i += 4 * step)
+                    {
+                        {
+                            nuint k = (nuint)i;
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result = xi + yi;
+                            if (stream) Vector128.StoreAlignedNonTemporal(result, rPointer + k); else Vector128.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + step);
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result = xi + yi;
+                            if (stream) Vector128.StoreAlignedNonTemporal(result, rPointer + k); else Vector128.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 2 * step);
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result = xi + yi;
+                            if (stream) Vector128.StoreAlignedNonTemporal(result, rPointer + k); else Vector128.StoreUnsafe(result, ref rRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 3 * step);
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result = xi + yi;
+                            if (stream) Vector128.StoreAlignedNonTemporal(result, rPointer + k); else Vector128.StoreUnsafe(result, ref rRef, k);
+                        }
+                    }
+
+                    for (; i <= length - step; i += step)
                     {
                         nuint k = (nuint)i;
                         Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
                         Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
+                        Vector128<double> result = xi + yi;
+                        if (stream) Vector128.StoreAlignedNonTemporal(result, rPointer + k); else Vector128.StoreUnsafe(result, ref rRef, k);
                     }
-                    {
-                        nuint k = (nuint)(i + step);
-                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 2 * step);
-                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 3 * step);
-                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(xi + yi, ref rRef, k);
-                    }
-                }
 
-                for (; i <= length - step; i += step)
-                {
-                    nuint k = (nuint)i;
-                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                    Vector128.StoreUnsafe(xi + yi, ref rRef, k);
                 }
 
                 rLast.StoreUnsafe(ref rRef, last);

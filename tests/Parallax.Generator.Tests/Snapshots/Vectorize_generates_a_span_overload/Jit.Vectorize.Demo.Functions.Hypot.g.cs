@@ -42,7 +42,7 @@ namespace Parallax.Generated
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal static void Kernel(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> result)
+        internal static unsafe void Kernel(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> result)
         {
             int length = x.Length;
             ref double xRef = ref MemoryMarshal.GetReference(x);
@@ -73,42 +73,54 @@ namespace Parallax.Generated
                     Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
                     resultFirst = Vector512.Sqrt(((xi * xi) + (yi * yi)));
                 }
-                i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector512<byte>.Count);
-
-                for (; i <= length - 4 * step; i += 4 * step)
+                // A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read
+                // the destination line first. It needs an aligned address, so the destination is pinned.
+                fixed (double* resultPointer = &resultRef)
                 {
+                    i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector512<byte>.Count == 0;
+
+                    for (; i <= length - 4 * step; i += 4 * step)
+                    {
+                        {
+                            nuint k = (nuint)i;
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result_ = Vector512.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector512.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector512.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + step);
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result_ = Vector512.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector512.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector512.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 2 * step);
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result_ = Vector512.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector512.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector512.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 3 * step);
+                            Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
+                            Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
+                            Vector512<double> result_ = Vector512.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector512.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector512.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                    }
+
+                    for (; i <= length - step; i += step)
                     {
                         nuint k = (nuint)i;
                         Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
                         Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
+                        Vector512<double> result_ = Vector512.Sqrt(((xi * xi) + (yi * yi)));
+                        if (stream) Vector512.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector512.StoreUnsafe(result_, ref resultRef, k);
                     }
-                    {
-                        nuint k = (nuint)(i + step);
-                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 2 * step);
-                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 3 * step);
-                        Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                        Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                        Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                }
 
-                for (; i <= length - step; i += step)
-                {
-                    nuint k = (nuint)i;
-                    Vector512<double> xi = Vector512.LoadUnsafe(ref xRef, k);
-                    Vector512<double> yi = Vector512.LoadUnsafe(ref yRef, k);
-                    Vector512.StoreUnsafe(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
@@ -138,42 +150,54 @@ namespace Parallax.Generated
                     Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
                     resultFirst = Vector256.Sqrt(((xi * xi) + (yi * yi)));
                 }
-                i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector256<byte>.Count);
-
-                for (; i <= length - 4 * step; i += 4 * step)
+                // A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read
+                // the destination line first. It needs an aligned address, so the destination is pinned.
+                fixed (double* resultPointer = &resultRef)
                 {
+                    i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector256<byte>.Count == 0;
+
+                    for (; i <= length - 4 * step; i += 4 * step)
+                    {
+                        {
+                            nuint k = (nuint)i;
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result_ = Vector256.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector256.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector256.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + step);
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result_ = Vector256.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector256.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector256.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 2 * step);
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result_ = Vector256.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector256.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector256.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 3 * step);
+                            Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
+                            Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
+                            Vector256<double> result_ = Vector256.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector256.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector256.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                    }
+
+                    for (; i <= length - step; i += step)
                     {
                         nuint k = (nuint)i;
                         Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
                         Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
+                        Vector256<double> result_ = Vector256.Sqrt(((xi * xi) + (yi * yi)));
+                        if (stream) Vector256.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector256.StoreUnsafe(result_, ref resultRef, k);
                     }
-                    {
-                        nuint k = (nuint)(i + step);
-                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 2 * step);
-                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 3 * step);
-                        Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                        Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                        Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                }
 
-                for (; i <= length - step; i += step)
-                {
-                    nuint k = (nuint)i;
-                    Vector256<double> xi = Vector256.LoadUnsafe(ref xRef, k);
-                    Vector256<double> yi = Vector256.LoadUnsafe(ref yRef, k);
-                    Vector256.StoreUnsafe(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
@@ -203,42 +227,54 @@ namespace Parallax.Generated
                     Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
                     resultFirst = Vector128.Sqrt(((xi * xi) + (yi * yi)));
                 }
-                i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector128<byte>.Count);
-
-                for (; i <= length - 4 * step; i += 4 * step)
+                // A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read
+                // the destination line first. It needs an aligned address, so the destination is pinned.
+                fixed (double* resultPointer = &resultRef)
                 {
+                    i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector128<byte>.Count == 0;
+
+                    for (; i <= length - 4 * step; i += 4 * step)
+                    {
+                        {
+                            nuint k = (nuint)i;
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result_ = Vector128.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector128.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector128.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + step);
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result_ = Vector128.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector128.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector128.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 2 * step);
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result_ = Vector128.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector128.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector128.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                        {
+                            nuint k = (nuint)(i + 3 * step);
+                            Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
+                            Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
+                            Vector128<double> result_ = Vector128.Sqrt(((xi * xi) + (yi * yi)));
+                            if (stream) Vector128.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector128.StoreUnsafe(result_, ref resultRef, k);
+                        }
+                    }
+
+                    for (; i <= length - step; i += step)
                     {
                         nuint k = (nuint)i;
                         Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
                         Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
+                        Vector128<double> result_ = Vector128.Sqrt(((xi * xi) + (yi * yi)));
+                        if (stream) Vector128.StoreAlignedNonTemporal(result_, resultPointer + k); else Vector128.StoreUnsafe(result_, ref resultRef, k);
                     }
-                    {
-                        nuint k = (nuint)(i + step);
-                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 2 * step);
-                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                    {
-                        nuint k = (nuint)(i + 3 * step);
-                        Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                        Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                        Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
-                    }
-                }
 
-                for (; i <= length - step; i += step)
-                {
-                    nuint k = (nuint)i;
-                    Vector128<double> xi = Vector128.LoadUnsafe(ref xRef, k);
-                    Vector128<double> yi = Vector128.LoadUnsafe(ref yRef, k);
-                    Vector128.StoreUnsafe(Vector128.Sqrt(((xi * xi) + (yi * yi))), ref resultRef, k);
                 }
 
                 resultLast.StoreUnsafe(ref resultRef, last);
