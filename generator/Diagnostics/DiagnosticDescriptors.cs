@@ -24,6 +24,126 @@ internal static class DiagnosticDescriptors
 
     // ---- [Jit] and [Vectorize]: PAR1000-PAR1999 (add below this line) ----
 
+    /// <summary>PAR1000: the annotated method cannot become a kernel because of its signature.</summary>
+    public static readonly DiagnosticDescriptor JitMethodShape = Create(
+        "PAR1000",
+        "Method cannot become a kernel",
+        "'{0}' cannot become a kernel: {1}",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1001: a statement outside the loop that the kernel model does not cover.</summary>
+    public static readonly DiagnosticDescriptor JitStatementOutsideLoop = Create(
+        "PAR1001",
+        "Statement not supported outside the loop",
+        "'{0}' cannot become a kernel: outside the loop only length locals, the result array, scalar locals and one final return are supported ({1})",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1002: the loop header is not the counted loop a kernel needs.</summary>
+    public static readonly DiagnosticDescriptor JitLoopShape = Create(
+        "PAR1002",
+        "Loop is not a counted loop over an array",
+        "'{0}' cannot become a kernel: the loop must be 'for (int i = 0; i < a.Length; i++)' over an array or span, with i never assigned in the body ({1})",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1003: one iteration reads what an earlier iteration wrote.</summary>
+    public static readonly DiagnosticDescriptor JitLoopCarriedDependency = Create(
+        "PAR1003",
+        "Loop-carried dependency",
+        "'{0}' cannot become a kernel: '{1}' reads a value written by an earlier iteration, so iterations cannot run side by side",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1004: an array is indexed by something other than the loop variable.</summary>
+    public static readonly DiagnosticDescriptor JitUnsupportedIndex = Create(
+        "PAR1004",
+        "Index other than the loop variable",
+        "'{0}' cannot become a kernel: '{1}' indexes with something other than the loop variable '{2}'; only a[{2}] is supported",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1005: a call or operator with no vector form.</summary>
+    public static readonly DiagnosticDescriptor JitNoVectorForm = Create(
+        "PAR1005",
+        "Operation has no vector form",
+        "'{0}' cannot become a kernel: '{1}' has no vector form ({2})",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1006: a statement kind a kernel body cannot contain (try, throw, nested loop, ...).</summary>
+    public static readonly DiagnosticDescriptor JitUnsupportedStatement = Create(
+        "PAR1006",
+        "Statement not supported in a kernel loop",
+        "'{0}' cannot become a kernel: {1} is not supported inside the loop",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1007: control flow that leaves the loop early.</summary>
+    public static readonly DiagnosticDescriptor JitEarlyExit = Create(
+        "PAR1007",
+        "Early exit from the loop",
+        "'{0}' cannot become a kernel: '{1}' leaves the loop or skips iterations; every iteration must run to the end",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1008: a type with no vector element form.</summary>
+    public static readonly DiagnosticDescriptor JitUnsupportedType = Create(
+        "PAR1008",
+        "Unsupported type",
+        "'{0}' cannot become a kernel: '{1}' has type '{2}'; supported are float, double, int and long, as scalars, arrays, Span<T> or ReadOnlySpan<T>",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1009: element types of different widths in one kernel.</summary>
+    public static readonly DiagnosticDescriptor JitMixedWidths = Create(
+        "PAR1009",
+        "Element types of different widths",
+        "'{0}' cannot become a kernel: '{1}' is {2} but the kernel's lanes are {3}; all per-element values must have the same width (float/int or double/long)",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1010: an array whose aliasing the generator cannot reason about.</summary>
+    public static readonly DiagnosticDescriptor JitUnprovableAliasing = Create(
+        "PAR1010",
+        "Aliasing cannot be proven safe",
+        "'{0}' cannot become a kernel: '{1}' may alias another array; index only parameters and arrays allocated with 'new T[length]' in the method",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1011: a vector function whose rounding differs from Math's, used without FastMath.</summary>
+    public static readonly DiagnosticDescriptor JitNeedsFastMath = Create(
+        "PAR1011",
+        "Function rounds differently in vector form",
+        "'{0}' cannot become a kernel: the vector form of '{1}' may differ from Math.{2} in the last bit; set [Jit(FastMath = true)] to accept that",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1012: Parallel = true with span parameters, which cannot be shared with worker threads.</summary>
+    public static readonly DiagnosticDescriptor JitParallelNeedsArrays = Create(
+        "PAR1012",
+        "Parallel kernels need array parameters",
+        "'{0}' cannot run in parallel: '{1}' is a span, which cannot be shared with worker threads; pass an array or remove Parallel = true",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1013: an expression form the loop model does not cover.</summary>
+    public static readonly DiagnosticDescriptor JitUnsupportedExpression = Create(
+        "PAR1013",
+        "Expression not supported in a kernel",
+        "'{0}' cannot become a kernel: '{1}' is not supported ({2})",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1100: a float reduction stays scalar because reassociating it would change its rounding.</summary>
+    public static readonly DiagnosticDescriptor JitExactReduction = Create(
+        "PAR1100",
+        "Floating-point reduction kept exact and scalar",
+        "'{0}' stays a scalar loop: vectorizing the {1} reduction into '{2}' would add in a different order and change its rounding; set [Jit(FastMath = true)] to allow that",
+        "Parallax.Jit",
+        DiagnosticSeverity.Info);
+
 
 
     // ---- Engines: PAR2000-PAR2999 (add below this line) ----

@@ -42,4 +42,9 @@ public sealed class JitAttribute : Attribute
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class VectorizeAttribute : Attribute
 {
+    /// <summary>
+    /// Allows vector functions whose last bit may differ from <see cref="Math"/>'s (Exp, Log, Sin, Cos),
+    /// like <see cref="JitAttribute.FastMath"/>. Default <see langword="false"/>.
+    /// </summary>
+    public bool FastMath { get; set; }
 }

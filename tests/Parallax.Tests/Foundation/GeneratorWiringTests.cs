@@ -4,7 +4,12 @@ namespace Parallax.Tests.Foundation;
 public class GeneratorWiringTests
 {
     [Jit]
-    public static double[] ManifestProbe(double[] x) => x;
+    public static double[] ManifestProbe(double[] x)
+    {
+        var r = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = x[i];
+        return r;
+    }
 
     [Fact]
     public void Generator_ran_on_this_project_and_found_the_annotated_method()

@@ -1,0 +1,1453 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Parallax.Generator.Common;
+using Parallax.Generator.Diagnostics;
+using Parallax.Generator.Jit.Model;
+
+namespace Parallax.Generator.Jit;
+
+public sealed partial class JitGenerator
+{
+    /// <summary>The outcome of parsing one annotated method: a spec, or the reasons it is not one.</summary>
+    internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>
+    /// Turns the syntax and semantic model of an annotated method into a <see cref="KernelSpec"/>.
+    /// It walks the body once, in source order, rejecting every construct the kernel model does not
+    /// cover with the diagnostic that names it: the nopython rule, never a scalar fallback.
+    /// </summary>
+    internal sealed partial class Parser
+    {
+        private static readonly HashSet<string> VectorFunctions = new(StringComparer.Ordinal)
+        {
+            "Abs", "Min", "Max", "Sqrt", "FusedMultiplyAdd", "Floor", "Ceiling", "Round", "Truncate", "Clamp",
+            "Exp", "Log", "Sin", "Cos",
+        };
+
+        /// <summary>Functions whose vector form is not correctly rounded like Math's.</summary>
+        private static readonly HashSet<string> ApproximateFunctions = new(StringComparer.Ordinal) { "Exp", "Log", "Sin", "Cos" };
+
+        private readonly SemanticModel _model;
+        private readonly IMethodSymbol _method;
+        private readonly MethodDeclarationSyntax _syntax;
+        private readonly CancellationToken _cancellationToken;
+        private readonly List<DiagnosticInfo> _diagnostics = new();
+        private readonly bool _fastMath;
+        private readonly bool _parallel;
+
+        private readonly Dictionary<ISymbol, ParamSpec> _params = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ISymbol, string> _lengthLocals = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ISymbol, string> _allocations = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ISymbol, string> _prologueScalars = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<string, AccumulatorSpec> _accumulators = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _accumulatorNames = new(StringComparer.Ordinal);
+        private readonly List<PrologueItem> _prologue = new();
+
+        private readonly Dictionary<string, ArraySpec> _arrays = new(StringComparer.Ordinal);
+        private readonly List<string> _arrayOrder = new();
+        private readonly Dictionary<string, Expr> _current = new(StringComparer.Ordinal);
+        private readonly Dictionary<ISymbol, string> _bodyLocals = new(SymbolEqualityComparer.Default);
+        private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
+        private readonly List<string> _loopScalars = new();
+        private readonly List<LoopStmt> _body = new();
+        private readonly List<Location> _exactReductionSites = new();
+
+        private ISymbol? _loopVariable;
+        private string _loopVariableName = "i";
+        private string? _laneType;
+        private string _boundArray = string.Empty;
+        private bool _inLoop;
+        private bool _vectorize;
+        private readonly HashSet<string> _carried = new(StringComparer.Ordinal);
+
+        public Parser(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, bool fastMath, bool parallel, CancellationToken cancellationToken)
+        {
+            _model = model;
+            _method = method;
+            _syntax = syntax;
+            _fastMath = fastMath;
+            _parallel = parallel;
+            _cancellationToken = cancellationToken;
+        }
+
+        private string Name => _method.Name;
+
+        private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] args) =>
+            _diagnostics.Add(DiagnosticInfo.Create(descriptor, node, new[] { Name }.Concat(args).ToArray()));
+
+        private void Report(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] args) =>
+            Report(descriptor, token.GetLocation(), args);
+
+        private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
+            _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, new[] { Name }.Concat(args).ToArray()));
+
+        private ParseResult Fail() => new(null, _diagnostics.ToEquatableArray());
+
+        /// <summary>Parses a [Jit] method: prologue, one counted loop, an optional return.</summary>
+        public ParseResult ParseJit()
+        {
+            if (!CheckSignature())
+            {
+                return Fail();
+            }
+
+            var statements = _syntax.Body?.Statements.ToList() ?? new List<StatementSyntax>();
+            int loopIndex = statements.FindIndex(s => s is ForStatementSyntax);
+            if (loopIndex < 0)
+            {
+                Report(DiagnosticDescriptors.JitLoopShape, _syntax.Identifier.GetLocation(), "the method has no for loop at the top level of its body");
+                return Fail();
+            }
+
+            var loop = (ForStatementSyntax)statements[loopIndex];
+            var writtenInLoop = new HashSet<ISymbol>(_model.AnalyzeDataFlow(loop.Statement)?.WrittenInside ?? Enumerable.Empty<ISymbol>(), SymbolEqualityComparer.Default);
+
+            for (int s = 0; s < loopIndex; s++)
+            {
+                ParsePrologue(statements[s], writtenInLoop);
+            }
+
+            if (!ParseLoopHeader(loop))
+            {
+                return Fail();
+            }
+
+            _inLoop = true;
+            ParseStatement(loop.Statement, mask: null);
+            _inLoop = false;
+            FinishStores();
+
+            Expr? returnValue = null;
+            for (int s = loopIndex + 1; s < statements.Count; s++)
+            {
+                if (s == statements.Count - 1 && statements[s] is ReturnStatementSyntax { Expression: { } ret })
+                {
+                    returnValue = ParseExpression(ret);
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.JitStatementOutsideLoop, statements[s], "after the loop");
+                }
+            }
+
+            return Build(loop, returnValue, KernelKind.Jit);
+        }
+
+        /// <summary>Parses a [Vectorize] function: its body is the loop body, its return the stored element.</summary>
+        public ParseResult ParseVectorize()
+        {
+            if (!CheckSignature())
+            {
+                return Fail();
+            }
+
+            if (_method.Parameters.Length == 0 || _method.Parameters.Any(p => _params[p].Shape != ParamShape.Scalar))
+            {
+                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "[Vectorize] needs one or more scalar parameters (float, double, int, long)");
+                return Fail();
+            }
+
+            if (Keyword(_method.ReturnType) is not { } returnType)
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedType, _syntax.ReturnType, "the return value", _method.ReturnType.ToDisplayString());
+                return Fail();
+            }
+
+            _vectorize = true;
+            _inLoop = true;
+            foreach (var p in _method.Parameters)
+            {
+                _arrays[p.Name] = new ArraySpec(p.Name, _params[p].ElementType, ParamShape.ReadOnlySpan, IsLocal: false, Written: false, ReadsOriginal: true);
+                _arrayOrder.Add(p.Name);
+            }
+
+            _boundArray = _method.Parameters[0].Name;
+            string result = "result";
+            for (int n = 2; _usedNames.Contains(result); n++)
+            {
+                result = "result" + n.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var statements = _syntax.Body?.Statements.ToList() ?? new List<StatementSyntax>();
+            for (int s = 0; s < statements.Count - 1; s++)
+            {
+                ParseStatement(statements[s], mask: null);
+            }
+
+            var ret = _syntax.ExpressionBody?.Expression
+                ?? (statements.Count > 0 && statements[statements.Count - 1] is ReturnStatementSyntax { Expression: { } last } ? last : null);
+            if (ret is not null)
+            {
+                if (ParseExpression(ret) is { } value)
+                {
+                    value = Coerce(value, returnType);
+                    CheckLane(returnType, ret);
+                    CheckWidth(value, ret);
+                    _arrays[result] = new ArraySpec(result, returnType, ParamShape.Span, IsLocal: false, Written: true, ReadsOriginal: false);
+                    _arrayOrder.Add(result);
+                    _body.Add(new StoreStmt(result, value));
+                }
+            }
+            else
+            {
+                Report(DiagnosticDescriptors.JitEarlyExit, _syntax.Identifier.GetLocation(), "return");
+            }
+
+            _inLoop = false;
+            return Build((SyntaxNode?)_syntax.Body ?? _syntax.ExpressionBody!, null, KernelKind.Vectorize);
+        }
+
+        private ParseResult Build(SyntaxNode loop, Expr? returnValue, KernelKind kind)
+        {
+            if (_diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
+            {
+                return Fail();
+            }
+
+            // Float sums and products reassociate in vector lanes; without FastMath the method stays
+            // the exact scalar loop it already is, and says so.
+            var exact = _accumulators.Values.Where(a => IsFloat(a.Type) && a.Kind is ReductionKind.Sum or ReductionKind.Product).ToList();
+            if (exact.Count > 0 && !_fastMath)
+            {
+                foreach (var acc in exact)
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.JitExactReduction,
+                        AccumulatorLocation(acc.Name) ?? _syntax.Identifier.GetLocation(),
+                        Name,
+                        acc.Kind == ReductionKind.Sum ? "sum" : "product",
+                        acc.Name));
+                }
+
+                return Fail();
+            }
+
+            if (_parallel)
+            {
+                foreach (var array in _arrays.Values.Where(a => a.Shape is ParamShape.Span or ParamShape.ReadOnlySpan))
+                {
+                    var parameter = _method.Parameters.First(p => p.Name == array.Name);
+                    Report(DiagnosticDescriptors.JitParallelNeedsArrays, parameter.Locations[0], array.Name);
+                }
+
+                if (_diagnostics.Count > 0)
+                {
+                    return Fail();
+                }
+            }
+
+            var containing = new List<string>();
+            var declarations = new List<string>();
+            for (var t = _method.ContainingType; t is not null; t = t.ContainingType)
+            {
+                containing.Insert(0, t.Name);
+                declarations.Insert(0, "partial " + (t.IsRecord ? (t.IsValueType ? "record struct " : "record ") : t.TypeKind == TypeKind.Struct ? "struct " : t.TypeKind == TypeKind.Interface ? "interface " : "class ") + t.Name);
+            }
+
+            var ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            var key = _method.GetDocumentationCommentId() ?? _method.ToDisplayString();
+            // The namespace keeps same-named types in different namespaces apart (hint and class names must be unique).
+            var hint = (kind == KernelKind.Jit ? "Jit." : "Jit.Vectorize.") + (ns.Length > 0 ? ns + "." : string.Empty) + string.Join(".", containing) + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
+
+            var spec = new KernelSpec(
+                kind,
+                key,
+                hint,
+                ns,
+                declarations.ToEquatableArray(),
+                _method.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                _method.Name,
+                SyntaxFacts.GetText(_method.DeclaredAccessibility == Accessibility.Private ? Accessibility.Internal : _method.DeclaredAccessibility),
+                _method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                _method.Parameters.Select(p => _params[p]).ToEquatableArray(),
+                _laneType ?? "double",
+                _boundArray,
+                _arrayOrder.Select(a => _arrays[a]).ToEquatableArray(),
+                _prologue.ToEquatableArray(),
+                _accumulators.Values.ToEquatableArray(),
+                _body.ToEquatableArray(),
+                _loopScalars.ToEquatableArray(),
+                returnValue,
+                _fastMath,
+                _parallel,
+                loop.ToString());
+            return new ParseResult(spec, _diagnostics.ToEquatableArray());
+        }
+
+        private Location? AccumulatorLocation(string name)
+        {
+            foreach (var pair in _prologueScalars)
+            {
+                if (pair.Value == name)
+                {
+                    return pair.Key.Locations.FirstOrDefault();
+                }
+            }
+
+            return null;
+        }
+
+        private static int StableHash(string s)
+        {
+            unchecked
+            {
+                int h = (int)2166136261;
+                foreach (char c in s)
+                {
+                    h = (h ^ c) * 16777619;
+                }
+
+                return h == int.MinValue ? 0 : h;
+            }
+        }
+
+        // ---- signature ----
+
+        private bool CheckSignature()
+        {
+            bool ok = true;
+            if (!_method.IsStatic)
+            {
+                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "it must be static");
+                ok = false;
+            }
+
+            if (_method.IsGenericMethod || _method.ContainingType.IsGenericType)
+            {
+                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "generic methods and methods of generic types are not supported");
+                ok = false;
+            }
+
+            if (_syntax.Body is null && _syntax.ExpressionBody is null)
+            {
+                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "it has no body");
+                ok = false;
+            }
+
+            foreach (var p in _method.Parameters)
+            {
+                var syntax = p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as ParameterSyntax;
+                SyntaxNode at = (SyntaxNode?)syntax?.Type ?? _syntax.Identifier.Parent!;
+                if (p.RefKind is RefKind.Ref or RefKind.Out || p.IsParams)
+                {
+                    Report(DiagnosticDescriptors.JitMethodShape, at, $"parameter '{p.Name}' is ref, out or params");
+                    ok = false;
+                    continue;
+                }
+
+                var spec = ClassifyParameter(p);
+                if (spec is null)
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedType, at, p.Name, p.Type.ToDisplayString());
+                    ok = false;
+                    continue;
+                }
+
+                _params[p] = spec;
+                _usedNames.Add(p.Name);
+            }
+
+            return ok;
+        }
+
+        private static ParamSpec? ClassifyParameter(IParameterSymbol p)
+        {
+            string type = p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            string modifiers = p.RefKind == RefKind.In ? "in " : p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : string.Empty;
+            if (Keyword(p.Type) is { } scalar)
+            {
+                return new ParamSpec(p.Name, type, ParamShape.Scalar, scalar, modifiers);
+            }
+
+            if (p.Type is IArrayTypeSymbol { Rank: 1 } array && Keyword(array.ElementType) is { } element)
+            {
+                return new ParamSpec(p.Name, type, ParamShape.Array, element, modifiers);
+            }
+
+            if (p.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+                && named.ContainingNamespace?.ToDisplayString() == "System"
+                && Keyword(named.TypeArguments[0]) is { } spanElement)
+            {
+                if (named.Name == "Span")
+                {
+                    return new ParamSpec(p.Name, type, ParamShape.Span, spanElement, modifiers);
+                }
+
+                if (named.Name == "ReadOnlySpan")
+                {
+                    return new ParamSpec(p.Name, type, ParamShape.ReadOnlySpan, spanElement, modifiers);
+                }
+            }
+
+            return null;
+        }
+
+        // ---- before the loop ----
+
+        private void ParsePrologue(StatementSyntax statement, HashSet<ISymbol> writtenInLoop)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (statement is not LocalDeclarationStatementSyntax { Declaration: var declaration } || declaration.Variables.Any(v => v.Initializer is null))
+            {
+                Report(DiagnosticDescriptors.JitStatementOutsideLoop, statement, "before the loop");
+                return;
+            }
+
+            foreach (var variable in declaration.Variables)
+            {
+                if (_model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol local)
+                {
+                    continue;
+                }
+
+                _usedNames.Add(local.Name);
+                var value = variable.Initializer!.Value;
+                if (local.Type is IArrayTypeSymbol array)
+                {
+                    if (Keyword(array.ElementType) is not { } element)
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                    }
+                    else if (value is ArrayCreationExpressionSyntax { Initializer: null } creation
+                        && creation.Type.RankSpecifiers.Count == 1 && creation.Type.RankSpecifiers[0].Sizes.Count == 1
+                        && LengthSource(creation.Type.RankSpecifiers[0].Sizes[0]) is { } source)
+                    {
+                        _allocations[local] = source;
+                        _prologue.Add(new PrologueItem(PrologueKind.Allocation, local.Name, element, null));
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.JitUnprovableAliasing, variable, local.Name);
+                    }
+
+                    continue;
+                }
+
+                if (Keyword(local.Type) is not { } keyword)
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                    continue;
+                }
+
+                if (keyword == "int" && !writtenInLoop.Contains(local) && LengthSource(value) is { } length)
+                {
+                    _lengthLocals[local] = length;
+                    _prologue.Add(new PrologueItem(PrologueKind.Length, local.Name, "int", null));
+                    continue;
+                }
+
+                if (ParseExpression(value) is not { } init)
+                {
+                    continue;
+                }
+
+                _prologueScalars[local] = local.Name;
+                if (writtenInLoop.Contains(local))
+                {
+                    _accumulatorNames.Add(local.Name);
+                    _prologue.Add(new PrologueItem(PrologueKind.Accumulator, local.Name, keyword, init));
+                }
+                else
+                {
+                    _prologue.Add(new PrologueItem(PrologueKind.Invariant, local.Name, keyword, init));
+                }
+            }
+        }
+
+        /// <summary>The array whose length <paramref name="e"/> is (a.Length or a length local), or null.</summary>
+        private string? LengthSource(ExpressionSyntax e)
+        {
+            e = Unparenthesize(e);
+            if (e is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length", Expression: IdentifierNameSyntax owner })
+            {
+                var symbol = _model.GetSymbolInfo(owner, _cancellationToken).Symbol;
+                if (symbol is not null && (_params.TryGetValue(symbol, out var p) && p.Shape != ParamShape.Scalar || _allocations.ContainsKey(symbol)))
+                {
+                    return owner.Identifier.ValueText;
+                }
+            }
+
+            if (e is IdentifierNameSyntax id && _model.GetSymbolInfo(id, _cancellationToken).Symbol is { } local && _lengthLocals.TryGetValue(local, out var source))
+            {
+                return source;
+            }
+
+            return null;
+        }
+
+        // ---- the loop ----
+
+        private bool ParseLoopHeader(ForStatementSyntax loop)
+        {
+            var variable = loop.Declaration is { Variables.Count: 1 } d ? d.Variables[0] : null;
+            if (variable?.Initializer?.Value is not { } start
+                || _model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol index
+                || index.Type.SpecialType != SpecialType.System_Int32
+                || _model.GetConstantValue(start, _cancellationToken) is not { HasValue: true, Value: 0 })
+            {
+                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, "it must declare 'int i = 0'");
+                return false;
+            }
+
+            _loopVariable = index;
+            _loopVariableName = index.Name;
+            _usedNames.Add(index.Name);
+
+            string? bound = null;
+            if (loop.Condition is BinaryExpressionSyntax condition)
+            {
+                if (condition.IsKind(SyntaxKind.LessThanExpression) && IsLoopVariable(condition.Left))
+                {
+                    bound = LengthSource(condition.Right);
+                }
+                else if (condition.IsKind(SyntaxKind.GreaterThanExpression) && IsLoopVariable(condition.Right))
+                {
+                    bound = LengthSource(condition.Left);
+                }
+            }
+
+            if (bound is null)
+            {
+                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Condition ?? loop, "the condition must be 'i < a.Length' or 'i < n' with n = a.Length");
+                return false;
+            }
+
+            bool increment = loop.Incrementors.Count == 1 && loop.Incrementors[0] switch
+            {
+                PostfixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PostIncrementExpression) && IsLoopVariable(p.Operand),
+                PrefixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PreIncrementExpression) && IsLoopVariable(p.Operand),
+                AssignmentExpressionSyntax a => a.IsKind(SyntaxKind.AddAssignmentExpression) && IsLoopVariable(a.Left)
+                    && _model.GetConstantValue(a.Right, _cancellationToken) is { HasValue: true, Value: 1 },
+                _ => false,
+            };
+            if (!increment)
+            {
+                Report(DiagnosticDescriptors.JitLoopShape, loop.Incrementors.Count > 0 ? loop.Incrementors[0] : loop, "the increment must be 'i++'");
+                return false;
+            }
+
+            var written = _model.AnalyzeDataFlow(loop.Statement)?.WrittenInside ?? default;
+            if (!written.IsDefault && written.Contains(index, SymbolEqualityComparer.Default))
+            {
+                Report(DiagnosticDescriptors.JitLoopShape, loop.Statement, $"'{index.Name}' is assigned in the body");
+                return false;
+            }
+
+            _boundArray = bound;
+            var boundSpec = ArrayByName(bound);
+            _laneType = boundSpec?.ElementType;
+            return true;
+        }
+
+        private (string ElementType, ParamShape Shape, bool IsLocal)? ArrayByName(string name)
+        {
+            foreach (var p in _params.Values)
+            {
+                if (p.Name == name && p.Shape != ParamShape.Scalar)
+                {
+                    return (p.ElementType, p.Shape, false);
+                }
+            }
+
+            foreach (var pair in _allocations)
+            {
+                if (pair.Key.Name == name)
+                {
+                    return (Keyword(((IArrayTypeSymbol)((ILocalSymbol)pair.Key).Type).ElementType)!, ParamShape.Array, true);
+                }
+            }
+
+            return null;
+        }
+
+        private bool IsLoopVariable(ExpressionSyntax e) =>
+            Unparenthesize(e) is IdentifierNameSyntax id && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(id, _cancellationToken).Symbol, _loopVariable);
+
+        private void ParseStatement(StatementSyntax statement, Expr? mask)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            switch (statement)
+            {
+                case BlockSyntax block:
+                    foreach (var s in block.Statements)
+                    {
+                        ParseStatement(s, mask);
+                    }
+
+                    break;
+                case EmptyStatementSyntax:
+                    break;
+                case LocalDeclarationStatementSyntax local:
+                    foreach (var variable in local.Declaration.Variables)
+                    {
+                        DeclareLocal(variable);
+                    }
+
+                    break;
+                case ExpressionStatementSyntax { Expression: var expression }:
+                    ParseAssignment(expression, mask);
+                    break;
+                case IfStatementSyntax ifStatement:
+                    if (ParseExpression(ifStatement.Condition) is not { } condition)
+                    {
+                        break;
+                    }
+
+                    if (condition.Type != "bool")
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedExpression, ifStatement.Condition, ifStatement.Condition.ToString(), "the condition must be a comparison");
+                        break;
+                    }
+
+                    ParseStatement(ifStatement.Statement, And(mask, condition));
+                    if (ifStatement.Else is { } elseClause)
+                    {
+                        ParseStatement(elseClause.Statement, And(mask, new UnaryExpr("bool", "!", condition)));
+                    }
+
+                    break;
+                case BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax or ReturnStatementSyntax or YieldStatementSyntax:
+                    Report(DiagnosticDescriptors.JitEarlyExit, statement, FirstToken(statement));
+                    break;
+                case TryStatementSyntax:
+                    Report(DiagnosticDescriptors.JitUnsupportedStatement, ((TryStatementSyntax)statement).TryKeyword, "try/catch/finally");
+                    break;
+                case ThrowStatementSyntax:
+                    Report(DiagnosticDescriptors.JitUnsupportedStatement, statement, "throw");
+                    break;
+                case ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax:
+                    Report(DiagnosticDescriptors.JitUnsupportedStatement, statement.GetFirstToken(), "a nested loop");
+                    break;
+                default:
+                    Report(DiagnosticDescriptors.JitUnsupportedStatement, statement.GetFirstToken(), $"'{FirstToken(statement)}'");
+                    break;
+            }
+        }
+
+        private static string FirstToken(SyntaxNode node) => node.GetFirstToken().ValueText;
+
+        private static Expr And(Expr? mask, Expr condition) => mask is null ? condition : new BinaryExpr("bool", "&&", mask, condition);
+
+        private void DeclareLocal(VariableDeclaratorSyntax variable)
+        {
+            if (_model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol local)
+            {
+                return;
+            }
+
+            if (Keyword(local.Type) is not { } keyword)
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                return;
+            }
+
+            if (variable.Initializer is null)
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedStatement, variable, "a local without an initializer");
+                return;
+            }
+
+            if (ParseExpression(variable.Initializer.Value) is not { } value)
+            {
+                return;
+            }
+
+            // Branches flatten into one body, so a name declared in both branches gets a suffix.
+            string name = local.Name;
+            for (int n = 2; !_usedNames.Add(name); n++)
+            {
+                name = local.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
+            }
+
+            _bodyLocals[local] = name;
+            CheckWidth(value, variable.Initializer.Value);
+            _body.Add(new LocalStmt(name, keyword, Declare: true, value));
+        }
+
+        private void ParseAssignment(ExpressionSyntax expression, Expr? mask)
+        {
+            ExpressionSyntax target;
+            Func<Func<Expr>, Expr?> update;
+            switch (expression)
+            {
+                case AssignmentExpressionSyntax assignment:
+                    target = assignment.Left;
+                    var kind = assignment.Kind();
+                    if (kind == SyntaxKind.SimpleAssignmentExpression)
+                    {
+                        // acc = acc + e, acc = Math.Max(acc, e): the reduction forms written out.
+                        if (IsAccumulator(target) is { } accName)
+                        {
+                            ParseExplicitReduction(accName, assignment, mask);
+                            return;
+                        }
+
+                        var value = ParseExpression(assignment.Right);
+                        update = _ => value;
+                        break;
+                    }
+
+                    string? op = kind switch
+                    {
+                        SyntaxKind.AddAssignmentExpression => "+",
+                        SyntaxKind.SubtractAssignmentExpression => "-",
+                        SyntaxKind.MultiplyAssignmentExpression => "*",
+                        SyntaxKind.DivideAssignmentExpression => "/",
+                        _ => null,
+                    };
+                    if (op is null)
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedExpression, assignment, assignment.OperatorToken.Text, "no vector form for this compound assignment");
+                        return;
+                    }
+
+                    if (IsAccumulator(target) is { } acc)
+                    {
+                        if (op is "/")
+                        {
+                            Report(DiagnosticDescriptors.JitLoopCarriedDependency, assignment, acc);
+                            return;
+                        }
+
+                        var v = ParseExpression(assignment.Right);
+                        if (v is not null)
+                        {
+                            AddReduction(acc, op == "*" ? ReductionKind.Product : ReductionKind.Sum, op == "-" ? Negate(v) : v, mask, assignment);
+                        }
+
+                        return;
+                    }
+
+                    var right = ParseExpression(assignment.Right);
+                    if (right is not null && op == "/" && IsInteger(right.Type))
+                    {
+                        Report(DiagnosticDescriptors.JitNoVectorForm, assignment, assignment.OperatorToken.Text, "integer division has no SIMD instruction and throws on zero");
+                        return;
+                    }
+
+                    update = old => right is null ? null : new BinaryExpr(old().Type, op, old(), Coerce(right, old().Type));
+                    break;
+                case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax:
+                    target = expression is PostfixUnaryExpressionSyntax post ? post.Operand : ((PrefixUnaryExpressionSyntax)expression).Operand;
+                    bool up = expression.IsKind(SyntaxKind.PostIncrementExpression) || expression.IsKind(SyntaxKind.PreIncrementExpression);
+                    if (!up && !expression.IsKind(SyntaxKind.PostDecrementExpression) && !expression.IsKind(SyntaxKind.PreDecrementExpression))
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedExpression, expression, expression.ToString(), "not an assignment");
+                        return;
+                    }
+
+                    if (IsAccumulator(target) is { } counter)
+                    {
+                        var type = Keyword(_model.GetTypeInfo(target, _cancellationToken).Type!)!;
+                        AddReduction(counter, ReductionKind.Sum, new ConstExpr(type, Literal(up ? 1 : -1, type)), mask, expression);
+                        return;
+                    }
+
+                    update = old => new BinaryExpr(old().Type, up ? "+" : "-", old(), new ConstExpr(old().Type, Literal(1, old().Type)));
+                    break;
+                default:
+                    Report(DiagnosticDescriptors.JitUnsupportedExpression, expression, expression.ToString(), "only assignments are supported as statements");
+                    return;
+            }
+
+            Assign(target, update, mask);
+        }
+
+        private void Assign(ExpressionSyntax target, Func<Func<Expr>, Expr?> update, Expr? mask)
+        {
+            target = Unparenthesize(target);
+            if (target is ElementAccessExpressionSyntax access)
+            {
+                if (ElementAccess(access, writing: true) is not { } array)
+                {
+                    return;
+                }
+
+                Expr Old() => _current.TryGetValue(array.Array, out var forwarded) ? forwarded : ReadOriginal(array);
+                if (update(Old) is not { } value)
+                {
+                    return;
+                }
+
+                value = Coerce(value, array.Type);
+                CheckWidth(value, target.Parent!);
+                _current[array.Array] = mask is null ? value : new CondExpr(array.Type, mask, value, Old());
+                return;
+            }
+
+            var symbol = _model.GetSymbolInfo(target, _cancellationToken).Symbol;
+            if (symbol is not null && _bodyLocals.TryGetValue(symbol, out var local))
+            {
+                var type = Keyword(((ILocalSymbol)symbol).Type)!;
+                var old = new LocalExpr(type, local);
+                if (update(() => old) is not { } value)
+                {
+                    return;
+                }
+
+                value = Coerce(value, type);
+                CheckWidth(value, target.Parent!);
+                _body.Add(new LocalStmt(local, type, Declare: false, mask is null ? value : new CondExpr(type, mask, value, old)));
+                return;
+            }
+
+            if (symbol is not null && (_prologueScalars.ContainsKey(symbol) || _params.ContainsKey(symbol)))
+            {
+                if (_carried.Add(symbol.Name))
+                {
+                    Report(DiagnosticDescriptors.JitLoopCarriedDependency, target.Parent!, symbol.Name);
+                }
+
+                return;
+            }
+
+            Report(DiagnosticDescriptors.JitUnprovableAliasing, target, target.ToString());
+        }
+
+        private Expr ReadOriginal(LoadExpr array)
+        {
+            _arrays[array.Array] = _arrays[array.Array] with { ReadsOriginal = true };
+            return array;
+        }
+
+        private string? IsAccumulator(ExpressionSyntax target) =>
+            Unparenthesize(target) is IdentifierNameSyntax id
+            && _model.GetSymbolInfo(id, _cancellationToken).Symbol is { } symbol
+            && _prologueScalars.TryGetValue(symbol, out var name)
+            && _accumulatorNames.Contains(name)
+                ? name
+                : null;
+
+        private void ParseExplicitReduction(string acc, AssignmentExpressionSyntax assignment, Expr? mask)
+        {
+            var right = Unparenthesize(assignment.Right);
+            if (right is BinaryExpressionSyntax binary && (binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.MultiplyExpression)))
+            {
+                var kind = binary.IsKind(SyntaxKind.AddExpression) ? ReductionKind.Sum : ReductionKind.Product;
+                var other = IsAccumulator(binary.Left) == acc ? binary.Right : IsAccumulator(binary.Right) == acc ? binary.Left : null;
+                if (other is not null && ParseExpression(other) is { } v)
+                {
+                    AddReduction(acc, kind, v, mask, assignment);
+                    return;
+                }
+            }
+
+            if (right is InvocationExpressionSyntax { ArgumentList.Arguments.Count: 2 } call
+                && call.ArgumentList.Arguments[0] is var a && call.ArgumentList.Arguments[1] is var b
+                && _model.GetSymbolInfo(call, _cancellationToken).Symbol is IMethodSymbol { Name: "Min" or "Max" } m
+                && IsMathType(m.ContainingType))
+            {
+                var other = IsAccumulator(a.Expression) == acc ? b.Expression : IsAccumulator(b.Expression) == acc ? a.Expression : null;
+                if (other is not null && ParseExpression(other) is { } v)
+                {
+                    AddReduction(acc, m.Name == "Min" ? ReductionKind.Min : ReductionKind.Max, v, mask, assignment);
+                    return;
+                }
+            }
+
+            if (_carried.Add(acc))
+            {
+                Report(DiagnosticDescriptors.JitLoopCarriedDependency, assignment, acc);
+            }
+        }
+
+        private void AddReduction(string acc, ReductionKind kind, Expr value, Expr? mask, SyntaxNode at)
+        {
+            var declared = _prologue.First(p => p.Name == acc).Type;
+            if (_accumulators.TryGetValue(acc, out var existing) && existing.Kind != kind)
+            {
+                Report(DiagnosticDescriptors.JitLoopCarriedDependency, at, acc);
+                return;
+            }
+
+            string lane = declared;
+            if (_laneType is not null && Size(declared) != Size(_laneType))
+            {
+                if (!IsInteger(declared) || Retype(value, IntegerOfSize(Size(_laneType))) is not { } retyped)
+                {
+                    Report(DiagnosticDescriptors.JitMixedWidths, at, acc, declared, _laneType);
+                    return;
+                }
+
+                lane = IntegerOfSize(Size(_laneType));
+                value = retyped;
+            }
+            else
+            {
+                value = Coerce(value, declared);
+                CheckWidth(value, at);
+            }
+
+            if (mask is not null)
+            {
+                value = new CondExpr(lane, mask, value, new ConstExpr(lane, Identity(kind, lane)));
+            }
+
+            _accumulators[acc] = new AccumulatorSpec(acc, declared, lane, kind);
+            _body.Add(new ReduceStmt(acc, value));
+        }
+
+        /// <summary>The value that leaves an accumulator unchanged, bit for bit (-0.0 for float sums).</summary>
+        internal static string Identity(ReductionKind kind, string type) => kind switch
+        {
+            ReductionKind.Sum => IsFloat(type) ? (type == "float" ? "-0.0f" : "-0.0") : Literal(0, type),
+            ReductionKind.Product => Literal(1, type),
+            ReductionKind.Min => type switch { "float" => "float.PositiveInfinity", "double" => "double.PositiveInfinity", _ => type + ".MaxValue" },
+            _ => type switch { "float" => "float.NegativeInfinity", "double" => "double.NegativeInfinity", _ => type + ".MinValue" },
+        };
+
+        private static Expr? Retype(Expr value, string type) => value switch
+        {
+            ConstExpr c when IsInteger(c.Type) => new ConstExpr(type, Literal(long.Parse(c.Literal.TrimEnd('L'), CultureInfo.InvariantCulture), type)),
+            CondExpr c when Retype(c.WhenTrue, type) is { } t && Retype(c.WhenFalse, type) is { } f => new CondExpr(type, c.Condition, t, f),
+            _ => null,
+        };
+
+        private static Expr Negate(Expr v) => new UnaryExpr(v.Type, "-", v);
+
+        private void FinishStores()
+        {
+            foreach (var name in _arrayOrder)
+            {
+                if (_current.TryGetValue(name, out var value))
+                {
+                    _body.Add(new StoreStmt(name, value));
+                }
+            }
+        }
+
+        // ---- expressions ----
+
+        private static ExpressionSyntax Unparenthesize(ExpressionSyntax e)
+        {
+            while (e is ParenthesizedExpressionSyntax p)
+            {
+                e = p.Expression;
+            }
+
+            return e;
+        }
+
+        /// <summary>Parses an expression, wrapping it in the implicit conversion C# applies to it.</summary>
+        private Expr? ParseExpression(ExpressionSyntax syntax)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var e = Unparenthesize(syntax);
+            var info = _model.GetTypeInfo(e, _cancellationToken);
+            var constant = _model.GetConstantValue(e, _cancellationToken);
+            if (constant.HasValue && info.ConvertedType is { } constantType && Keyword(constantType) is { } ck && constant.Value is not null and not bool)
+            {
+                return new ConstExpr(ck, Literal(constant.Value, ck));
+            }
+
+            var parsed = ParseCore(e, info);
+            if (parsed is null)
+            {
+                return null;
+            }
+
+            if (info.ConvertedType is { } converted && info.Type is { } type
+                && !SymbolEqualityComparer.Default.Equals(converted, type)
+                && Keyword(converted) is { } to && parsed.Type != to)
+            {
+                return Convert(parsed, to, e);
+            }
+
+            return parsed;
+        }
+
+        private Expr? Convert(Expr value, string to, SyntaxNode at)
+        {
+            if (value.Type == "bool")
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedExpression, at, at.ToString(), "a comparison used as a number");
+                return null;
+            }
+
+            return Coerce(value, to);
+        }
+
+        /// <summary>Converts to <paramref name="type"/>, folding the conversion into constants and the branches of a select.</summary>
+        private static Expr Coerce(Expr value, string type) => value switch
+        {
+            _ when value.Type == type || value.Type == "bool" => value,
+            ConstExpr c when IsInteger(c.Type) || IsFloat(type) => new ConstExpr(type, Literal(ParseLiteral(c), type)),
+            CondExpr c => new CondExpr(type, c.Condition, Coerce(c.WhenTrue, type), Coerce(c.WhenFalse, type)),
+            _ => new ConvertExpr(type, value),
+        };
+
+        private static object ParseLiteral(ConstExpr c) => c.Type switch
+        {
+            "double" or "float" => c.Literal switch
+            {
+                "double.NaN" or "float.NaN" => double.NaN,
+                "double.PositiveInfinity" or "float.PositiveInfinity" => double.PositiveInfinity,
+                "double.NegativeInfinity" or "float.NegativeInfinity" => double.NegativeInfinity,
+                _ => double.Parse(c.Literal.TrimEnd('f'), CultureInfo.InvariantCulture),
+            },
+            _ => long.Parse(c.Literal.TrimEnd('L'), CultureInfo.InvariantCulture),
+        };
+
+        private Expr? ParseCore(ExpressionSyntax e, TypeInfo info)
+        {
+            switch (e)
+            {
+                case ElementAccessExpressionSyntax access:
+                    if (!_inLoop)
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedExpression, e, e.ToString(), "elements can only be read inside the loop");
+                        return null;
+                    }
+
+                    if (ElementAccess(access, writing: false) is not { } load)
+                    {
+                        return null;
+                    }
+
+                    return _current.TryGetValue(load.Array, out var forwarded) ? forwarded : ReadOriginal(load);
+
+                case IdentifierNameSyntax id:
+                    return Identifier(id);
+
+                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } when !_inLoop && LengthSource(e) is { } source:
+                    return new ScalarExpr("int", source + ".Length");
+
+                case BinaryExpressionSyntax binary:
+                    return Binary(binary, info);
+
+                case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression) || unary.IsKind(SyntaxKind.LogicalNotExpression) || unary.IsKind(SyntaxKind.UnaryPlusExpression):
+                    if (ParseExpression(unary.Operand) is not { } operand)
+                    {
+                        return null;
+                    }
+
+                    if (unary.IsKind(SyntaxKind.UnaryPlusExpression))
+                    {
+                        return operand;
+                    }
+
+                    return new UnaryExpr(operand.Type, unary.IsKind(SyntaxKind.UnaryMinusExpression) ? "-" : "!", operand);
+
+                case ConditionalExpressionSyntax conditional:
+                    var condition = ParseExpression(conditional.Condition);
+                    var whenTrue = ParseExpression(conditional.WhenTrue);
+                    var whenFalse = ParseExpression(conditional.WhenFalse);
+                    if (condition is null || whenTrue is null || whenFalse is null)
+                    {
+                        return null;
+                    }
+
+                    if (whenTrue.Type == "bool")
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedExpression, e, e.ToString(), "a conditional that yields a comparison");
+                        return null;
+                    }
+
+                    return new CondExpr(whenTrue.Type, condition, whenTrue, Coerce(whenFalse, whenTrue.Type));
+
+                case InvocationExpressionSyntax invocation:
+                    return Call(invocation, info);
+
+                case CastExpressionSyntax cast:
+                    if (ParseExpression(cast.Expression) is not { } inner)
+                    {
+                        return null;
+                    }
+
+                    if (info.Type is not { } castType || Keyword(castType) is not { } target)
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedType, cast.Type, cast.ToString(), info.Type?.ToDisplayString() ?? "?");
+                        return null;
+                    }
+
+                    return Convert(inner, target, cast);
+
+                case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax or AssignmentExpressionSyntax:
+                    Report(DiagnosticDescriptors.JitUnsupportedExpression, e, e.ToString(), "an assignment inside an expression");
+                    return null;
+
+                default:
+                    Report(DiagnosticDescriptors.JitUnsupportedExpression, e, e.ToString(), "not part of the kernel model");
+                    return null;
+            }
+        }
+
+        private Expr? Identifier(IdentifierNameSyntax id)
+        {
+            var symbol = _model.GetSymbolInfo(id, _cancellationToken).Symbol;
+            if (symbol is null)
+            {
+                return null;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(symbol, _loopVariable))
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedExpression, id, id.Identifier.ValueText, "the loop variable can only index arrays");
+                return null;
+            }
+
+            if (_bodyLocals.TryGetValue(symbol, out var local))
+            {
+                return new LocalExpr(Keyword(((ILocalSymbol)symbol).Type)!, local);
+            }
+
+            if (_lengthLocals.TryGetValue(symbol, out _))
+            {
+                if (_inLoop)
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedExpression, id, id.Identifier.ValueText, "the loop bound can only bound the loop");
+                    return null;
+                }
+
+                return new ScalarExpr("int", symbol.Name);
+            }
+
+            if (_prologueScalars.TryGetValue(symbol, out var scalar))
+            {
+                var type = Keyword(((ILocalSymbol)symbol).Type)!;
+                if (_inLoop && _accumulatorNames.Contains(scalar))
+                {
+                    // An accumulator read anywhere but its own reduction sees the previous iteration.
+                    _carried.Add(scalar);
+                    Report(DiagnosticDescriptors.JitLoopCarriedDependency, id, scalar);
+                    return null;
+                }
+
+                if (_inLoop && !_loopScalars.Contains(scalar))
+                {
+                    _loopScalars.Add(scalar);
+                }
+
+                return new ScalarExpr(type, scalar);
+            }
+
+            if (_params.TryGetValue(symbol, out var p))
+            {
+                if (_vectorize)
+                {
+                    // [Vectorize]: each scalar parameter is one element of its input span.
+                    CheckLane(p.ElementType, id);
+                    return new LoadExpr(p.ElementType, p.Name);
+                }
+
+                if (p.Shape != ParamShape.Scalar)
+                {
+                    if (_inLoop)
+                    {
+                        Report(DiagnosticDescriptors.JitUnsupportedExpression, id, id.Identifier.ValueText, "an array can only be indexed by the loop variable");
+                        return null;
+                    }
+
+                    return new ScalarExpr("array", p.Name);
+                }
+
+                if (_inLoop && !_loopScalars.Contains(p.Name))
+                {
+                    _loopScalars.Add(p.Name);
+                }
+
+                return new ScalarExpr(p.ElementType, p.Name);
+            }
+
+            if (_allocations.ContainsKey(symbol) && !_inLoop)
+            {
+                return new ScalarExpr("array", symbol.Name);
+            }
+
+            Report(DiagnosticDescriptors.JitUnsupportedExpression, id, id.Identifier.ValueText, "only parameters, locals of the method and constants can be read");
+            return null;
+        }
+
+        private LoadExpr? ElementAccess(ElementAccessExpressionSyntax access, bool writing)
+        {
+            if (access.ArgumentList.Arguments.Count != 1 || Unparenthesize(access.Expression) is not IdentifierNameSyntax owner)
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedIndex, access, access.ToString(), _loopVariableName);
+                return null;
+            }
+
+            var argument = access.ArgumentList.Arguments[0];
+            var symbol = _model.GetSymbolInfo(owner, _cancellationToken).Symbol;
+            string name = owner.Identifier.ValueText;
+            if (symbol is null || !(_params.TryGetValue(symbol, out var p) && p.Shape != ParamShape.Scalar || _allocations.ContainsKey(symbol)))
+            {
+                Report(DiagnosticDescriptors.JitUnprovableAliasing, owner, name);
+                return null;
+            }
+
+            var found = ArrayByName(name)!.Value;
+            if (!IsLoopVariable(argument.Expression))
+            {
+                // a[i - 1] on an array the loop writes is the classic recurrence; anything else is an unsupported index.
+                bool carried = _arrays.TryGetValue(name, out var known) && known.Written || writing;
+                if (carried || IsWrittenLater(access, name))
+                {
+                    Report(DiagnosticDescriptors.JitLoopCarriedDependency, access, access.ToString());
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedIndex, argument, access.ToString(), _loopVariableName);
+                }
+
+                return null;
+            }
+
+            if (!_arrays.TryGetValue(name, out var spec))
+            {
+                spec = new ArraySpec(name, found.ElementType, found.Shape, found.IsLocal, Written: false, ReadsOriginal: false);
+                _arrayOrder.Add(name);
+            }
+
+            if (writing)
+            {
+                spec = spec with { Written = true };
+            }
+
+            _arrays[name] = spec;
+            CheckLane(found.ElementType, access);
+            return new LoadExpr(found.ElementType, name);
+        }
+
+        private bool IsWrittenLater(ElementAccessExpressionSyntax access, string name)
+        {
+            var loop = access.FirstAncestorOrSelf<ForStatementSyntax>();
+            return loop is not null && loop.Statement.DescendantNodes().OfType<AssignmentExpressionSyntax>()
+                .Any(a => Unparenthesize(a.Left) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax id } && id.Identifier.ValueText == name);
+        }
+
+        private void CheckLane(string type, SyntaxNode at)
+        {
+            if (_laneType is null)
+            {
+                _laneType = type;
+            }
+            else if (Size(type) != Size(_laneType))
+            {
+                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), type, _laneType);
+            }
+        }
+
+        /// <summary>Per-element values must all fill the kernel's lanes; invariant values are converted before broadcast.</summary>
+        private void CheckWidth(Expr value, SyntaxNode at)
+        {
+            if (value.Invariant)
+            {
+                return;
+            }
+
+            switch (value)
+            {
+                // A conversion from an operand that already has the wrong width was reported at the operand.
+                case ConvertExpr c when !c.Operand.Invariant && Size(c.Operand.Type) != Size(c.Type) && _laneType is not null && Size(c.Operand.Type) == Size(_laneType):
+                    Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), c.Operand.Type, c.Type);
+                    return;
+                case UnaryExpr u:
+                    CheckWidth(u.Operand, at);
+                    break;
+                case BinaryExpr b:
+                    CheckWidth(b.Left, at);
+                    CheckWidth(b.Right, at);
+                    break;
+                case CondExpr c:
+                    CheckWidth(c.Condition, at);
+                    CheckWidth(c.WhenTrue, at);
+                    CheckWidth(c.WhenFalse, at);
+                    break;
+                case CallExpr call:
+                    foreach (var a in call.Arguments)
+                    {
+                        CheckWidth(a, at);
+                    }
+
+                    break;
+                case ConvertExpr c:
+                    CheckWidth(c.Operand, at);
+                    break;
+            }
+
+            if (value.Type != "bool" && _laneType is not null && Size(value.Type) != Size(_laneType) && value is not ConvertExpr and not LoadExpr)
+            {
+                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), value.Type, _laneType);
+            }
+        }
+
+        private Expr? Binary(BinaryExpressionSyntax binary, TypeInfo info)
+        {
+            var kind = binary.Kind();
+            string? op = kind switch
+            {
+                SyntaxKind.AddExpression => "+",
+                SyntaxKind.SubtractExpression => "-",
+                SyntaxKind.MultiplyExpression => "*",
+                SyntaxKind.DivideExpression => "/",
+                SyntaxKind.LessThanExpression => "<",
+                SyntaxKind.LessThanOrEqualExpression => "<=",
+                SyntaxKind.GreaterThanExpression => ">",
+                SyntaxKind.GreaterThanOrEqualExpression => ">=",
+                SyntaxKind.EqualsExpression => "==",
+                SyntaxKind.NotEqualsExpression => "!=",
+                SyntaxKind.LogicalAndExpression => "&&",
+                SyntaxKind.LogicalOrExpression => "||",
+                _ => null,
+            };
+            if (op is null)
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / comparisons && || are vectorized");
+                return null;
+            }
+
+            var left = ParseExpression(binary.Left);
+            var right = ParseExpression(binary.Right);
+            if (left is null || right is null)
+            {
+                return null;
+            }
+
+            if (op is "&&" or "||")
+            {
+                if (left.Type != "bool" || right.Type != "bool")
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedExpression, binary, binary.ToString(), "&& and || need comparisons on both sides");
+                    return null;
+                }
+
+                return new BinaryExpr("bool", op, left, right);
+            }
+
+            if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedType, binary, binary.ToString(), info.Type?.ToDisplayString() ?? "?");
+                return null;
+            }
+
+            if (left.Type == "bool" || right.Type == "bool")
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedExpression, binary, binary.ToString(), "comparisons can only be combined with && and ||");
+                return null;
+            }
+
+            if (op == "/" && IsInteger(left.Type) && !(left.Invariant && right.Invariant))
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), "integer division has no SIMD instruction and throws on zero");
+                return null;
+            }
+
+            return new BinaryExpr(resultType.SpecialType == SpecialType.System_Boolean ? "bool" : Keyword(resultType)!, op, left, right);
+        }
+
+        private Expr? Call(InvocationExpressionSyntax invocation, TypeInfo info)
+        {
+            var method = _model.GetSymbolInfo(invocation, _cancellationToken).Symbol as IMethodSymbol;
+            string display = invocation.Expression.ToString();
+            if (method is null || !IsMathType(method.ContainingType) || !VectorFunctions.Contains(method.Name))
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, "only Math/MathF Abs, Min, Max, Sqrt, FusedMultiplyAdd, Floor, Ceiling, Round, Truncate, Clamp, Exp, Log, Sin and Cos are vectorized");
+                return null;
+            }
+
+            if (info.Type is not { } returnType || Keyword(returnType) is not { } type)
+            {
+                Report(DiagnosticDescriptors.JitUnsupportedType, invocation, display, info.Type?.ToDisplayString() ?? "?");
+                return null;
+            }
+
+            if (method.Parameters.Length != invocation.ArgumentList.Arguments.Count || method.Name == "Round" && method.Parameters.Length != 1)
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, "this overload has no vector form");
+                return null;
+            }
+
+            if (method.Name == "Abs" && IsInteger(type))
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, "Math.Abs throws on MinValue for integers, which a vector cannot do");
+                return null;
+            }
+
+            if (method.Name is "Sqrt" or "Floor" or "Ceiling" or "Round" or "Truncate" or "Exp" or "Log" or "Sin" or "Cos" or "FusedMultiplyAdd" && !IsFloat(type))
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, "this function is vectorized for float and double only");
+                return null;
+            }
+
+            if (ApproximateFunctions.Contains(method.Name) && !_fastMath)
+            {
+                Report(DiagnosticDescriptors.JitNeedsFastMath, invocation, display, method.Name);
+                return null;
+            }
+
+            var args = new List<Expr>();
+            foreach (var argument in invocation.ArgumentList.Arguments)
+            {
+                if (ParseExpression(argument.Expression) is not { } a)
+                {
+                    return null;
+                }
+
+                args.Add(Coerce(a, type));
+            }
+
+            if (method.Name == "Clamp" && !(args[1].Invariant && args[2].Invariant))
+            {
+                // Math.Clamp throws when min > max; checked once up front, which needs invariant bounds.
+                Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, "Clamp's min and max must be the same in every iteration");
+                return null;
+            }
+
+            return new CallExpr(type, method.Name, args.ToEquatableArray());
+        }
+
+        private static bool IsMathType(INamedTypeSymbol? type) =>
+            type is { Name: "Math" or "MathF", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+
+        // ---- types and literals ----
+
+        internal static string? Keyword(ITypeSymbol type) => type.SpecialType switch
+        {
+            SpecialType.System_Single => "float",
+            SpecialType.System_Double => "double",
+            SpecialType.System_Int32 => "int",
+            SpecialType.System_Int64 => "long",
+            _ => null,
+        };
+
+        internal static bool IsFloat(string type) => type is "float" or "double";
+
+        internal static bool IsInteger(string type) => type is "int" or "long";
+
+        internal static int Size(string type) => type is "double" or "long" ? 8 : 4;
+
+        private static string IntegerOfSize(int size) => size == 8 ? "long" : "int";
+
+        internal static string Literal(object value, string type)
+        {
+            switch (type)
+            {
+                case "double":
+                    double d = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                    if (double.IsNaN(d)) return "double.NaN";
+                    if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
+                    if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
+                    if (d == 0 && BitConverter.DoubleToInt64Bits(d) != 0) return "-0.0";
+                    string ds = d.ToString("R", CultureInfo.InvariantCulture);
+                    return ds.IndexOfAny(new[] { '.', 'E' }) < 0 ? ds + ".0" : ds;
+                case "float":
+                    float f = System.Convert.ToSingle(value, CultureInfo.InvariantCulture);
+                    if (float.IsNaN(f)) return "float.NaN";
+                    if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
+                    if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+                    if (f == 0 && BitConverter.DoubleToInt64Bits(f) != 0) return "-0.0f";
+                    return f.ToString("R", CultureInfo.InvariantCulture) + "f";
+                case "long":
+                    return System.Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L";
+                default:
+                    return System.Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+    }
+}

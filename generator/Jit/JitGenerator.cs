@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Parallax.Generator.Common;
+using Parallax.Generator.Jit.Model;
+
+namespace Parallax.Generator.Jit;
+
+/// <summary>
+/// [Jit]: turns a static method whose body is a plain scalar loop into a SIMD kernel at build time
+/// and redirects every call to it in the compilation (interceptors). [Vectorize]: generates a span
+/// overload of a scalar function with the same kernel machinery.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class JitGenerator : IIncrementalGenerator
+{
+    /// <summary>Step names tracked by the incrementality tests.</summary>
+    public const string ParseStep = "JitParse";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string SpecsStep = "JitSpecs";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string CallSitesStep = "JitCallSites";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string KernelsStep = "JitKernels";
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var jit = context.SyntaxProvider.ForAttributeWithMetadataName(
+                KnownNames.JitAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => ParseJit(ctx, ct))
+            .WithTrackingName(ParseStep);
+
+        var vectorize = context.SyntaxProvider.ForAttributeWithMetadataName(
+                KnownNames.VectorizeAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => ParseVectorize(ctx, ct))
+            .WithTrackingName(ParseStep + "Vectorize");
+
+        context.ReportDiagnostics(jit.Select(static (r, _) => r.Diagnostics));
+        context.ReportDiagnostics(vectorize.Select(static (r, _) => r.Diagnostics));
+
+        var callSites = context.SyntaxProvider.CreateSyntaxProvider(
+                static (node, _) => node is InvocationExpressionSyntax,
+                static (ctx, ct) => CallSite(ctx, ct))
+            .Where(static c => c is not null)
+            .Select(static (c, _) => c!)
+            .Collect()
+            .WithTrackingName(CallSitesStep);
+
+        var kernels = jit.Select(static (r, _) => r.Spec)
+            .Where(static s => s is not null)
+            .Select(static (s, _) => s!)
+            .WithTrackingName(SpecsStep)
+            .Combine(callSites)
+            .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key).ToEquatableArray()))
+            .WithTrackingName(KernelsStep);
+
+        // Whether the project allows unsafe code decides if kernels may pin for non-temporal stores.
+        var allowUnsafe = context.CompilationProvider.Select(static (c, _) => c.Options is CSharpCompilationOptions { AllowUnsafe: true });
+
+        context.RegisterSourceOutput(kernels.Combine(allowUnsafe), static (spc, k) =>
+            spc.AddSource(k.Left.Spec.HintName + ".g.cs", Emitter.Emit(k.Left.Spec, k.Left.Calls, k.Right, spc.CancellationToken)));
+
+        var vectorized = vectorize.Select(static (r, _) => r.Spec).Where(static s => s is not null).Select(static (s, _) => s!);
+        context.RegisterSourceOutput(vectorized.Combine(allowUnsafe), static (spc, v) =>
+            spc.AddSource(v.Left.HintName + ".g.cs", Emitter.Emit(v.Left, EquatableArray<CallSiteSpec>.Empty, v.Right, spc.CancellationToken)));
+    }
+
+    private static ParseResult ParseJit(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
+        var method = (IMethodSymbol)ctx.TargetSymbol;
+        var attribute = ctx.Attributes[0];
+        bool fastMath = NamedBool(attribute, "FastMath");
+        bool parallel = NamedBool(attribute, "Parallel");
+        return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath, parallel, ct).ParseJit();
+    }
+
+    private static ParseResult ParseVectorize(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
+        var method = (IMethodSymbol)ctx.TargetSymbol;
+
+        // PAR0001 for a non-partial type is the manifest generator's to report; emit nothing here.
+        if (PartialTypeCheck.Check(ctx.TargetNode, method.Name, "Vectorize") is not null)
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath: NamedBool(ctx.Attributes[0], "FastMath"), parallel: false, ct).ParseVectorize();
+    }
+
+    private static bool NamedBool(AttributeData attribute, string name) =>
+        attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is true;
+
+    private static CallSiteSpec? CallSite(GeneratorSyntaxContext ctx, CancellationToken ct)
+    {
+        var invocation = (InvocationExpressionSyntax)ctx.Node;
+        if (ctx.SemanticModel.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
+            || !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
+        {
+            return null;
+        }
+
+        if (ctx.SemanticModel.GetInterceptableLocation(invocation, ct) is not { } location)
+        {
+            return null;
+        }
+
+        return new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), location.Version, location.Data, location.GetDisplayLocation());
+    }
+}

@@ -1,0 +1,54 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace Parallax;
+
+/// <summary>
+/// Argument checks that kernels generated for <see cref="JitAttribute"/> and
+/// <see cref="VectorizeAttribute"/> run before their first element. Called by generated code only.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class JitGuard
+{
+    /// <summary>Throws when an array or span the loop indexes is not as long as the loop bound.</summary>
+    /// <param name="length">The loop bound: the length of <paramref name="boundName"/>.</param>
+    /// <param name="actual">The length of <paramref name="name"/>.</param>
+    /// <param name="boundName">The parameter or local whose length bounds the loop.</param>
+    /// <param name="name">The parameter being checked.</param>
+    /// <exception cref="ArgumentException"><paramref name="actual"/> differs from <paramref name="length"/>.</exception>
+    public static void SameLength(int length, int actual, string boundName, string name)
+    {
+        if (actual != length)
+        {
+            throw new ArgumentException(
+                $"'{name}' has {actual} elements but '{boundName}' has {length}; the kernel reads both at every index, so pass arrays or spans of the same length.",
+                name);
+        }
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="destination"/> overlaps <paramref name="source"/> at a different
+    /// start: the same memory (an in-place call) or disjoint memory is fine, a shifted view is not,
+    /// because a vector would read elements an earlier vector already overwrote.
+    /// </summary>
+    /// <typeparam name="TDestination">Element type of the destination.</typeparam>
+    /// <typeparam name="TSource">Element type of the source.</typeparam>
+    /// <param name="destination">The span the kernel writes.</param>
+    /// <param name="source">A span the kernel reads.</param>
+    /// <param name="destinationName">Parameter name of <paramref name="destination"/>.</param>
+    /// <param name="sourceName">Parameter name of <paramref name="source"/>.</param>
+    /// <exception cref="ArgumentException">The spans overlap partly.</exception>
+    public static void SameOrDisjoint<TDestination, TSource>(ReadOnlySpan<TDestination> destination, ReadOnlySpan<TSource> source, string destinationName, string sourceName)
+        where TDestination : unmanaged
+        where TSource : unmanaged
+    {
+        var d = MemoryMarshal.AsBytes(destination);
+        var s = MemoryMarshal.AsBytes(source);
+        if (d.Overlaps(s, out int offset) && offset != 0)
+        {
+            throw new ArgumentException(
+                $"'{destinationName}' overlaps '{sourceName}' shifted by {offset} bytes; a SIMD kernel would read values it already overwrote. Pass the same span (in place) or a separate buffer.",
+                destinationName);
+        }
+    }
+}

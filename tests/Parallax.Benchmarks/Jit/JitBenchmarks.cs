@@ -1,0 +1,116 @@
+using System.Numerics.Tensors;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+
+namespace Parallax.Benchmarks.Jit;
+
+/// <summary>Shared inputs: the seed's arr_sum size, 10M doubles of randn-like data.</summary>
+public abstract class JitBenchmarkBase
+{
+    protected const int N = 10_000_000;
+    protected double[] X = [];
+    protected double[] Y = [];
+    protected double[] R = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(42);
+        X = Enumerable.Range(0, N).Select(_ => random.NextDouble() - 0.5).ToArray();
+        Y = Enumerable.Range(0, N).Select(_ => random.NextDouble() - 0.5).ToArray();
+        R = new double[N];
+    }
+}
+
+/// <summary>
+/// The seed's arr_sum, result allocated: [Jit] against the same method's scalar body and
+/// TensorPrimitives.Add with an allocated result. Numba's figures for the same loop (FIGURES.md):
+/// 37.6 ms warm, 316 ms first call, 2.18 s in plain Python. A fresh 76 MB array costs page faults
+/// on first touch, which no kernel can avoid, so a second job keeps freed memory committed
+/// (DOTNET_GCRetainVM=1) to show the kernel's own share.
+/// </summary>
+[Config(typeof(RetainVmConfig))]
+[MemoryDiagnoser(displayGenColumns: false)]
+public class ArrSumBenchmarks : JitBenchmarkBase
+{
+    private static readonly Func<double[], double[], double[]> Scalar = JitKernels.ArrSum;
+
+    [Benchmark(Baseline = true, Description = "scalar loop (the method body)")]
+    public double[] ScalarLoop() => Scalar(X, Y);
+
+    [Benchmark(Description = "[Jit] ArrSum")]
+    public double[] Jit() => JitKernels.ArrSum(X, Y);
+
+    [Benchmark(Description = "TensorPrimitives.Add, new double[]")]
+    public double[] Tensor()
+    {
+        var r = new double[X.Length];
+        TensorPrimitives.Add(X, Y, r);
+        return r;
+    }
+}
+
+/// <summary>The default GC settings, and the same with DOTNET_GCRetainVM=1.</summary>
+public sealed class RetainVmConfig : BenchmarkDotNet.Configs.ManualConfig
+{
+    public RetainVmConfig()
+    {
+        var job = BenchmarkDotNet.Jobs.Job.Default.WithWarmupCount(3).WithIterationCount(10);
+        AddJob(job.WithId("default GC"));
+        AddJob(job.WithEnvironmentVariables(new BenchmarkDotNet.Jobs.EnvironmentVariable("DOTNET_GCRetainVM", "1")).WithId("GCRetainVM=1"));
+    }
+}
+
+/// <summary>arr_sum into a preallocated destination: [Jit] against TensorPrimitives.Add (goal ≤ 1.1×).</summary>
+[SimpleJob(warmupCount: 3, iterationCount: 10)]
+public class AddIntoBenchmarks : JitBenchmarkBase
+{
+    private static readonly Action<double[], double[], double[]> Scalar = JitKernels.AddInto;
+
+    [Benchmark(Baseline = true, Description = "TensorPrimitives.Add")]
+    public void Tensor() => TensorPrimitives.Add(X, Y, R);
+
+    [Benchmark(Description = "[Jit] AddInto")]
+    public void Jit() => JitKernels.AddInto(X, Y, R);
+
+    [Benchmark(Description = "scalar loop (the method body)")]
+    public void ScalarLoop() => Scalar(X, Y, R);
+}
+
+/// <summary>FastMath reductions against TensorPrimitives.Dot and Sum (goal ≤ 1.1×).</summary>
+[SimpleJob(warmupCount: 3, iterationCount: 10)]
+public class ReductionBenchmarks : JitBenchmarkBase
+{
+    private static readonly Func<double[], double[], double> ScalarDot = JitKernels.Dot;
+
+    [Benchmark(Baseline = true, Description = "TensorPrimitives.Dot")]
+    public double TensorDot() => TensorPrimitives.Dot(X, Y);
+
+    [Benchmark(Description = "[Jit(FastMath)] Dot")]
+    public double JitDot() => JitKernels.Dot(X, Y);
+
+    [Benchmark(Description = "scalar dot (the method body)")]
+    public double ScalarLoopDot() => ScalarDot(X, Y);
+
+    [Benchmark(Description = "TensorPrimitives.Sum")]
+    public double TensorSum() => TensorPrimitives.Sum(X);
+
+    [Benchmark(Description = "[Jit(FastMath)] Sum")]
+    public double JitSum() => JitKernels.Sum(X);
+}
+
+/// <summary>A compute-bound kernel, x*x + sin(y): Parallel = true against the one-core kernel (goal ≥ 1.7× on 2 cores).</summary>
+[SimpleJob(warmupCount: 3, iterationCount: 10)]
+public class ParallelBenchmarks : JitBenchmarkBase
+{
+    private static readonly Action<double[], double[], double[]> Scalar = JitKernels.SquarePlusSin;
+
+    [Benchmark(Baseline = true, Description = "[Jit] one core")]
+    public void OneCore() => JitKernels.SquarePlusSin(X, Y, R);
+
+    [Benchmark(Description = "[Jit(Parallel = true)]")]
+    public void AllCores() => JitKernels.SquarePlusSinParallel(X, Y, R);
+
+    [Benchmark(Description = "scalar loop (Math.Sin)")]
+    public void ScalarLoop() => Scalar(X, Y, R);
+}

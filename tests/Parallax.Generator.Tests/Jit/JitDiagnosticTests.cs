@@ -1,0 +1,115 @@
+using Parallax.Generator.Jit;
+using Parallax.Generator.Tests.Harness;
+
+namespace Parallax.Generator.Tests.Jit;
+
+/// <summary>One test per [Jit] diagnostic: the exact id, the construct it points at, and its arguments.</summary>
+public class JitDiagnosticTests
+{
+    private static GeneratorRun Run(string members) => GeneratorHarness.Run(
+        "using System; using Parallax;\npublic static partial class K\n{\n" + members + "\n}\n", new JitGenerator());
+
+    private static void Expect(string members, params ExpectedDiagnostic[] expected)
+    {
+        var run = Run(members);
+        DiagnosticAssert.Exactly(run, expected);
+        Assert.DoesNotContain(run.Sources.Keys, k => k.StartsWith("Jit.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PAR1000_instance_method() => Expect("""
+        [Jit] public double[] F(double[] x) { var r = new double[x.Length]; for (int i = 0; i < x.Length; i++) r[i] = x[i]; return r; }
+        """, new ExpectedDiagnostic("PAR1000", "F", "F", "it must be static"));
+
+    [Fact]
+    public void PAR1001_statement_before_the_loop() => Expect("""
+        [Jit] public static void F(double[] x) { Console.WriteLine(); for (int i = 0; i < x.Length; i++) x[i] = 1; }
+        """, new ExpectedDiagnostic("PAR1001", "Console.WriteLine();", "F", "before the loop"));
+
+    [Fact]
+    public void PAR1002_loop_that_does_not_start_at_zero() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 1; i < x.Length; i++) x[i] = 1; }
+        """, new ExpectedDiagnostic("PAR1002", "int i = 1", "F", "it must declare 'int i = 0'"));
+
+    [Fact]
+    public void PAR1002_no_loop() => Expect("""
+        [Jit] public static double[] F(double[] x) => x;
+        """, new ExpectedDiagnostic("PAR1002", "F", "F", "the method has no for loop at the top level of its body"));
+
+    [Fact]
+    public void PAR1003_loop_carried_dependency() => Expect("""
+        [Jit] public static void F(double[] x, double[] r) { for (int i = 0; i < x.Length; i++) r[i] = r[i - 1] + x[i]; }
+        """, new ExpectedDiagnostic("PAR1003", "r[i - 1]", "F", "r[i - 1]"));
+
+    [Fact]
+    public void PAR1003_scalar_carried_between_iterations() => Expect("""
+        [Jit] public static void F(double[] x, double[] r) { double prev = 0; for (int i = 0; i < x.Length; i++) { r[i] = x[i] - prev; prev = x[i]; } }
+        """, new ExpectedDiagnostic("PAR1003", "prev", "F", "prev"));
+
+    [Fact]
+    public void PAR1004_index_other_than_the_loop_variable() => Expect("""
+        [Jit] public static void F(double[] x, double[] r) { for (int i = 0; i < r.Length; i++) r[i] = x[i + 1]; }
+        """, new ExpectedDiagnostic("PAR1004", "i + 1", "F", "x[i + 1]", "i"));
+
+    [Fact]
+    public void PAR1005_call_with_no_vector_form() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = Math.Pow(x[i], 3); }
+        """, new ExpectedDiagnostic("PAR1005", "Math.Pow(x[i], 3)", "F", "Math.Pow", "only Math/MathF Abs, Min, Max, Sqrt, FusedMultiplyAdd, Floor, Ceiling, Round, Truncate, Clamp, Exp, Log, Sin and Cos are vectorized"));
+
+    [Fact]
+    public void PAR1005_integer_division() => Expect("""
+        [Jit] public static void F(int[] x, int[] y) { for (int i = 0; i < x.Length; i++) x[i] = x[i] / y[i]; }
+        """, new ExpectedDiagnostic("PAR1005", "/", "F", "x[i] / y[i]", "integer division has no SIMD instruction and throws on zero"));
+
+    [Fact]
+    public void PAR1006_try_catch() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { try { x[i] = 1; } catch { } } }
+        """, new ExpectedDiagnostic("PAR1006", "try", "F", "try/catch/finally"));
+
+    [Fact]
+    public void PAR1007_break() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { if (x[i] < 0) break; x[i] = 1; } }
+        """, new ExpectedDiagnostic("PAR1007", "break;", "F", "break"));
+
+    [Fact]
+    public void PAR1008_unsupported_type() => Expect("""
+        [Jit] public static void F(decimal[] x) { for (int i = 0; i < x.Length; i++) x[i] = 1; }
+        """, new ExpectedDiagnostic("PAR1008", "decimal[]", "F", "x", "decimal[]"));
+
+    [Fact]
+    public void PAR1009_mixed_widths() => Expect("""
+        [Jit] public static void F(double[] x, int[] n) { for (int i = 0; i < x.Length; i++) x[i] = x[i] * n[i]; }
+        """, new ExpectedDiagnostic("PAR1009", "n[i]", "F", "n[i]", "int", "double"));
+
+    [Fact]
+    public void PAR1010_array_that_is_not_a_parameter_or_allocation() => Expect("""
+        static double[] s_buffer = new double[10];
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) s_buffer[i] = x[i]; }
+        """, new ExpectedDiagnostic("PAR1010", "s_buffer", "F", "s_buffer"));
+
+    [Fact]
+    public void PAR1011_transcendental_without_fast_math() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = Math.Exp(x[i]); }
+        """, new ExpectedDiagnostic("PAR1011", "Math.Exp(x[i])", "F", "Math.Exp", "Exp"));
+
+    [Fact]
+    public void PAR1012_parallel_over_spans() => Expect("""
+        [Jit(Parallel = true)] public static void F(Span<double> x) { for (int i = 0; i < x.Length; i++) x[i] = 1; }
+        """, new ExpectedDiagnostic("PAR1012", "x", "F", "x"));
+
+    [Fact]
+    public void PAR1013_loop_variable_used_as_a_value() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = i; }
+        """, new ExpectedDiagnostic("PAR1013", "i", "F", "i", "the loop variable can only index arrays"));
+
+    [Fact]
+    public void PAR1100_float_sum_without_fast_math_is_kept_exact()
+    {
+        var run = Run("""
+            [Jit] public static double Sum(double[] x) { double s = 0; for (int i = 0; i < x.Length; i++) s += x[i]; return s; }
+            """);
+        DiagnosticAssert.Exactly(run, new ExpectedDiagnostic("PAR1100", "s", "Sum", "sum", "s"));
+        Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Info, run.GeneratorDiagnostics.Single().Severity);
+        Assert.Empty(run.Sources);
+    }
+}

@@ -1,0 +1,184 @@
+using Parallax.Generator.Jit;
+using Parallax.Generator.Tests.Harness;
+
+namespace Parallax.Generator.Tests.Jit;
+
+public class JitGeneratorTests
+{
+    private const string ArrSumSource = """
+        using Parallax;
+        namespace Demo;
+        public static partial class Kernels
+        {
+            [Jit]
+            public static double[] ArrSum(double[] x, double[] y)
+            {
+                var r = new double[x.Length];
+                for (int i = 0; i < x.Length; i++) r[i] = x[i] + y[i];
+                return r;
+            }
+        }
+        public static class Caller
+        {
+            public static double[] Run(double[] a, double[] b) => Kernels.ArrSum(a, b);
+            public static System.Func<double[], double[], double[]> Reference => Kernels.ArrSum;
+        }
+        """;
+
+    [Fact]
+    public void ArrSum_kernel_and_interceptor()
+    {
+        var run = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Only_direct_calls_are_intercepted_and_the_kernel_runs()
+    {
+        var run = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).AssertCompiles();
+        Assert.Single(run.Sources["Jit.Demo.Kernels.ArrSum.g.cs"].Split('\n'), l => l.Contains("[global::System.Runtime.CompilerServices.InterceptsLocation("));
+        var caller = run.Load().GetType("Demo.Caller")!;
+        var x = new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+        var y = x.Select(v => v * 10).ToArray();
+        var result = (double[])caller.GetMethod("Run")!.Invoke(null, [x, y])!;
+        Assert.Equal(x.Zip(y, (a, b) => a + b), result);
+
+        // The intercepted call checks lengths up front; the method group still runs the scalar body.
+        var mismatch = Assert.Throws<System.Reflection.TargetInvocationException>(() => caller.GetMethod("Run")!.Invoke(null, [x, new double[12]]));
+        Assert.IsType<ArgumentException>(mismatch.InnerException);
+        var reference = (Func<double[], double[], double[]>)caller.GetProperty("Reference")!.GetValue(null)!;
+        Assert.Equal(11, reference(x, new double[12]).Length);
+    }
+
+    [Fact]
+    public void Without_unsafe_code_the_kernel_does_not_pin_and_stores_normally()
+    {
+        var compilation = GeneratorHarness.Compile(ArrSumSource);
+        compilation = compilation.WithOptions(compilation.Options.WithAllowUnsafe(false));
+        GeneratorHarness.CreateDriver(new JitGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        var kernel = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("Jit.Demo.Kernels.ArrSum.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.DoesNotContain("fixed (", kernel);
+        Assert.DoesNotContain("unsafe", kernel);
+
+        // With unsafe code allowed (the harness default) large outputs stream past the cache.
+        var withUnsafe = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
+        Assert.Contains("StoreAlignedNonTemporal", withUnsafe);
+    }
+
+    [Fact]
+    public void Same_type_and_method_names_in_two_namespaces_do_not_collide()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            namespace A { public static class K { [Jit] public static void Neg(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; } } }
+            namespace B { public static class K { [Jit] public static void Neg(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; } } }
+            public static class Use { public static void Run(double[] x) { A.K.Neg(x); B.K.Neg(x); } }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Assert.Equal(["Jit.A.K.Neg.g.cs", "Jit.B.K.Neg.g.cs"], run.Sources.Keys.Order());
+    }
+
+    [Fact]
+    public void Reduction_with_fast_math_and_parallel()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [Jit(FastMath = true, Parallel = true)]
+                public static double Dot(double[] x, double[] y)
+                {
+                    double acc = 0;
+                    for (int i = 0; i < x.Length; i++) acc += x[i] * y[i];
+                    return acc;
+                }
+
+                [Jit]
+                public static int CountPositive(System.ReadOnlySpan<float> x)
+                {
+                    int count = 0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        if (x[i] > 0) count++;
+                    }
+
+                    return count;
+                }
+
+                static double Use(double[] a, float[] b) => Dot(a, a) + CountPositive(b);
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Vectorize_generates_a_span_overload()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            namespace Demo;
+            public static partial class Functions
+            {
+                [Vectorize]
+                public static double Hypot(double x, double y) => System.Math.Sqrt(x * x + y * y);
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Vectorize_in_a_non_partial_type_emits_nothing_and_leaves_PAR0001_to_the_manifest()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static class Functions
+            {
+                [Vectorize]
+                public static double Twice(double x) => 2 * x;
+            }
+            """, new JitGenerator());
+        DiagnosticAssert.Exactly(run);
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>
+    /// An interceptor's location data hashes its file, so an edit to the caller's file regenerates
+    /// the interceptor by design. An edit anywhere else must reuse everything.
+    /// </summary>
+    [Fact]
+    public void Unrelated_edit_in_another_file_is_cached()
+    {
+        var compilation = GeneratorHarness.Compile(ArrSumSource, "class Unrelated { }");
+        var driver = GeneratorHarness.CreateDriver(new JitGenerator()).RunGenerators(compilation);
+        var other = compilation.SyntaxTrees.Last();
+        var edited = compilation.ReplaceSyntaxTree(other, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "class Unrelated { int X() => 42; }", GeneratorHarness.ParseOptions, path: other.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        foreach (var step in new[] { JitGenerator.ParseStep, JitGenerator.SpecsStep, JitGenerator.CallSitesStep, JitGenerator.KernelsStep })
+        {
+            Assert.True(result.TrackedSteps.ContainsKey(step), $"step '{step}' is not tracked");
+            Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs), o =>
+                Assert.True(o.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, $"step '{step}' ran again: {o.Reason}"));
+        }
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o =>
+            Assert.True(o.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, $"an output was regenerated: {o.Reason}"));
+    }
+
+    [Fact]
+    public void Edit_inside_the_method_body_that_keeps_the_model_reuses_the_spec()
+    {
+        // Whitespace and comments change the syntax but not the loop model.
+        Incrementality.AssertCachedAfterUnrelatedEdit(
+            new JitGenerator(),
+            "using Parallax;\npublic static partial class K { [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; } }",
+            "// a comment that changes nothing",
+            JitGenerator.ParseStep,
+            JitGenerator.SpecsStep);
+    }
+}
