@@ -70,6 +70,7 @@ public sealed partial class EngineGenerator
                 w.OpenBlock("for (int i = 0; i < block.Length; i++)");
                 w.Line($"results[i] = Run({itemArguments});");
                 w.CloseBlock();
+                w.Line();
                 w.Line($"return {Serializer}.Serialize<{stub.ResultArrayType}>(results);");
             }
             else if (stub.ResultType.Length == 0)

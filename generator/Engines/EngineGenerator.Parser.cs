@@ -590,6 +590,12 @@ public sealed partial class EngineGenerator
                 Report(diagnostics, DiagnosticDescriptors.EngineMethodShape, syntax.Identifier, method.Name, "non-generic, in a non-generic type");
             }
 
+            if (diagnostics.Count > 0)
+            {
+                // A method of the wrong shape gets no stub; its parameter types would only repeat the reason.
+                return new ParseResult<ParallelEngineSpec>(null, diagnostics.ToEquatableArray());
+            }
+
             var parameters = new List<ValueSpec>();
             for (int i = 0; i < method.Parameters.Length; i++)
             {

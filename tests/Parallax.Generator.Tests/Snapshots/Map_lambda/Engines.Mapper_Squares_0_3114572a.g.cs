@@ -30,6 +30,7 @@ namespace Parallax.Generated
             {
                 results[i] = Run(offset, block[i]);
             }
+
             return global::MemoryPack.MemoryPackSerializer.Serialize<long[]>(results);
         }
 
