@@ -238,6 +238,53 @@ public class EngineGeneratorTests
         Assert.Matches("^[0-9a-f]{32}$", first);
     }
 
+    [Fact]
+    public void Closure_reader_finds_captures_of_nested_scopes_and_parameters()
+    {
+        var assembly = Run("""
+            using System;
+            using Parallax;
+            public static class Closures
+            {
+                public static Func<string> Make(string prefix)
+                {
+                    int outer = 40;
+                    Func<string> made = () => "";
+                    for (int i = 0; i < 1; i++)
+                    {
+                        int inner = 2;
+                        made = () => prefix + (outer + inner);
+                    }
+
+                    return made;
+                }
+
+                // A view call with a capture makes the generator emit the closure reader.
+                public static int[] Call(DirectView v) { int n = 1; return v.ApplySync(() => n); }
+            }
+            """).AssertCompiles().Load();
+        var made = (Delegate)assembly.GetType("Closures")!.GetMethod("Make")!.Invoke(null, ["p"])!;
+        var read = assembly.GetType("Parallax.Generated.EngineClosure")!.GetMethod("Read")!;
+        Assert.Equal("p", read.MakeGenericMethod(typeof(string)).Invoke(null, [made, "prefix"]));
+        Assert.Equal(40, read.MakeGenericMethod(typeof(int)).Invoke(null, [made, "outer"]));
+        Assert.Equal(2, read.MakeGenericMethod(typeof(int)).Invoke(null, [made, "inner"]));
+    }
+
+    [Fact]
+    public void Method_group_of_a_ParallelEngine_method_shares_its_id()
+    {
+        var assembly = Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [ParallelEngine] public static string Hello() => "Hello!";
+                public static string[] Call(DirectView v) => v.ApplySync(Hello);
+            }
+            """).AssertCompiles().Load();
+        string helperId = (string)assembly.GetType("Kernels+Remote")!.GetField("HelloId", BindingFlags.Static | BindingFlags.NonPublic)!.GetValue(null)!;
+        Assert.Equal(helperId, (string)Stub(assembly, "Kernels_Call_0_").GetField("Id")!.GetValue(null)!);
+    }
+
     private static Type Stub(Assembly assembly, string prefix, bool register = true)
     {
         var type = assembly.GetTypes().Single(t => t.Namespace == "Parallax.Generated" && t.Name.StartsWith(prefix, StringComparison.Ordinal));
