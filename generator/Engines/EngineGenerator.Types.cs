@@ -222,9 +222,10 @@ public sealed partial class EngineGenerator
                 }
             }
 
-            if (symbol is INamedTypeSymbol { IsGenericType: true } generic)
+            // A member of Outer<T>, or a type nested in it, cannot be named without T.
+            for (var type = symbol as INamedTypeSymbol ?? symbol.ContainingType; type is not null; type = type.ContainingType)
             {
-                foreach (var argument in generic.TypeArguments)
+                foreach (var argument in type.TypeArguments)
                 {
                     if (WhyNotAccessible(argument) is { } reason)
                     {

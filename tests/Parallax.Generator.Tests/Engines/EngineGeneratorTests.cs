@@ -72,6 +72,58 @@ public class EngineGeneratorTests
         Snapshot.Verify(run);
     }
 
+    [Fact]
+    public void Every_view_form_is_intercepted_with_a_matching_signature()
+    {
+        var run = Run("""
+            using System.Threading;
+            using Parallax;
+            public static class Forms
+            {
+                public static void Use(DirectView v, EngineView e, CancellationToken ct)
+                {
+                    AsyncResult<int[]> a = v.Apply(() => 1);
+                    AsyncResult<int[]> b = v.ApplyAsync(() => 2, ct);
+                    int[] c = v.ApplySync(() => 3);
+                    AsyncResult d = v.Apply(() => Engine.Set("d", 4));
+                    AsyncResult f = v.ApplyAsync(() => Engine.Set("f", 5), ct);
+                    v.ApplySync(() => Engine.Set("g", 6));
+                    AsyncResult<int> h = e.Apply(() => 7);
+                    AsyncResult<int> i = e.ApplyAsync(() => 8, ct);
+                    int j = e.ApplySync(() => 9);
+                    AsyncResult k = e.Apply(() => Engine.Set("k", 10));
+                    AsyncResult l = e.ApplyAsync(() => Engine.Set("l", 11), ct);
+                    e.ApplySync(() => Engine.Set("m", 12));
+                    AsyncResult<string[]> n = v.Map((int x) => x.ToString(), new[] { 13 });
+                    string[] o = v.MapSync(Twice, new[] { 14 });
+                    double[][,] p = v.ApplySync(() => new double[1, 1]);
+                }
+
+                public static string Twice(int x) => (2 * x).ToString();
+            }
+            """).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        // One stub per call, each with exactly one interceptor.
+        Assert.Equal(15, run.Sources.Count);
+        Assert.All(run.Sources.Values, s => Assert.Single(System.Text.RegularExpressions.Regex.Matches(s, @"\[global::System\.Runtime\.CompilerServices\.InterceptsLocation\(")));
+    }
+
+    [Fact]
+    public void Map_method_group_invoker_maps_its_block()
+    {
+        var assembly = Run("""
+            using Parallax;
+            public static class Maps
+            {
+                public static string Show(int x) => "<" + x + ">";
+                public static string[] Call(DirectView v, int[] xs) => v.MapSync(Show, xs);
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Maps_Call_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, [new[] { 1, 22 }])!;
+        Assert.Equal(["<1>", "<22>"], MemoryPackSerializer.Deserialize<string[]>(Invoke(stub, arguments))!);
+    }
+
     // ---------------------------------------------------------------- sources shared by snapshot and execution tests
 
     private const string CapturesSource = """
