@@ -53,25 +53,25 @@ public sealed partial class EngineGenerator
             bool map = stub.Item is not null;
             if (map)
             {
-                arguments.Add(new ValueSpec("block", stub.ItemArrayType));
+                arguments.Add(new ValueSpec("__block", stub.ItemArrayType));
             }
 
             w.Line("/// <summary>Serializes the call's arguments" + (map ? ": the captured variables and one block of items" : stub.Captures.Count > 0 ? ": the captured variables" : " (none)") + ".</summary>");
             WriteEncode(w, "Encode", arguments);
             w.Line();
             w.Line("/// <summary>Runs the call on an engine: reads the arguments, runs the code, serializes the result.</summary>");
-            w.OpenBlock("internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> arguments)");
+            w.OpenBlock("internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)");
             WriteDecode(w, arguments);
             string runArguments = string.Join(", ", stub.Captures.Select(c => c.Name));
             if (map)
             {
-                string itemArguments = runArguments.Length == 0 ? "block[i]" : runArguments + ", block[i]";
-                w.Line($"var results = global::System.GC.AllocateArray<{stub.ResultType}>(block.Length);");
-                w.OpenBlock("for (int i = 0; i < block.Length; i++)");
-                w.Line($"results[i] = Run({itemArguments});");
+                string itemArguments = runArguments.Length == 0 ? "__block[__i]" : runArguments + ", __block[__i]";
+                w.Line($"var __results = global::System.GC.AllocateArray<{stub.ResultType}>(__block.Length);");
+                w.OpenBlock("for (int __i = 0; __i < __block.Length; __i++)");
+                w.Line($"__results[__i] = Run({itemArguments});");
                 w.CloseBlock();
                 w.Line();
-                w.Line($"return {Serializer}.Serialize<{stub.ResultArrayType}>(results);");
+                w.Line($"return {Serializer}.Serialize<{stub.ResultArrayType}>(__results);");
             }
             else if (stub.ResultType.Length == 0)
             {
@@ -124,16 +124,16 @@ public sealed partial class EngineGenerator
             w.OpenBlock($"internal static {returnType} {site.Api}({parameters})");
             foreach (var capture in stub.Captures)
             {
-                w.Line($"var {capture.Name} = global::Parallax.Generated.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name}\");");
+                w.Line($"var {Captured(capture)} = global::Parallax.Generated.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name.TrimStart('@')}\");");
             }
 
-            string captureArguments = string.Join(", ", stub.Captures.Select(c => c.Name));
+            string captureArguments = string.Join(", ", stub.Captures.Select(Captured));
             string location = $"typeof({stub.ClassName}).Assembly.Location";
             string token = cancellable ? ", cancellationToken" : string.Empty;
             string call;
             if (map)
             {
-                string encode = captureArguments.Length == 0 ? "Encode" : $"block => Encode({captureArguments}, block)";
+                string encode = captureArguments.Length == 0 ? "Encode" : $"__block => Encode({captureArguments}, __block)";
                 call = $"view.SubmitMap<{site.ItemType}, {stub.ResultType}>(Id, {location}, items, {encode})";
             }
             else
@@ -169,6 +169,8 @@ public sealed partial class EngineGenerator
             string arguments = string.Join(", ", method.Parameters.Select(p => p.Name));
             string cref = $"{method.ContainingType}.{method.Name}({string.Join(", ", method.Parameters.Select(p => p.Type))})";
             bool isVoid = method.ResultType.Length == 0;
+            string viewName = Unused("view", method.Parameters);
+            string tokenName = Unused("cancellationToken", method.Parameters);
 
             w.Line("/// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: one helper per method and kind of view.</summary>");
             w.OpenBlock("public static partial class Remote");
@@ -176,22 +178,22 @@ public sealed partial class EngineGenerator
             w.Line($"internal const string {name}Id = \"{method.Id}\";");
             w.Line();
 
-            string tail = (parameters.Length == 0 ? string.Empty : ", " + parameters) + ", global::System.Threading.CancellationToken cancellationToken = default";
+            string tail = (parameters.Length == 0 ? string.Empty : ", " + parameters) + ", global::System.Threading.CancellationToken " + tokenName + " = default";
             string engineCall = $"new global::Parallax.EngineCall({name}Id, Encode{name}({arguments}), typeof(Remote).Assembly.Location)";
-            string submit = isVoid ? $"view.Submit({engineCall}, cancellationToken)" : $"view.Submit<{method.ResultType}>({engineCall}, cancellationToken)";
+            string submit = isVoid ? $"{viewName}.Submit({engineCall}, {tokenName})" : $"{viewName}.Submit<{method.ResultType}>({engineCall}, {tokenName})";
             foreach (var (view, result) in new[] { ("DirectView", method.ResultArrayType), ("EngineView", method.ResultType) })
             {
                 string returnType = isVoid ? "global::Parallax.AsyncResult" : $"global::Parallax.AsyncResult<{result}>";
-                w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on " + (view == "DirectView" ? "every target of <paramref name=\"view\"/>, one result per target in target order" : "the engine of <paramref name=\"view\"/>") + ".</summary>");
-                w.Line("/// <param name=\"view\">The engines to run on.</param>");
+                w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on " + (view == "DirectView" ? $"every target of <paramref name=\"{viewName}\"/>, one result per target in target order" : $"the engine of <paramref name=\"{viewName}\"/>") + ".</summary>");
+                w.Line($"/// <param name=\"{viewName}\">The engines to run on.</param>");
                 foreach (var p in method.Parameters)
                 {
-                    w.Line($"/// <param name=\"{p.Name}\">Sent to the engines as the method's <c>{p.Name}</c>.</param>");
+                    w.Line($"/// <param name=\"{p.Name.TrimStart('@')}\">Sent to the engines as the method's <c>{p.Name.TrimStart('@')}</c>.</param>");
                 }
 
-                w.Line("/// <param name=\"cancellationToken\">Cancels waiting for the result; the engines finish the call.</param>");
+                w.Line($"/// <param name=\"{tokenName}\">Cancels waiting for the result; the engines finish the call.</param>");
                 w.Line("/// <returns>An awaitable result.</returns>");
-                w.Line($"{method.Accessibility} static {returnType} {method.Name}(global::Parallax.{view} view{tail}) =>");
+                w.Line($"{method.Accessibility} static {returnType} {method.Name}(global::Parallax.{view} {viewName}{tail}) =>");
                 w.Indent().Line(submit + ";").Unindent();
                 w.Line();
             }
@@ -200,7 +202,7 @@ public sealed partial class EngineGenerator
             WriteEncode(w, "Encode" + name, method.Parameters.ToList());
             w.Line();
             w.Line("/// <summary>Runs the method on an engine: reads the arguments, calls it, serializes the result.</summary>");
-            w.OpenBlock($"private static byte[] Invoke{name}(global::System.ReadOnlyMemory<byte> arguments)");
+            w.OpenBlock($"private static byte[] Invoke{name}(global::System.ReadOnlyMemory<byte> __arguments)");
             WriteDecode(w, method.Parameters.ToList());
             string invoke = $"{method.ContainingType}.{method.Name}({arguments})";
             if (isVoid)
@@ -315,11 +317,11 @@ public sealed partial class EngineGenerator
             string type = Compose(values.Select(v => v.Type).ToList());
             if (values.Count == 1)
             {
-                w.Line($"var {values[0].Name} = {Serializer}.Deserialize<{type}>(arguments.Span)!;");
+                w.Line($"var {values[0].Name} = {Serializer}.Deserialize<{type}>(__arguments.Span)!;");
                 return;
             }
 
-            w.Line($"var {Compose(values.Select(v => v.Name).ToList())} = {Serializer}.Deserialize<{type}>(arguments.Span);");
+            w.Line($"var {Compose(values.Select(v => v.Name).ToList())} = {Serializer}.Deserialize<{type}>(__arguments.Span);");
         }
 
         /// <summary>One element as itself, up to seven as a tuple, more as nested tuples of at most seven.</summary>
@@ -381,6 +383,20 @@ public sealed partial class EngineGenerator
                 w.Unindent();
             }
         }
+
+        // The helpers add a view and a token beside the method's own parameters; a parameter may already use the name.
+        private static string Unused(string name, EquatableArray<ValueSpec> parameters)
+        {
+            while (parameters.Any(p => p.Name == name))
+            {
+                name += "_";
+            }
+
+            return name;
+        }
+
+        // The interceptor's locals must not collide with its parameters (view, function, items...).
+        private static string Captured(ValueSpec capture) => "captured_" + capture.Name.TrimStart('@');
 
         private static string Parameters(IEnumerable<ValueSpec> values) => string.Join(", ", values.Select(v => v.Type + " " + v.Name));
 

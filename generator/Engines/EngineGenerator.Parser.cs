@@ -244,7 +244,7 @@ public sealed partial class EngineGenerator
                     _ => null,
                 };
                 string name = parameterSyntax?.Identifier.ValueText is { Length: > 0 } n && n != "_" ? n : "item";
-                item = new ValueSpec(name, Display(itemType));
+                item = new ValueSpec(Identifier(name), Display(itemType));
                 CheckParameter(itemType, name, (SyntaxNode?)parameterSyntax ?? lambda, diagnostics);
             }
 
@@ -361,7 +361,7 @@ public sealed partial class EngineGenerator
                     Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
                 }
 
-                captures.Add((declaration.Span.Start, new ValueSpec(symbol.Name, Display(type))));
+                captures.Add((declaration.Span.Start, new ValueSpec(Identifier(symbol.Name), Display(type))));
             }
 
             return captures.OrderBy(c => c.Position).Select(c => c.Spec).ToList();
@@ -610,7 +610,7 @@ public sealed partial class EngineGenerator
                 }
 
                 CheckParameter(parameter.Type, parameter.Name, at, diagnostics);
-                parameters.Add(new ValueSpec(parameter.Name, Display(parameter.Type)));
+                parameters.Add(new ValueSpec(Identifier(parameter.Name), Display(parameter.Type)));
             }
 
             string resultType = string.Empty;
@@ -670,6 +670,10 @@ public sealed partial class EngineGenerator
         // ---------------------------------------------------------------- shared
 
         public static string Display(ITypeSymbol type) => type.ToDisplayString(Types.Format);
+
+        // A variable the user declared as @class is named "class"; generated code must write it back with its @.
+        private static string Identifier(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.AwaitKeyword ? "@" + name : name;
 
         // Roslyn writes array-of-array types the C# way (an array of double[,] is double[][,]); text concatenation would not.
         private static string ArrayOf(SemanticModel model, ITypeSymbol element) =>

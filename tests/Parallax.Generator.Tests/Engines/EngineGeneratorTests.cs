@@ -124,6 +124,27 @@ public class EngineGeneratorTests
         Assert.Equal(["<1>", "<22>"], MemoryPackSerializer.Deserialize<string[]>(Invoke(stub, arguments))!);
     }
 
+    [Fact]
+    public void Captures_named_like_generated_locals_or_keywords_still_travel()
+    {
+        var assembly = Run("""
+            using Parallax;
+            public static class Names
+            {
+                public static int[] Call(DirectView v, int[] items)
+                {
+                    int view = 1, block = 2, arguments = 3, @class = 4, results = 5;
+                    return v.MapSync(x => x + view + block + arguments + @class + results + items.Length, items);
+                }
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Names_Call_0_");
+        var encode = stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!;
+        Assert.Equal(["items", "view", "block", "arguments", "class", "results", "__block"], encode.GetParameters().Select(p => p.Name));
+        var arguments = (byte[])encode.Invoke(null, [new[] { 7, 8 }, 1, 2, 3, 4, 5, new[] { 10 }])!;
+        Assert.Equal(new[] { 27 }, MemoryPackSerializer.Deserialize<int[]>(Invoke(stub, arguments)));
+    }
+
     // ---------------------------------------------------------------- sources shared by snapshot and execution tests
 
     private const string CapturesSource = """

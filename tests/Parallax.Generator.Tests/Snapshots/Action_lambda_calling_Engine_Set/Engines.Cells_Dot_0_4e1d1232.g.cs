@@ -23,7 +23,7 @@ namespace Parallax.Generated
         internal static byte[] Encode() => global::System.Array.Empty<byte>();
 
         /// <summary>Runs the call on an engine: reads the arguments, runs the code, serializes the result.</summary>
-        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> arguments)
+        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)
         {
             Run();
             return global::System.Array.Empty<byte>();

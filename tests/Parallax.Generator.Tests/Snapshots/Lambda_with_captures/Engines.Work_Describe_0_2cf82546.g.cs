@@ -27,9 +27,9 @@ namespace Parallax.Generated
         internal static byte[] Encode(string name, double[] values, double scale) => global::MemoryPack.MemoryPackSerializer.Serialize<(string, double[], double)>((name, values, scale));
 
         /// <summary>Runs the call on an engine: reads the arguments, runs the code, serializes the result.</summary>
-        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> arguments)
+        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)
         {
-            var (name, values, scale) = global::MemoryPack.MemoryPackSerializer.Deserialize<(string, double[], double)>(arguments.Span);
+            var (name, values, scale) = global::MemoryPack.MemoryPackSerializer.Deserialize<(string, double[], double)>(__arguments.Span);
             return global::MemoryPack.MemoryPackSerializer.Serialize<string>(Run(name, values, scale));
         }
 
@@ -41,10 +41,10 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE2cBAABGaWxlMC5jcw==")]
         internal static string ApplySync(this global::Parallax.EngineView view, global::System.Func<string> function)
         {
-            var name = global::Parallax.Generated.EngineClosure.Read<string>(function, "name");
-            var values = global::Parallax.Generated.EngineClosure.Read<double[]>(function, "values");
-            var scale = global::Parallax.Generated.EngineClosure.Read<double>(function, "scale");
-            return view.Submit<string>(new global::Parallax.EngineCall(Id, Encode(name, values, scale), typeof(Work_Describe_0_2cf82546).Assembly.Location)).Get();
+            var captured_name = global::Parallax.Generated.EngineClosure.Read<string>(function, "name");
+            var captured_values = global::Parallax.Generated.EngineClosure.Read<double[]>(function, "values");
+            var captured_scale = global::Parallax.Generated.EngineClosure.Read<double>(function, "scale");
+            return view.Submit<string>(new global::Parallax.EngineCall(Id, Encode(captured_name, captured_values, captured_scale), typeof(Work_Describe_0_2cf82546).Assembly.Location)).Get();
         }
     }
 }

@@ -23,9 +23,9 @@ namespace Parallax.Generated
         internal static byte[] Encode(int n) => global::MemoryPack.MemoryPackSerializer.Serialize<int>(n);
 
         /// <summary>Runs the call on an engine: reads the arguments, runs the code, serializes the result.</summary>
-        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> arguments)
+        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)
         {
-            var n = global::MemoryPack.MemoryPackSerializer.Deserialize<int>(arguments.Span)!;
+            var n = global::MemoryPack.MemoryPackSerializer.Deserialize<int>(__arguments.Span)!;
             return global::MemoryPack.MemoryPackSerializer.Serialize<int>(Run(n));
         }
 
@@ -37,8 +37,8 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE8oAAABGaWxlMC5jcw==")]
         internal static int[] ApplySync(this global::Parallax.DirectView view, global::System.Func<int> function)
         {
-            var n = global::Parallax.Generated.EngineClosure.Read<int>(function, "n");
-            return view.Submit<int>(new global::Parallax.EngineCall(Id, Encode(n), typeof(Work_Twice_0_4523a845).Assembly.Location)).Get();
+            var captured_n = global::Parallax.Generated.EngineClosure.Read<int>(function, "n");
+            return view.Submit<int>(new global::Parallax.EngineCall(Id, Encode(captured_n), typeof(Work_Twice_0_4523a845).Assembly.Location)).Get();
         }
     }
 }

@@ -19,19 +19,19 @@ namespace Parallax.Generated
         #nullable enable
 
         /// <summary>Serializes the call's arguments: the captured variables and one block of items.</summary>
-        internal static byte[] Encode(long offset, int[] block) => global::MemoryPack.MemoryPackSerializer.Serialize<(long, int[])>((offset, block));
+        internal static byte[] Encode(long offset, int[] __block) => global::MemoryPack.MemoryPackSerializer.Serialize<(long, int[])>((offset, __block));
 
         /// <summary>Runs the call on an engine: reads the arguments, runs the code, serializes the result.</summary>
-        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> arguments)
+        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)
         {
-            var (offset, block) = global::MemoryPack.MemoryPackSerializer.Deserialize<(long, int[])>(arguments.Span);
-            var results = global::System.GC.AllocateArray<long>(block.Length);
-            for (int i = 0; i < block.Length; i++)
+            var (offset, __block) = global::MemoryPack.MemoryPackSerializer.Deserialize<(long, int[])>(__arguments.Span);
+            var __results = global::System.GC.AllocateArray<long>(__block.Length);
+            for (int __i = 0; __i < __block.Length; __i++)
             {
-                results[i] = Run(offset, block[i]);
+                __results[__i] = Run(offset, __block[__i]);
             }
 
-            return global::MemoryPack.MemoryPackSerializer.Serialize<long[]>(results);
+            return global::MemoryPack.MemoryPackSerializer.Serialize<long[]>(__results);
         }
 
         /// <summary>Adds <see cref="Invoke"/> to the engines' invoker table when an engine loads this assembly.</summary>
@@ -42,8 +42,8 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "oiEd2P1L8Om/aVy8nTL2maYAAABGaWxlMC5jcw==")]
         internal static long[] MapSync(this global::Parallax.DirectView view, global::System.Func<int, long> function, global::System.Collections.Generic.IEnumerable<int> items)
         {
-            var offset = global::Parallax.Generated.EngineClosure.Read<long>(function, "offset");
-            return view.SubmitMap<int, long>(Id, typeof(Mapper_Squares_0_3114572a).Assembly.Location, items, block => Encode(offset, block)).Get();
+            var captured_offset = global::Parallax.Generated.EngineClosure.Read<long>(function, "offset");
+            return view.SubmitMap<int, long>(Id, typeof(Mapper_Squares_0_3114572a).Assembly.Location, items, __block => Encode(captured_offset, __block)).Get();
         }
     }
 }

@@ -20,7 +20,7 @@ namespace Parallax.Generated
         internal static byte[] Encode() => global::System.Array.Empty<byte>();
 
         /// <summary>Runs the call on an engine: reads the arguments, runs the code, serializes the result.</summary>
-        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> arguments)
+        internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)
         {
             return global::MemoryPack.MemoryPackSerializer.Serialize<string>(Run());
         }

@@ -34,9 +34,9 @@ namespace Demo
             internal static byte[] EncodeMultiply(double[,] a, double b) => global::MemoryPack.MemoryPackSerializer.Serialize<(double[,], double)>((a, b));
 
             /// <summary>Runs the method on an engine: reads the arguments, calls it, serializes the result.</summary>
-            private static byte[] InvokeMultiply(global::System.ReadOnlyMemory<byte> arguments)
+            private static byte[] InvokeMultiply(global::System.ReadOnlyMemory<byte> __arguments)
             {
-                var (a, b) = global::MemoryPack.MemoryPackSerializer.Deserialize<(double[,], double)>(arguments.Span);
+                var (a, b) = global::MemoryPack.MemoryPackSerializer.Deserialize<(double[,], double)>(__arguments.Span);
                 return global::MemoryPack.MemoryPackSerializer.Serialize<double[,]>(global::Demo.Kernels.Multiply(a, b));
             }
 

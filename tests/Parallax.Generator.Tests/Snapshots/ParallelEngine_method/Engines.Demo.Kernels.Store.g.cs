@@ -34,9 +34,9 @@ namespace Demo
             internal static byte[] EncodeStore(string name, int value) => global::MemoryPack.MemoryPackSerializer.Serialize<(string, int)>((name, value));
 
             /// <summary>Runs the method on an engine: reads the arguments, calls it, serializes the result.</summary>
-            private static byte[] InvokeStore(global::System.ReadOnlyMemory<byte> arguments)
+            private static byte[] InvokeStore(global::System.ReadOnlyMemory<byte> __arguments)
             {
-                var (name, value) = global::MemoryPack.MemoryPackSerializer.Deserialize<(string, int)>(arguments.Span);
+                var (name, value) = global::MemoryPack.MemoryPackSerializer.Deserialize<(string, int)>(__arguments.Span);
                 global::Demo.Kernels.Store(name, value);
                 return global::System.Array.Empty<byte>();
             }
