@@ -1,0 +1,420 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Parallax.Generator.Common;
+using Parallax.Generator.Engines.Model;
+
+namespace Parallax.Generator.Engines;
+
+public sealed partial class EngineGenerator
+{
+    /// <summary>Writes the stub classes, interceptors and typed helpers from specs.</summary>
+    internal static class Emitter
+    {
+        private const string Serializer = "global::MemoryPack.MemoryPackSerializer";
+        private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]";
+
+        // MemoryPack has formatters for ValueTuple up to seven elements; longer argument lists nest.
+        private const int TupleWidth = 7;
+
+        public static string EmitCallSite(CallSiteSpec site)
+        {
+            var stub = site.Stub;
+            var w = new SourceWriter();
+            w.Line(SourceWriter.Header);
+            foreach (var u in stub.Usings)
+            {
+                w.Line(u);
+            }
+
+            if (stub.Usings.Count > 0)
+            {
+                w.Line();
+            }
+
+            w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
+            w.Line($"/// <summary>Engine dispatch stub for {Xml(stub.Origin)}.</summary>");
+            w.Line(GeneratedCode);
+            w.OpenBlock("internal static class " + stub.ClassName);
+            w.Line("/// <summary>The stable id the engines' invoker table knows this code by.</summary>");
+            w.Line($"public const string Id = \"{stub.Id}\";");
+            w.Line();
+
+            var runParameters = stub.Captures.Concat(stub.Item is null ? Array.Empty<ValueSpec>() : new[] { stub.Item }).ToList();
+            w.Line("/// <summary>The code that runs on the engine" + (stub.Captures.Count > 0 ? ", its captured variables as parameters" : string.Empty) + ".</summary>");
+            // The body was checked in its original context; nullable flow warnings would only repeat (or misread) that check.
+            w.Line("#nullable enable annotations");
+            string signature = $"internal static {ResultOrVoid(stub.ResultType)} Run({Parameters(runParameters)})";
+            WriteBody(w, signature, stub.RunBody, stub.Dedent);
+            w.Line("#nullable enable");
+            w.Line();
+
+            var arguments = stub.Captures.ToList();
+            bool map = stub.Item is not null;
+            if (map)
+            {
+                arguments.Add(new ValueSpec("__block", stub.ItemArrayType));
+            }
+
+            w.Line("/// <summary>Serializes the call's arguments" + (map ? ": the captured variables and one block of items" : stub.Captures.Count > 0 ? ": the captured variables" : " (none)") + ".</summary>");
+            WriteEncode(w, "Encode", arguments);
+            w.Line();
+            w.Line("/// <summary>Runs the call on an engine: reads the arguments, runs the code, serializes the result.</summary>");
+            w.OpenBlock("internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)");
+            WriteDecode(w, arguments);
+            string runArguments = string.Join(", ", stub.Captures.Select(c => c.Name));
+            if (map)
+            {
+                string itemArguments = runArguments.Length == 0 ? "__block[__i]" : runArguments + ", __block[__i]";
+                w.Line($"var __results = global::System.GC.AllocateArray<{stub.ResultType}>(__block.Length);");
+                w.OpenBlock("for (int __i = 0; __i < __block.Length; __i++)");
+                w.Line($"__results[__i] = Run({itemArguments});");
+                w.CloseBlock();
+                w.Line();
+                w.Line($"return {Serializer}.Serialize<{stub.ResultArrayType}>(__results);");
+            }
+            else if (stub.ResultType.Length == 0)
+            {
+                w.Line($"Run({runArguments});");
+                w.Line("return global::System.Array.Empty<byte>();");
+            }
+            else
+            {
+                w.Line($"return {Serializer}.Serialize<{stub.ResultType}>(Run({runArguments}));");
+            }
+
+            w.CloseBlock();
+            w.Line();
+            w.Line("/// <summary>Adds <see cref=\"Invoke\"/> to the engines' invoker table when an engine loads this assembly.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            w.Line("internal static void Register() => global::Parallax.EngineDispatch.Register(Id, Invoke);");
+            w.Line();
+            WriteInterceptor(w, site);
+            w.CloseBlock();
+            w.CloseBlock();
+            w.Line();
+            WriteInterceptsLocationAttribute(w);
+            return w.ToString();
+        }
+
+        private static void WriteInterceptor(SourceWriter w, CallSiteSpec site)
+        {
+            var stub = site.Stub;
+            string view = site.OnDirectView ? "global::Parallax.DirectView" : "global::Parallax.EngineView";
+            bool map = stub.Item is not null;
+            bool action = stub.ResultType.Length == 0;
+            string delegateType = map
+                ? $"global::System.Func<{site.ItemType}, {stub.ResultType}>"
+                : action ? "global::System.Action" : $"global::System.Func<{stub.ResultType}>";
+            string perView = site.OnDirectView ? stub.ResultArrayType : stub.ResultType;
+            bool sync = site.Api.EndsWith("Sync", StringComparison.Ordinal);
+            bool cancellable = site.Api == "ApplyAsync";
+            string returnType = map
+                ? sync ? stub.ResultArrayType : $"global::Parallax.AsyncResult<{stub.ResultArrayType}>"
+                : action
+                    ? sync ? "void" : "global::Parallax.AsyncResult"
+                    : sync ? perView : $"global::Parallax.AsyncResult<{perView}>";
+            string delegateName = action ? "action" : "function";
+            string parameters = $"this {view} view, {delegateType} {delegateName}"
+                + (map ? $", global::System.Collections.Generic.IEnumerable<{site.ItemType}> items" : string.Empty)
+                + (cancellable ? ", global::System.Threading.CancellationToken cancellationToken = default" : string.Empty);
+
+            w.Line($"/// <summary>Replaces the call to <c>{site.Api}</c> at {Xml(site.DisplayLocation)}: sends this stub instead of running the delegate here.</summary>");
+            w.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({site.LocationVersion}, \"{site.LocationData}\")]");
+            w.OpenBlock($"internal static {returnType} {site.Api}({parameters})");
+            foreach (var capture in stub.Captures)
+            {
+                w.Line($"var {Captured(capture)} = global::Parallax.Generated.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name.TrimStart('@')}\");");
+            }
+
+            string captureArguments = string.Join(", ", stub.Captures.Select(Captured));
+            string location = $"typeof({stub.ClassName}).Assembly.Location";
+            string token = cancellable ? ", cancellationToken" : string.Empty;
+            string call;
+            if (map)
+            {
+                string encode = captureArguments.Length == 0 ? "Encode" : $"__block => Encode({captureArguments}, __block)";
+                call = $"view.SubmitMap<{site.ItemType}, {stub.ResultType}>(Id, {location}, items, {encode})";
+            }
+            else
+            {
+                string engineCall = $"new global::Parallax.EngineCall(Id, Encode({captureArguments}), {location})";
+                call = action ? $"view.Submit({engineCall}{token})" : $"view.Submit<{stub.ResultType}>({engineCall}{token})";
+            }
+
+            w.Line((returnType == "void" ? string.Empty : "return ") + call + (sync ? ".Get()" : string.Empty) + ";");
+            w.CloseBlock();
+        }
+
+        public static string HintName(ParallelEngineSpec method) =>
+            (method.Namespace.Length == 0 ? string.Empty : method.Namespace + ".")
+            + string.Join(".", method.ContainingTypes.Select(h => h.Substring(h.LastIndexOf(' ') + 1))) + "." + method.Name + method.Suffix;
+
+        public static string EmitMethod(ParallelEngineSpec method)
+        {
+            var w = new SourceWriter();
+            w.Line(SourceWriter.Header);
+            if (method.Namespace.Length > 0)
+            {
+                w.OpenBlock("namespace " + method.Namespace);
+            }
+
+            foreach (var head in method.ContainingTypes)
+            {
+                w.OpenBlock(head);
+            }
+
+            string name = method.Name + method.Suffix;
+            string parameters = Parameters(method.Parameters);
+            string arguments = string.Join(", ", method.Parameters.Select(p => p.Name));
+            string cref = $"{method.ContainingType}.{method.Name}({string.Join(", ", method.Parameters.Select(p => p.Type))})";
+            bool isVoid = method.ResultType.Length == 0;
+            string viewName = Unused("view", method.Parameters);
+            string tokenName = Unused("cancellationToken", method.Parameters);
+
+            w.Line("/// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: one helper per method and kind of view.</summary>");
+            w.OpenBlock("public static partial class Remote");
+            w.Line($"/// <summary>The stable id the engines' invoker table knows <see cref=\"{Xml(cref)}\"/> by.</summary>");
+            w.Line($"internal const string {name}Id = \"{method.Id}\";");
+            w.Line();
+
+            string tail = (parameters.Length == 0 ? string.Empty : ", " + parameters) + ", global::System.Threading.CancellationToken " + tokenName + " = default";
+            string engineCall = $"new global::Parallax.EngineCall({name}Id, Encode{name}({arguments}), typeof(Remote).Assembly.Location)";
+            string submit = isVoid ? $"{viewName}.Submit({engineCall}, {tokenName})" : $"{viewName}.Submit<{method.ResultType}>({engineCall}, {tokenName})";
+            foreach (var (view, result) in new[] { ("DirectView", method.ResultArrayType), ("EngineView", method.ResultType) })
+            {
+                string returnType = isVoid ? "global::Parallax.AsyncResult" : $"global::Parallax.AsyncResult<{result}>";
+                w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on " + (view == "DirectView" ? $"every target of <paramref name=\"{viewName}\"/>, one result per target in target order" : $"the engine of <paramref name=\"{viewName}\"/>") + ".</summary>");
+                w.Line($"/// <param name=\"{viewName}\">The engines to run on.</param>");
+                foreach (var p in method.Parameters)
+                {
+                    w.Line($"/// <param name=\"{p.Name.TrimStart('@')}\">Sent to the engines as the method's <c>{p.Name.TrimStart('@')}</c>.</param>");
+                }
+
+                w.Line($"/// <param name=\"{tokenName}\">Cancels waiting for the result; the engines finish the call.</param>");
+                w.Line("/// <returns>An awaitable result.</returns>");
+                w.Line($"{method.Accessibility} static {returnType} {method.Name}(global::Parallax.{view} {viewName}{tail}) =>");
+                w.Indent().Line(submit + ";").Unindent();
+                w.Line();
+            }
+
+            w.Line("/// <summary>Serializes the method's arguments.</summary>");
+            WriteEncode(w, "Encode" + name, method.Parameters.ToList());
+            w.Line();
+            w.Line("/// <summary>Runs the method on an engine: reads the arguments, calls it, serializes the result.</summary>");
+            w.OpenBlock($"private static byte[] Invoke{name}(global::System.ReadOnlyMemory<byte> __arguments)");
+            WriteDecode(w, method.Parameters.ToList());
+            string invoke = $"{method.ContainingType}.{method.Name}({arguments})";
+            if (isVoid)
+            {
+                w.Line(invoke + ";");
+                w.Line("return global::System.Array.Empty<byte>();");
+            }
+            else
+            {
+                w.Line($"return {Serializer}.Serialize<{method.ResultType}>({invoke});");
+            }
+
+            w.CloseBlock();
+            w.Line();
+            w.Line($"/// <summary>Adds <see cref=\"Invoke{name}\"/> to the engines' invoker table when an engine loads this assembly.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            w.Line($"internal static void Register{name}() => global::Parallax.EngineDispatch.Register({name}Id, Invoke{name});");
+            w.CloseBlock();
+
+            foreach (var _ in method.ContainingTypes)
+            {
+                w.CloseBlock();
+            }
+
+            if (method.Namespace.Length > 0)
+            {
+                w.CloseBlock();
+            }
+
+            return w.ToString();
+        }
+
+        public static string EmitClosureReader()
+        {
+            var w = new SourceWriter();
+            w.Line(SourceWriter.Header);
+            w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
+            w.Line("/// <summary>Reads a lambda's captured variables from its delegate, for the interceptors that send them to engines.</summary>");
+            w.Line("/// <remarks>");
+            w.Line("/// An interceptor receives only the delegate, so the captured values are read where the C# compiler put them:");
+            w.Line("/// public fields named after the variables, on the delegate's target or on an outer scope's closure it links to.");
+            w.Line("/// Which variables and types to read is decided at build time; only the field lookup happens here, once per closure type.");
+            w.Line("/// </remarks>");
+            w.Line(GeneratedCode);
+            w.OpenBlock("internal static class EngineClosure");
+            w.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<(global::System.Type, string), global::System.Reflection.FieldInfo[]> Paths = new();");
+            w.Line();
+            w.Line("/// <summary>Returns the value of captured variable <paramref name=\"name\"/> of <paramref name=\"function\"/>.</summary>");
+            w.OpenBlock("public static T Read<T>(global::System.Delegate function, string name)");
+            w.Line("object? target = function.Target;");
+            w.OpenBlock("if (target is null)");
+            w.Line("throw new global::System.InvalidOperationException($\"The delegate has no closure holding captured variable '{name}'; pass the lambda directly at the view call.\");");
+            w.CloseBlock();
+            w.Line();
+            w.Line("var path = Paths.GetOrAdd((target.GetType(), name), static key => Find(key.Item1, key.Item2, 0)");
+            w.Indent().Line("?? throw new global::System.InvalidOperationException($\"Captured variable '{key.Item2}' was not found on closure type '{key.Item1}'; report this with the lambda that failed.\"));").Unindent();
+            w.Line("object? value = target;");
+            w.OpenBlock("foreach (var field in path)");
+            w.Line("value = field.GetValue(value);");
+            w.CloseBlock();
+            w.Line();
+            w.Line("return (T)value!;");
+            w.CloseBlock();
+            w.Line();
+            w.OpenBlock("private static global::System.Reflection.FieldInfo[]? Find(global::System.Type type, string name, int depth)");
+            w.Line("const global::System.Reflection.BindingFlags Instance = global::System.Reflection.BindingFlags.Instance | global::System.Reflection.BindingFlags.Public | global::System.Reflection.BindingFlags.NonPublic;");
+            w.Line("var direct = type.GetField(name, Instance);");
+            w.OpenBlock("if (direct is not null)");
+            w.Line("return new[] { direct };");
+            w.CloseBlock();
+            w.Line();
+            w.Line("// Variables of outer scopes live on their own closure, which the inner one references.");
+            w.OpenBlock("foreach (var field in type.GetFields(Instance))");
+            w.OpenBlock("if (depth < 8 && field.FieldType.Name.Contains(\"DisplayClass\") && Find(field.FieldType, name, depth + 1) is { } rest)");
+            w.Line("var path = new global::System.Reflection.FieldInfo[rest.Length + 1];");
+            w.Line("path[0] = field;");
+            w.Line("rest.CopyTo(path, 1);");
+            w.Line("return path;");
+            w.CloseBlock();
+            w.CloseBlock();
+            w.Line();
+            w.Line("return null;");
+            w.CloseBlock();
+            w.CloseBlock();
+            w.CloseBlock();
+            return w.ToString();
+        }
+
+        // ---------------------------------------------------------------- codecs
+
+        private static void WriteEncode(SourceWriter w, string name, List<ValueSpec> values)
+        {
+            string signature = $"internal static byte[] {name}({Parameters(values)})";
+            if (values.Count == 0)
+            {
+                w.Line(signature + " => global::System.Array.Empty<byte>();");
+                return;
+            }
+
+            string type = Compose(values.Select(v => v.Type).ToList());
+            string value = Compose(values.Select(v => v.Name).ToList());
+            w.Line($"{signature} => {Serializer}.Serialize<{type}>({value});");
+        }
+
+        private static void WriteDecode(SourceWriter w, List<ValueSpec> values)
+        {
+            if (values.Count == 0)
+            {
+                return;
+            }
+
+            string type = Compose(values.Select(v => v.Type).ToList());
+            if (values.Count == 1)
+            {
+                w.Line($"var {values[0].Name} = {Serializer}.Deserialize<{type}>(__arguments.Span)!;");
+                return;
+            }
+
+            w.Line($"var {Compose(values.Select(v => v.Name).ToList())} = {Serializer}.Deserialize<{type}>(__arguments.Span);");
+        }
+
+        /// <summary>One element as itself, up to seven as a tuple, more as nested tuples of at most seven.</summary>
+        private static string Compose(List<string> items)
+        {
+            if (items.Count == 1)
+            {
+                return items[0];
+            }
+
+            if (items.Count <= TupleWidth)
+            {
+                return "(" + string.Join(", ", items) + ")";
+            }
+
+            var groups = new List<string>();
+            for (int i = 0; i < items.Count; i += TupleWidth)
+            {
+                groups.Add(Compose(items.Skip(i).Take(TupleWidth).ToList()));
+            }
+
+            return Compose(groups);
+        }
+
+        // ---------------------------------------------------------------- text helpers
+
+        private static void WriteBody(SourceWriter w, string signature, string body, bool dedent)
+        {
+            var lines = body.Replace("\r\n", "\n").Split('\n');
+            if (body.StartsWith("=>", StringComparison.Ordinal) && lines.Length == 1)
+            {
+                w.Line(signature + " " + body);
+                return;
+            }
+
+            w.Line(signature);
+            if (!dedent)
+            {
+                // A multi-line verbatim string must keep its exact text, so the body goes out as written.
+                w.Line(body);
+                return;
+            }
+
+            int indent = lines.Skip(1).Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
+            bool expression = body.StartsWith("=>", StringComparison.Ordinal);
+            if (expression)
+            {
+                w.Indent();
+            }
+
+            w.Line(lines[0]);
+            foreach (var line in lines.Skip(1))
+            {
+                w.Line(line.Length >= indent ? line.Substring(indent) : line.TrimStart());
+            }
+
+            if (expression)
+            {
+                w.Unindent();
+            }
+        }
+
+        // The helpers add a view and a token beside the method's own parameters; a parameter may already use the name.
+        private static string Unused(string name, EquatableArray<ValueSpec> parameters)
+        {
+            while (parameters.Any(p => p.Name == name))
+            {
+                name += "_";
+            }
+
+            return name;
+        }
+
+        // The interceptor's locals must not collide with its parameters (view, function, items...).
+        private static string Captured(ValueSpec capture) => "captured_" + capture.Name.TrimStart('@');
+
+        private static string Parameters(IEnumerable<ValueSpec> values) => string.Join(", ", values.Select(v => v.Type + " " + v.Name));
+
+        private static string ResultOrVoid(string type) => type.Length == 0 ? "void" : type;
+
+        private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
+
+        private static void WriteInterceptsLocationAttribute(SourceWriter w)
+        {
+            w.OpenBlock("namespace System.Runtime.CompilerServices");
+            w.Line("[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]");
+            w.OpenBlock("file sealed class InterceptsLocationAttribute : global::System.Attribute");
+            w.OpenBlock("public InterceptsLocationAttribute(int version, string data)");
+            w.Line("_ = version;");
+            w.Line("_ = data;");
+            w.CloseBlock();
+            w.CloseBlock();
+            w.CloseBlock();
+        }
+    }
+}

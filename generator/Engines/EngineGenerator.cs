@@ -1,0 +1,57 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Parallax.Generator.Common;
+using Parallax.Generator.Engines.Model;
+
+namespace Parallax.Generator.Engines;
+
+/// <summary>
+/// Builds the engine dispatch stubs: for every lambda or method group passed to a view's Apply,
+/// ApplyAsync, ApplySync, Map or MapSync, and for every <c>[ParallelEngine]</c> method, a stub with a
+/// stable id, argument and result codecs (MemoryPack), an invoker registered from a module initializer,
+/// and (for view calls) an interceptor that sends the call instead of throwing.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class EngineGenerator : IIncrementalGenerator
+{
+    /// <summary>Step name of the parsed view call sites, tracked by the incrementality tests.</summary>
+    public const string CallSitesStep = "EngineCallSites";
+
+    /// <summary>Step name of the parsed <c>[ParallelEngine]</c> methods, tracked by the incrementality tests.</summary>
+    public const string MethodsStep = "EngineMethods";
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var callSites = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => Parser.IsCallSiteCandidate(node), static (ctx, ct) => Parser.ParseCallSite(ctx, ct))
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!)
+            .WithTrackingName(CallSitesStep);
+
+        var sites = callSites.Where(static r => r.Spec is not null).Select(static (r, _) => r.Spec!);
+        context.RegisterSourceOutput(sites, static (spc, site) =>
+            spc.AddSource("Engines." + site.Stub.ClassName + ".g.cs", Emitter.EmitCallSite(site)));
+
+        // One shared closure reader, only in assemblies that capture something.
+        var anyCaptures = sites.Select(static (s, _) => s.Stub.Captures.Count > 0).Collect()
+            .Select(static (all, _) => all.Any(static c => c));
+        context.RegisterSourceOutput(anyCaptures, static (spc, any) =>
+        {
+            if (any)
+            {
+                spc.AddSource("Engines.EngineClosure.g.cs", Emitter.EmitClosureReader());
+            }
+        });
+
+        context.ReportDiagnostics(callSites.Select(static (r, _) => r.Diagnostics));
+
+        var methods = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.ParallelEngineAttribute, static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax, static (ctx, ct) => Parser.ParseMethod(ctx, ct))
+            .WithTrackingName(MethodsStep);
+
+        context.RegisterSourceOutput(methods.Where(static r => r.Spec is not null).Select(static (r, _) => r.Spec!), static (spc, method) =>
+            spc.AddSource("Engines." + Emitter.HintName(method) + ".g.cs", Emitter.EmitMethod(method)));
+        context.ReportDiagnostics(methods.Select(static (r, _) => r.Diagnostics));
+    }
+}

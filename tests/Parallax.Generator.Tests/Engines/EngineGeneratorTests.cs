@@ -1,0 +1,382 @@
+using System.Reflection;
+using MemoryPack;
+using Parallax.Generator.Engines;
+using Parallax.Generator.Tests.Harness;
+
+namespace Parallax.Generator.Tests.Engines;
+
+public class EngineGeneratorTests
+{
+    private static GeneratorRun Run(string source) => GeneratorHarness.Run(source, new EngineGenerator());
+
+    // ---------------------------------------------------------------- snapshots
+
+    [Fact]
+    public void Seed_hello_lambda()
+    {
+        var run = Run("""
+            using Parallax;
+            public static class Seed
+            {
+                public static string[] Hello(DirectView v) => v.ApplySync(() => "Hello!");
+            }
+            """).AssertCompiles();
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Lambda_with_captures()
+    {
+        var run = Run(CapturesSource).AssertCompiles();
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Action_lambda_calling_Engine_Set()
+    {
+        var run = Run("""
+            using System.Threading.Tasks;
+            using Parallax;
+            namespace Demo;
+            public static class Cells
+            {
+                public static async Task Dot(DirectView v)
+                {
+                    await v.ApplyAsync(() => Engine.Set("c", Multiply(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
+                }
+
+                internal static double[,] Multiply(double[,] a, double[,] b) => a;
+            }
+            """).AssertCompiles();
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Method_group()
+    {
+        var run = Run(MethodGroupSource).AssertCompiles();
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Map_lambda()
+    {
+        var run = Run(MapSource).AssertCompiles();
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void ParallelEngine_method()
+    {
+        var run = Run(ParallelEngineSource).AssertCompiles();
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Every_view_form_is_intercepted_with_a_matching_signature()
+    {
+        var run = Run("""
+            using System.Threading;
+            using Parallax;
+            public static class Forms
+            {
+                public static void Use(DirectView v, EngineView e, CancellationToken ct)
+                {
+                    AsyncResult<int[]> a = v.Apply(() => 1);
+                    AsyncResult<int[]> b = v.ApplyAsync(() => 2, ct);
+                    int[] c = v.ApplySync(() => 3);
+                    AsyncResult d = v.Apply(() => Engine.Set("d", 4));
+                    AsyncResult f = v.ApplyAsync(() => Engine.Set("f", 5), ct);
+                    v.ApplySync(() => Engine.Set("g", 6));
+                    AsyncResult<int> h = e.Apply(() => 7);
+                    AsyncResult<int> i = e.ApplyAsync(() => 8, ct);
+                    int j = e.ApplySync(() => 9);
+                    AsyncResult k = e.Apply(() => Engine.Set("k", 10));
+                    AsyncResult l = e.ApplyAsync(() => Engine.Set("l", 11), ct);
+                    e.ApplySync(() => Engine.Set("m", 12));
+                    AsyncResult<string[]> n = v.Map((int x) => x.ToString(), new[] { 13 });
+                    string[] o = v.MapSync(Twice, new[] { 14 });
+                    double[][,] p = v.ApplySync(() => new double[1, 1]);
+                }
+
+                public static string Twice(int x) => (2 * x).ToString();
+            }
+            """).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        // One stub per call, each with exactly one interceptor.
+        Assert.Equal(15, run.Sources.Count);
+        Assert.All(run.Sources.Values, s => Assert.Single(System.Text.RegularExpressions.Regex.Matches(s, @"\[global::System\.Runtime\.CompilerServices\.InterceptsLocation\(")));
+    }
+
+    [Fact]
+    public void Map_method_group_invoker_maps_its_block()
+    {
+        var assembly = Run("""
+            using Parallax;
+            public static class Maps
+            {
+                public static string Show(int x) => "<" + x + ">";
+                public static string[] Call(DirectView v, int[] xs) => v.MapSync(Show, xs);
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Maps_Call_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, [new[] { 1, 22 }])!;
+        Assert.Equal(["<1>", "<22>"], MemoryPackSerializer.Deserialize<string[]>(Invoke(stub, arguments))!);
+    }
+
+    [Fact]
+    public void Captures_named_like_generated_locals_or_keywords_still_travel()
+    {
+        var assembly = Run("""
+            using Parallax;
+            public static class Names
+            {
+                public static int[] Call(DirectView v, int[] items)
+                {
+                    int view = 1, block = 2, arguments = 3, @class = 4, results = 5;
+                    return v.MapSync(x => x + view + block + arguments + @class + results + items.Length, items);
+                }
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Names_Call_0_");
+        var encode = stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!;
+        Assert.Equal(["items", "view", "block", "arguments", "class", "results", "__block"], encode.GetParameters().Select(p => p.Name));
+        var arguments = (byte[])encode.Invoke(null, [new[] { 7, 8 }, 1, 2, 3, 4, 5, new[] { 10 }])!;
+        Assert.Equal(new[] { 27 }, MemoryPackSerializer.Deserialize<int[]>(Invoke(stub, arguments)));
+    }
+
+    // ---------------------------------------------------------------- sources shared by snapshot and execution tests
+
+    private const string CapturesSource = """
+        using System.Linq;
+        using Parallax;
+        namespace Demo;
+        public static class Work
+        {
+            private const int Offset = 100;
+
+            public static int[] Twice(DirectView v)
+            {
+                int n = 21;
+                return v.ApplySync(() => n * 2);
+            }
+
+            public static string Describe(EngineView e, string name, double[] values)
+            {
+                var scale = 0.5;
+                return e.ApplySync(() =>
+                {
+                    var total = values.Sum() * scale;
+                    return $"{name}: {total} {Helpers.Tag(Offset)}";
+                });
+            }
+        }
+
+        internal static class Helpers
+        {
+            public static string Tag(int x) => "#" + x;
+        }
+        """;
+
+    private const string MethodGroupSource = """
+        using Parallax;
+        namespace Demo;
+        public static class Kernels
+        {
+            public static string Hello() => "Hello from a method group!";
+        }
+        public static class Caller
+        {
+            public static string[] Run(DirectView v) => v.ApplySync(Kernels.Hello);
+        }
+        """;
+
+    private const string MapSource = """
+        using Parallax;
+        namespace Demo;
+        public static class Mapper
+        {
+            public static long[] Squares(DirectView v, int[] xs)
+            {
+                long offset = 1;
+                return v.MapSync((int x) => (long)x * x + offset, xs);
+            }
+        }
+        """;
+
+    private const string ParallelEngineSource = """
+        using Parallax;
+        namespace Demo;
+        public static partial class Kernels
+        {
+            [ParallelEngine]
+            public static double[,] Multiply(double[,] a, double b)
+            {
+                var c = (double[,])a.Clone();
+                for (int i = 0; i < c.GetLength(0); i++)
+                    for (int j = 0; j < c.GetLength(1); j++)
+                        c[i, j] *= b;
+                return c;
+            }
+
+            [ParallelEngine]
+            internal static void Store(string name, int value) => Engine.Set(name, value);
+        }
+        """;
+
+    // ---------------------------------------------------------------- execution: the invoker an engine runs
+
+    [Fact]
+    public void Captured_value_travels_and_the_invoker_returns_the_lambdas_result()
+    {
+        var assembly = Run(CapturesSource).AssertCompiles().Load();
+        var stub = Stub(assembly, "Work_Twice_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, [21])!;
+        Assert.Equal(42, MemoryPackSerializer.Deserialize<int>(Invoke(stub, arguments)));
+    }
+
+    [Fact]
+    public void Several_captures_of_reference_types_travel_as_one_tuple()
+    {
+        var assembly = Run(CapturesSource).AssertCompiles().Load();
+        var stub = Stub(assembly, "Work_Describe_0_");
+        var encode = stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!;
+        // Declaration order: the method's parameters, then its locals.
+        Assert.Equal(["name", "values", "scale"], encode.GetParameters().Select(p => p.Name));
+        var arguments = (byte[])encode.Invoke(null, ["sum", new[] { 1.0, 2.0, 5.0 }, 0.5])!;
+        Assert.Equal("sum: 4 #100", MemoryPackSerializer.Deserialize<string>(Invoke(stub, arguments)));
+    }
+
+    [Fact]
+    public void Lambda_without_captures_sends_no_arguments()
+    {
+        var assembly = Run("""
+            using Parallax;
+            public static class Seed
+            {
+                public static string Hello(EngineView v) => v.ApplySync(() => "Hello!");
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Seed_Hello_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, [])!;
+        Assert.Empty(arguments);
+        Assert.Equal("Hello!", MemoryPackSerializer.Deserialize<string>(Invoke(stub, arguments)));
+    }
+
+    [Fact]
+    public void Method_group_invoker_calls_the_method()
+    {
+        var assembly = Run(MethodGroupSource).AssertCompiles().Load();
+        var stub = Stub(assembly, "Caller_Run_0_");
+        Assert.Equal("Hello from a method group!", MemoryPackSerializer.Deserialize<string>(Invoke(stub, [])));
+    }
+
+    [Fact]
+    public void Map_invoker_applies_the_lambda_to_every_item_of_its_block()
+    {
+        var assembly = Run(MapSource).AssertCompiles().Load();
+        var stub = Stub(assembly, "Mapper_Squares_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, [1L, new[] { 2, 3, 40000 }])!;
+        Assert.Equal(new long[] { 5, 10, 1600000001 }, MemoryPackSerializer.Deserialize<long[]>(Invoke(stub, arguments)));
+    }
+
+    [Fact]
+    public void ParallelEngine_invoker_runs_the_method_with_its_arguments()
+    {
+        var assembly = Run(ParallelEngineSource).AssertCompiles().Load();
+        var remote = assembly.GetType("Demo.Kernels+Remote")!;
+        RunModuleInitializer(assembly);
+        string id = (string)remote.GetField("MultiplyId", BindingFlags.Static | BindingFlags.NonPublic)!.GetValue(null)!;
+        var arguments = (byte[])remote.GetMethod("EncodeMultiply", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, [new double[,] { { 1, 2 }, { 3, 4 } }, 3.0])!;
+        Assert.True(EngineDispatch.TryGet(id, out var invoker));
+        Assert.Equal(new double[,] { { 3, 6 }, { 9, 12 } }, MemoryPackSerializer.Deserialize<double[,]>(invoker(arguments)));
+
+        // The typed helpers take a view and the method's own parameters.
+        var helpers = remote.GetMethods(BindingFlags.Static | BindingFlags.Public).Where(m => m.Name == "Multiply").ToArray();
+        Assert.Equal(["DirectView", "EngineView"], helpers.Select(m => m.GetParameters()[0].ParameterType.Name).Order());
+        Assert.Contains(helpers, m => m.ReturnType == typeof(AsyncResult<double[][,]>));
+        Assert.Contains(helpers, m => m.ReturnType == typeof(AsyncResult<double[,]>));
+    }
+
+    [Fact]
+    public void Ids_are_stable_across_builds_and_distinct_per_call()
+    {
+        string Id(string source, string prefix) =>
+            (string)Stub(Run(source).AssertCompiles().Load(), prefix, register: false).GetField("Id")!.GetValue(null)!;
+
+        string first = Id(CapturesSource, "Work_Twice_0_");
+        Assert.Equal(first, Id(CapturesSource, "Work_Twice_0_"));
+        Assert.Equal(first, Id("// a comment above moves every line\n" + CapturesSource, "Work_Twice_0_"));
+        Assert.NotEqual(first, Id(CapturesSource, "Work_Describe_0_"));
+        Assert.Matches("^[0-9a-f]{32}$", first);
+    }
+
+    [Fact]
+    public void Closure_reader_finds_captures_of_nested_scopes_and_parameters()
+    {
+        var assembly = Run("""
+            using System;
+            using Parallax;
+            public static class Closures
+            {
+                public static Func<string> Make(string prefix)
+                {
+                    int outer = 40;
+                    Func<string> made = () => "";
+                    for (int i = 0; i < 1; i++)
+                    {
+                        int inner = 2;
+                        made = () => prefix + (outer + inner);
+                    }
+
+                    return made;
+                }
+
+                // A view call with a capture makes the generator emit the closure reader.
+                public static int[] Call(DirectView v) { int n = 1; return v.ApplySync(() => n); }
+            }
+            """).AssertCompiles().Load();
+        var made = (Delegate)assembly.GetType("Closures")!.GetMethod("Make")!.Invoke(null, ["p"])!;
+        var read = assembly.GetType("Parallax.Generated.EngineClosure")!.GetMethod("Read")!;
+        Assert.Equal("p", read.MakeGenericMethod(typeof(string)).Invoke(null, [made, "prefix"]));
+        Assert.Equal(40, read.MakeGenericMethod(typeof(int)).Invoke(null, [made, "outer"]));
+        Assert.Equal(2, read.MakeGenericMethod(typeof(int)).Invoke(null, [made, "inner"]));
+    }
+
+    [Fact]
+    public void Method_group_of_a_ParallelEngine_method_shares_its_id()
+    {
+        var assembly = Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [ParallelEngine] public static string Hello() => "Hello!";
+                public static string[] Call(DirectView v) => v.ApplySync(Hello);
+            }
+            """).AssertCompiles().Load();
+        string helperId = (string)assembly.GetType("Kernels+Remote")!.GetField("HelloId", BindingFlags.Static | BindingFlags.NonPublic)!.GetValue(null)!;
+        Assert.Equal(helperId, (string)Stub(assembly, "Kernels_Call_0_").GetField("Id")!.GetValue(null)!);
+    }
+
+    private static Type Stub(Assembly assembly, string prefix, bool register = true)
+    {
+        var type = assembly.GetTypes().Single(t => t.Namespace == "Parallax.Generated" && t.Name.StartsWith(prefix, StringComparison.Ordinal));
+        if (register)
+        {
+            RunModuleInitializer(assembly);
+        }
+
+        return type;
+    }
+
+    private static void RunModuleInitializer(Assembly assembly) =>
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+
+    // Finds the invoker the module initializer registered, as an engine does, and runs it.
+    private static byte[] Invoke(Type stub, byte[] arguments)
+    {
+        string id = (string)stub.GetField("Id")!.GetValue(null)!;
+        Assert.True(EngineDispatch.TryGet(id, out var invoker), $"no invoker registered under {id}");
+        return invoker(arguments);
+    }
+}
