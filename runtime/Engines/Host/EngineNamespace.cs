@@ -1,0 +1,149 @@
+using MemoryPack;
+
+namespace Parallax.Engines;
+
+/// <summary>
+/// One engine's variables. A pushed value stays as the bytes that arrived (inline, or a slice of a
+/// shared-memory segment every engine maps) until code asks for it with a type; a value set by
+/// engine code stays an object and is serialized only when a client pulls it.
+/// </summary>
+internal sealed class EngineNamespace(int engineId)
+{
+    private static EngineNamespace? current;
+
+    private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+
+    public int EngineId { get; } = engineId;
+
+    public static EngineNamespace? CurrentOrNull => current;
+
+    public static EngineNamespace Current => current ?? throw new InvalidOperationException(
+        "Engine.Get/Set/Contains/Remove/Id work only in code that runs on an engine (a lambda or [ParallelEngine] method passed to a view's Apply, ApplySync, ApplyAsync or Map). " +
+        "On the client, use the view instead: view.Push(...) / view.Pull<T>(name).");
+
+    public static void Install(EngineNamespace ns) => current = ns;
+
+    public T Get<T>(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (gate)
+        {
+            if (!slots.TryGetValue(name, out var slot))
+            {
+                throw new KeyNotFoundException($"Engine {EngineId} has no variable '{name}'. Push it from the client first (view.Push(new {{ {name} }}) or view[\"{name}\"] = value), or set it with Engine.Set(\"{name}\", value).");
+            }
+
+            if (slot.IsObject)
+            {
+                return slot.Value is T typed || (slot.Value is null && default(T) is null)
+                    ? (T)slot.Value!
+                    : throw WrongType(name, slot.TypeName, typeof(T));
+            }
+
+            if (slot.TypeName != typeof(T).FullName)
+            {
+                throw WrongType(name, slot.TypeName, typeof(T));
+            }
+
+            var value = MemoryPackSerializer.Deserialize<T>(slot.Bytes.Span);
+
+            // Deserialized once: later Gets return the same object, as in Python, and edits to it stay.
+            slot.Segment?.Release();
+            slots[name] = Slot.ForObject(value);
+            return value!;
+        }
+    }
+
+    public void Set<T>(string name, T value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (gate)
+        {
+            Replace(name, Slot.ForObject(value));
+        }
+    }
+
+    /// <summary>Stores bytes a client pushed; <paramref name="segment"/>, when given, is referenced until the value is read or replaced.</summary>
+    public void SetSerialized(string name, string typeName, ReadOnlyMemory<byte> bytes, SharedSegment? segment)
+    {
+        lock (gate)
+        {
+            segment?.AddReference();
+            Replace(name, new Slot(false, null, null, typeName, bytes, segment));
+        }
+    }
+
+    public bool Contains(string name)
+    {
+        lock (gate)
+        {
+            return slots.ContainsKey(name);
+        }
+    }
+
+    public bool Remove(string name)
+    {
+        lock (gate)
+        {
+            if (!slots.Remove(name, out var slot))
+            {
+                return false;
+            }
+
+            slot.Segment?.Release();
+            return true;
+        }
+    }
+
+    /// <summary>The serialized value of <paramref name="name"/>, checked against the type the client will read it as.</summary>
+    public ReadOnlyMemory<byte> Serialize(string name, string expectedType)
+    {
+        lock (gate)
+        {
+            if (!slots.TryGetValue(name, out var slot))
+            {
+                throw new KeyNotFoundException($"Engine {EngineId} has no variable '{name}' to pull. Push it or set it with Engine.Set(\"{name}\", value) first.");
+            }
+
+            if (!slot.IsObject)
+            {
+                return slot.TypeName == expectedType ? slot.Bytes : throw WrongType(name, slot.TypeName, expectedType);
+            }
+
+            if (slot.TypeName == expectedType)
+            {
+                return slot.Serializer!(slot.Value);
+            }
+
+            // Set as a base type (or object) but holding the type the client asks for.
+            if (slot.Value?.GetType() is { } runtimeType && runtimeType.FullName == expectedType)
+            {
+                return MemoryPackSerializer.Serialize(runtimeType, slot.Value);
+            }
+
+            throw WrongType(name, slot.TypeName, expectedType);
+        }
+    }
+
+    private void Replace(string name, Slot slot)
+    {
+        if (slots.Remove(name, out var old))
+        {
+            old.Segment?.Release();
+        }
+
+        slots[name] = slot;
+    }
+
+    private InvalidCastException WrongType(string name, string actual, Type requested) => WrongType(name, actual, requested.FullName ?? requested.Name);
+
+    private InvalidCastException WrongType(string name, string actual, string requested) => new(
+        $"Engine {EngineId}'s variable '{name}' holds a {actual}, not a {requested}: read it with that type, or push/set it as {requested}.");
+
+    private sealed record Slot(bool IsObject, object? Value, Func<object?, byte[]>? Serializer, string TypeName, ReadOnlyMemory<byte> Bytes, SharedSegment? Segment)
+    {
+        public static Slot ForObject<T>(T value) =>
+            new(true, value, static v => MemoryPackSerializer.Serialize((T)v!), typeof(T).FullName ?? typeof(T).Name, default, null);
+    }
+}
