@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using MemoryPack;
 using Parallax.Engines;
 
@@ -144,45 +143,49 @@ public sealed class Client
     }
 
     /// <summary>
-    /// Pushes named serialized values, one set per target (a scatter) or the same set to all. Values
-    /// larger in total than the threshold go into ONE shared segment that every target maps.
+    /// Pushes named values, one set per target (a scatter) or the same set to all. When they are larger
+    /// in total than the threshold they are written into ONE shared segment that every target maps,
+    /// arrays of primitives serialized straight into it.
     /// </summary>
-    internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<(string Name, string TypeName, byte[] Bytes)>[] perTarget, CancellationToken cancellationToken)
+    internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<(string Name, string TypeName, Payload Payload)>[] perTarget, CancellationToken cancellationToken)
     {
         var result = AsyncResult.ForAction(targets, cancellationToken);
         var shared = perTarget.Length == 1 ? perTarget[0] : null;
         var all = (shared is not null ? [shared] : perTarget).SelectMany(v => v).ToArray();
-        var total = all.Sum(v => (long)v.Bytes.Length);
+        var total = all.Sum(v => v.Payload.SizeBound);
         if (total >= cluster.Connection.SharedMemoryThreshold)
         {
             var segment = SharedSegment.Create(cluster.Connection.ClusterId, total);
-            var offsets = new Dictionary<byte[], (long Offset, byte[] Digest)>(ReferenceEqualityComparer.Instance);
-            long at = 0;
-            var digests = new byte[all.Length][];
-            Parallel.For(0, all.Length, i => digests[i] = SHA256.HashData(all[i].Bytes));
-            for (var i = 0; i < all.Length; i++)
-            {
-                all[i].Bytes.CopyTo(segment.Span[(int)at..]);
-                offsets[all[i].Bytes] = (at, digests[i]);
-                at += all[i].Bytes.Length;
-            }
-
             result.OnFinished(() =>
             {
                 segment.Unlink();
                 segment.Release();
             });
+            var offsets = new long[all.Length];
+            var lengths = new long[all.Length];
+            long at = 0;
+            for (var i = 0; i < all.Length; i++)
+            {
+                offsets[i] = at;
+                lengths[i] = all[i].Payload.WriteTo(segment, at);
+                at += lengths[i];
+            }
+
+            var digests = new byte[all.Length][];
+            Parallel.For(0, all.Length, i => digests[i] = segment.Digest(offsets[i], lengths[i]));
+            var first = 0;
             for (var i = 0; i < targets.Count; i++)
             {
-                var values = shared ?? perTarget[i];
+                var count = (shared ?? perTarget[i]).Count;
                 var meta = new PushMeta(
-                    [.. values.Select(v => v.Name)],
-                    [.. values.Select(v => v.TypeName)],
-                    [.. values.Select(v => offsets[v.Bytes].Offset)],
-                    [.. values.Select(v => (long)v.Bytes.Length)],
+                    [.. all.Skip(first).Take(count).Select(v => v.Name)],
+                    [.. all.Skip(first).Take(count).Select(v => v.TypeName)],
+                    offsets[first..(first + count)],
+                    lengths[first..(first + count)],
                     segment.Path,
-                    [.. values.Select(v => offsets[v.Bytes].Digest)]);
+                    digests[first..(first + count)]);
                 SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), default, result, i);
+                first = shared is null ? first + count : 0;
             }
 
             return result;
@@ -191,17 +194,18 @@ public sealed class Client
         for (var i = 0; i < targets.Count; i++)
         {
             var values = shared ?? perTarget[i];
-            var data = new byte[values.Sum(v => v.Bytes.Length)];
+            var bytes = values.Select(v => v.Payload.ToBytes()).ToArray();
+            var data = new byte[bytes.Sum(b => b.Length)];
             var offsets = new long[values.Count];
             var position = 0;
             for (var j = 0; j < values.Count; j++)
             {
                 offsets[j] = position;
-                values[j].Bytes.CopyTo(data, position);
-                position += values[j].Bytes.Length;
+                bytes[j].Span.CopyTo(data.AsSpan(position));
+                position += bytes[j].Length;
             }
 
-            var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. values.Select(v => (long)v.Bytes.Length)], null, null);
+            var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. bytes.Select(b => (long)b.Length)], null, null);
             SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), data, result, i);
         }
 

@@ -57,7 +57,7 @@ public sealed partial class DirectView
     public Task PushAsync<T>(string name, T value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return client.Push(targets, [[(name, TypeName(typeof(T)), MemoryPackSerializer.Serialize(value))]], cancellationToken).WaitAsync(cancellationToken);
+        return client.Push(targets, [[(name, TypeName(typeof(T)), Payload.FromValue(typeof(T), value))]], cancellationToken).WaitAsync(cancellationToken);
     }
 
     /// <summary>Reads variable <paramref name="name"/> from every target, as ipyparallel's <c>pull</c>.</summary>
@@ -90,7 +90,7 @@ public sealed partial class DirectView
     public Task ScatterAsync<T>(string name, T[] values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return ScatterBlocks(name, values.Length, typeof(T[]), (lo, count) => MemoryPackSerializer.Serialize(values.AsSpan(lo, count).ToArray()), cancellationToken);
+        return ScatterBlocks(name, values.Length, typeof(T[]), (lo, count) => values.AsSpan(lo, count).ToArray(), cancellationToken);
     }
 
     /// <summary>Splits the rows of <paramref name="values"/> into one contiguous block per target (dist='b') and stores block i as <paramref name="name"/> on target i.</summary>
@@ -113,7 +113,7 @@ public sealed partial class DirectView
         {
             var block = new T[rows, columns];
             Array.Copy(values, (long)lo * columns, block, 0, (long)rows * columns);
-            return MemoryPackSerializer.Serialize(block);
+            return block;
         }, cancellationToken);
     }
 
@@ -183,15 +183,15 @@ public sealed partial class DirectView
         return (offset, size + (index < remainder ? 1 : 0));
     }
 
-    private Task ScatterBlocks(string name, int n, Type arrayType, Func<int, int, byte[]> serializeBlock, CancellationToken cancellationToken)
+    private Task ScatterBlocks(string name, int n, Type arrayType, Func<int, int, Array> block, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var perTarget = new IReadOnlyList<(string, string, byte[])>[targets.Length];
-        Parallel.For(0, targets.Length, i =>
+        var perTarget = new IReadOnlyList<(string, string, Payload)>[targets.Length];
+        for (var i = 0; i < targets.Length; i++)
         {
             var (offset, count) = Partition(n, targets.Length, i);
-            perTarget[i] = [(name, TypeName(arrayType), serializeBlock(offset, count))];
-        });
+            perTarget[i] = [(name, TypeName(arrayType), Payload.FromValue(arrayType, block(offset, count)))];
+        }
         return client.Push(targets, perTarget, cancellationToken).WaitAsync(cancellationToken);
     }
 
@@ -262,7 +262,7 @@ public sealed partial class DirectView
         client.Send(result, targets, FrameKind.Apply, shared => MemoryPackSerializer.Serialize(new ApplyMeta(call.DispatchId, call.AssemblyPath, shared)), call.Arguments ?? []);
     }
 
-    private static IReadOnlyList<(string Name, string TypeName, byte[] Bytes)> Serialize(object variables)
+    private static IReadOnlyList<(string Name, string TypeName, Payload Payload)> Serialize(object variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
         IEnumerable<(string Name, Type Type, object? Value)> entries = variables switch
@@ -280,9 +280,7 @@ public sealed partial class DirectView
             throw new ArgumentException($"{variables.GetType()} has no public properties to push; write v.Push(new {{ a, b }}).", nameof(variables));
         }
 
-        var serialized = new (string, string, byte[])[list.Length];
-        Parallel.For(0, list.Length, i => serialized[i] = (list[i].Name, TypeName(list[i].Type), MemoryPackSerializer.Serialize(list[i].Type, list[i].Value)));
-        return serialized;
+        return [.. list.Select(e => (e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
     }
 
     private static ArgumentNullException NullValue(string name) =>

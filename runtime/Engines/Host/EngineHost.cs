@@ -155,7 +155,7 @@ internal static class EngineHost
                 Exit("the client asked it to");
                 return;
             case FrameKind.Ping:
-                Reply(channel, frame.RequestId, DateTime.UtcNow.Ticks, "", "", null, default);
+                Reply(channel, frame.RequestId, DateTime.UtcNow.Ticks, "", "", null, Payload.FromBytes(default));
                 return;
             case FrameKind.Apply:
             case FrameKind.Push:
@@ -179,7 +179,7 @@ internal static class EngineHost
         var stderr = new StringWriter(CultureInfo.InvariantCulture);
         var (savedOut, savedError) = (Console.Out, Console.Error);
         SharedSegment? segment = null;
-        ReadOnlyMemory<byte> result = default;
+        var result = Payload.FromBytes(default);
         RemoteError? error = null;
         try
         {
@@ -204,7 +204,7 @@ internal static class EngineHost
 
                     Console.SetOut(stdout);
                     Console.SetError(stderr);
-                    result = invoker(arguments);
+                    result = Payload.FromBytes(invoker(arguments));
                     break;
                 }
 
@@ -259,7 +259,7 @@ internal static class EngineHost
             segment?.Release();
         }
 
-        Reply(channel, frame.RequestId, started, stdout.ToString(), stderr.ToString(), error, result.Span);
+        Reply(channel, frame.RequestId, started, stdout.ToString(), stderr.ToString(), error, result);
     }
 
     private static RemoteError Describe(Exception ex)
@@ -273,23 +273,27 @@ internal static class EngineHost
         return new RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, stack);
     }
 
-    private static void Reply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, ReadOnlySpan<byte> data)
+    private static void Reply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, Payload result)
     {
         SharedSegment? segment = null;
         SharedRange? shared = null;
-        if (data.Length >= connection.SharedMemoryThreshold)
+        ReadOnlyMemory<byte> inline = default;
+        if (error is null && result.SizeBound >= connection.SharedMemoryThreshold)
         {
             // The client maps it, checks the digest, reads, and unlinks it.
-            segment = SharedSegment.Create($"{connection.ClusterId}-e{engineId}", data.Length);
-            data.CopyTo(segment.Span);
-            shared = new SharedRange(segment.Path, 0, data.Length, segment.Digest(0, data.Length));
-            data = default;
+            segment = SharedSegment.Create($"{connection.ClusterId}-e{engineId}", result.SizeBound);
+            var length = result.WriteTo(segment, 0);
+            shared = new SharedRange(segment.Path, 0, length, segment.Digest(0, length));
+        }
+        else if (error is null)
+        {
+            inline = result.ToBytes();
         }
 
         try
         {
             var meta = new ReplyMeta(started, DateTime.UtcNow.Ticks, stdout, stderr, error, shared);
-            channel.Send(FrameKind.Reply, requestId, MemoryPackSerializer.Serialize(meta), data);
+            channel.Send(FrameKind.Reply, requestId, MemoryPackSerializer.Serialize(meta), inline.Span);
         }
         finally
         {

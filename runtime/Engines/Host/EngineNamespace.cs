@@ -97,7 +97,7 @@ internal sealed class EngineNamespace(int engineId)
     }
 
     /// <summary>The serialized value of <paramref name="name"/>, checked against the type the client will read it as.</summary>
-    public ReadOnlyMemory<byte> Serialize(string name, string expectedType)
+    public Payload Serialize(string name, string expectedType)
     {
         lock (gate)
         {
@@ -108,18 +108,18 @@ internal sealed class EngineNamespace(int engineId)
 
             if (!slot.IsObject)
             {
-                return slot.TypeName == expectedType ? slot.Bytes : throw WrongType(name, slot.TypeName, expectedType);
+                return slot.TypeName == expectedType ? Payload.FromBytes(slot.Bytes) : throw WrongType(name, slot.TypeName, expectedType);
             }
 
             if (slot.TypeName == expectedType)
             {
-                return slot.Serializer!(slot.Value);
+                return Payload.FromValue(slot.Type!, slot.Value);
             }
 
             // Set as a base type (or object) but holding the type the client asks for.
             if (slot.Value?.GetType() is { } runtimeType && runtimeType.FullName == expectedType)
             {
-                return MemoryPackSerializer.Serialize(runtimeType, slot.Value);
+                return Payload.FromValue(runtimeType, slot.Value);
             }
 
             throw WrongType(name, slot.TypeName, expectedType);
@@ -141,9 +141,9 @@ internal sealed class EngineNamespace(int engineId)
     private InvalidCastException WrongType(string name, string actual, string requested) => new(
         $"Engine {EngineId}'s variable '{name}' holds a {actual}, not a {requested}: read it with that type, or push/set it as {requested}.");
 
-    private sealed record Slot(bool IsObject, object? Value, Func<object?, byte[]>? Serializer, string TypeName, ReadOnlyMemory<byte> Bytes, SharedSegment? Segment)
+    private sealed record Slot(bool IsObject, object? Value, Type? Type, string TypeName, ReadOnlyMemory<byte> Bytes, SharedSegment? Segment)
     {
         public static Slot ForObject<T>(T value) =>
-            new(true, value, static v => MemoryPackSerializer.Serialize((T)v!), typeof(T).FullName ?? typeof(T).Name, default, null);
+            new(true, value, typeof(T), typeof(T).FullName ?? typeof(T).Name, default, null);
     }
 }
