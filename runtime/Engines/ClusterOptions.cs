@@ -5,9 +5,10 @@ public sealed class ClusterOptions
 {
     /// <summary>
     /// Gets or sets the payload size, in bytes, from which data travels through one shared-memory
-    /// segment that every target engine maps, instead of inside the socket frame. Default 1 MiB.
+    /// segment that every target engine maps, instead of inside the socket frame. Default 256 KiB,
+    /// where shared memory starts to pay for pushes to 3 engines (docs/engines.md has the measurement).
     /// </summary>
-    public int SharedMemoryThreshold { get; set; } = 1 << 20;
+    public int SharedMemoryThreshold { get; set; } = 256 << 10;
 
     /// <summary>Gets or sets the largest frame an engine or the client accepts on a socket; larger ones are rejected and logged. Default 64 MiB.</summary>
     public int MaxFrameBytes { get; set; } = 64 << 20;
