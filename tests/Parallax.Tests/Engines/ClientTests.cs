@@ -128,6 +128,23 @@ public class ClientTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void Engine_code_sets_tests_and_removes_its_own_variables()
+    {
+        Assert.All(Cl[..].Submit<bool[]>(Stubs.Call(Stubs.NamespaceOps)).Get(), flags => Assert.Equal([true, true, false, false, true], flags));
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_waiting_but_not_the_engines()
+    {
+        using var cancel = new CancellationTokenSource();
+        var result = Cl[0].Submit(Stubs.Call(Stubs.Sleep, 300), cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await result);
+        Assert.Equal("Hello!", Cl[0].Submit<string>(Stubs.Call(Stubs.Hello)).Get()); // queued behind the sleep, which finished
+        Assert.True(result.Ready);
+    }
+
+    [Fact]
     public void Engine_namespace_is_only_for_engine_code()
     {
         Assert.False(Engine.IsEngine);

@@ -25,6 +25,7 @@ internal static class Stubs
     public const string Square = "test.square";
     public const string SumBlock = "test.sum-block";
     public const string Echo = "test.echo";
+    public const string NamespaceOps = "test.namespace-ops";
 
     public static string AssemblyPath => typeof(Stubs).Assembly.Location;
 
@@ -68,6 +69,13 @@ internal static class Stubs
             return MemoryPackSerializer.Serialize(block.Select(x => x * x).ToArray());
         });
         EngineDispatch.Register(SumBlock, _ => MemoryPackSerializer.Serialize(Engine.Get<double[]>("x").Sum()));
+        EngineDispatch.Register(NamespaceOps, _ =>
+        {
+            Engine.Set("tmp", Engine.Id * 10);
+            var seen = Engine.Contains("tmp") && Engine.Get<int>("tmp") == Engine.Id * 10;
+            var removed = Engine.Remove("tmp");
+            return MemoryPackSerializer.Serialize(new[] { seen, removed, Engine.Contains("tmp"), Engine.Remove("tmp"), Engine.IsEngine });
+        });
         RegisterCopy<int>();
         RegisterCopy<double>();
         RegisterCopy<string>();
