@@ -259,7 +259,15 @@ internal static class EngineHost
             segment?.Release();
         }
 
-        Reply(channel, frame.RequestId, started, stdout.ToString(), stderr.ToString(), error, result);
+        Reply(channel, frame.RequestId, started, Capped(stdout), Capped(stderr), error, result);
+    }
+
+    /// <summary>Captured output travels in the reply's metadata, which must stay far below the frame limit.</summary>
+    private static string Capped(StringWriter output)
+    {
+        const int limit = 1 << 20;
+        var text = output.ToString();
+        return text.Length <= limit ? text : $"{text[..limit]}{Environment.NewLine}[... {text.Length - limit} more characters dropped: print less, or return the data as the call's result]";
     }
 
     private static RemoteError Describe(Exception ex)

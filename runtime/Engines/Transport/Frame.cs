@@ -42,6 +42,13 @@ internal static class FrameCodec
 
     public static byte[] Encode(byte[] key, ReadOnlySpan<byte> nonce, byte direction, ulong sequence, FrameKind kind, ulong requestId, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data)
     {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        return Encode(hmac, nonce, direction, sequence, kind, requestId, meta, data);
+    }
+
+    /// <summary>As <see cref="Encode(byte[], ReadOnlySpan{byte}, byte, ulong, FrameKind, ulong, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> with a keyed HMAC the caller reuses across frames.</summary>
+    public static byte[] Encode(IncrementalHash hmac, ReadOnlySpan<byte> nonce, byte direction, ulong sequence, FrameKind kind, ulong requestId, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data)
+    {
         var frame = new byte[HeaderSize + meta.Length + data.Length];
         BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(frame.Length - 4));
         var after = frame.AsSpan(4 + MacSize);
@@ -51,13 +58,13 @@ internal static class FrameCodec
         BinaryPrimitives.WriteInt32LittleEndian(after[17..], meta.Length);
         meta.CopyTo(after[21..]);
         data.CopyTo(after[(21 + meta.Length)..]);
-        ComputeMac(key, nonce, direction, frame.AsSpan(0, 4), after, frame.AsSpan(4, MacSize));
+        ComputeMac(hmac, nonce, direction, frame.AsSpan(0, 4), after, frame.AsSpan(4, MacSize));
         return frame;
     }
 
-    public static void ComputeMac(byte[] key, ReadOnlySpan<byte> nonce, byte direction, ReadOnlySpan<byte> lengthPrefix, ReadOnlySpan<byte> afterMac, Span<byte> mac)
+    /// <summary>Computes a frame's MAC; <paramref name="hmac"/> is keyed and left reset for the next frame.</summary>
+    public static void ComputeMac(IncrementalHash hmac, ReadOnlySpan<byte> nonce, byte direction, ReadOnlySpan<byte> lengthPrefix, ReadOnlySpan<byte> afterMac, Span<byte> mac)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
         hmac.AppendData(nonce);
         hmac.AppendData([direction]);
         hmac.AppendData(lengthPrefix);
@@ -76,7 +83,10 @@ internal static class FrameCodec
 internal sealed class FrameChannel : IDisposable
 {
     private readonly Socket socket;
-    private readonly byte[] key;
+
+    // Keyed once per connection and reset by every use: keying HMAC-SHA256 costs two compressions per frame otherwise.
+    private readonly IncrementalHash sendMac;
+    private readonly IncrementalHash receiveMac;
     private readonly byte sendDirection;
     private readonly byte receiveDirection;
     private readonly int maxFrameBytes;
@@ -89,7 +99,8 @@ internal sealed class FrameChannel : IDisposable
     public FrameChannel(Socket socket, byte[] key, bool isEngine, int maxFrameBytes, byte[]? nonce = null)
     {
         this.socket = socket;
-        this.key = key;
+        sendMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        receiveMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
         this.maxFrameBytes = maxFrameBytes;
         this.nonce = nonce ?? new byte[FrameCodec.NonceSize];
         sendDirection = isEngine ? FrameCodec.EngineToClient : FrameCodec.ClientToEngine;
@@ -106,7 +117,7 @@ internal sealed class FrameChannel : IDisposable
         lock (sendGate)
         {
             var sequence = sendSequence++;
-            var frame = FrameCodec.Encode(key, nonce, sendDirection, sequence, kind, requestId, meta, data);
+            var frame = FrameCodec.Encode(sendMac, nonce, sendDirection, sequence, kind, requestId, meta, data);
             SendRaw(frame);
             return sequence;
         }
@@ -214,7 +225,7 @@ internal sealed class FrameChannel : IDisposable
         Span<byte> prefix = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(prefix, length);
         Span<byte> expected = stackalloc byte[FrameCodec.MacSize];
-        FrameCodec.ComputeMac(key, nonce, receiveDirection, prefix, body.AsSpan(FrameCodec.MacSize), expected);
+        FrameCodec.ComputeMac(receiveMac, nonce, receiveDirection, prefix, body.AsSpan(FrameCodec.MacSize), expected);
         var actual = body.AsSpan(0, FrameCodec.MacSize);
         if (!CryptographicOperations.FixedTimeEquals(expected, actual))
         {
@@ -279,5 +290,9 @@ internal sealed class FrameChannel : IDisposable
         }
 
         socket.Dispose();
+        lock (sendGate)
+        {
+            sendMac.Dispose();
+        }
     }
 }
