@@ -218,18 +218,17 @@ internal static class EngineHost
 
                     for (var i = 0; i < meta.Names.Length; i++)
                     {
-                        ReadOnlyMemory<byte> bytes;
                         if (segment is not null)
                         {
-                            segment.Verify(meta.Offsets[i], meta.Lengths[i], meta.Sha256![i]);
-                            bytes = segment.Memory.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]);
+                            // Range checked now; content checked against its digest on first use.
+                            _ = segment.Slice(meta.Offsets[i], meta.Lengths[i]);
+                            var digest = meta.Sha256?[i] is { Length: 32 } d ? d : throw new FrameRejectedException($"push of '{meta.Names[i]}' through shared memory carries no SHA-256");
+                            ns.SetSerialized(meta.Names[i], meta.TypeNames[i], segment.Memory.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]), segment, digest);
                         }
                         else
                         {
-                            bytes = frame.Data.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]).ToArray();
+                            ns.SetSerialized(meta.Names[i], meta.TypeNames[i], frame.Data.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]).ToArray(), null, null);
                         }
-
-                        ns.SetSerialized(meta.Names[i], meta.TypeNames[i], bytes, segment);
                     }
 
                     break;

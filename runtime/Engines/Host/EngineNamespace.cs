@@ -46,6 +46,8 @@ internal sealed class EngineNamespace(int engineId)
                 throw WrongType(name, slot.TypeName, typeof(T));
             }
 
+            Verify(name, slot);
+
             var value = MemoryPackSerializer.Deserialize<T>(slot.Bytes.Span);
 
             // Deserialized once: later Gets return the same object, as in Python, and edits to it stay.
@@ -64,13 +66,17 @@ internal sealed class EngineNamespace(int engineId)
         }
     }
 
-    /// <summary>Stores bytes a client pushed; <paramref name="segment"/>, when given, is referenced until the value is read or replaced.</summary>
-    public void SetSerialized(string name, string typeName, ReadOnlyMemory<byte> bytes, SharedSegment? segment)
+    /// <summary>
+    /// Stores bytes a client pushed; <paramref name="segment"/>, when given, is referenced until the value
+    /// is read or replaced. Bytes from shared memory are checked against <paramref name="sha256"/> (carried
+    /// under the frame's HMAC) when first used, so an engine pays for hashing only the values it reads.
+    /// </summary>
+    public void SetSerialized(string name, string typeName, ReadOnlyMemory<byte> bytes, SharedSegment? segment, byte[]? sha256)
     {
         lock (gate)
         {
             segment?.AddReference();
-            Replace(name, new Slot(false, null, null, typeName, bytes, segment));
+            Replace(name, new Slot(false, null, null, typeName, bytes, segment) { PendingDigest = sha256 });
         }
     }
 
@@ -108,7 +114,13 @@ internal sealed class EngineNamespace(int engineId)
 
             if (!slot.IsObject)
             {
-                return slot.TypeName == expectedType ? Payload.FromBytes(slot.Bytes) : throw WrongType(name, slot.TypeName, expectedType);
+                if (slot.TypeName != expectedType)
+                {
+                    throw WrongType(name, slot.TypeName, expectedType);
+                }
+
+                Verify(name, slot);
+                return Payload.FromBytes(slot.Bytes);
             }
 
             if (slot.TypeName == expectedType)
@@ -124,6 +136,23 @@ internal sealed class EngineNamespace(int engineId)
 
             throw WrongType(name, slot.TypeName, expectedType);
         }
+    }
+
+    private void Verify(string name, Slot slot)
+    {
+        if (slot.PendingDigest is not { } expected)
+        {
+            return;
+        }
+
+        Span<byte> actual = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(slot.Bytes.Span, actual);
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(actual, expected))
+        {
+            throw new System.Security.SecurityException($"Engine {EngineId}'s variable '{name}' changed in shared memory after it was pushed (its SHA-256 no longer matches the signed push); push it again.");
+        }
+
+        slot.PendingDigest = null;
     }
 
     private void Replace(string name, Slot slot)
@@ -143,6 +172,9 @@ internal sealed class EngineNamespace(int engineId)
 
     private sealed record Slot(bool IsObject, object? Value, Type? Type, string TypeName, ReadOnlyMemory<byte> Bytes, SharedSegment? Segment)
     {
+        /// <summary>The digest still to check before the bytes are used; null once checked or for inline bytes (covered by the frame's HMAC).</summary>
+        public byte[]? PendingDigest { get; set; }
+
         public static Slot ForObject<T>(T value) =>
             new(true, value, typeof(T), typeof(T).FullName ?? typeof(T).Name, default, null);
     }

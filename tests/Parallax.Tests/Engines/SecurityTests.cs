@@ -97,6 +97,31 @@ public class SecurityTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void Shared_memory_changed_after_a_signed_push_is_refused_when_the_engine_uses_it()
+    {
+        using var rogue = Connect(out var nonce);
+        var value = MemoryPackSerializer.Serialize(Enumerable.Range(0, 1000).Select(i => (double)i).ToArray());
+        var segment = SharedSegment.Create(Cluster.Connection.ClusterId, value.Length);
+        try
+        {
+            value.CopyTo(segment.Span);
+            var push = new PushMeta(["tampered"], ["System.Double[]"], [0], [value.Length], segment.Path, [segment.Digest(0, value.Length)]);
+            rogue.SendRaw(Frame(nonce, 0, FrameKind.Push, 30, MemoryPackSerializer.Serialize(push)));
+            Assert.Null(ReceiveReplyMeta(rogue, 30).Error);
+
+            segment.Span[^1] ^= 0x40; // someone rewrites the shared bytes after the signed push
+            var pull = ReceiveReplyMeta(rogue, 31, Frame(nonce, 1, FrameKind.Pull, 31, MemoryPackSerializer.Serialize(new PullMeta("tampered", "System.Double[]"))));
+            Assert.Equal(typeof(System.Security.SecurityException).FullName, pull.Error?.Type);
+            Assert.Contains("'tampered'", pull.Error!.Message);
+        }
+        finally
+        {
+            segment.Unlink();
+            segment.Release();
+        }
+    }
+
+    [Fact]
     public void The_connection_file_holds_a_random_key_readable_by_this_user_only()
     {
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Cluster.ConnectionFilePath));
@@ -122,6 +147,18 @@ public class SecurityTests(ClusterFixture fixture)
         var frame = channel.Receive() ?? throw new Xunit.Sdk.XunitException("the engine closed the connection");
         Assert.Equal(FrameKind.Reply, frame.Kind);
         return frame.RequestId;
+    }
+
+    private static ReplyMeta ReceiveReplyMeta(FrameChannel channel, ulong requestId, byte[]? send = null)
+    {
+        if (send is not null)
+        {
+            channel.SendRaw(send);
+        }
+
+        var frame = channel.Receive() ?? throw new Xunit.Sdk.XunitException("the engine closed the connection");
+        Assert.Equal(requestId, frame.RequestId);
+        return MemoryPackSerializer.Deserialize<ReplyMeta>(frame.Meta)!;
     }
 
     private async Task WaitForCount(string text, int count)
