@@ -10,8 +10,11 @@ version="0.1.0-ci.$(date +%s)"
 
 dotnet pack "$root/runtime/Parallax.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
 pkg="$work/feed/Parallax.$version.nupkg"
-unzip -l "$pkg" | grep -q 'analyzers/dotnet/cs/Parallax.Generator.dll' || { echo "FAIL: the package has no generator under analyzers/dotnet/cs"; exit 1; }
-unzip -l "$pkg" | grep -q 'buildTransitive/Parallax.props' || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
+# Listed once into a file: `unzip -l | grep -q` dies of SIGPIPE under pipefail once the listing is long.
+unzip -l "$pkg" > "$work/listing"
+grep -q 'analyzers/dotnet/cs/Parallax.Generator.dll' "$work/listing" || { echo "FAIL: the package has no generator under analyzers/dotnet/cs"; exit 1; }
+grep -q 'buildTransitive/Parallax.props' "$work/listing" || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
+grep -q 'tools/engine/Parallax.Engine.dll' "$work/listing" || { echo "FAIL: the package has no engine host under tools/engine"; exit 1; }
 
 mkdir -p "$work/consumer"
 cat > "$work/consumer/nuget.config" <<XML
@@ -49,6 +52,13 @@ foreach (var e in Parallax.Generated.ParallaxManifest.Entries)
     System.Console.WriteLine($"{e.Capability} {e.Attribute} {e.Type}.{e.Member}");
 }
 
+// An engine process starts from the package's engine host, next to Parallax.dll in this app's output.
+await using (var cluster = await Cluster.StartAsync(engines: 1))
+{
+    cluster.Client[0].Push("x", 41);
+    System.Console.WriteLine($"engine pulled {cluster.Client[0].Pull<int>("x") + 1}");
+}
+
 public static partial class Kernels
 {
     [Jit]
@@ -65,4 +75,5 @@ generated=$(find "$work/consumer/obj" -path '*Parallax.Generator*' -name '*.g.cs
 [ "$generated" -gt 0 ] || { echo "FAIL: no generated source in the consumer"; exit 1; }
 out=$(cd "$work/consumer" && dotnet run -c Release --no-build)
 echo "$out" | grep -q 'Jit Jit Kernels.ArrSum' || { echo "FAIL: the consumer's generated code did not list its [Jit] method: $out"; exit 1; }
+echo "$out" | grep -q 'engine pulled 42' || { echo "FAIL: the consumer could not start an engine from the package's engine host: $out"; exit 1; }
 echo "pack-and-consume: OK ($generated generated files in a PackageReference consumer of Parallax $version)"

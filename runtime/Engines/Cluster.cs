@@ -1,0 +1,290 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Parallax.Engines;
+
+namespace Parallax;
+
+/// <summary>
+/// Local engine processes and the client connected to them, as ipyparallel's
+/// <c>Cluster(n=3).start_and_connect_sync()</c>. Disposing it stops every engine; engines also exit
+/// by themselves when the process that started them ends, however it ends.
+/// </summary>
+public sealed class Cluster : IAsyncDisposable
+{
+    private readonly ClusterOptions options;
+    private readonly ConcurrentQueue<string> log = new();
+    private readonly EngineConnection?[] engines;
+    private readonly string hostPath;
+    private readonly string dotnetPath;
+    private int disposed;
+
+    private Cluster(int engineCount, ClusterOptions options, ConnectionInfo connection, string connectionPath, string hostPath, string dotnetPath)
+    {
+        this.options = options;
+        Connection = connection;
+        ConnectionFilePath = connectionPath;
+        this.hostPath = hostPath;
+        this.dotnetPath = dotnetPath;
+        engines = new EngineConnection?[engineCount];
+        Client = new Client(this);
+    }
+
+    /// <summary>Gets the client connected to this cluster's engines (ipyparallel's <c>Client()</c>).</summary>
+    public Client Client { get; }
+
+    /// <summary>Gets the number of engines the cluster was started with.</summary>
+    public int EngineCount => engines.Length;
+
+    internal ConnectionInfo Connection { get; }
+
+    internal string ConnectionFilePath { get; }
+
+    internal IReadOnlyCollection<string> EngineLog => log;
+
+    internal ClusterOptions Options => options;
+
+    /// <summary>Starts <paramref name="engines"/> engine processes and connects to each.</summary>
+    /// <param name="engines">How many engines to start (ipyparallel's <c>n</c>); at least 1.</param>
+    /// <param name="options">How to start and talk to them; defaults when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops waiting for the engines; the ones started are stopped.</param>
+    /// <returns>The cluster, with every engine ready.</returns>
+    /// <exception cref="FileNotFoundException">The engine host, Parallax.Engine.dll, is not where the package puts it.</exception>
+    /// <exception cref="TimeoutException">An engine did not start within <see cref="ClusterOptions.StartTimeout"/>.</exception>
+    public static async Task<Cluster> StartAsync(int engines, ClusterOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(engines, 1);
+        options ??= new ClusterOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SharedMemoryThreshold, 1, $"{nameof(options)}.{nameof(ClusterOptions.SharedMemoryThreshold)}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFrameBytes, 1 << 20, $"{nameof(options)}.{nameof(ClusterOptions.MaxFrameBytes)}");
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Local engines use Unix domain sockets and shared memory files; this version runs them on Linux and macOS.");
+        }
+
+        var hostPath = FindEngineHost(options);
+        var directory = Path.Combine(Path.GetTempPath(), "parallax-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        OwnerOnly.CreateDirectory(directory);
+        var connection = ConnectionInfo.CreateNew(directory, options.MaxFrameBytes, Math.Min(options.SharedMemoryThreshold, options.MaxFrameBytes / 2));
+        var connectionPath = connection.Write();
+        var cluster = new Cluster(engines, options, connection, connectionPath, hostPath, FindDotnet());
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, engines).Select(id => cluster.StartEngineAsync(id, cancellationToken))).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Stops engine <paramref name="engineId"/> if it still runs and starts a fresh one under the same id, with an empty namespace.</summary>
+    /// <param name="engineId">The engine to restart.</param>
+    /// <param name="cancellationToken">Stops waiting for the new engine.</param>
+    /// <returns>A task that completes when the new engine is ready.</returns>
+    public async Task RestartEngineAsync(int engineId, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        if ((uint)engineId >= (uint)engines.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engines are 0 to {engines.Length - 1}.");
+        }
+
+        if (Interlocked.Exchange(ref engines[engineId], null) is { } old)
+        {
+            Stop(old);
+            await old.Process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Client.EnginesChanged();
+        await StartEngineAsync(engineId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops every engine and removes the cluster's socket folder and shared-memory files.</summary>
+    /// <returns>A task that completes when every engine process has exited.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        var running = engines.Select((_, i) => Interlocked.Exchange(ref engines[i], null)).OfType<EngineConnection>().ToArray();
+        foreach (var engine in running)
+        {
+            Stop(engine);
+        }
+
+        foreach (var engine in running)
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await engine.Process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                engine.Process.Kill(entireProcessTree: true);
+            }
+
+            engine.Process.Dispose();
+        }
+
+        Client.EnginesChanged();
+        try
+        {
+            Directory.Delete(Connection.Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        foreach (var leftover in Directory.EnumerateFiles(SharedSegment.Directory, $"{SharedSegment.FilePrefix}{Connection.ClusterId}-*"))
+        {
+            File.Delete(leftover);
+        }
+    }
+
+    internal EngineConnection? GetEngine(int engineId) => (uint)engineId < (uint)engines.Length ? Volatile.Read(ref engines[engineId]) : null;
+
+    internal IReadOnlyList<int> LiveEngineIds() => [.. Enumerable.Range(0, engines.Length).Where(id => GetEngine(id) is { IsAlive: true })];
+
+    internal void Log(string line)
+    {
+        log.Enqueue(line);
+        while (log.Count > 1000 && log.TryDequeue(out _))
+        {
+        }
+
+        options.Log?.Invoke(line);
+    }
+
+    private static void Stop(EngineConnection engine)
+    {
+        engine.Shutdown();
+        try
+        {
+            // Closing stdin is the engine's other exit signal; it needs no cooperation from a busy engine's socket thread.
+            engine.Process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task StartEngineAsync(int engineId, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(dotnetPath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(hostPath);
+        start.ArgumentList.Add("--connection");
+        start.ArgumentList.Add(ConnectionFilePath);
+        start.ArgumentList.Add("--id");
+        start.ArgumentList.Add(engineId.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--parent");
+        start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var threads = options.LinalgThreadsPerEngine ?? Math.Max(1, Environment.ProcessorCount / engines.Length);
+        start.Environment["PARALLAX_LINALG_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_gcServer"] = "0";
+
+        // Engines deserialize and drop large arrays over and over; keeping the freed memory committed
+        // spares the page faults of touching fresh memory each time (costly on virtual machines).
+        start.Environment["DOTNET_GCRetainVM"] = "1";
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data == EngineHost.ReadyLine)
+            {
+                ready.TrySetResult();
+            }
+            else if (e.Data is not null)
+            {
+                Log($"[engine {engineId} stdout] {e.Data}");
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Log(e.Data);
+            }
+        };
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException(
+            $"Engine {engineId} exited while starting (exit code {process.ExitCode}). Its log: {string.Join(" | ", log.Where(l => l.Contains($"engine {engineId}", StringComparison.Ordinal)).TakeLast(10))}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill();
+            throw new TimeoutException($"Engine {engineId} did not start within {options.StartTimeout} (host '{hostPath}'); raise ClusterOptions.StartTimeout on a loaded machine.");
+        }
+        catch
+        {
+            process.Kill();
+            throw;
+        }
+
+        var connection = EngineConnection.Connect(engineId, process, Connection, Log);
+        Volatile.Write(ref engines[engineId], connection);
+        Client.EnginesChanged();
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            Stop(connection);
+        }
+    }
+
+    private static string FindEngineHost(ClusterOptions options)
+    {
+        const string fileName = "Parallax.Engine.dll";
+        if (options.EngineHostPath is { } configured)
+        {
+            return File.Exists(configured)
+                ? Path.GetFullPath(configured)
+                : throw new FileNotFoundException($"ClusterOptions.EngineHostPath '{configured}' does not exist; point it at {fileName} or leave it null.", configured);
+        }
+
+        var candidates = new[] { Path.GetDirectoryName(typeof(Cluster).Assembly.Location), AppContext.BaseDirectory }
+            .Where(d => !string.IsNullOrEmpty(d))
+            .Select(d => Path.Combine(d!, fileName))
+            .ToArray();
+        return candidates.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException(
+            $"The engine host {fileName} is not in {string.Join(" or ", candidates.Select(Path.GetDirectoryName).Distinct())}. " +
+            "The Parallax package copies it to the build output; if you copy files by hand, copy Parallax.Engine.dll and Parallax.Engine.runtimeconfig.json too, or set ClusterOptions.EngineHostPath.",
+            fileName);
+    }
+
+    private static string FindDotnet()
+    {
+        // Under `dotnet test`/`dotnet run` the SDK names the muxer; otherwise it sits three folders above this runtime.
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
+        {
+            return hostPath;
+        }
+
+        var name = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+        var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", name));
+        if (File.Exists(fromRuntime))
+        {
+            return fromRuntime;
+        }
+
+        return Environment.ProcessPath is { } self && Path.GetFileName(self) == name ? self : name;
+    }
+}

@@ -1,0 +1,290 @@
+using System.Collections;
+using System.Reflection;
+using MemoryPack;
+using Parallax.Engines;
+
+namespace Parallax;
+
+public sealed partial class DirectView
+{
+    private readonly Client client;
+    private readonly int[] targets;
+
+    internal DirectView(Client client, int[] targets)
+    {
+        this.client = client;
+        this.targets = targets;
+    }
+
+    /// <summary>Gets the engines this view runs on, in target order.</summary>
+    public IReadOnlyList<int> Targets => targets;
+
+    /// <summary>Sets variable <paramref name="name"/> on every target, as ipyparallel's <c>v["a"] = a</c>.</summary>
+    /// <param name="name">The variable's name.</param>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>: push a typed null with <see cref="Push{T}(string, T)"/>.</exception>
+    public object this[string name]
+    {
+        set => Push(new Dictionary<string, object?> { [name] = value });
+    }
+
+    /// <summary>
+    /// Pushes variables to every target, as ipyparallel's <c>push(dict(a=a, b=b))</c>: the properties of an
+    /// anonymous object (<c>v.Push(new { a, b })</c>) or the entries of an <see cref="IDictionary{TKey, TValue}"/>.
+    /// Each value is serialized once; large data is written once into shared memory that every target maps.
+    /// </summary>
+    /// <param name="variables">An anonymous object or a dictionary of names to values.</param>
+    public void Push(object variables) => PushAsync(variables).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Push(object)"/>
+    /// <param name="variables">An anonymous object or a dictionary of names to values.</param>
+    /// <param name="cancellationToken">Stops waiting; the engines finish storing.</param>
+    /// <returns>A task that completes when every target has stored the variables.</returns>
+    public Task PushAsync(object variables, CancellationToken cancellationToken = default) =>
+        client.Push(targets, [Serialize(variables)], cancellationToken).WaitAsync(cancellationToken);
+
+    /// <summary>Pushes one typed variable to every target.</summary>
+    /// <typeparam name="T">The type engines read it as with <c>Engine.Get&lt;T&gt;</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="value">The value; may be <see langword="null"/>.</param>
+    public void Push<T>(string name, T value) => PushAsync(name, value).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Push{T}(string, T)"/>
+    /// <typeparam name="T">The type engines read it as with <c>Engine.Get&lt;T&gt;</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="value">The value; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; the engines finish storing.</param>
+    /// <returns>A task that completes when every target has stored the variable.</returns>
+    public Task PushAsync<T>(string name, T value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return client.Push(targets, [[(name, TypeName(typeof(T)), Payload.FromValue(typeof(T), value))]], cancellationToken).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Reads variable <paramref name="name"/> from every target, as ipyparallel's <c>pull</c>.</summary>
+    /// <typeparam name="T">The variable's type.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <returns>One value per target, in target order.</returns>
+    public T[] Pull<T>(string name) => PullResult<T>(name, default).Get();
+
+    /// <inheritdoc cref="Pull{T}(string)"/>
+    /// <typeparam name="T">The variable's type.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<T[]> PullAsync<T>(string name, CancellationToken cancellationToken = default) => PullResult<T>(name, cancellationToken).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Splits <paramref name="values"/> into one contiguous block per target (ipyparallel's dist='b':
+    /// the first <c>n % targets</c> blocks get one item more) and stores block i as <paramref name="name"/> on target i.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="name">The variable's name on every target.</param>
+    /// <param name="values">The items.</param>
+    public void Scatter<T>(string name, T[] values) => ScatterAsync(name, values).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Scatter{T}(string, T[])"/>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="name">The variable's name on every target.</param>
+    /// <param name="values">The items.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when every target has stored its block.</returns>
+    public Task ScatterAsync<T>(string name, T[] values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return ScatterBlocks(name, values.Length, typeof(T[]), (lo, count) => values.AsSpan(lo, count).ToArray(), cancellationToken);
+    }
+
+    /// <summary>Splits the rows of <paramref name="values"/> into one contiguous block per target (dist='b') and stores block i as <paramref name="name"/> on target i.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="name">The variable's name on every target.</param>
+    /// <param name="values">The matrix; its first dimension is split.</param>
+    public void Scatter<T>(string name, T[,] values) => ScatterAsync(name, values).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Scatter{T}(string, T[,])"/>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="name">The variable's name on every target.</param>
+    /// <param name="values">The matrix; its first dimension is split.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when every target has stored its block.</returns>
+    public Task ScatterAsync<T>(string name, T[,] values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var columns = values.GetLength(1);
+        return ScatterBlocks(name, values.GetLength(0), typeof(T[,]), (lo, rows) =>
+        {
+            var block = new T[rows, columns];
+            Array.Copy(values, (long)lo * columns, block, 0, (long)rows * columns);
+            return block;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads variable <paramref name="name"/> from every target and joins the blocks along the first
+    /// dimension, in target order: the inverse of Scatter. <typeparamref name="TArray"/> is <c>T[]</c> or <c>T[,]</c>.
+    /// </summary>
+    /// <typeparam name="TArray">The array type every target holds, e.g. <c>double[]</c> or <c>double[,]</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <returns>The joined array.</returns>
+    public TArray Gather<TArray>(string name) where TArray : class => GatherAsync<TArray>(name).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Gather{TArray}(string)"/>
+    /// <typeparam name="TArray">The array type every target holds, e.g. <c>double[]</c> or <c>double[,]</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task<TArray> GatherAsync<TArray>(string name, CancellationToken cancellationToken = default) where TArray : class
+    {
+        if (!typeof(TArray).IsArray || typeof(TArray).GetArrayRank() > 2)
+        {
+            throw new ArgumentException($"Gather joins arrays along their first dimension: use T[] or T[,], not {typeof(TArray)}.", nameof(TArray));
+        }
+
+        var blocks = await PullAsync<TArray>(name, cancellationToken).ConfigureAwait(false);
+        return (TArray)(object)Join(name, blocks.Cast<Array>().ToArray(), typeof(TArray));
+    }
+
+    private static Array Join(string name, Array[] blocks, Type arrayType)
+    {
+        var element = arrayType.GetElementType()!;
+        if (arrayType.GetArrayRank() == 1)
+        {
+            var joined = Array.CreateInstance(element, blocks.Sum(b => (long)b.Length));
+            long at = 0;
+            foreach (var block in blocks)
+            {
+                Array.Copy(block, 0, joined, at, block.Length);
+                at += block.Length;
+            }
+
+            return joined;
+        }
+
+        var columns = blocks.Length == 0 ? 0 : blocks[0].GetLength(1);
+        if (blocks.FirstOrDefault(b => b.GetLength(1) != columns) is { } odd)
+        {
+            throw new InvalidOperationException($"The blocks of '{name}' have {columns} and {odd.GetLength(1)} columns; Gather joins rows of equal width only.");
+        }
+
+        var matrix = Array.CreateInstance(element, blocks.Sum(b => b.GetLength(0)), columns);
+        long offset = 0;
+        foreach (var block in blocks)
+        {
+            Array.Copy(block, 0, matrix, offset, block.Length);
+            offset += block.Length;
+        }
+
+        return matrix;
+    }
+
+    /// <summary>ipyparallel's block partition: the first <c>n % parts</c> blocks get one item more.</summary>
+    internal static (int Offset, int Count) Partition(int n, int parts, int index)
+    {
+        var size = n / parts;
+        var remainder = n % parts;
+        var offset = (index * size) + Math.Min(index, remainder);
+        return (offset, size + (index < remainder ? 1 : 0));
+    }
+
+    private Task ScatterBlocks(string name, int n, Type arrayType, Func<int, int, Array> block, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var perTarget = new IReadOnlyList<(string, string, Payload)>[targets.Length];
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var (offset, count) = Partition(n, targets.Length, i);
+            perTarget[i] = [(name, TypeName(arrayType), Payload.FromValue(arrayType, block(offset, count)))];
+        }
+        return client.Push(targets, perTarget, cancellationToken).WaitAsync(cancellationToken);
+    }
+
+    private AsyncResult<T[]> PullResult<T>(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var result = new AsyncResult<T[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
+        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(T))));
+        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        return result;
+    }
+
+    private AsyncResult<T[]> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
+    {
+        var result = new AsyncResult<T[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
+        SendCall(result, call);
+        return result;
+    }
+
+    private AsyncResult SubmitCore(EngineCall call, CancellationToken cancellationToken)
+    {
+        var result = AsyncResult.ForAction(targets, cancellationToken);
+        SendCall(result, call);
+        return result;
+    }
+
+    private AsyncResult<TOut[]> SubmitMapCore<TIn, TOut>(string dispatchId, string assemblyPath, IEnumerable<TIn> items, Func<TIn[], byte[]> encodeBlock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(encodeBlock);
+        var all = items as TIn[] ?? [.. items];
+        var result = new AsyncResult<TOut[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<TOut[]>(data) ?? [], static parts => [.. parts.SelectMany(p => (TOut[])p!)]);
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var (offset, count) = Partition(all.Length, targets.Length, i);
+            var arguments = encodeBlock(all.AsSpan(offset, count).ToArray());
+            var view = new DirectView(client, [targets[i]]);
+            var part = new AsyncResult<byte[]>([targets[i]], default, static data => data.ToArray(), static parts => (byte[])parts[0]!);
+            view.SendCall(part, new EngineCall(dispatchId, arguments, assemblyPath));
+            var index = i;
+            part.OnFinished(() =>
+            {
+                if (part.Successful)
+                {
+                    result.Deliver(index, new ReplyMeta(part.Metadata[0].Started!.Value.Ticks, part.Metadata[0].Completed!.Value.Ticks, part.Stdout[0], part.Stderr[0], null, null), part.Get());
+                }
+                else
+                {
+                    try
+                    {
+                        part.Get();
+                    }
+                    catch (Exception ex)
+                    {
+                        result.Fail(index, ex);
+                    }
+                }
+            });
+        }
+
+        return result;
+    }
+
+    internal void SendCall(AsyncResult result, EngineCall call)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(call.DispatchId);
+        ArgumentException.ThrowIfNullOrEmpty(call.AssemblyPath);
+        client.Send(result, targets, FrameKind.Apply, shared => MemoryPackSerializer.Serialize(new ApplyMeta(call.DispatchId, call.AssemblyPath, shared)), call.Arguments ?? []);
+    }
+
+    private static IReadOnlyList<(string Name, string TypeName, Payload Payload)> Serialize(object variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        IEnumerable<(string Name, Type Type, object? Value)> entries = variables switch
+        {
+            IDictionary<string, object?> dictionary => dictionary.Select(e => (e.Key, e.Value?.GetType() ?? throw NullValue(e.Key), (object?)e.Value)),
+            IDictionary or IEnumerable => throw new ArgumentException($"Push takes an anonymous object (new {{ a, b }}) or an IDictionary<string, object?>, not a {variables.GetType()}.", nameof(variables)),
+            _ => variables.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.GetIndexParameters().Length == 0)
+                .Select(p => (Name: p.Name, Declared: p.PropertyType, Value: p.GetValue(variables)))
+                .Select(e => (e.Name, e.Value?.GetType() ?? e.Declared, e.Value)),
+        };
+        var list = entries.ToArray();
+        if (list.Length == 0)
+        {
+            throw new ArgumentException($"{variables.GetType()} has no public properties to push; write v.Push(new {{ a, b }}).", nameof(variables));
+        }
+
+        return [.. list.Select(e => (e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
+    }
+
+    private static ArgumentNullException NullValue(string name) =>
+        new(name, $"Variable '{name}' is null, so its type is unknown; push it with Push<T>(\"{name}\", null).");
+
+    internal static string TypeName(Type type) => type.FullName ?? type.Name;
+}

@@ -1,0 +1,67 @@
+using MemoryPack;
+
+namespace Parallax;
+
+public sealed partial class EngineView
+{
+    private readonly DirectView view;
+
+    internal EngineView(Client client, int engineId)
+    {
+        EngineId = engineId;
+        view = new DirectView(client, [engineId]);
+    }
+
+    /// <summary>Gets the engine this view runs on.</summary>
+    public int EngineId { get; }
+
+    /// <summary>Sets variable <paramref name="name"/> on the engine.</summary>
+    /// <param name="name">The variable's name.</param>
+    public object this[string name]
+    {
+        set => view[name] = value;
+    }
+
+    /// <summary>Pushes variables to the engine: an anonymous object's properties or a dictionary's entries.</summary>
+    /// <param name="variables">An anonymous object (<c>new { a, b }</c>) or a dictionary of names to values.</param>
+    public void Push(object variables) => view.Push(variables);
+
+    /// <inheritdoc cref="Push(object)"/>
+    /// <param name="variables">An anonymous object (<c>new { a, b }</c>) or a dictionary of names to values.</param>
+    /// <param name="cancellationToken">Stops waiting; the engine finishes storing.</param>
+    /// <returns>A task that completes when the engine has stored the variables.</returns>
+    public Task PushAsync(object variables, CancellationToken cancellationToken = default) => view.PushAsync(variables, cancellationToken);
+
+    /// <summary>Pushes one typed variable to the engine.</summary>
+    /// <typeparam name="T">The type the engine reads it as.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="value">The value.</param>
+    public void Push<T>(string name, T value) => view.Push(name, value);
+
+    /// <summary>Reads variable <paramref name="name"/> from the engine.</summary>
+    /// <typeparam name="T">The variable's type.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <returns>The value.</returns>
+    public T Pull<T>(string name) => view.Pull<T>(name)[0];
+
+    /// <inheritdoc cref="Pull{T}(string)"/>
+    /// <typeparam name="T">The variable's type.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task<T> PullAsync<T>(string name, CancellationToken cancellationToken = default) =>
+        (await view.PullAsync<T>(name, cancellationToken).ConfigureAwait(false))[0];
+
+    private AsyncResult<T> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
+    {
+        var result = new AsyncResult<T>([EngineId], cancellationToken, static data => MemoryPackSerializer.Deserialize<T>(data), static parts => (T)parts[0]!);
+        view.SendCall(result, call);
+        return result;
+    }
+
+    private AsyncResult SubmitCore(EngineCall call, CancellationToken cancellationToken)
+    {
+        var result = AsyncResult.ForAction([EngineId], cancellationToken);
+        view.SendCall(result, call);
+        return result;
+    }
+}

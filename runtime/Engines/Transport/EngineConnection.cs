@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Parallax.Engines;
+
+/// <summary>
+/// The client's side of one engine: its process, its signed connection, and the requests it has not
+/// answered. A dedicated thread reads replies; when the stream ends (the engine exited, was killed,
+/// crashed) every pending request fails at once with <see cref="EngineDiedException"/>.
+/// </summary>
+internal sealed class EngineConnection
+{
+    private readonly ConcurrentDictionary<ulong, (AsyncResult Result, int Index)> pending = new();
+    private readonly FrameChannel channel;
+    private readonly Action<string> log;
+    private long nextRequest;
+    private volatile string? death;
+
+    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log)
+    {
+        EngineId = engineId;
+        Process = process;
+        this.channel = channel;
+        this.log = log;
+        new Thread(ReceiveLoop) { IsBackground = true, Name = $"parallax-client-engine-{engineId}" }.Start();
+    }
+
+    public int EngineId { get; }
+
+    public Process Process { get; }
+
+    public bool IsAlive => death is null;
+
+    /// <summary>Connects to an engine whose socket listens, and checks that it is who it should be.</summary>
+    public static EngineConnection Connect(int engineId, Process process, ConnectionInfo info, Action<string> log)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Connect(new UnixDomainSocketEndPoint(info.SocketPath(engineId)));
+        var channel = new FrameChannel(socket, info.Key, isEngine: false, info.MaxFrameBytes);
+        try
+        {
+            var (_, welcome) = channel.ReceiveWelcome();
+            if (welcome.EngineId != engineId)
+            {
+                throw new InvalidOperationException($"The socket of engine {engineId} answered as engine {welcome.EngineId}; is another cluster using the folder '{info.Directory}'?");
+            }
+        }
+        catch
+        {
+            channel.Dispose();
+            throw;
+        }
+
+        return new EngineConnection(engineId, process, channel, log);
+    }
+
+    /// <summary>Sends one request; its reply goes to <paramref name="result"/> as target <paramref name="index"/>.</summary>
+    public void Send(FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, AsyncResult result, int index)
+    {
+        var requestId = (ulong)Interlocked.Increment(ref nextRequest);
+        pending[requestId] = (result, index);
+        if (death is { } already)
+        {
+            FailPending(requestId, already);
+            return;
+        }
+
+        try
+        {
+            channel.Send(kind, requestId, meta, data);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            Died($"sending failed: {ex.Message}");
+        }
+    }
+
+    /// <summary>Asks the engine to exit (no reply), then closes the connection.</summary>
+    public void Shutdown()
+    {
+        try
+        {
+            channel.Send(FrameKind.Shutdown, 0, default, default);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+
+        Died("the cluster shut it down");
+        channel.Dispose();
+    }
+
+    private void ReceiveLoop()
+    {
+        try
+        {
+            while (true)
+            {
+                Frame frame;
+                try
+                {
+                    if (channel.Receive() is not { } received)
+                    {
+                        break;
+                    }
+
+                    frame = received;
+                }
+                catch (FrameRejectedException ex)
+                {
+                    log($"[client] rejected a frame from engine {EngineId}: {ex.Message}");
+                    continue;
+                }
+
+                if (frame.Kind == FrameKind.Reply && pending.TryRemove(frame.RequestId, out var target))
+                {
+                    Complete(frame, target.Result, target.Index);
+                }
+            }
+        }
+        catch (FrameCorruptException ex)
+        {
+            log($"[client] engine {EngineId} sent a corrupt frame: {ex.Message}");
+        }
+
+        Died(DescribeExit());
+    }
+
+    private void Complete(Frame frame, AsyncResult result, int index)
+    {
+        ReplyMeta meta;
+        try
+        {
+            meta = MemoryPack.MemoryPackSerializer.Deserialize<ReplyMeta>(frame.Meta)!;
+        }
+        catch (Exception ex)
+        {
+            result.Fail(index, new InvalidDataException($"Engine {EngineId} sent a reply the client cannot read: {ex.Message}", ex));
+            return;
+        }
+
+        if (meta.Shared is not { } shared)
+        {
+            result.Deliver(index, meta, frame.Data.Span);
+            return;
+        }
+
+        SharedSegment segment;
+        try
+        {
+            segment = SharedSegment.Open(shared.Path);
+        }
+        catch (Exception ex)
+        {
+            result.Fail(index, new InvalidDataException($"Engine {EngineId}'s result in shared memory '{shared.Path}' cannot be mapped: {ex.Message}", ex));
+            return;
+        }
+
+        try
+        {
+            // Unlinked at once: the mapping stays valid, and nothing is left in /dev/shm whatever happens next.
+            segment.Unlink();
+            segment.Verify(shared.Offset, shared.Length, shared.Sha256);
+            result.Deliver(index, meta, segment.Slice(shared.Offset, shared.Length));
+        }
+        catch (FrameRejectedException ex)
+        {
+            log($"[client] rejected a result of engine {EngineId}: {ex.Message}");
+            result.Fail(index, new System.Security.SecurityException($"Engine {EngineId}'s result failed its integrity check: {ex.Message}"));
+        }
+        finally
+        {
+            segment.Release();
+        }
+    }
+
+    private string DescribeExit()
+    {
+        try
+        {
+            if (Process.WaitForExit(200))
+            {
+                var code = Process.ExitCode;
+                return code > 128 ? $"killed by signal {code - 128}" : $"exit code {code}";
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        return "its connection closed";
+    }
+
+    private void Died(string detail)
+    {
+        death ??= detail;
+        foreach (var requestId in pending.Keys)
+        {
+            FailPending(requestId, death);
+        }
+    }
+
+    private void FailPending(ulong requestId, string detail)
+    {
+        if (pending.TryRemove(requestId, out var target))
+        {
+            target.Result.Fail(target.Index, new EngineDiedException(EngineId, detail));
+        }
+    }
+}

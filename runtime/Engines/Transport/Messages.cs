@@ -1,0 +1,67 @@
+using MemoryPack;
+
+namespace Parallax.Engines;
+
+/// <summary>What a frame carries. The values are part of the wire format: never renumber.</summary>
+internal enum FrameKind : byte
+{
+    /// <summary>Engine → client, first frame of a connection: the engine's id and the connection nonce.</summary>
+    Welcome = 1,
+
+    /// <summary>Client → engine: run a dispatched call.</summary>
+    Apply = 2,
+
+    /// <summary>Client → engine: store serialized values in the namespace.</summary>
+    Push = 3,
+
+    /// <summary>Client → engine: send back the serialized value of a variable.</summary>
+    Pull = 4,
+
+    /// <summary>Client → engine: exit now.</summary>
+    Shutdown = 5,
+
+    /// <summary>Client → engine: answer with an empty reply (liveness and tests).</summary>
+    Ping = 6,
+
+    /// <summary>Engine → client: the outcome of one request.</summary>
+    Reply = 16,
+}
+
+/// <summary>Where a frame's data lies when it is too large to travel inline: a range of a shared-memory file.</summary>
+[MemoryPackable]
+internal sealed partial record SharedRange(string Path, long Offset, long Length, byte[] Sha256);
+
+/// <summary>The metadata of <see cref="FrameKind.Welcome"/>.</summary>
+[MemoryPackable]
+internal sealed partial record WelcomeMeta(int EngineId, int ProcessId, byte[] Nonce);
+
+/// <summary>The metadata of <see cref="FrameKind.Apply"/>; the frame's data are the call's arguments.</summary>
+[MemoryPackable]
+internal sealed partial record ApplyMeta(string DispatchId, string AssemblyPath, SharedRange? Shared);
+
+/// <summary>
+/// The metadata of <see cref="FrameKind.Push"/>: value i is named <c>Names[i]</c>, has type
+/// <c>TypeNames[i]</c> and lies at <c>Offsets[i]</c>, <c>Lengths[i]</c> within the frame's data
+/// (or, when <c>Shared</c> is set, within the shared file, each value with its own digest so an
+/// engine can check each one without hashing the others).
+/// </summary>
+[MemoryPackable]
+internal sealed partial record PushMeta(string[] Names, string[] TypeNames, long[] Offsets, long[] Lengths, string? SharedPath, byte[][]? Sha256);
+
+/// <summary>The metadata of <see cref="FrameKind.Pull"/>.</summary>
+[MemoryPackable]
+internal sealed partial record PullMeta(string Name, string ExpectedType);
+
+/// <summary>The metadata of <see cref="FrameKind.Reply"/>; the frame's data are the serialized result.</summary>
+[MemoryPackable]
+internal sealed partial record ReplyMeta(
+    long StartedTicks,
+    long CompletedTicks,
+    string Stdout,
+    string Stderr,
+    RemoteError? Error,
+    SharedRange? Shared);
+
+/// <summary>An exception an engine caught, as text: its type, message and stack trace (with inner exceptions).</summary>
+[MemoryPackable]
+internal sealed partial record RemoteError(string Type, string Message, string StackTrace);

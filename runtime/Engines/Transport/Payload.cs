@@ -1,0 +1,86 @@
+using System.Buffers;
+using MemoryPack;
+
+namespace Parallax.Engines;
+
+/// <summary>
+/// Data to send: bytes already serialized, or a value still to serialize whose size is known in
+/// advance (arrays of primitives). The latter is serialized straight into the shared-memory segment,
+/// so a 200 MB matrix is written once, not into a buffer, then an array, then the segment: on a
+/// virtual machine where every first touch of a page is expensive, that is most of the cost.
+/// </summary>
+internal readonly struct Payload
+{
+    private readonly Action<IBufferWriter<byte>>? write;
+
+    private Payload(ReadOnlyMemory<byte> bytes, Action<IBufferWriter<byte>>? write, long sizeBound)
+    {
+        Bytes = bytes;
+        this.write = write;
+        SizeBound = sizeBound;
+    }
+
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>The exact size of <see cref="Bytes"/>, or an upper bound of the serialized value.</summary>
+    public long SizeBound { get; }
+
+    public bool IsSerialized => write is null;
+
+    public static Payload FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length);
+
+    /// <summary>A value of type <paramref name="type"/>: deferred when its size is known, serialized now otherwise.</summary>
+    public static Payload FromValue(Type type, object? value) => value is Array array && array.GetType().GetElementType()!.IsPrimitive
+        ? new(default, w => MemoryPackSerializer.Serialize(type, w, value), Buffer.ByteLength(array) + HeaderSlack)
+        : FromBytes(MemoryPackSerializer.Serialize(type, value));
+
+    /// <summary>MemoryPack's array headers are at most 13 bytes (object header, two lengths, byte count); the rest is the raw elements.</summary>
+    private const int HeaderSlack = 64;
+
+    /// <summary>Writes the payload at <paramref name="offset"/> of <paramref name="segment"/>; returns the bytes written.</summary>
+    public long WriteTo(SharedSegment segment, long offset)
+    {
+        if (write is null)
+        {
+            Bytes.Span.CopyTo(segment.Span[(int)offset..]);
+            return Bytes.Length;
+        }
+
+        var writer = new SegmentWriter(segment, offset, SizeBound);
+        write(writer);
+        return writer.Written;
+    }
+
+    /// <summary>The serialized bytes, serializing now if the value was deferred.</summary>
+    public ReadOnlyMemory<byte> ToBytes()
+    {
+        if (write is null)
+        {
+            return Bytes;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(SizeBound, int.MaxValue));
+        write(buffer);
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>An <see cref="IBufferWriter{T}"/> over a window of a segment that never grows: the size bound guarantees room.</summary>
+    private sealed class SegmentWriter(SharedSegment segment, long start, long capacity) : IBufferWriter<byte>
+    {
+        public long Written { get; private set; }
+
+        public void Advance(int count) => Written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => segment.Memory.Slice((int)(start + Written), Room(sizeHint));
+
+        public Span<byte> GetSpan(int sizeHint = 0) => segment.Span.Slice((int)(start + Written), Room(sizeHint));
+
+        private int Room(int sizeHint)
+        {
+            var room = (int)(capacity - Written);
+            return room >= sizeHint
+                ? room
+                : throw new InvalidOperationException($"Serialization needed {sizeHint} bytes more than the {capacity}-byte bound computed for it; this is a Parallax bug, please report it with the value's type.");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+using System.Security.Cryptography;
+
+namespace Parallax.Engines;
+
+/// <summary>
+/// A shared-memory file (in /dev/shm when there is one) mapped into this process. The writer fills it
+/// once; every target engine maps the same pages, so a push to N engines costs one copy, not N
+/// (ipyparallel copies once per engine: its issue #129). Reference counted: values an engine keeps
+/// from a push refer into the mapping, which closes when the last of them lets go.
+/// </summary>
+internal sealed unsafe class SharedSegment : MemoryManager<byte>
+{
+    /// <summary>Every segment's file name starts with this, so a reader can refuse to map anything else.</summary>
+    public const string FilePrefix = "parallax-";
+
+    private readonly MemoryMappedFile file;
+    private readonly MemoryMappedViewAccessor view;
+    private readonly byte* pointer;
+    private readonly int length;
+    private int references = 1;
+
+    private SharedSegment(string path, MemoryMappedFile file, MemoryMappedViewAccessor view, int length)
+    {
+        Path = path;
+        this.file = file;
+        this.view = view;
+        this.length = length;
+        byte* p = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        pointer = p + view.PointerOffset;
+    }
+
+    public string Path { get; }
+
+    public int Length => length;
+
+    public Span<byte> Span => new(pointer, length);
+
+    /// <summary>The folder segments live in: RAM-backed /dev/shm when the system has it.</summary>
+    public static string Directory => System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
+
+    /// <summary>Creates a segment readable and writable by this user only.</summary>
+    public static SharedSegment Create(string tag, long length)
+    {
+        if (length is <= 0 or > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "A shared-memory segment holds between 1 byte and 2 GiB; split larger data over several pushes or a scatter.");
+        }
+
+        var path = System.IO.Path.Combine(Directory, $"{FilePrefix}{tag}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
+        var stream = new FileStream(path, OwnerOnly.NewFile(FileAccess.ReadWrite));
+        try
+        {
+            stream.SetLength(length);
+            var file = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            return new SharedSegment(path, file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite), (int)length);
+        }
+        catch
+        {
+            stream.Dispose();
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Maps a segment another process wrote, read-only; refuses any file that is not a Parallax segment.</summary>
+    public static SharedSegment Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (System.IO.Path.GetDirectoryName(full) != System.IO.Path.GetFullPath(Directory).TrimEnd('/') ||
+            !System.IO.Path.GetFileName(full).StartsWith(FilePrefix, StringComparison.Ordinal))
+        {
+            throw new FrameRejectedException($"shared-memory path '{path}' is not a Parallax segment in {Directory}");
+        }
+
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            var length = stream.Length;
+            if (length is <= 0 or > int.MaxValue)
+            {
+                throw new FrameRejectedException($"shared-memory segment '{path}' has an impossible length {length}");
+            }
+
+            var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            return new SharedSegment(full, file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read), (int)length);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The SHA-256 of a range: frames carry it under their HMAC, so the MAC covers the shared bytes too.</summary>
+    public byte[] Digest(long offset, long count) => SHA256.HashData(Slice(offset, count));
+
+    /// <summary>Throws <see cref="FrameRejectedException"/> unless the range hashes to <paramref name="sha256"/>.</summary>
+    public void Verify(long offset, long count, byte[] sha256)
+    {
+        Span<byte> actual = stackalloc byte[32];
+        SHA256.HashData(Slice(offset, count), actual);
+        if (!CryptographicOperations.FixedTimeEquals(actual, sha256))
+        {
+            throw new FrameRejectedException($"shared-memory data in '{Path}' does not match the digest its signed frame carries");
+        }
+    }
+
+    public ReadOnlySpan<byte> Slice(long offset, long count)
+    {
+        if (offset < 0 || count < 0 || offset + count > length)
+        {
+            throw new FrameRejectedException($"range {offset}+{count} lies outside the {length}-byte segment '{Path}'");
+        }
+
+        return new ReadOnlySpan<byte>(pointer + offset, (int)count);
+    }
+
+    public void AddReference() => Interlocked.Increment(ref references);
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref references) == 0)
+        {
+            ((IDisposable)this).Dispose();
+        }
+    }
+
+    /// <summary>Removes the file name; the mappings stay valid until every process unmaps them.</summary>
+    public void Unlink()
+    {
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public override Span<byte> GetSpan() => Span;
+
+    public override MemoryHandle Pin(int elementIndex = 0) => new(pointer + elementIndex);
+
+    public override void Unpin()
+    {
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            view.Dispose();
+            file.Dispose();
+        }
+    }
+}
