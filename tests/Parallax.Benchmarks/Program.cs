@@ -3,6 +3,12 @@ using BenchmarkDotNet.Running;
 // Each benchmark class pairs Parallax with its anchor (the scalar loop, TensorPrimitives, OpenBLAS,
 // ipyparallel's figure) so that a row is read as a ratio, never as an absolute time.
 // `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit.
+if (args is ["linalg", ..])
+{
+    Parallax.Benchmarks.Linalg.LinalgBench.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "engines")
 {
     Parallax.Benchmarks.Engines.EnginesBench.RunAsync(args[1..]).GetAwaiter().GetResult();
