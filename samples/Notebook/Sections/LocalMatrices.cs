@@ -12,9 +12,7 @@ internal sealed class LocalMatrices : Section
     {
         // The seed: N = 5000; a = np.random.randn(N, N); b = np.random.randn(N, N); %%time c = np.dot(a, b)
         int n = options.MatrixSize;
-        var rng = new Random(2026);
-        var a = RandomNormal(rng, n);
-        var b = RandomNormal(rng, n);
+        var (a, b) = SeedMatrices.Get(n);
         cancellationToken.ThrowIfCancellationRequested();
 
         // numpy's kernels are compiled ahead of time; ours are JIT-compiled on first use, so warm them (and the
@@ -22,6 +20,7 @@ internal sealed class LocalMatrices : Section
         Linalg.Dot(new double[256, 256], new double[256, 256]);
         var clock = Stopwatch.StartNew();
         var c = Linalg.Dot(a, b);
+        SeedMatrices.LocalProduct = c;
         double seconds = clock.Elapsed.TotalSeconds;
         double gflops = 2.0 * n * n * n / seconds / 1e9;
         Console.WriteLine($"  c = Linalg.Dot(a, b) with N = {n}: wall time {seconds:F2} s, {gflops:F1} GFLOP/s " +
@@ -38,7 +37,7 @@ internal sealed class LocalMatrices : Section
     }
 
     /// <summary>numpy's randn: standard normal values, by Box–Muller.</summary>
-    private static double[,] RandomNormal(Random rng, int n)
+    internal static double[,] RandomNormal(Random rng, int n)
     {
         var m = new double[n, n];
         for (int i = 0; i < n; i++)
@@ -53,7 +52,7 @@ internal sealed class LocalMatrices : Section
     }
 
     /// <summary>Prints the matrix the way numpy summarises a large one: three rows and columns at each corner.</summary>
-    private static void PrintCorners(double[,] c)
+    internal static void PrintCorners(double[,] c)
     {
         int rows = c.GetLength(0), cols = c.GetLength(1);
         int[] shownRows = rows <= 6 ? [.. Enumerable.Range(0, rows)] : [0, 1, 2, -1, rows - 3, rows - 2, rows - 1];
@@ -64,5 +63,29 @@ internal sealed class LocalMatrices : Section
                 ? "   ..."
                 : "   [" + string.Join(" ", shownCols.Select(j => j < 0 ? "     ..." : c[i, j].ToString("F8", CultureInfo.InvariantCulture).PadLeft(14))) + "]");
         }
+    }
+}
+
+/// <summary>
+/// The seed's a and b, made once and shared by its two matrix sections, as the notebook's cells share
+/// them; and the local product of section 1, which section 2 compares the engines' results with.
+/// </summary>
+internal static class SeedMatrices
+{
+    private static (int N, double[,] A, double[,] B)? made;
+
+    public static double[,]? LocalProduct { get; set; }
+
+    public static (double[,] A, double[,] B) Get(int n)
+    {
+        if (made is not { } m || m.N != n)
+        {
+            var rng = new Random(2026);
+            var a = LocalMatrices.RandomNormal(rng, n);
+            made = m = (n, a, LocalMatrices.RandomNormal(rng, n));
+            LocalProduct = null;
+        }
+
+        return (m.A, m.B);
     }
 }

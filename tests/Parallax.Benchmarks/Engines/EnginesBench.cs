@@ -1,50 +1,64 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 
 namespace Parallax.Benchmarks.Engines;
 
+using Linalg = Parallax.Linalg;
+
 /// <summary>
-/// The issue's engine figures in one run: `dotnet run -c Release --project tests/Parallax.Benchmarks -- engines [N]`.
-/// Each row prints the Parallax time next to the ipyparallel anchor of FIGURES.md (measured on this
-/// machine kind) as a ratio; the last row compares the distributed product with one local product
-/// measured back to back in this process.
+/// The issue's engine figures in one run:
+/// <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- engines [N] [GEMM_N] [--no-anchor]</c>.
+/// First the same measurements with ipyparallel (Engines/ipp_anchor.py, when Debian's python3-ipyparallel
+/// is installed), then Parallax, each row with its anchor and the ratio. Without ipyparallel the
+/// anchors are FIGURES.md's, and the rows say so. Everything on engines runs through the code the
+/// generator emits for the lambdas below, as in a user's program.
 /// </summary>
 internal static class EnginesBench
 {
     public static async Task RunAsync(string[] args)
     {
-        var n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5000;
-        var gemmN = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
-        Console.WriteLine($"Engines benchmark: {Environment.ProcessorCount} cores, matrices {n}x{n} ({n * n * 8L / 1e6:F0} MB each), product rows at {gemmN}x{gemmN}");
-        Console.WriteLine($"{"what",-46} {"Parallax",12} {"anchor",12} {"ratio",8}");
+        var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+        var n = numbers.Length > 0 ? numbers[0] : 5000;
+        var gemmN = numbers.Length > 1 ? numbers[1] : n;
+        Console.WriteLine($"Engines benchmark: {Environment.ProcessorCount} cores, load average {LoadAverage()}, matrices {n}x{n} ({n * n * 8L / 1e6:F0} MB each), scatter/gather product at {gemmN}x{gemmN}");
+        var anchors = args.Contains("--no-anchor") ? null : RunIpyparallel(n, gemmN);
+        var source = anchors is null ? "FIGURES.md" : "ipyparallel, same run";
+        anchors ??= new Dictionary<string, double>
+        {
+            ["start"] = 6.9, ["roundtrip"] = 5.1e-3, ["push"] = 6.06, ["dot"] = 6.79, ["pull"] = 3.45, ["distributed_dot"] = 5.26,
+        };
 
-        // Start: the median of three cold starts of 3 engines.
+        Console.WriteLine($"{"what",-48} {"Parallax",12} {"anchor",12} {"ratio",8}");
+
+        // Start: the median of three cold starts of 3 engines, to all engines ready.
         var starts = new List<double>();
         for (var i = 0; i < 3; i++)
         {
             var sw = Stopwatch.StartNew();
             await using var c = await Cluster.StartAsync(3);
+            await c.Client.WaitForEnginesAsync(3);
             starts.Add(sw.Elapsed.TotalSeconds);
         }
 
-        Row("start 3 engines and connect", starts.Order().ElementAt(1), 6.9, "s");
+        Row("start 3 engines, client connected", starts.Order().ElementAt(1), anchors["start"], "s", source, goal: 1.0);
 
         await using var cluster = await Cluster.StartAsync(3);
         var v = cluster.Client[..];
 
-        // Round trip: ApplySync of a constant on 3 engines.
         for (var i = 0; i < 500; i++)
         {
-            v.Submit<string>(BenchStubs.Call(BenchStubs.Hello)).Get();
+            v.ApplySync(() => "Hello!");
         }
 
         const int trips = 3000;
         var rt = Stopwatch.StartNew();
         for (var i = 0; i < trips; i++)
         {
-            v.Submit<string>(BenchStubs.Call(BenchStubs.Hello)).Get();
+            v.ApplySync(() => "Hello!");
         }
 
-        Row("ApplySync round trip, 3 engines", rt.Elapsed.TotalMilliseconds / trips, 5.1, "ms");
+        Row("ApplySync(() => \"Hello!\") round trip, 3 engines", rt.Elapsed.TotalSeconds / trips * 1e3, anchors["roundtrip"] * 1e3, "ms", source, goal: 0.2);
 
         var a = Random(n, n, 1);
         var b = Random(n, n, 2);
@@ -57,57 +71,108 @@ internal static class EnginesBench
             push.Add(sw.Elapsed.TotalSeconds);
         }
 
-        Row($"push a, b ({2 * n * n * 8L / 1e6:F0} MB) to 3 engines", push.Min(), 6.06, "s");
-        var pushFloor = FreshCopySeconds([a, b]);
-        Console.WriteLine($"{"  floor: copy a, b once into fresh memory",-46} {pushFloor,10:F4} s {"",12} {push.Min() / pushFloor,7:F3}x  (Parallax / floor, same run)");
+        Row($"push a, b ({2 * n * n * 8L / 1e6:F0} MB) to 3 engines", push.Min(), anchors["push"], "s", source, goal: 0.4);
+        Floor("copy a, b once into fresh memory", push.Min(), FreshCopySeconds([a, b]));
 
-        v.Submit(BenchStubs.Call(BenchStubs.CopyAToC)).Get();
-        v.Pull<double[,]>("c");
+        // The seed's cell: every engine computes the whole product.
+        var dot = Stopwatch.StartNew();
+        await v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
+        Row("c = Linalg.Dot(a, b) on each of 3 engines", dot.Elapsed.TotalSeconds, anchors["dot"], "s", source);
+
+        var pulled = v.Pull<double[,]>("c"); // warm-up, and the seed's check
+        var local = Linalg.Dot(a, b);
+        if (pulled.Any(c => !MemoryMarshalHelper.AsSpan(c).SequenceEqual(MemoryMarshalHelper.AsSpan(local))))
+        {
+            throw new InvalidOperationException("an engine's product differs from the local Linalg.Dot(a, b)");
+        }
+
+        pulled = null;
         var pull = new List<double>();
         for (var i = 0; i < 3; i++)
         {
             var sw = Stopwatch.StartNew();
             var c = v.Pull<double[,]>("c");
             pull.Add(sw.Elapsed.TotalSeconds);
-            if (c.Length != 3 || c[2][n - 1, n - 1] != a[n - 1, n - 1])
+            if (c.Length != 3 || c[2][n - 1, n - 1] != local[n - 1, n - 1])
             {
                 throw new InvalidOperationException("pull returned the wrong matrix");
             }
         }
 
-        Row($"pull c from 3 engines (3 x {n * n * 8L / 1e6:F0} MB)", pull.Min(), 3.45, "s");
-        var pullFloor = FreshCopySeconds([a, a, a]);
-        Console.WriteLine($"{"  floor: copy 3 x c into fresh arrays",-46} {pullFloor,10:F4} s {"",12} {pull.Min() / pullFloor,7:F3}x  (Parallax / floor, same run)");
-        v.Submit(BenchStubs.Call(BenchStubs.CopyAToC)).Get();
+        Row($"pull c from 3 engines (3 x {n * n * 8L / 1e6:F0} MB)", pull.Min(), anchors["pull"], "s", source, goal: 0.4);
+        Floor("copy 3 x c into fresh arrays", pull.Min(), FreshCopySeconds([local, local, local]));
+        v.ApplySync(() =>
+        {
+            Engine.Remove("a");
+            Engine.Remove("b");
+            Engine.Remove("c");
+        });
+        local = null;
 
         // Scatter a, push b, multiply, gather, against one local product with all cores, back to back.
-        // Both sides warm up once (JIT of the kernel in this process and in every engine) before the timed run.
         var ga = Random(gemmN, gemmN, 3);
         var gb = Random(gemmN, gemmN, 4);
-        Kernel.Multiply(ga, gb, Environment.ProcessorCount);
-        var local = Stopwatch.StartNew();
-        var expected = Kernel.Multiply(ga, gb, Environment.ProcessorCount);
-        var localSeconds = local.Elapsed.TotalSeconds;
         double[,] Distributed()
         {
             v.Scatter("ap", ga);
             v.Push(new { b = gb });
-            v.Submit(BenchStubs.Call(BenchStubs.MultiplyBlock)).Get();
+            v.ApplySync(() => Engine.Set("cp", Linalg.Dot(Engine.Get<double[,]>("ap"), Engine.Get<double[,]>("b"))));
             return v.Gather<double[,]>("cp");
         }
 
-        Distributed();
-        var distributed = Stopwatch.StartNew();
+        Distributed(); // JIT and page warm-up on both sides
+        Linalg.Dot(ga, gb);
+        var localWatch = Stopwatch.StartNew();
+        var expected = Linalg.Dot(ga, gb);
+        var localSeconds = localWatch.Elapsed.TotalSeconds;
+        var distributedWatch = Stopwatch.StartNew();
         var cp = Distributed();
-        var distributedSeconds = distributed.Elapsed.TotalSeconds;
-        if (cp[gemmN - 1, gemmN - 1] != expected[gemmN - 1, gemmN - 1])
+        var distributedSeconds = distributedWatch.Elapsed.TotalSeconds;
+        if (!MemoryMarshalHelper.AsSpan(cp).SequenceEqual(MemoryMarshalHelper.AsSpan(expected)))
         {
             throw new InvalidOperationException("the distributed product differs from the local one");
         }
 
-        Console.WriteLine($"{"scatter a, push b, multiply, gather (" + gemmN + ")",-46} {distributedSeconds,10:F3} s {localSeconds,10:F3} s {distributedSeconds / localSeconds,7:F2}x  (anchor: one local product, same kernel, same run)");
+        Row($"scatter a, push b, Dot, gather ({gemmN})", distributedSeconds, anchors["distributed_dot"], "s", source);
+        Console.WriteLine($"{"  against one local Linalg.Dot, same run",-48} {distributedSeconds,10:F3} s {localSeconds,10:F3} s {distributedSeconds / localSeconds,7:F2}x  (goal <= 1.3x)");
+        if (anchors.TryGetValue("local_dot", out var numpyDot))
+        {
+            Console.WriteLine($"{"  ipyparallel's against one local numpy a @ b",-48} {anchors["distributed_dot"],10:F3} s {numpyDot,10:F3} s {anchors["distributed_dot"] / numpyDot,7:F2}x");
+        }
 
         await ThresholdAsync();
+        Console.WriteLine($"load average after: {LoadAverage()}");
+    }
+
+    /// <summary>Runs Engines/ipp_anchor.py with Debian's Python; null when ipyparallel is not installed.</summary>
+    private static Dictionary<string, double>? RunIpyparallel(int n, int gemmN)
+    {
+        const string python = "/usr/bin/python3";
+        var script = Path.Combine(AppContext.BaseDirectory, "Engines", "ipp_anchor.py");
+        if (!File.Exists(python) || !File.Exists(script))
+        {
+            Console.WriteLine("ipyparallel anchors: /usr/bin/python3 or the script is missing; using FIGURES.md");
+            return null;
+        }
+
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(gemmN.ToString(CultureInfo.InvariantCulture));
+        // Debian's OpenBLAS misdetects this CPU and runs several times slower without it.
+        start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
+        Console.WriteLine("ipyparallel anchors: running Engines/ipp_anchor.py ...");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        process.WaitForExit();
+        if (process.ExitCode != 0 || lines.Length == 0)
+        {
+            Console.WriteLine($"ipyparallel anchors failed (exit {process.ExitCode}); using FIGURES.md. {stderr.Result.Split('\n').LastOrDefault(l => l.Length > 0)}");
+            return null;
+        }
+
+        return JsonSerializer.Deserialize<Dictionary<string, double>>(lines[^1]);
     }
 
     /// <summary>Where shared memory pays: one push of a double[] to 3 engines, inline in the frame versus through a segment.</summary>
@@ -156,8 +221,14 @@ internal static class EnginesBench
         return best;
     }
 
-    private static void Row(string what, double parallax, double anchor, string unit) =>
-        Console.WriteLine($"{what,-46} {parallax,10:F4} {unit} {anchor,10:F3} {unit} {parallax / anchor,7:F3}x  (anchor: ipyparallel, FIGURES.md)");
+    private static void Row(string what, double parallax, double anchor, string unit, string source, double? goal = null) =>
+        Console.WriteLine($"{what,-48} {parallax,10:F4} {unit} {anchor,10:F3} {unit} {parallax / anchor,7:F3}x  (anchor: {source}){(goal is { } g ? $"; goal <= {g} {unit}" : "")}");
+
+    private static void Floor(string what, double parallax, double floor) =>
+        Console.WriteLine($"{"  floor: " + what,-48} {floor,10:F4} s {"",12} {parallax / floor,7:F3}x  (Parallax / floor, same run)");
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double[,] Random(int rows, int columns, int seed)
     {
