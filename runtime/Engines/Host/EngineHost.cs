@@ -22,6 +22,7 @@ internal static class EngineHost
     private static ConnectionInfo connection = null!;
     private static EngineNamespace ns = null!;
     private static int engineId;
+    private static ReplySegments replySegments = null!;
 
     public static int Run(string[] args)
     {
@@ -47,6 +48,7 @@ internal static class EngineHost
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         connection = ConnectionInfo.Read(connectionPath);
         ns = new EngineNamespace(engineId);
+        replySegments = new ReplySegments($"{connection.ClusterId}-e{engineId}");
         EngineNamespace.Install(ns);
 
         var socketPath = connection.SocketPath(engineId);
@@ -105,6 +107,7 @@ internal static class EngineHost
     private static void Exit(string reason)
     {
         Log($"exiting: {reason}");
+        replySegments.DeleteAll();
         Environment.Exit(0);
     }
 
@@ -287,8 +290,8 @@ internal static class EngineHost
         ReadOnlyMemory<byte> inline = default;
         if (error is null && result.SizeBound >= connection.SharedMemoryThreshold)
         {
-            // The client maps it, checks the digest, reads, and unlinks it.
-            segment = SharedSegment.Create($"{connection.ClusterId}-e{engineId}", result.SizeBound);
+            // The client maps it, checks the digest, reads, and marks it free for the next result.
+            segment = replySegments.Rent(result.SizeBound);
             var length = result.WriteTo(segment, 0);
             shared = new SharedRange(segment.Path, 0, length, segment.Digest(0, length));
         }

@@ -159,8 +159,6 @@ internal sealed class EngineConnection
 
         try
         {
-            // Unlinked at once: the mapping stays valid, and nothing is left in /dev/shm whatever happens next.
-            segment.Unlink();
             segment.Verify(shared.Offset, shared.Length, shared.Sha256);
             result.Deliver(index, meta, segment.Slice(shared.Offset, shared.Length));
         }
@@ -171,6 +169,8 @@ internal sealed class EngineConnection
         }
         finally
         {
+            // Read (or refused): the engine may write its next result into these pages (ReplySegments).
+            segment.MarkFree();
             segment.Release();
         }
     }

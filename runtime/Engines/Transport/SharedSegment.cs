@@ -15,6 +15,9 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
     /// <summary>Every segment's file name starts with this, so a reader can refuse to map anything else.</summary>
     public const string FilePrefix = "parallax-";
 
+    /// <summary>A reader renames a segment it has finished with to its path plus this suffix, so that the writer may reuse it.</summary>
+    public const string FreeSuffix = ".free";
+
     private readonly MemoryMappedFile file;
     private readonly MemoryMappedViewAccessor view;
     private readonly byte* pointer;
@@ -125,6 +128,45 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
         if (Interlocked.Decrement(ref references) == 0)
         {
             ((IDisposable)this).Dispose();
+        }
+    }
+
+    /// <summary>Tells the writer this reader is done: the segment's pages may be written again.</summary>
+    public void MarkFree()
+    {
+        try
+        {
+            File.Move(Path, Path + FreeSuffix);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Takes back a segment a reader marked free; false when it is not (or no longer) free.</summary>
+    public bool TryReclaim()
+    {
+        try
+        {
+            File.Move(Path + FreeSuffix, Path);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Removes the file under either of its names.</summary>
+    public void Delete()
+    {
+        Unlink();
+        try
+        {
+            File.Delete(Path + FreeSuffix);
+        }
+        catch (IOException)
+        {
         }
     }
 

@@ -35,11 +35,15 @@ try:
     v.push(dict(a=a, b=b))
     out["push"] = time.perf_counter() - s
 
-    v.execute("c = a.copy()")
+    v.execute("import numpy as np")
+    s = time.perf_counter()
+    v.execute("c = np.dot(a, b)")
+    out["dot"] = time.perf_counter() - s
+
     s = time.perf_counter()
     c = v.pull("c")
     out["pull"] = time.perf_counter() - s
-    assert len(c) == 3 and c[2][n - 1, n - 1] == a[n - 1, n - 1]
+    assert len(c) == 3 and np.allclose(c[2], a @ b)
     del c
     v.execute("del a, b, c")
 

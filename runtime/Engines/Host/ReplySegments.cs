@@ -1,0 +1,73 @@
+namespace Parallax.Engines;
+
+/// <summary>
+/// The shared-memory segments an engine writes large results into, kept and reused. On a virtual
+/// machine the first write to a page costs far more than the copy itself (the hypervisor backs it
+/// on demand), so a 200 MB result written into a fresh segment costs several times one written into
+/// pages that already hold an earlier result. The client marks a segment free by renaming it to
+/// <c>&lt;path&gt;.free</c> once it has read it; the engine renames it back when it reuses it. A
+/// segment the client has not released is never touched. At most <see cref="Capacity"/> released segments are
+/// kept; the engine deletes them when it exits, and <see cref="Cluster"/> deletes any left behind.
+/// </summary>
+internal sealed class ReplySegments(string tag)
+{
+    /// <summary>How many segments one engine keeps: a pull at a time, plus one in flight.</summary>
+    public const int Capacity = 2;
+
+    private readonly List<SharedSegment> kept = [];
+    private readonly Lock gate = new();
+
+    /// <summary>A segment of at least <paramref name="length"/> bytes that no reader holds; the caller releases it after replying.</summary>
+    public SharedSegment Rent(long length)
+    {
+        lock (gate)
+        {
+            // Smallest free segment that fits, so a small result does not take the big one.
+            SharedSegment? best = null;
+            foreach (var segment in kept)
+            {
+                if (segment.Length >= length && (best is null || segment.Length < best.Length) && File.Exists(segment.Path + SharedSegment.FreeSuffix))
+                {
+                    best = segment;
+                }
+            }
+
+            if (best is not null && best.TryReclaim())
+            {
+                best.AddReference();
+                return best;
+            }
+
+            var created = SharedSegment.Create(tag, length);
+            kept.Add(created);
+            created.AddReference();
+
+            // Over capacity: drop released segments, oldest first; ones a reader still holds stay until released.
+            for (var i = 0; i < kept.Count - 1 && kept.Count > Capacity; i++)
+            {
+                if (File.Exists(kept[i].Path + SharedSegment.FreeSuffix))
+                {
+                    kept[i].Delete();
+                    kept[i].Release();
+                    kept.RemoveAt(i--);
+                }
+            }
+
+            return created;
+        }
+    }
+
+    /// <summary>Deletes every kept segment (engine exit).</summary>
+    public void DeleteAll()
+    {
+        lock (gate)
+        {
+            foreach (var segment in kept)
+            {
+                segment.Delete();
+            }
+
+            kept.Clear();
+        }
+    }
+}
