@@ -155,12 +155,8 @@ public sealed class Client
         var total = all.Sum(v => v.Payload.SizeBound);
         if (total >= cluster.Connection.SharedMemoryThreshold)
         {
-            var segment = SharedSegment.Create(cluster.Connection.ClusterId, total);
-            result.OnFinished(() =>
-            {
-                segment.Unlink();
-                segment.Release();
-            });
+            var segment = cluster.PushSegments.Rent(total, targets);
+            result.OnFinished(() => cluster.PushSegments.PushFinished(segment));
             var offsets = new long[all.Length];
             var lengths = new long[all.Length];
             long at = 0;

@@ -29,6 +29,7 @@ public sealed class Cluster : IAsyncDisposable
         this.hostPath = hostPath;
         this.dotnetPath = dotnetPath;
         engines = new EngineConnection?[engineCount];
+        PushSegments = new PushSegments(connection.ClusterId);
         Client = new Client(this);
     }
 
@@ -39,6 +40,8 @@ public sealed class Cluster : IAsyncDisposable
     public int EngineCount => engines.Length;
 
     internal ConnectionInfo Connection { get; }
+
+    internal PushSegments PushSegments { get; }
 
     internal string ConnectionFilePath { get; }
 
@@ -144,6 +147,7 @@ public sealed class Cluster : IAsyncDisposable
         {
         }
 
+        PushSegments.DeleteAll();
         foreach (var leftover in Directory.EnumerateFiles(SharedSegment.Directory, $"{SharedSegment.FilePrefix}{Connection.ClusterId}-*"))
         {
             File.Delete(leftover);
@@ -241,7 +245,7 @@ public sealed class Cluster : IAsyncDisposable
             throw;
         }
 
-        var connection = EngineConnection.Connect(engineId, process, Connection, Log);
+        var connection = EngineConnection.Connect(engineId, process, Connection, Log, PushSegments);
         Volatile.Write(ref engines[engineId], connection);
         Client.EnginesChanged();
         if (Volatile.Read(ref disposed) != 0)

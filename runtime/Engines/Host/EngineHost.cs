@@ -217,6 +217,8 @@ internal static class EngineHost
                     if (meta.SharedPath is not null)
                     {
                         segment = SharedSegment.Open(meta.SharedPath);
+                        var path = meta.SharedPath;
+                        segment.Closed = () => SendReleased(channel, path);
                     }
 
                     for (var i = 0; i < meta.Names.Length; i++)
@@ -262,6 +264,19 @@ internal static class EngineHost
         }
 
         Reply(channel, frame.RequestId, started, Capped(stdout), Capped(stderr), error, result);
+    }
+
+    /// <summary>Lets the client reuse a pushed segment (PushSegments): this engine read or replaced every value in it.</summary>
+    private static void SendReleased(FrameChannel channel, string path)
+    {
+        try
+        {
+            channel.Send(FrameKind.Released, 0, MemoryPackSerializer.Serialize(new ReleasedMeta(path)), default);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            // The client is gone or reconnecting; it treats a dead connection as a release.
+        }
     }
 
     /// <summary>Captured output travels in the reply's metadata, which must stay far below the frame limit.</summary>

@@ -14,15 +14,17 @@ internal sealed class EngineConnection
     private readonly ConcurrentDictionary<ulong, (AsyncResult Result, int Index)> pending = new();
     private readonly FrameChannel channel;
     private readonly Action<string> log;
+    private readonly PushSegments pushSegments;
     private long nextRequest;
     private volatile string? death;
 
-    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log)
+    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log, PushSegments pushSegments)
     {
         EngineId = engineId;
         Process = process;
         this.channel = channel;
         this.log = log;
+        this.pushSegments = pushSegments;
         new Thread(ReceiveLoop) { IsBackground = true, Name = $"parallax-client-engine-{engineId}" }.Start();
     }
 
@@ -33,7 +35,7 @@ internal sealed class EngineConnection
     public bool IsAlive => death is null;
 
     /// <summary>Connects to an engine whose socket listens, and checks that it is who it should be.</summary>
-    public static EngineConnection Connect(int engineId, Process process, ConnectionInfo info, Action<string> log)
+    public static EngineConnection Connect(int engineId, Process process, ConnectionInfo info, Action<string> log, PushSegments pushSegments)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Connect(new UnixDomainSocketEndPoint(info.SocketPath(engineId)));
@@ -52,7 +54,7 @@ internal sealed class EngineConnection
             throw;
         }
 
-        return new EngineConnection(engineId, process, channel, log);
+        return new EngineConnection(engineId, process, channel, log, pushSegments);
     }
 
     /// <summary>Sends one request; its reply goes to <paramref name="result"/> as target <paramref name="index"/>.</summary>
@@ -117,6 +119,10 @@ internal sealed class EngineConnection
                 {
                     Complete(frame, target.Result, target.Index);
                 }
+                else if (frame.Kind == FrameKind.Released && TryRead<ReleasedMeta>(frame) is { } released)
+                {
+                    pushSegments.Released(EngineId, released.Path);
+                }
             }
         }
         catch (FrameCorruptException ex)
@@ -175,6 +181,19 @@ internal sealed class EngineConnection
         }
     }
 
+    private T? TryRead<T>(Frame frame) where T : class
+    {
+        try
+        {
+            return MemoryPack.MemoryPackSerializer.Deserialize<T>(frame.Meta);
+        }
+        catch (Exception ex) when (ex is MemoryPack.MemoryPackSerializationException or ArgumentException)
+        {
+            log($"[client] engine {EngineId} sent a {frame.Kind} frame the client cannot read: {ex.Message}");
+            return null;
+        }
+    }
+
     private string DescribeExit()
     {
         try
@@ -195,6 +214,7 @@ internal sealed class EngineConnection
     private void Died(string detail)
     {
         death ??= detail;
+        pushSegments.EngineGone(EngineId);
         foreach (var requestId in pending.Keys)
         {
             FailPending(requestId, death);

@@ -25,6 +25,9 @@ internal enum FrameKind : byte
 
     /// <summary>Engine → client: the outcome of one request.</summary>
     Reply = 16,
+
+    /// <summary>Engine → client, unsolicited: the engine no longer maps a pushed shared-memory segment, which the client may now reuse.</summary>
+    Released = 17,
 }
 
 /// <summary>Where a frame's data lies when it is too large to travel inline: a range of a shared-memory file.</summary>
@@ -47,6 +50,10 @@ internal sealed partial record ApplyMeta(string DispatchId, string AssemblyPath,
 /// </summary>
 [MemoryPackable]
 internal sealed partial record PushMeta(string[] Names, string[] TypeNames, long[] Offsets, long[] Lengths, string? SharedPath, byte[][]? Sha256);
+
+/// <summary>The metadata of <see cref="FrameKind.Released"/>: the segment's path, as the push named it.</summary>
+[MemoryPackable]
+internal sealed partial record ReleasedMeta(string Path);
 
 /// <summary>The metadata of <see cref="FrameKind.Pull"/>.</summary>
 [MemoryPackable]

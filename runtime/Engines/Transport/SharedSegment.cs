@@ -37,6 +37,9 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
 
     public string Path { get; }
 
+    /// <summary>Runs once, when the last reference is released and the mapping closes.</summary>
+    public Action? Closed { get; set; }
+
     public int Length => length;
 
     public Span<byte> Span => new(pointer, length);
@@ -197,6 +200,7 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
             view.SafeMemoryMappedViewHandle.ReleasePointer();
             view.Dispose();
             file.Dispose();
+            Closed?.Invoke();
         }
     }
 }

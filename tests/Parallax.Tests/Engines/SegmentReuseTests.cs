@@ -1,0 +1,56 @@
+using Parallax.Engines;
+
+namespace Parallax.Tests.Engines;
+
+/// <summary>
+/// Shared-memory segments are reused (PushSegments on the client, ReplySegments on engines) because a
+/// first write to fresh pages dominates large transfers on a VM. Reuse must never hand out pages a
+/// reader still needs, and must keep /dev/shm bounded.
+/// </summary>
+[Collection(EnginesCollection.Name)]
+public class SegmentReuseTests(ClusterFixture fixture)
+{
+    [Fact]
+    public void A_pushed_value_no_engine_has_read_yet_is_never_overwritten_by_a_later_push()
+    {
+        var v = fixture.Client[..];
+        var p = Filled(300_000, 1);
+        var q = Filled(300_000, 2);
+        v.Push("p", p); // stays unread on every engine: its segment is still mapped
+        v.Push("q", q); // so this push must not reuse it
+        for (var i = 3; i < 8; i++)
+        {
+            v.Push("r", Filled(300_000, i));
+            Assert.All(v.ApplySync(() => Engine.Get<double[]>("r")[299_999]), last => Assert.Equal(Filled(300_000, i)[299_999], last));
+        }
+
+        Assert.All(v.Pull<double[]>("p"), pulled => Assert.Equal(p, pulled));
+        Assert.All(v.Pull<double[]>("q"), pulled => Assert.Equal(q, pulled));
+    }
+
+    [Fact]
+    public void Repeated_large_pushes_and_pulls_stay_correct_and_keep_shared_memory_bounded()
+    {
+        var v = fixture.Client[..];
+        var createdBefore = fixture.Cluster.PushSegments.Created;
+        for (var i = 0; i < 12; i++)
+        {
+            var x = Filled(200_000, 100 + i);
+            v.Push("x", x);
+            Assert.All(v.ApplySync(() => Engine.Get<double[]>("x").Sum()), sum => Assert.Equal(x.Sum(), sum));
+            Assert.All(v.Pull<double[]>("x"), pulled => Assert.Equal(x, pulled));
+        }
+
+        // Every engine read x before the next push, and says so before it replies, so 12 pushes need at most two segments (none when an earlier test left one that fits).
+        Assert.InRange(fixture.Cluster.PushSegments.Created - createdBefore, 0, 2);
+        var files = Directory.EnumerateFiles(SharedSegment.Directory, $"{SharedSegment.FilePrefix}{fixture.Cluster.Connection.ClusterId}-*").ToArray();
+        Assert.InRange(files.Count(f => !f.EndsWith(SharedSegment.FreeSuffix, StringComparison.Ordinal)), 0, PushSegments.Capacity + 3);
+        Assert.InRange(files.Count(f => f.EndsWith(SharedSegment.FreeSuffix, StringComparison.Ordinal)), 0, 3 * ReplySegments.Capacity);
+    }
+
+    private static double[] Filled(int n, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, n).Select(_ => random.NextDouble())];
+    }
+}
