@@ -90,7 +90,7 @@ public sealed partial class DirectView
     public Task ScatterAsync<T>(string name, T[] values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return ScatterBlocks(name, values.Length, typeof(T[]), (lo, count) => values.AsSpan(lo, count).ToArray(), cancellationToken);
+        return ScatterBlocks(name, values.Length, typeof(T[]), (lo, count) => Payload.FromSlice(values, lo, count), cancellationToken);
     }
 
     /// <summary>Splits the rows of <paramref name="values"/> into one contiguous block per target (dist='b') and stores block i as <paramref name="name"/> on target i.</summary>
@@ -108,13 +108,7 @@ public sealed partial class DirectView
     public Task ScatterAsync<T>(string name, T[,] values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var columns = values.GetLength(1);
-        return ScatterBlocks(name, values.GetLength(0), typeof(T[,]), (lo, rows) =>
-        {
-            var block = new T[rows, columns];
-            Array.Copy(values, (long)lo * columns, block, 0, (long)rows * columns);
-            return block;
-        }, cancellationToken);
+        return ScatterBlocks(name, values.GetLength(0), typeof(T[,]), (lo, rows) => Payload.FromRows(values, lo, rows), cancellationToken);
     }
 
     /// <summary>
@@ -183,14 +177,14 @@ public sealed partial class DirectView
         return (offset, size + (index < remainder ? 1 : 0));
     }
 
-    private Task ScatterBlocks(string name, int n, Type arrayType, Func<int, int, Array> block, CancellationToken cancellationToken)
+    private Task ScatterBlocks(string name, int n, Type arrayType, Func<int, int, Payload> block, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var perTarget = new IReadOnlyList<(string, string, Payload)>[targets.Length];
         for (var i = 0; i < targets.Length; i++)
         {
             var (offset, count) = Partition(n, targets.Length, i);
-            perTarget[i] = [(name, TypeName(arrayType), Payload.FromValue(arrayType, block(offset, count)))];
+            perTarget[i] = [(name, TypeName(arrayType), block(offset, count))];
         }
         return client.Push(targets, perTarget, cancellationToken).WaitAsync(cancellationToken);
     }
@@ -198,7 +192,7 @@ public sealed partial class DirectView
     private AsyncResult<T[]> PullResult<T>(string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var result = new AsyncResult<T[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
+        var result = new AsyncResult<T[]>(targets, cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
         var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(T))));
         client.Send(result, targets, FrameKind.Pull, _ => meta, default);
         return result;
@@ -206,7 +200,7 @@ public sealed partial class DirectView
 
     private AsyncResult<T[]> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
     {
-        var result = new AsyncResult<T[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
+        var result = new AsyncResult<T[]>(targets, cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
         SendCall(result, call);
         return result;
     }

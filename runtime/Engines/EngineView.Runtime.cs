@@ -1,4 +1,5 @@
 using MemoryPack;
+using Parallax.Engines;
 
 namespace Parallax;
 
@@ -53,7 +54,7 @@ public sealed partial class EngineView
 
     private AsyncResult<T> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
     {
-        var result = new AsyncResult<T>([EngineId], cancellationToken, static data => MemoryPackSerializer.Deserialize<T>(data), static parts => (T)parts[0]!);
+        var result = new AsyncResult<T>([EngineId], cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => (T)parts[0]!);
         view.SendCall(result, call);
         return result;
     }

@@ -48,7 +48,7 @@ internal sealed class EngineNamespace(int engineId)
 
             Verify(name, slot);
 
-            var value = MemoryPackSerializer.Deserialize<T>(slot.Bytes.Span);
+            var value = LargeArrays.Deserialize<T>(slot.Bytes.Span);
 
             // Deserialized once: later Gets return the same object, as in Python, and edits to it stay.
             slot.Segment?.Release();

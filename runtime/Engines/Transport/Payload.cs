@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MemoryPack;
 
 namespace Parallax.Engines;
@@ -33,6 +35,69 @@ internal readonly struct Payload
     public static Payload FromValue(Type type, object? value) => value is Array array && array.GetType().GetElementType()!.IsPrimitive
         ? new(default, w => MemoryPackSerializer.Serialize(type, w, value), Buffer.ByteLength(array) + HeaderSlack)
         : FromBytes(MemoryPackSerializer.Serialize(type, value));
+
+    /// <summary>
+    /// Elements <paramref name="start"/> .. +<paramref name="count"/> of <paramref name="source"/>, as
+    /// MemoryPack serializes a <c>T[]</c> holding them, written straight from the source array: a
+    /// scatter never copies its blocks into arrays of their own first.
+    /// </summary>
+    public static Payload FromSlice<T>(T[] source, int start, int count)
+    {
+        if (!typeof(T).IsPrimitive || count == 0)
+        {
+            return FromValue(typeof(T[]), source.AsSpan(start, count).ToArray());
+        }
+
+        return new(default, w =>
+        {
+            BitConverter.TryWriteBytes(w.GetSpan(4), count);
+            w.Advance(4);
+            WriteRaw(w, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref source[start]), checked(count * Unsafe.SizeOf<T>())));
+        }, ((long)count * Unsafe.SizeOf<T>()) + HeaderSlack);
+    }
+
+    /// <summary>
+    /// Rows <paramref name="firstRow"/> .. +<paramref name="rows"/> of <paramref name="source"/>, as
+    /// MemoryPack serializes a <c>T[rows, columns]</c> holding them (member count 3, both lengths, the
+    /// element count, then the elements), written straight from the source matrix.
+    /// </summary>
+    public static Payload FromRows<T>(T[,] source, int firstRow, int rows)
+    {
+        var columns = source.GetLength(1);
+        var count = (long)rows * columns;
+        if (!typeof(T).IsPrimitive || count == 0)
+        {
+            var block = new T[rows, columns];
+            Array.Copy(source, (long)firstRow * columns, block, 0, count);
+            return FromValue(typeof(T[,]), block);
+        }
+
+        return new(default, w =>
+        {
+            var header = w.GetSpan(13);
+            header[0] = 3;
+            BitConverter.TryWriteBytes(header[1..], rows);
+            BitConverter.TryWriteBytes(header[5..], columns);
+            BitConverter.TryWriteBytes(header[9..], checked((int)count));
+            w.Advance(13);
+            var size = Unsafe.SizeOf<T>();
+            ref var first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(source), (nint)firstRow * columns * size);
+            WriteRaw(w, MemoryMarshal.CreateReadOnlySpan(ref first, checked((int)count * size)));
+        }, (count * Unsafe.SizeOf<T>()) + HeaderSlack);
+    }
+
+    /// <summary>Copies bytes into a buffer writer in pieces it can hand out.</summary>
+    private static void WriteRaw(IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var span = writer.GetSpan(Math.Min(bytes.Length, 1 << 20));
+            var n = Math.Min(span.Length, bytes.Length);
+            bytes[..n].CopyTo(span);
+            writer.Advance(n);
+            bytes = bytes[n..];
+        }
+    }
 
     /// <summary>MemoryPack's array headers are at most 13 bytes (object header, two lengths, byte count); the rest is the raw elements.</summary>
     private const int HeaderSlack = 64;

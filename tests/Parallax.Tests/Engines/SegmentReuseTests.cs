@@ -48,6 +48,30 @@ public class SegmentReuseTests(ClusterFixture fixture)
         Assert.InRange(files.Count(f => f.EndsWith(SharedSegment.FreeSuffix, StringComparison.Ordinal)), 0, 3 * ReplySegments.Capacity);
     }
 
+    [Fact]
+    public void Large_scatters_write_blocks_straight_from_the_source_and_gather_back_exactly()
+    {
+        var v = fixture.Client[..];
+        var x = Filled(500_001, 9);
+        v.Scatter("xs", x);
+        Assert.Equal([166_667, 166_667, 166_667], v.ApplySync(() => Engine.Get<double[]>("xs").Length));
+        Assert.Equal(x, v.Gather<double[]>("xs"));
+
+        var m = new long[701, 613];
+        var random = new Random(4);
+        for (var i = 0; i < m.GetLength(0); i++)
+        {
+            for (var j = 0; j < m.GetLength(1); j++)
+            {
+                m[i, j] = random.NextInt64();
+            }
+        }
+
+        v.Scatter("ms", m);
+        Assert.Equal([234, 234, 233], v.ApplySync(() => Engine.Get<long[,]>("ms").GetLength(0)));
+        Assert.Equal(m, v.Gather<long[,]>("ms"));
+    }
+
     private static double[] Filled(int n, int seed)
     {
         var random = new Random(seed);
