@@ -138,11 +138,17 @@ internal sealed class EngineNamespace(int engineId)
         }
     }
 
-    private void Verify(string name, Slot slot)
+    private unsafe void Verify(string name, Slot slot)
     {
         if (slot.PendingDigest is not { } expected)
         {
             return;
+        }
+
+        // Pages of a pushed segment are mapped here only now: one system call instead of a fault per page.
+        using (var pin = slot.Bytes.Pin())
+        {
+            PageFaults.Populate(pin.Pointer, (nuint)slot.Bytes.Length, write: false);
         }
 
         Span<byte> actual = stackalloc byte[32];

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MemoryPack;
 
@@ -6,21 +5,14 @@ namespace Parallax.Engines;
 
 /// <summary>
 /// Deserializes large arrays of primitives into memory whose pages are faulted in by one system call
-/// before the copy. A new 200 MB array is fresh memory, and on a virtual machine each first touch of
-/// a page traps to the hypervisor: taking them one by one during the copy costs about twice as much
-/// as asking Linux for all of them first (madvise MADV_POPULATE_WRITE, Linux 5.14+). Everything else,
+/// before the copy (<see cref="PageFaults"/>): a new 200 MB array is fresh memory. Everything else,
 /// and every other system, goes straight to MemoryPack.
 /// </summary>
-internal static partial class LargeArrays
+internal static class LargeArrays
 {
-    /// <summary>Below this, page faults are not worth a system call.</summary>
-    private const int Threshold = 4 << 20;
-
-    private const int MadvPopulateWrite = 23;
-
     public static T? Deserialize<T>(ReadOnlySpan<byte> data)
     {
-        if (data.Length < Threshold || !OperatingSystem.IsLinux() || !typeof(T).IsArray || Allocate(typeof(T), data) is not { } array)
+        if (data.Length < PageFaults.Threshold || !OperatingSystem.IsLinux() || !typeof(T).IsArray || Allocate(typeof(T), data) is not { } array)
         {
             return MemoryPackSerializer.Deserialize<T>(data);
         }
@@ -67,17 +59,7 @@ internal static partial class LargeArrays
         var bytes = (nuint)array.LongLength * (nuint)Marshal.SizeOf(array.GetType().GetElementType()!);
         fixed (byte* start = &MemoryMarshal.GetArrayDataReference(array))
         {
-            const nuint page = 4096;
-            var first = ((nuint)start + page - 1) & ~(page - 1);
-            var end = ((nuint)start + bytes) & ~(page - 1);
-            if (end > first)
-            {
-                // Best effort: an older kernel answers EINVAL and the copy faults the pages in as usual.
-                _ = Madvise((nint)first, end - first, MadvPopulateWrite);
-            }
+            PageFaults.Populate(start, bytes, write: true);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(nint address, nuint length, int advice);
 }

@@ -61,7 +61,9 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
         {
             stream.SetLength(length);
             var file = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-            return new SharedSegment(path, file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite), (int)length);
+            var segment = new SharedSegment(path, file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite), (int)length);
+            PageFaults.Populate(segment.pointer, (nuint)length, write: true);
+            return segment;
         }
         catch
         {
@@ -107,7 +109,12 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
     public void Verify(long offset, long count, byte[] sha256)
     {
         Span<byte> actual = stackalloc byte[32];
-        SHA256.HashData(Slice(offset, count), actual);
+        var range = Slice(offset, count);
+
+        // The writer's pages exist already; mapping them one fault at a time is what costs. Only the
+        // range about to be used: an engine maps a push whole but may read one value of it.
+        PageFaults.Populate(pointer + offset, (nuint)count, write: false);
+        SHA256.HashData(range, actual);
         if (!CryptographicOperations.FixedTimeEquals(actual, sha256))
         {
             throw new FrameRejectedException($"shared-memory data in '{Path}' does not match the digest its signed frame carries");

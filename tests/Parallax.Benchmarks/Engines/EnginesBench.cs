@@ -112,12 +112,19 @@ internal static class EnginesBench
         // Scatter a, push b, multiply, gather, against one local product with all cores, back to back.
         var ga = Random(gemmN, gemmN, 3);
         var gb = Random(gemmN, gemmN, 4);
+        var phases = new double[4];
         double[,] Distributed()
         {
+            var phase = Stopwatch.StartNew();
             v.Scatter("ap", ga);
+            phases[0] = phase.Elapsed.TotalSeconds;
             v.Push(new { b = gb });
+            phases[1] = phase.Elapsed.TotalSeconds;
             v.ApplySync(() => Engine.Set("cp", Linalg.Dot(Engine.Get<double[,]>("ap"), Engine.Get<double[,]>("b"))));
-            return v.Gather<double[,]>("cp");
+            phases[2] = phase.Elapsed.TotalSeconds;
+            var gathered = v.Gather<double[,]>("cp");
+            phases[3] = phase.Elapsed.TotalSeconds;
+            return gathered;
         }
 
         Distributed(); // JIT and page warm-up on both sides
@@ -134,6 +141,7 @@ internal static class EnginesBench
         }
 
         Row($"scatter a, push b, Dot, gather ({gemmN})", distributedSeconds, anchors["distributed_dot"], "s", source);
+        Console.WriteLine($"  phases: scatter {phases[0]:F3} s, push b {phases[1] - phases[0]:F3} s, Dot on engines {phases[2] - phases[1]:F3} s, gather {phases[3] - phases[2]:F3} s");
         Console.WriteLine($"{"  against one local Linalg.Dot, same run",-48} {distributedSeconds,10:F3} s {localSeconds,10:F3} s {distributedSeconds / localSeconds,7:F2}x  (goal <= 1.3x)");
         if (anchors.TryGetValue("local_dot", out var numpyDot))
         {
