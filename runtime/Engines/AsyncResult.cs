@@ -238,13 +238,19 @@ public class AsyncResult
 /// <typeparam name="T">The result: one value for a single engine, an array for a view on several.</typeparam>
 public sealed class AsyncResult<T> : AsyncResult
 {
-    private readonly Func<ReadOnlySpan<byte>, object?> decodePart;
+    private readonly Func<int, ReadOnlySpan<byte>, object?> decodePart;
     private readonly Func<object?[], T> combine;
     private readonly object?[] parts;
     private Task<T>? typed;
     private T value = default!;
 
     internal AsyncResult(IReadOnlyList<int> engineIds, CancellationToken cancellationToken, Func<ReadOnlySpan<byte>, object?> decodePart, Func<object?[], T> combine)
+        : this(engineIds, cancellationToken, (_, data) => decodePart(data), combine)
+    {
+    }
+
+    /// <summary>As the other constructor, with a decoder told which target's part it decodes.</summary>
+    internal AsyncResult(IReadOnlyList<int> engineIds, CancellationToken cancellationToken, Func<int, ReadOnlySpan<byte>, object?> decodePart, Func<object?[], T> combine)
         : base(engineIds, cancellationToken)
     {
         this.decodePart = decodePart;
@@ -284,7 +290,7 @@ public sealed class AsyncResult<T> : AsyncResult
         return value;
     }
 
-    private protected override void DecodePart(int index, ReadOnlySpan<byte> data) => parts[index] = decodePart(data);
+    private protected override void DecodePart(int index, ReadOnlySpan<byte> data) => parts[index] = decodePart(index, data);
 
     private protected override void Combine()
     {

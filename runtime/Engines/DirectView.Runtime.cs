@@ -131,8 +131,67 @@ public sealed partial class DirectView
             throw new ArgumentException($"Gather joins arrays along their first dimension: use T[] or T[,], not {typeof(TArray)}.", nameof(TArray));
         }
 
+        if (typeof(TArray).GetElementType()!.IsPrimitive && await GatherInPlaceAsync(name, typeof(TArray), cancellationToken).ConfigureAwait(false) is { } joined)
+        {
+            return (TArray)(object)joined;
+        }
+
         var blocks = await PullAsync<TArray>(name, cancellationToken).ConfigureAwait(false);
         return (TArray)(object)Join(name, blocks.Cast<Array>().ToArray(), typeof(TArray));
+    }
+
+    /// <summary>
+    /// Gathers arrays of primitives by copying each engine's block from its reply straight into one
+    /// array allocated up front (the engines say their blocks' shapes first): no block arrays and no
+    /// second copy to join them. Null when a block is not an array object there (the caller then
+    /// pulls and joins).
+    /// </summary>
+    private async Task<Array?> GatherInPlaceAsync(string name, Type arrayType, CancellationToken cancellationToken)
+    {
+        var shapes = await SubmitCore<long[]>(new EngineCall(BuiltinStubs.Shape, MemoryPackSerializer.Serialize(name), BuiltinStubs.AssemblyPath), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var rank = arrayType.GetArrayRank();
+        var columns = rank == 2 && shapes.Length > 0 ? shapes[0][1] : 1;
+        var element = arrayType.GetElementType()!;
+        var elementSize = System.Runtime.InteropServices.Marshal.SizeOf(element);
+        var rows = shapes.Sum(s => s[0]);
+        if (shapes.Any(s => s[0] < 0 || s[1] != columns) || rows * columns * elementSize > int.MaxValue)
+        {
+            return null;
+        }
+
+        var joined = rank == 1 ? Array.CreateInstance(element, rows) : Array.CreateInstance(element, rows, columns);
+        unsafe
+        {
+            fixed (byte* start = &System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(joined))
+            {
+                PageFaults.Populate(start, (nuint)(rows * columns * elementSize), write: true);
+            }
+        }
+
+        var starts = new long[shapes.Length];
+        for (var i = 1; i < shapes.Length; i++)
+        {
+            starts[i] = starts[i - 1] + (shapes[i - 1][0] * columns * elementSize);
+        }
+
+        var result = new AsyncResult<Array>(targets, cancellationToken, (index, data) =>
+        {
+            // MemoryPack's header: T[] is its length; T[,] is member count 3, both lengths, element count.
+            var header = rank == 1 ? 4 : 13;
+            var (blockRows, blockColumns) = rank == 1
+                ? (BitConverter.ToInt32(data), 1)
+                : (BitConverter.ToInt32(data[1..]), BitConverter.ToInt32(data[5..]));
+            if (blockRows != shapes[index][0] || blockColumns != columns || data.Length - header != blockRows * columns * elementSize)
+            {
+                throw new InvalidOperationException($"Engine {targets[index]}'s '{name}' changed shape while it was gathered ({shapes[index][0]}x{columns} before, {blockRows}x{blockColumns} now); gather it again.");
+            }
+
+            data[header..].CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(joined), checked((int)(rows * columns * elementSize)))[(int)starts[index]..]);
+            return null;
+        }, _ => joined);
+        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(arrayType)));
+        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        return await result.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static Array Join(string name, Array[] blocks, Type arrayType)

@@ -50,6 +50,7 @@ internal static class EngineHost
         ns = new EngineNamespace(engineId);
         replySegments = new ReplySegments($"{connection.ClusterId}-e{engineId}");
         EngineNamespace.Install(ns);
+        BuiltinStubs.Register();
 
         var socketPath = connection.SocketPath(engineId);
         File.Delete(socketPath);

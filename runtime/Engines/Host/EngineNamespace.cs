@@ -102,6 +102,22 @@ internal sealed class EngineNamespace(int engineId)
         }
     }
 
+    /// <summary>The first two lengths of an array object (columns 1 for a vector); (-1, -1) for anything else, pushed bytes included.</summary>
+    public long[] Shape(string name)
+    {
+        lock (gate)
+        {
+            if (!slots.TryGetValue(name, out var slot))
+            {
+                throw new KeyNotFoundException($"Engine {EngineId} has no variable '{name}' to gather. Scatter it, or set it with Engine.Set(\"{name}\", value), first.");
+            }
+
+            return slot is { IsObject: true, Value: Array { Rank: 1 or 2 } array }
+                ? [array.GetLength(0), array.Rank == 2 ? array.GetLength(1) : 1]
+                : [-1, -1];
+        }
+    }
+
     /// <summary>The serialized value of <paramref name="name"/>, checked against the type the client will read it as.</summary>
     public Payload Serialize(string name, string expectedType)
     {

@@ -72,6 +72,33 @@ public class SegmentReuseTests(ClusterFixture fixture)
         Assert.Equal(m, v.Gather<long[,]>("ms"));
     }
 
+    [Fact]
+    public void Gather_joins_blocks_engines_computed_in_target_order()
+    {
+        var v = fixture.Client[..];
+        v.ApplySync(() =>
+        {
+            var block = new double[Engine.Id + 1, 3];
+            for (var i = 0; i < block.GetLength(0); i++)
+            {
+                for (var j = 0; j < 3; j++)
+                {
+                    block[i, j] = (Engine.Id * 100) + (i * 10) + j;
+                }
+            }
+
+            Engine.Set("blk", block);
+            Engine.Set("odd", new int[Engine.Id + 1, Engine.Id + 1]);
+        });
+
+        var joined = v.Gather<double[,]>("blk");
+        Assert.Equal(6, joined.GetLength(0));
+        Assert.Equal([0.0, 1, 2, 100, 101, 102, 110, 111, 112, 200, 201, 202], joined.Cast<double>().Take(12));
+        Assert.Equal(221, joined[5, 1]);
+        Assert.Equal([200.0, 201, 202, 210, 211, 212, 220, 221, 222], fixture.Client[new[] { 2 }].Gather<double[,]>("blk").Cast<double>());
+        Assert.Contains("columns", Assert.Throws<InvalidOperationException>(() => v.Gather<int[,]>("odd")).Message);
+    }
+
     private static double[] Filled(int n, int seed)
     {
         var random = new Random(seed);
