@@ -145,6 +145,32 @@ public class EngineGeneratorTests
         Assert.Equal(new[] { 27 }, MemoryPackSerializer.Deserialize<int[]>(Invoke(stub, arguments)));
     }
 
+    [Fact]
+    public void Var_captures_of_reference_types_compile_without_nullable_warnings()
+    {
+        // `var` declares a reference-typed local nullable (string?) whatever its flow state, so the stub's
+        // parameter is string?; the body, already checked where it was written, must not warn again there
+        // (warnings are errors here, as in most projects). Found by the runtime tests' real lambdas.
+        var assembly = Run("""
+            using System.Linq;
+            using Parallax;
+            public static class Vars
+            {
+                public static int[] Call(DirectView v)
+                {
+                    var name = "engine";
+                    var values = new[] { 1.5, 2.5 };
+                    return v.ApplySync(() => name.Length + Count(name) + (int)values.Sum());
+                }
+
+                public static int Count(string text) => text.Length;
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Vars_Call_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, ["engine", new[] { 1.5, 2.5 }])!;
+        Assert.Equal(16, MemoryPackSerializer.Deserialize<int>(Invoke(stub, arguments)));
+    }
+
     // ---------------------------------------------------------------- sources shared by snapshot and execution tests
 
     private const string CapturesSource = """
