@@ -384,6 +384,40 @@ public class EngineGeneratorTests
         Assert.Equal(helperId, (string)Stub(assembly, "Kernels_Call_0_").GetField("Id")!.GetValue(null)!);
     }
 
+    [Fact]
+    public void Overloads_get_their_own_ids_and_each_invoker_runs_its_own_overload()
+    {
+        // Found by the runtime tests: Add(int, int) and Add(int, int, int) shared an id, so the engine ran the
+        // first overload registered with the other's arguments.
+        var assembly = Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [ParallelEngine] public static int Add(int a, int b) => a + b;
+                [ParallelEngine] public static int Add(int a, int b, int c) => 100 + a + b + c;
+                [ParallelEngine] public static int Add(double a, double b) => 1000;
+                public static int Twice(int x) => 2 * x;
+                public static int Twice(long x) => 3;
+                public static int[] Map(DirectView v) => v.MapSync<int, int>(Twice, new[] { 1 });
+                public static int[] MapLong(DirectView v) => v.MapSync<long, int>(Twice, new[] { 1L });
+            }
+            """).AssertCompiles().Load();
+        RunModuleInitializer(assembly);
+        var remote = assembly.GetType("Kernels+Remote")!;
+        string[] ids = [.. new[] { "AddId", "Add1Id", "Add2Id" }.Select(name => (string)remote.GetField(name, BindingFlags.Static | BindingFlags.NonPublic)!.GetValue(null)!)];
+        Assert.Equal(3, ids.Distinct().Count());
+        Assert.Equal(3, InvokeId(ids[0], MemoryPackSerializer.Serialize((1, 2))));
+        Assert.Equal(106, InvokeId(ids[1], MemoryPackSerializer.Serialize((1, 2, 3))));
+        Assert.Equal(1000, InvokeId(ids[2], MemoryPackSerializer.Serialize((1.0, 2.0))));
+        Assert.NotEqual(Stub(assembly, "Kernels_Map_0_").GetField("Id")!.GetValue(null), Stub(assembly, "Kernels_MapLong_0_").GetField("Id")!.GetValue(null));
+
+        static int InvokeId(string id, byte[] arguments)
+        {
+            Assert.True(EngineDispatch.TryGet(id, out var invoker), $"no invoker registered under {id}");
+            return MemoryPackSerializer.Deserialize<int>(invoker(arguments));
+        }
+    }
+
     private static Type Stub(Assembly assembly, string prefix, bool register = true)
     {
         var type = assembly.GetTypes().Single(t => t.Namespace == "Parallax.Generated" && t.Name.StartsWith(prefix, StringComparison.Ordinal));

@@ -42,6 +42,25 @@ public static partial class Kernels
 
     /// <summary>A method group for Apply.</summary>
     public static string Hello() => "Hello!";
+
+    /// <summary>A generic method group for Map, with its type argument written at the call.</summary>
+    public static T[] Pair<T>(T x) => [x, x];
+
+    /// <summary>A void method group for Apply(Action).</summary>
+    public static void Mark() => Engine.Set("marked", Engine.Id);
+
+    /// <summary>Overloads, a parameter named like the helpers' own, no parameters: the helper shapes.</summary>
+    public static partial class Nested
+    {
+        [ParallelEngine]
+        public static int Add(int view, int cancellationToken) => view + cancellationToken;
+
+        [ParallelEngine]
+        public static int Add(int a, int b, int c) => a + b + c;
+
+        [ParallelEngine]
+        internal static string Where() => $"engine {Engine.Id}";
+    }
 }
 
 /// <summary>Fails a few frames deep; NoInlining keeps the frames in the remote stack trace.</summary>

@@ -1,0 +1,109 @@
+using System.Globalization;
+
+namespace Parallax.Tests.Engines;
+
+/// <summary>The shapes lambdas take in real code, each dispatched through its generated stub to real engines.</summary>
+[Collection(EnginesCollection.Name)]
+public class LambdaShapesTests(ClusterFixture fixture)
+{
+    private Client Cl => fixture.Client;
+
+    public enum Color
+    {
+        Red,
+        Green,
+    }
+
+    [Fact]
+    public void Captures_of_value_types_tuples_enums_nullables_and_nested_collections()
+    {
+        var pair = (Count: 2, Label: "x");
+        var color = Color.Green;
+        decimal price = 1.25m;
+        int? maybe = null;
+        Particle? none = null;
+        var when = new DateTime(2026, 11, 25, 0, 0, 0, DateTimeKind.Utc);
+        var table = new Dictionary<string, double[]> { ["a"] = [1, 2], ["b"] = [3] };
+        var particles = new[] { new Particle("p", [1], 1), new Particle("q", [2, 3], -1) };
+        var text = Cl[0].ApplySync(() => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{pair.Count}{pair.Label} {color} {price * 2} {maybe ?? -1} {none?.Name ?? "none"} {when:yyyy-MM-dd} {table["a"].Sum() + table["b"][0]} {particles.Sum(p => p.Charge * p.Position.Length)}"));
+        Assert.Equal("2x Green 2.50 -1 none 2026-11-25 6 -1", text);
+    }
+
+    [Fact]
+    public void Nested_lambdas_local_functions_and_queries_inside_engine_code()
+    {
+        var k = 3;
+        int[] xs = [1, 2, 3];
+        var results = Cl[..].ApplySync(() =>
+        {
+            int Times(int x) => x * k;
+            var query = from x in xs where x > 1 select Times(x) + Engine.Id;
+            return xs.Select(x => x * k).Sum() + query.Sum();
+        });
+        Assert.Equal([18 + 15, 18 + 17, 18 + 19], results);
+    }
+
+    [Fact]
+    public void Named_arguments_conditional_access_and_several_calls_on_one_line()
+    {
+        var v = Cl[..];
+        EngineView? maybe = Cl[1];
+        var n = 4;
+        Assert.Equal([4, 5, 6], v.ApplySync(function: () => Engine.Id + n));
+        Assert.Equal(5, maybe?.ApplySync(() => Engine.Id + n));
+        Assert.Equal((1, 2), (Cl[1].ApplySync(() => Engine.Id), Cl[2].ApplySync(() => Engine.Id)));
+        Assert.Equal([8, 10], v.MapSync(items: new[] { 4, 5 }, function: x => x * 2));
+    }
+
+    [Fact]
+    public void Lambdas_in_generic_methods_local_functions_and_pattern_or_out_variables()
+    {
+        Assert.Equal(["a", "a", "a"], Twice<string>(Cl[..], "a"));
+
+        int[] Local(DirectView view, int add) => view.ApplySync(() => Engine.Id + add);
+        Assert.Equal([10, 11, 12], Local(Cl[..], 10));
+
+        if (int.TryParse("7", CultureInfo.InvariantCulture, out var parsed) && (object)"seven" is string word)
+        {
+            Assert.Equal(["7 seven", "7 seven", "7 seven"], Cl[..].ApplySync(() => $"{parsed} {word}"));
+        }
+
+        using var disposable = new StringReader("line");
+        var line = disposable.ReadLine();
+        Assert.Equal("line!", Cl[2].ApplySync(() => line + "!"));
+    }
+
+    // The lambda uses no type parameter: only its closure class is generic.
+    private static string[] Twice<T>(DirectView view, string value)
+    {
+        _ = typeof(T);
+        return view.ApplySync(() => value);
+    }
+
+    [Fact]
+    public void A_typed_null_travels_and_engine_code_reads_it()
+    {
+        Cl[..].Push<string?>("nothing", null);
+        Assert.All(Cl[..].Pull<string?>("nothing"), Assert.Null);
+        Assert.Equal([true, true, true], Cl[..].ApplySync(() => Engine.Contains("nothing") && Engine.Get<string?>("nothing") is null));
+        string? absent = null;
+        Assert.Equal([true, true, true], Cl[..].ApplySync(() => absent is null));
+    }
+
+    [Fact]
+    public async Task Method_groups_and_helpers_of_every_shape()
+    {
+        Assert.Equal([[1, 1], [2, 2]], Cl[..].MapSync(Kernels.Pair<int>, new[] { 1, 2 }));
+        Cl[..].ApplySync(Kernels.Mark);
+        Assert.Equal([0, 1, 2], Cl[..].Pull<int>("marked"));
+
+        int[] sums = await Kernels.Nested.Remote.Add(Cl[..], 1, 2);
+        Assert.Equal([3, 3, 3], sums);
+        Assert.Equal(6, await Kernels.Nested.Remote.Add(Cl[0], 1, 2, 3));
+        Assert.Equal("engine 2", Kernels.Nested.Remote.Where(Cl[2]).Get());
+        using var cancel = new CancellationTokenSource();
+        Assert.Equal(["engine 1", "engine 0"], await Kernels.Nested.Remote.Where(Cl[new[] { 1, 0 }], cancel.Token));
+    }
+}
