@@ -106,4 +106,45 @@ public class LambdaShapesTests(ClusterFixture fixture)
         using var cancel = new CancellationTokenSource();
         Assert.Equal(["engine 1", "engine 0"], await Kernels.Nested.Remote.Where(Cl[new[] { 1, 0 }], cancel.Token));
     }
+
+    [Fact]
+    public void Static_lambdas_explicit_return_types_and_lambdas_in_iterators()
+    {
+        Assert.Equal(["static", "static", "static"], Cl[..].ApplySync(static () => "static"));
+        Assert.Equal([0L, 1, 2], Cl[..].ApplySync(long () => Engine.Id));
+        Assert.Equal([[0, 9], [1, 9], [2, 9]], Lazily(Cl, 9).ToArray());
+    }
+
+    // An iterator hoists its locals into a state machine; the lambda's closure is built inside it.
+    private static IEnumerable<int[]> Lazily(Client cl, int nine)
+    {
+        foreach (var id in cl.Ids)
+        {
+            yield return cl[id].ApplySync(() => new[] { Engine.Id, nine });
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_calls_from_many_threads_each_get_their_own_result()
+    {
+        var v = Cl[..];
+        var calls = Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+        {
+            int[] byEngine = i % 2 == 0 ? v.ApplySync(() => (i * 10) + Engine.Id) : await v.ApplyAsync(() => (i * 10) + Engine.Id);
+            return (i, byEngine);
+        })).ToArray();
+        foreach (var (i, byEngine) in await Task.WhenAll(calls))
+        {
+            Assert.Equal([i * 10, (i * 10) + 1, (i * 10) + 2], byEngine);
+        }
+    }
+
+    [Fact]
+    public void Map_results_above_the_shared_memory_threshold_come_back_in_item_order()
+    {
+        var length = 20_000; // 160 KB per item, above the fixture's 64 KiB threshold
+        var rows = Cl[..].MapSync(i => Enumerable.Repeat((double)i, length).ToArray(), Enumerable.Range(0, 5));
+        Assert.Equal(5, rows.Length);
+        Assert.All(Enumerable.Range(0, 5), i => Assert.Equal(Enumerable.Repeat((double)i, length), rows[i]));
+    }
 }
