@@ -1,4 +1,7 @@
+using System.Collections.Immutable;
 using System.Globalization;
+using System.Numerics;
+using System.Text;
 
 namespace Parallax.Tests.Engines;
 
@@ -146,5 +149,48 @@ public class LambdaShapesTests(ClusterFixture fixture)
         var rows = Cl[..].MapSync(i => Enumerable.Repeat((double)i, length).ToArray(), Enumerable.Range(0, 5));
         Assert.Equal(5, rows.Length);
         Assert.All(Enumerable.Range(0, 5), i => Assert.Equal(Enumerable.Repeat((double)i, length), rows[i]));
+    }
+
+    /// <summary>What docs/engines-generator.md lists as sendable without a formatter of one's own, captured and returned.</summary>
+    [Fact]
+    public void Every_kind_the_generator_accepts_travels_both_ways()
+    {
+        var complex = new Complex(1, -2);
+        var vector = new Vector3(1, 2, 3);
+        var span = TimeSpan.FromMinutes(90);
+        var offset = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.FromHours(3));
+        (int, double)[] pairs = [(1, 0.5), (2, 1.5)];
+        var kv = new KeyValuePair<string, int>("k", 7);
+        var set = new HashSet<string> { "a", "b" };
+        var immutable = ImmutableArray.Create(1, 2, 3);
+        var uri = new Uri("https://example.org/x?y=1");
+        var version = new Version(1, 2, 3, 4);
+        var builder = new StringBuilder("built");
+        var queue = new Queue<int>([4, 5]);
+        int?[] nullable = [1, null];
+        var color = Color.Red;
+        var jagged = new[] { new[] { 1 }, [2, 3] };
+        var sorted = new SortedDictionary<int, string> { [2] = "two", [1] = "one" };
+        var text = Cl[1].ApplySync(() => string.Create(CultureInfo.InvariantCulture,
+            $"{complex.Imaginary} {vector.Z} {span.TotalHours} {offset.Offset.Hours} {pairs[1].Item2} {kv.Key}{kv.Value} {set.Count} {immutable.Sum()} {uri.Host} {version.Revision} {builder} {queue.Peek()} {nullable[1] is null} {color} {jagged[1][1]} {string.Join(",", sorted.Values)}"));
+        Assert.Equal("-2 3 1.5 3 1.5 k7 2 6 example.org 4 built 4 True Red 3 one,two", text);
+
+        Assert.Equal(complex * 2, Cl[0].ApplySync(() => complex * 2));
+        Assert.Equal(vector * 2, Cl[0].ApplySync(() => vector * 2));
+        Assert.Equal(offset.AddDays(1), Cl[0].ApplySync(() => offset.AddDays(1)));
+        Assert.Equal(span * 2, Cl[0].ApplySync(() => span * 2));
+        Assert.Equal(pairs, Cl[0].ApplySync(() => pairs));
+        Assert.Equal(kv, Cl[0].ApplySync(() => kv));
+        Assert.Equal(set, Cl[0].ApplySync(() => set));
+        Assert.Equal(immutable, Cl[0].ApplySync(() => immutable));
+        Assert.Equal(uri, Cl[0].ApplySync(() => uri));
+        Assert.Equal(version, Cl[0].ApplySync(() => version));
+        Assert.Equal("built!", Cl[0].ApplySync(() => builder.Append('!')).ToString());
+        Assert.Equal(queue, Cl[0].ApplySync(() => queue));
+        Assert.Equal(nullable, Cl[0].ApplySync(() => nullable));
+        Assert.Equal(Color.Green, Cl[0].ApplySync(() => color + 1));
+        Assert.Equal(jagged, Cl[0].ApplySync(() => jagged));
+        Assert.Equal(sorted, Cl[0].ApplySync(() => sorted));
+        Assert.Equal((1, "one", 2.0), Cl[0].ApplySync(() => (1, sorted[1], 2.0)));
     }
 }
