@@ -116,6 +116,15 @@ public class ClientTests(ClusterFixture fixture)
         Assert.Equal([2, 4], Cl[..].MapSync(x => x * 2, new[] { 1, 2 })); // fewer items than engines: one block is empty
         long[] squares = await Cl[..].Map(Kernels.Square, new[] { 0, 1, 2 });
         Assert.Equal([0, 1, 4], squares);
+        Assert.Empty(Cl[..].MapSync(x => x + offset, Array.Empty<int>()));
+
+        // A block that throws fails the map with that engine's exception; each block's output is its engine's.
+        var divide = Assert.Throws<RemoteException>(() => Cl[..].MapSync(x => 10 / x, new[] { 1, 0, 2 }));
+        Assert.Equal((1, typeof(DivideByZeroException).FullName), (divide.EngineId, divide.RemoteType));
+        var printed = Cl[..].Map(x => { Console.Write(x); return x; }, new[] { 7, 8, 9 });
+        int[] echoed = await printed;
+        Assert.Equal([7, 8, 9], echoed);
+        Assert.Equal(["7", "8", "9"], printed.Stdout);
     }
 
     [Fact]

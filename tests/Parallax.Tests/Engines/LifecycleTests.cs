@@ -46,6 +46,11 @@ public class LifecycleTests
         Assert.Equal([0, 1], cl.Ids);
         Assert.Equal([0, 1], cl[..].ApplySync(() => Engine.Id));
         Assert.False(cl[1].ApplySync(() => Engine.Contains("anything"))); // a fresh engine: empty namespace
+
+        // Engine code that crashes its process fails its call the same way; the other engine keeps working.
+        var crash = Assert.Throws<EngineDiedException>(() => cl[0].ApplySync(() => Environment.FailFast("engine code gave up")));
+        Assert.Equal(0, crash.EngineId);
+        Assert.Equal([1], cl[1..2].ApplySync(() => Engine.Id));
     }
 
     [Fact]
