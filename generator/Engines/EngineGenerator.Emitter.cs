@@ -42,8 +42,10 @@ public sealed partial class EngineGenerator
 
             var runParameters = stub.Captures.Concat(stub.Item is null ? Array.Empty<ValueSpec>() : new[] { stub.Item }).ToList();
             w.Line("/// <summary>The code that runs on the engine" + (stub.Captures.Count > 0 ? ", its captured variables as parameters" : string.Empty) + ".</summary>");
-            // The body was checked in its original context; nullable flow warnings would only repeat (or misread) that check.
-            w.Line("#nullable enable annotations");
+            // The body was checked in its original context; nullable flow warnings would only repeat (or misread) that check:
+            // a `var` local of a reference type is declared nullable (string?) even where its flow state is not-null, so
+            // `var name = "x"; v.ApplySync(() => name.Length)` would warn here, and warnings are errors in most projects.
+            w.Line("#nullable disable warnings");
             string signature = $"internal static {ResultOrVoid(stub.ResultType)} Run({Parameters(runParameters)})";
             WriteBody(w, signature, stub.RunBody, stub.Dedent);
             w.Line("#nullable enable");

@@ -210,7 +210,7 @@ public sealed partial class EngineGenerator
             CheckResult(site, expression, target.Name, diagnostics);
             string typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(Display)) + ">" : string.Empty;
             string call = Display(target.ContainingType) + "." + target.Name + typeArguments + "(" + (item is null ? string.Empty : "item") + ")";
-            string signature = target.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeParameters));
+            string signature = Signature(target);
             string id = MethodId(item is null ? "call" : "map", signature, site.ResultType);
             return new StubSpec(
                 site.ClassName,
@@ -639,7 +639,7 @@ public sealed partial class EngineGenerator
             var ns = method.ContainingType.ContainingNamespace;
             string accessibility = method.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             int overload = method.ContainingType.GetMembers(method.Name).IndexOf(method, 0, SymbolEqualityComparer.Default);
-            string signature = method.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeParameters));
+            string signature = Signature(method);
             var spec = new ParallelEngineSpec(
                 ns is null || ns.IsGlobalNamespace ? string.Empty : ns.ToDisplayString(),
                 heads,
@@ -678,6 +678,15 @@ public sealed partial class EngineGenerator
         // Roslyn writes array-of-array types the C# way (an array of double[,] is double[][,]); text concatenation would not.
         private static string ArrayOf(SemanticModel model, ITypeSymbol element) =>
             Display(model.Compilation.CreateArrayTypeSymbol(element, 1, element.NullableAnnotation));
+
+        // Parameter types must be in the signature: with FullyQualifiedFormat's parameter options (none), overloads
+        // such as Add(int, int) and Add(int, int, int) printed alike and shared an id, and the engine, which keeps
+        // the first invoker registered under an id, ran the wrong overload.
+        private static readonly SymbolDisplayFormat SignatureFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeParameters)
+            .WithParameterOptions(SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut | SymbolDisplayParameterOptions.IncludeExtensionThis);
+
+        private static string Signature(IMethodSymbol method) => method.ToDisplayString(SignatureFormat);
 
         /// <summary>
         /// A method's dispatch id: the same for every call of one method with one result type, whether

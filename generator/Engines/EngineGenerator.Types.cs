@@ -42,7 +42,7 @@ public sealed partial class EngineGenerator
         private static readonly string[] WellKnown =
         {
             "System.Uri", "System.Version", "System.Text.StringBuilder", "System.Collections.BitArray", "System.Type",
-            "System.Numerics.BigInteger", "System.Globalization.CultureInfo", "System.TimeZoneInfo",
+            "System.Globalization.CultureInfo", "System.TimeZoneInfo",
         };
 
         /// <summary>Returns null when <paramref name="type"/> can be serialized, else the reason it cannot.</summary>
@@ -127,6 +127,13 @@ public sealed partial class EngineGenerator
             if (System.Array.IndexOf(WellKnown, metadataName) >= 0)
             {
                 return null;
+            }
+
+            // MemoryPack 1.21.4's BigInteger formatter writes the unused end of its scratch buffer instead of the
+            // number's bytes, so every value arrives as 0 (found by the runtime tests): refuse it rather than corrupt it.
+            if (metadataName == "System.Numerics.BigInteger")
+            {
+                return "MemoryPack 1.21.4 deserializes every BigInteger as 0; send value.ToByteArray() and rebuild it on the other side with new BigInteger(bytes)";
             }
 
             // MemoryPack copies structs without references as raw memory (primitives, Guid, TimeSpan, user structs).

@@ -13,6 +13,8 @@ namespace Parallax;
 public class AsyncResult
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Action> releases = [];
+    private bool released;
     private readonly int[] engineIds;
     private readonly EngineMetadata[] metadata;
     private readonly string[] stdout;
@@ -136,7 +138,22 @@ public class AsyncResult
         }
     }
 
-    /// <summary>Runs once the call is over on every target (unlinks shared memory the call used).</summary>
+    /// <summary>Runs once every target has answered, before waiters see the result: returns the shared memory the call used.</summary>
+    internal void ReleaseWhenDone(Action release)
+    {
+        lock (cleanups)
+        {
+            if (!released)
+            {
+                releases.Add(release);
+                return;
+            }
+        }
+
+        release();
+    }
+
+    /// <summary>Runs once the call is over on every target and its result is set.</summary>
     internal void OnFinished(Action cleanup)
     {
         lock (cleanups)
@@ -212,6 +229,21 @@ public class AsyncResult
             {
                 failures = [ex];
             }
+        }
+
+        // Shared memory the call used goes back before anyone waiting sees the result: whoever
+        // continues after Get() finds the segments unlinked or back in their pool.
+        Action[] releases;
+        lock (cleanups)
+        {
+            releases = [.. this.releases];
+            this.releases.Clear();
+            released = true;
+        }
+
+        foreach (var release in releases)
+        {
+            release();
         }
 
         Action[] toRun;

@@ -109,7 +109,7 @@ public sealed class Client
             var segment = SharedSegment.Create(cluster.Connection.ClusterId, sameData.Length);
             sameData.Span.CopyTo(segment.Span);
             var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Digest(0, sameData.Length));
-            result.OnFinished(() =>
+            result.ReleaseWhenDone(() =>
             {
                 segment.Unlink();
                 segment.Release();
@@ -156,7 +156,7 @@ public sealed class Client
         if (total >= cluster.Connection.SharedMemoryThreshold)
         {
             var segment = cluster.PushSegments.Rent(total, targets);
-            result.OnFinished(() => cluster.PushSegments.PushFinished(segment));
+            result.ReleaseWhenDone(() => cluster.PushSegments.PushFinished(segment));
             var offsets = new long[all.Length];
             var lengths = new long[all.Length];
             long at = 0;

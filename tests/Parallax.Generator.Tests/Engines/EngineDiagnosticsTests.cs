@@ -39,6 +39,19 @@ public class EngineDiagnosticsTests
     }
 
     [Fact]
+    public void PAR2002_and_PAR2003_BigInteger_which_MemoryPack_would_turn_into_0()
+    {
+        var run = Run("var big = System.Numerics.BigInteger.Pow(3, 100); v.ApplySync(() => big + 1);");
+        const string Reason = "MemoryPack 1.21.4 deserializes every BigInteger as 0; send value.ToByteArray() and rebuild it on the other side with new BigInteger(bytes)";
+        DiagnosticAssert.Exactly(
+            run,
+            new ExpectedDiagnostic("PAR2003", "() => big + 1", "the lambda passed to ApplySync", "System.Numerics.BigInteger", Reason),
+            new ExpectedDiagnostic("PAR2002", "big", "big", "System.Numerics.BigInteger", Reason));
+
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
     public void PAR2003_result_of_type_object()
     {
         var run = Run("v.ApplySync<object>(() => 1);");

@@ -145,6 +145,32 @@ public class EngineGeneratorTests
         Assert.Equal(new[] { 27 }, MemoryPackSerializer.Deserialize<int[]>(Invoke(stub, arguments)));
     }
 
+    [Fact]
+    public void Var_captures_of_reference_types_compile_without_nullable_warnings()
+    {
+        // `var` declares a reference-typed local nullable (string?) whatever its flow state, so the stub's
+        // parameter is string?; the body, already checked where it was written, must not warn again there
+        // (warnings are errors here, as in most projects). Found by the runtime tests' real lambdas.
+        var assembly = Run("""
+            using System.Linq;
+            using Parallax;
+            public static class Vars
+            {
+                public static int[] Call(DirectView v)
+                {
+                    var name = "engine";
+                    var values = new[] { 1.5, 2.5 };
+                    return v.ApplySync(() => name.Length + Count(name) + (int)values.Sum());
+                }
+
+                public static int Count(string text) => text.Length;
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Vars_Call_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, ["engine", new[] { 1.5, 2.5 }])!;
+        Assert.Equal(16, MemoryPackSerializer.Deserialize<int>(Invoke(stub, arguments)));
+    }
+
     // ---------------------------------------------------------------- sources shared by snapshot and execution tests
 
     private const string CapturesSource = """
@@ -356,6 +382,40 @@ public class EngineGeneratorTests
             """).AssertCompiles().Load();
         string helperId = (string)assembly.GetType("Kernels+Remote")!.GetField("HelloId", BindingFlags.Static | BindingFlags.NonPublic)!.GetValue(null)!;
         Assert.Equal(helperId, (string)Stub(assembly, "Kernels_Call_0_").GetField("Id")!.GetValue(null)!);
+    }
+
+    [Fact]
+    public void Overloads_get_their_own_ids_and_each_invoker_runs_its_own_overload()
+    {
+        // Found by the runtime tests: Add(int, int) and Add(int, int, int) shared an id, so the engine ran the
+        // first overload registered with the other's arguments.
+        var assembly = Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [ParallelEngine] public static int Add(int a, int b) => a + b;
+                [ParallelEngine] public static int Add(int a, int b, int c) => 100 + a + b + c;
+                [ParallelEngine] public static int Add(double a, double b) => 1000;
+                public static int Twice(int x) => 2 * x;
+                public static int Twice(long x) => 3;
+                public static int[] Map(DirectView v) => v.MapSync<int, int>(Twice, new[] { 1 });
+                public static int[] MapLong(DirectView v) => v.MapSync<long, int>(Twice, new[] { 1L });
+            }
+            """).AssertCompiles().Load();
+        RunModuleInitializer(assembly);
+        var remote = assembly.GetType("Kernels+Remote")!;
+        string[] ids = [.. new[] { "AddId", "Add1Id", "Add2Id" }.Select(name => (string)remote.GetField(name, BindingFlags.Static | BindingFlags.NonPublic)!.GetValue(null)!)];
+        Assert.Equal(3, ids.Distinct().Count());
+        Assert.Equal(3, InvokeId(ids[0], MemoryPackSerializer.Serialize((1, 2))));
+        Assert.Equal(106, InvokeId(ids[1], MemoryPackSerializer.Serialize((1, 2, 3))));
+        Assert.Equal(1000, InvokeId(ids[2], MemoryPackSerializer.Serialize((1.0, 2.0))));
+        Assert.NotEqual(Stub(assembly, "Kernels_Map_0_").GetField("Id")!.GetValue(null), Stub(assembly, "Kernels_MapLong_0_").GetField("Id")!.GetValue(null));
+
+        static int InvokeId(string id, byte[] arguments)
+        {
+            Assert.True(EngineDispatch.TryGet(id, out var invoker), $"no invoker registered under {id}");
+            return MemoryPackSerializer.Deserialize<int>(invoker(arguments));
+        }
     }
 
     private static Type Stub(Assembly assembly, string prefix, bool register = true)

@@ -11,22 +11,60 @@ public class LifecycleTests
     public async Task Kill_9_of_one_engine_during_a_long_task_fails_it_with_EngineDiedException_while_the_others_keep_working()
     {
         await using var cluster = await Cluster.StartAsync(2);
-        var longTask = cluster.Client[1].Submit(Stubs.Call(Stubs.Sleep, 60_000));
-        var alsoPending = cluster.Client[..].Submit<int>(Stubs.Call(Stubs.EngineId)); // queued behind the long task on engine 1
+        var cl = cluster.Client;
+        var startedPath = Path.Combine(Path.GetTempPath(), "parallax-started-" + Guid.NewGuid().ToString("N"));
 
+        // Engine 1 announces that the long task runs, then sleeps for good: only its death can end the call.
+        var longTask = cl[1].Apply(() =>
+        {
+            File.WriteAllText(startedPath, "");
+            Thread.Sleep(Timeout.Infinite);
+        });
+        var alsoPending = cl[..].Apply(() => Engine.Id); // queued behind the long task on engine 1
+        for (var i = 0; i < 6000 && !File.Exists(startedPath); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(File.Exists(startedPath), "the long task never started");
+        File.Delete(startedPath);
+        Assert.False(longTask.Ready);
         Process.Start("kill", ["-9", cluster.GetEngine(1)!.Process.Id.ToString(CultureInfo.InvariantCulture)]).WaitForExit();
-        var died = await Assert.ThrowsAsync<EngineDiedException>(() => longTask.WaitAsync());
+
+        // A hang guard, not a time assertion: without the engine's death the call would never end.
+        var died = await Assert.ThrowsAsync<EngineDiedException>(() => longTask.WaitAsync().WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Equal(1, died.EngineId);
         Assert.Contains("signal 9", died.Message);
-        Assert.Throws<EngineDiedException>(() => alsoPending.Get());
-        Assert.Equal(0, cluster.Client[0].Submit<int>(Stubs.Call(Stubs.EngineId)).Get());
-        Assert.Equal([0], cluster.Client.Ids);
-        await Assert.ThrowsAsync<EngineDiedException>(() => cluster.Client[1].Submit<int>(Stubs.Call(Stubs.EngineId)).WaitAsync());
+        Assert.Null(longTask.Metadata[0].Completed);
+        Assert.Equal(1, Assert.Throws<EngineDiedException>(() => alsoPending.Get()).EngineId);
+        Assert.Equal(0, cl[0].ApplySync(() => Engine.Id));
+        Assert.Equal([0], cl.Ids);
+        await Assert.ThrowsAsync<EngineDiedException>(() => cl[1].Apply(() => Engine.Id).WaitAsync());
 
         await cluster.RestartEngineAsync(1);
-        await cluster.Client.WaitForEnginesAsync(2, TimeSpan.FromMinutes(1));
-        Assert.Equal([0, 1], cluster.Client.Ids);
-        Assert.Equal([0, 1], cluster.Client[..].Submit<int>(Stubs.Call(Stubs.EngineId)).Get());
+        await cl.WaitForEnginesAsync(2, TimeSpan.FromMinutes(1));
+        Assert.Equal([0, 1], cl.Ids);
+        Assert.Equal([0, 1], cl[..].ApplySync(() => Engine.Id));
+        Assert.False(cl[1].ApplySync(() => Engine.Contains("anything"))); // a fresh engine: empty namespace
+
+        // Engine code that crashes its process fails its call the same way; the other engine keeps working.
+        var crash = Assert.Throws<EngineDiedException>(() => cl[0].ApplySync(() => Environment.FailFast("engine code gave up")));
+        Assert.Equal(0, crash.EngineId);
+        Assert.Equal([1], cl[1..2].ApplySync(() => Engine.Id));
+    }
+
+    [Fact]
+    public async Task Restart_gives_a_running_engine_a_fresh_process_and_namespace()
+    {
+        await using var cluster = await Cluster.StartAsync(2);
+        var cl = cluster.Client;
+        cl[..].Push(new { kept = 1 });
+        var before = cl[..].ApplySync(() => Environment.ProcessId);
+        await cluster.RestartEngineAsync(0);
+        var after = cl[..].ApplySync(() => Environment.ProcessId);
+        Assert.NotEqual(before[0], after[0]);
+        Assert.Equal(before[1], after[1]);
+        Assert.Equal([false, true], cl[..].ApplySync(() => Engine.Contains("kept")));
     }
 
     [Fact]
@@ -38,7 +76,7 @@ public class LifecycleTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cluster.ConnectionFilePath));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
         await cluster.DisposeAsync();
-        Assert.All(processes, pid => Assert.False(Directory.Exists($"/proc/{pid}") && !IsZombie(pid), $"engine process {pid} still runs"));
+        Assert.All(processes, pid => Assert.False(Directory.Exists($"/proc/{pid}") && !EngineProcesses.IsZombie(pid), $"engine process {pid} still runs"));
         Assert.False(Directory.Exists(folder));
     }
 
@@ -76,17 +114,5 @@ public class LifecycleTests
         parent.Kill();
         await orphan.WaitForExitAsync();
         Assert.Contains($"the client process {parent.Id} is gone", await orphan.StandardError.ReadToEndAsync());
-    }
-
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z";
-        }
-        catch (IOException)
-        {
-            return true;
-        }
     }
 }

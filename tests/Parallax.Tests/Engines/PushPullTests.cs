@@ -7,47 +7,74 @@ public class PushPullTests(ClusterFixture fixture)
 
     public static TheoryData<string> Kinds => ["int", "double", "string", "double[]", "double[,]", "int[]", "string[]", "List", "Dictionary", "record", "DateTime", "Guid", "big double[]", "big double[,]"];
 
+    /// <summary>
+    /// Each kind is pushed four ways (Push&lt;T&gt;, anonymous object, indexer, dictionary) and pulled as
+    /// pushed; engine code then reads each as T (its own lambda per kind: a lambda cannot capture a type
+    /// parameter), returns it as the call's result and stores a copy, which is pulled again.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void Every_kind_of_value_round_trips_as_bytes_and_through_engine_code(string kind)
+    public void Every_kind_of_value_round_trips_through_push_engine_code_and_pull(string kind)
     {
         switch (kind)
         {
-            case "int": RoundTrip(42); break;
-            case "double": RoundTrip(Math.PI); break;
-            case "string": RoundTrip("Привет, engines"); break;
-            case "double[]": RoundTrip(new[] { 1.5, -2, double.NaN }); break;
-            case "double[,]": RoundTrip(new double[,] { { 1, 2, 3 }, { 4, 5, 6 } }); break;
-            case "int[]": RoundTrip(Array.Empty<int>()); break;
-            case "string[]": RoundTrip(new[] { "a", "", "c" }); break;
-            case "List": RoundTrip(new List<int> { 3, 1, 2 }); break;
-            case "Dictionary": RoundTrip(new Dictionary<string, int> { ["x"] = 1, ["y"] = 2 }); break;
-            case "record": RoundTrip(new Particle("p", [1, 2, 3], -1), (e, a) => { Assert.Equal(e with { Position = [] }, a with { Position = [] }); Assert.Equal(e.Position, a.Position); }); break;
-            case "DateTime": RoundTrip(new DateTime(2026, 11, 25, 6, 0, 0, DateTimeKind.Utc)); break;
-            case "Guid": RoundTrip(Guid.NewGuid()); break;
-            case "big double[]": RoundTrip(Enumerable.Range(0, 200_000).Select(i => i * 0.5).ToArray()); break;
-            case "big double[,]": RoundTrip(Matrices.Random(400, 300, 7)); break;
+            case "int": RoundTrip(42, (v, name) => v.ApplySync(() => EngineSide.Copy<int>(name))); break;
+            case "double": RoundTrip(Math.PI, (v, name) => v.ApplySync(() => EngineSide.Copy<double>(name))); break;
+            case "string": RoundTrip("Привет, engines", (v, name) => v.ApplySync(() => EngineSide.Copy<string>(name))); break;
+            case "double[]": RoundTrip(new[] { 1.5, -2, double.NaN }, (v, name) => v.ApplySync(() => EngineSide.Copy<double[]>(name))); break;
+            case "double[,]": RoundTrip(new double[,] { { 1, 2, 3 }, { 4, 5, 6 } }, (v, name) => v.ApplySync(() => EngineSide.Copy<double[,]>(name))); break;
+            case "int[]": RoundTrip(new[] { 3, -1, int.MaxValue }, (v, name) => v.ApplySync(() => EngineSide.Copy<int[]>(name))); break;
+            case "string[]": RoundTrip(new[] { "a", "", "c" }, (v, name) => v.ApplySync(() => EngineSide.Copy<string[]>(name))); break;
+            case "List": RoundTrip(new List<int> { 3, 1, 2 }, (v, name) => v.ApplySync(() => EngineSide.Copy<List<int>>(name))); break;
+            case "Dictionary": RoundTrip(new Dictionary<string, int> { ["x"] = 1, ["y"] = 2 }, (v, name) => v.ApplySync(() => EngineSide.Copy<Dictionary<string, int>>(name))); break;
+            case "record":
+                RoundTrip(
+                    new Particle("p", [1, 2, 3], -1),
+                    (v, name) => v.ApplySync(() => EngineSide.Copy<Particle>(name)),
+                    (e, a) =>
+                    {
+                        Assert.Equal((e.Name, e.Charge), (a.Name, a.Charge));
+                        Assert.Equal(e.Position, a.Position);
+                    });
+                break;
+            case "DateTime": RoundTrip(new DateTime(2026, 11, 25, 6, 0, 0, DateTimeKind.Utc), (v, name) => v.ApplySync(() => EngineSide.Copy<DateTime>(name))); break;
+            case "Guid": RoundTrip(Guid.NewGuid(), (v, name) => v.ApplySync(() => EngineSide.Copy<Guid>(name))); break;
+            case "big double[]": RoundTrip(Enumerable.Range(0, 200_000).Select(i => i * 0.5).ToArray(), (v, name) => v.ApplySync(() => EngineSide.Copy<double[]>(name))); break;
+            case "big double[,]": RoundTrip(Matrices.Random(400, 300, 7), (v, name) => v.ApplySync(() => EngineSide.Copy<double[,]>(name))); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
+
+        ClusterFixture.AssertSharedMemoryBounded(fixture.Cluster);
     }
 
-    private void RoundTrip<T>(T value, Action<T, T>? assertEqual = null)
+    private void RoundTrip<T>(T value, Func<DirectView, string, T[]> copyOnEngines, Action<T, T>? assertEqual = null)
+        where T : notnull
     {
         assertEqual ??= (e, a) => Assert.Equal(e, a);
         var v = Cl[..];
-        v.Push("x", value);
-        foreach (var pulled in v.Pull<T>("x"))
+        v.Push("x0", value);
+        v.Push(new { x1 = value });
+        v["x2"] = value;
+        v.Push(new Dictionary<string, object?> { ["x3"] = value });
+        foreach (var name in new[] { "x0", "x1", "x2", "x3" })
         {
-            assertEqual(value, pulled); // the pushed bytes, returned as they are
+            foreach (var pulled in v.Pull<T>(name))
+            {
+                assertEqual(value, pulled); // the pushed bytes, returned as they are
+            }
+
+            foreach (var returned in copyOnEngines(v, name))
+            {
+                assertEqual(value, returned); // deserialized on the engine, returned as the lambda's result
+            }
+
+            foreach (var pulled in v.Pull<T>("y_" + name))
+            {
+                assertEqual(value, pulled); // set as an object by engine code, serialized again on pull
+            }
         }
 
-        v.Submit(Stubs.Call(Stubs.CopyId<T>())).Get();
-        foreach (var pulled in v.Pull<T>("y"))
-        {
-            assertEqual(value, pulled); // deserialized on the engine, set as an object, serialized again
-        }
-
-        assertEqual(value, Cl[2].Pull<T>("y"));
+        assertEqual(value, Cl[2].Pull<T>("y_x0"));
     }
 
     [Fact]
@@ -58,11 +85,15 @@ public class PushPullTests(ClusterFixture fixture)
         v.Push(new Dictionary<string, object?> { ["r"] = 3.0 });
         v["s"] = new[] { 4, 5 };
         Cl[2]["s"] = new[] { 6 };
+        Cl[2].Push(new { p = 7 });
         Assert.Equal([1, 1], v.Pull<int>("p"));
         Assert.Equal(["two", "two"], v.Pull<string>("q"));
         Assert.Equal([3.0, 3.0], v.Pull<double>("r"));
         Assert.Equal([[4, 5], [4, 5]], v.Pull<int[]>("s"));
         Assert.Equal([6], Cl[2].Pull<int[]>("s"));
+
+        // Engine code sees what was pushed, each engine its own.
+        Assert.Equal(["1 two 3 2", "1 two 3 2", "7 none 0 1"], Cl[..].ApplySync(() => string.Join(" ", Engine.Get<int>("p"), Engine.Contains("q") ? Engine.Get<string>("q") : "none", Engine.Contains("r") ? Engine.Get<double>("r") : 0, Engine.Get<int[]>("s").Length)));
         Assert.Throws<ArgumentNullException>(() => v.Push(new Dictionary<string, object?> { ["n"] = null }));
     }
 
@@ -79,6 +110,8 @@ public class PushPullTests(ClusterFixture fixture)
         var wrong = Assert.Throws<RemoteException>(() => Cl[0].Pull<int>("typed"));
         Assert.Equal(typeof(InvalidCastException).FullName, wrong.RemoteType);
         Assert.Contains("System.Double", wrong.RemoteMessage);
+        var wrongOnEngine = Assert.Throws<RemoteException>(() => Cl[0].ApplySync(() => Engine.Get<string>("typed")));
+        Assert.Equal(typeof(InvalidCastException).FullName, wrongOnEngine.RemoteType);
     }
 
     [Fact]
@@ -88,16 +121,29 @@ public class PushPullTests(ClusterFixture fixture)
         var x = Enumerable.Range(0, 10).Select(i => (double)i).ToArray();
         await v.ScatterAsync("x", x);
         Assert.Equal([[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]], v.Pull<double[]>("x"));
-        Assert.Equal([6.0, 15, 24], v.Submit<double>(Stubs.Call(Stubs.SumBlock)).Get());
+        Assert.Equal([6.0, 15, 24], v.ApplySync(() => Engine.Get<double[]>("x").Sum()));
         Assert.Equal(x, v.Gather<double[]>("x"));
 
+        // Scatter, compute on every block, gather: an uneven split of a matrix's rows.
         var m = Matrices.Random(301, 5, 3);
         v.Scatter("m", m);
         Assert.Equal([101, 100, 100], v.Pull<double[,]>("m").Select(block => block.GetLength(0)));
+        Assert.Equal([101, 100, 100], v.ApplySync(() => Engine.Get<double[,]>("m").GetLength(0)));
         Assert.Equal(m, await v.GatherAsync<double[,]>("m"));
+        v.ApplySync(() => Engine.Set("m2", Kernels.Scale(Engine.Get<double[,]>("m"), 2)));
+        Assert.Equal(Kernels.Scale(m, 2), v.Gather<double[,]>("m2"));
 
+        // Fewer items than engines: the last block is empty.
         var few = new[] { 1, 2 };
         v.Scatter("few", few);
+        Assert.Equal([1, 1, 0], v.ApplySync(() => Engine.Get<int[]>("few").Length));
         Assert.Equal(few, v.Gather<int[]>("few"));
+
+        // Reference elements and a view of two engines.
+        var names = new[] { "a", "b", "c", "d", "e" };
+        var two = Cl[new[] { 2, 0 }];
+        two.Scatter("names", names);
+        Assert.Equal(["abc", "de"], two.ApplySync(() => string.Concat(Engine.Get<string[]>("names"))));
+        Assert.Equal(names, two.Gather<string[]>("names"));
     }
 }

@@ -16,16 +16,17 @@ public class SegmentReuseTests(ClusterFixture fixture)
         var v = fixture.Client[..];
         var p = Filled(300_000, 1);
         var q = Filled(300_000, 2);
-        v.Push("p", p); // stays unread on every engine: its segment is still mapped
-        v.Push("q", q); // so this push must not reuse it
+        v.Push("reuse_p", p); // stays unread on every engine: its segment is still mapped
+        v.Push("reuse_q", q); // so this push must not reuse it
         for (var i = 3; i < 8; i++)
         {
-            v.Push("r", Filled(300_000, i));
-            Assert.All(v.ApplySync(() => Engine.Get<double[]>("r")[299_999]), last => Assert.Equal(Filled(300_000, i)[299_999], last));
+            v.Push("reuse_r", Filled(300_000, i));
+            Assert.All(v.ApplySync(() => Engine.Get<double[]>("reuse_r")[299_999]), last => Assert.Equal(Filled(300_000, i)[299_999], last));
         }
 
-        Assert.All(v.Pull<double[]>("p"), pulled => Assert.Equal(p, pulled));
-        Assert.All(v.Pull<double[]>("q"), pulled => Assert.Equal(q, pulled));
+        Assert.All(v.Pull<double[]>("reuse_p"), pulled => Assert.Equal(p, pulled));
+        Assert.All(v.Pull<double[]>("reuse_q"), pulled => Assert.Equal(q, pulled));
+        v.ApplySync(() => Engine.Remove("reuse_p") && Engine.Remove("reuse_q") && Engine.Remove("reuse_r"));
     }
 
     [Fact]
@@ -36,16 +37,14 @@ public class SegmentReuseTests(ClusterFixture fixture)
         for (var i = 0; i < 12; i++)
         {
             var x = Filled(200_000, 100 + i);
-            v.Push("x", x);
-            Assert.All(v.ApplySync(() => Engine.Get<double[]>("x").Sum()), sum => Assert.Equal(x.Sum(), sum));
-            Assert.All(v.Pull<double[]>("x"), pulled => Assert.Equal(x, pulled));
+            v.Push("reuse_x", x);
+            Assert.All(v.ApplySync(() => Engine.Get<double[]>("reuse_x").Sum()), sum => Assert.Equal(x.Sum(), sum));
+            Assert.All(v.Pull<double[]>("reuse_x"), pulled => Assert.Equal(x, pulled));
         }
 
         // Every engine read x before the next push, and says so before it replies, so 12 pushes need at most two segments (none when an earlier test left one that fits).
         Assert.InRange(fixture.Cluster.PushSegments.Created - createdBefore, 0, 2);
-        var files = Directory.EnumerateFiles(SharedSegment.Directory, $"{SharedSegment.FilePrefix}{fixture.Cluster.Connection.ClusterId}-*").ToArray();
-        Assert.InRange(files.Count(f => !f.EndsWith(SharedSegment.FreeSuffix, StringComparison.Ordinal)), 0, PushSegments.Capacity + 3);
-        Assert.InRange(files.Count(f => f.EndsWith(SharedSegment.FreeSuffix, StringComparison.Ordinal)), 0, 3 * ReplySegments.Capacity);
+        ClusterFixture.AssertSharedMemoryBounded(fixture.Cluster);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Parallax.Generated
         public const string Id = "9ba531b4796b1699cfb131e49d2319b7";
 
         /// <summary>The code that runs on the engine.</summary>
-        #nullable enable annotations
+        #nullable disable warnings
         internal static void Run() => global::Parallax.Engine.Set("c", global::Demo.Cells.Multiply(global::Parallax.Engine.Get<double[,]>("a"), global::Parallax.Engine.Get<double[,]>("b")));
         #nullable enable
 

@@ -15,7 +15,7 @@ namespace Parallax.Generated
         public const string Id = "80b6b0584e6397c61373813b749a017f";
 
         /// <summary>The code that runs on the engine, its captured variables as parameters.</summary>
-        #nullable enable annotations
+        #nullable disable warnings
         internal static string Run(string name, double[] values, double scale)
         {
             var total = values.Sum() * scale;

@@ -15,7 +15,7 @@ namespace Parallax.Generated
         public const string Id = "b44e72ebb0d076d4c18971681adfc77e";
 
         /// <summary>The code that runs on the engine, its captured variables as parameters.</summary>
-        #nullable enable annotations
+        #nullable disable warnings
         internal static int Run(int n) => n * 2;
         #nullable enable
 

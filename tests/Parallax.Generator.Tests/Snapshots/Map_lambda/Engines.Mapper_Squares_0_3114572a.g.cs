@@ -14,7 +14,7 @@ namespace Parallax.Generated
         public const string Id = "5007b17d654a3894ea8226d8bcbd5cba";
 
         /// <summary>The code that runs on the engine, its captured variables as parameters.</summary>
-        #nullable enable annotations
+        #nullable disable warnings
         internal static long Run(long offset, int x) => (long)x * x + offset;
         #nullable enable
 

@@ -12,7 +12,7 @@ namespace Parallax.Generated
         public const string Id = "12e38d5f64b456ddc9c4de7c9fedbf0b";
 
         /// <summary>The code that runs on the engine.</summary>
-        #nullable enable annotations
+        #nullable disable warnings
         internal static string Run() => global::Demo.Kernels.Hello();
         #nullable enable
 

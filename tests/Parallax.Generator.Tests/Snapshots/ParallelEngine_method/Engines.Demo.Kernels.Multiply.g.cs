@@ -10,7 +10,7 @@ namespace Demo
         public static partial class Remote
         {
             /// <summary>The stable id the engines' invoker table knows <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> by.</summary>
-            internal const string MultiplyId = "36019a115cbad8dd782709aefe81517d";
+            internal const string MultiplyId = "d0d6b704ffc261bad496bb7c70798d70";
 
             /// <summary>Runs <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> on every target of <paramref name="view"/>, one result per target in target order.</summary>
             /// <param name="view">The engines to run on.</param>

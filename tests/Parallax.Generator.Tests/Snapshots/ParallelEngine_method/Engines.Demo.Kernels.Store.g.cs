@@ -10,7 +10,7 @@ namespace Demo
         public static partial class Remote
         {
             /// <summary>The stable id the engines' invoker table knows <see cref="global::Demo.Kernels.Store(string, int)"/> by.</summary>
-            internal const string StoreId = "421598ead47fac440856db46cdde5ef3";
+            internal const string StoreId = "09be24114ada1bf6a50a3b9cf3e65e71";
 
             /// <summary>Runs <see cref="global::Demo.Kernels.Store(string, int)"/> on every target of <paramref name="view"/>, one result per target in target order.</summary>
             /// <param name="view">The engines to run on.</param>

@@ -14,7 +14,7 @@ namespace Parallax.Generated
         public const string Id = "eb001739ae52f9225dbf7332e16707f0";
 
         /// <summary>The code that runs on the engine.</summary>
-        #nullable enable annotations
+        #nullable disable warnings
         internal static string Run() => "Hello!";
         #nullable enable
 
