@@ -251,6 +251,7 @@ public sealed partial class DirectView
     private AsyncResult<T[]> PullResult<T>(string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        Payload.RefuseLossy(typeof(T));
         var result = new AsyncResult<T[]>(targets, cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
         var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(T))));
         client.Send(result, targets, FrameKind.Pull, _ => meta, default);

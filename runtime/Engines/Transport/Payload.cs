@@ -32,9 +32,30 @@ internal readonly struct Payload
     public static Payload FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length);
 
     /// <summary>A value of type <paramref name="type"/>: deferred when its size is known, serialized now otherwise.</summary>
-    public static Payload FromValue(Type type, object? value) => value is Array array && array.GetType().GetElementType()!.IsPrimitive
-        ? new(default, w => MemoryPackSerializer.Serialize(type, w, value), Buffer.ByteLength(array) + HeaderSlack)
-        : FromBytes(MemoryPackSerializer.Serialize(type, value));
+    public static Payload FromValue(Type type, object? value)
+    {
+        RefuseLossy(type);
+        return value is Array array && array.GetType().GetElementType()!.IsPrimitive
+            ? new(default, w => MemoryPackSerializer.Serialize(type, w, value), Buffer.ByteLength(array) + HeaderSlack)
+            : FromBytes(MemoryPackSerializer.Serialize(type, value));
+    }
+
+    /// <summary>
+    /// Throws for types MemoryPack would silently corrupt: 1.21.4 turns every BigInteger into 0 (the
+    /// generator refuses it in captures and results, PAR2002–2004; this covers push and pull).
+    /// </summary>
+    public static void RefuseLossy(Type type)
+    {
+        if (Contains(type, typeof(System.Numerics.BigInteger)))
+        {
+            throw new NotSupportedException($"{type} holds a System.Numerics.BigInteger, which MemoryPack 1.21.4 turns into 0; Parallax refuses it rather than lose it. Send value.ToByteArray() and rebuild it with new BigInteger(bytes).");
+        }
+
+        static bool Contains(Type type, Type lossy) =>
+            type == lossy ||
+            (type.IsArray && Contains(type.GetElementType()!, lossy)) ||
+            (type.IsGenericType && type.GetGenericArguments().Any(a => Contains(a, lossy)));
+    }
 
     /// <summary>
     /// Elements <paramref name="start"/> .. +<paramref name="count"/> of <paramref name="source"/>, as

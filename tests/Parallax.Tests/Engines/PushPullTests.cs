@@ -78,6 +78,16 @@ public class PushPullTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void BigInteger_which_MemoryPack_turns_into_0_is_refused_on_push_and_pull()
+    {
+        var v = Cl[..];
+        Assert.Contains("ToByteArray", Assert.Throws<NotSupportedException>(() => v.Push("big", System.Numerics.BigInteger.Pow(10, 30))).Message);
+        Assert.Throws<NotSupportedException>(() => v.Push(new { bigs = new List<System.Numerics.BigInteger> { 1 } }));
+        Assert.Throws<NotSupportedException>(() => v.Pull<System.Numerics.BigInteger[]>("big"));
+        Assert.DoesNotContain(true, v.ApplySync(() => Engine.Contains("big")));
+    }
+
+    [Fact]
     public void Push_takes_an_anonymous_object_a_dictionary_or_the_indexer()
     {
         var v = Cl[0..2];
