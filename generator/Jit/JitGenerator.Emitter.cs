@@ -650,7 +650,7 @@ public sealed partial class JitGenerator
         /// <summary>The element type of the mask a comparison produces: its operands' type.</summary>
         private static string MaskType(Expr e) => e switch
         {
-            BinaryExpr { Op: "&&" or "||" } b => MaskType(b.Left),
+            BinaryExpr { Op: "&&" or "||" or "^", Type: "bool" } b => MaskType(b.Left),
             BinaryExpr b => b.Left.Type,
             UnaryExpr u => MaskType(u.Operand),
             _ => e.Type,
@@ -682,8 +682,8 @@ public sealed partial class JitGenerator
                     return l.Name;
                 case UnaryExpr u:
                     return Prefix(u.Op == "-" ? "-" : "~", Vector(u.Operand, width));
-                case BinaryExpr { Op: "&&" or "||" } b:
-                    return $"({Vector(b.Left, width)} {(b.Op == "&&" ? "&" : "|")} {Mask(b.Right, width, MaskType(b.Left))})";
+                case BinaryExpr { Op: "&&" or "||" or "^", Type: "bool" } b:
+                    return $"({Vector(b.Left, width)} {(b.Op == "&&" ? "&" : b.Op == "||" ? "|" : "^")} {Mask(b.Right, width, MaskType(b.Left))})";
                 case BinaryExpr b when b.Type == "bool":
                     string l_ = Vector(b.Left, width), r_ = Vector(b.Right, width);
                     return b.Op switch
@@ -703,12 +703,17 @@ public sealed partial class JitGenerator
                     return $"global::Parallax.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
                 case CallExpr c:
                     return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
+                case ConvertExpr c when Parser.IsInteger(c.Type) && Parser.IsInteger(c.Operand.Type):
+                    // Integers of one width differ only in how their bits are read: (uint)int, (byte)sbyte.
+                    return $"{Vector(c.Operand, width)}.As<{c.Operand.Type}, {c.Type}>()";
                 case ConvertExpr c:
                     return c.Type switch
                     {
                         "float" => $"{width}.ConvertToSingle({Vector(c.Operand, width)})",
                         "double" => $"{width}.ConvertToDouble({Vector(c.Operand, width)})",
                         "int" => $"{width}.ConvertToInt32({Vector(c.Operand, width)})",
+                        "uint" => $"{width}.ConvertToUInt32({Vector(c.Operand, width)})",
+                        "ulong" => $"{width}.ConvertToUInt64({Vector(c.Operand, width)})",
                         _ => $"{width}.ConvertToInt64({Vector(c.Operand, width)})",
                     };
                 default:
@@ -752,8 +757,16 @@ public sealed partial class JitGenerator
                     return $"{l.Array}[{_i}]";
                 case LocalExpr l:
                     return l.Name;
+                case UnaryExpr { Op: "-", Type: "ulong" } u:
+                    // C# has no unary minus on ulong; 0 - x wraps the same way.
+                    return $"(0UL - {Scalar(u.Operand)})";
+                case UnaryExpr u when Parser.IsSmall(u.Type) || u is { Op: "-", Type: "uint" }:
+                    // C# promotes the operand (to int, or a uint to long); the kernel's type wraps it back.
+                    return $"(({u.Type}){Prefix(u.Op, Scalar(u.Operand))})";
                 case UnaryExpr u:
                     return Prefix(u.Op, Scalar(u.Operand));
+                case BinaryExpr b when Parser.IsSmall(b.Type):
+                    return $"(({b.Type})({Scalar(b.Left)} {b.Op} {Scalar(b.Right)}))";
                 case BinaryExpr b:
                     return $"({Scalar(b.Left)} {b.Op} {Scalar(b.Right)})";
                 case CondExpr c:

@@ -149,7 +149,7 @@ public sealed partial class JitGenerator
 
             if (_method.Parameters.Length == 0 || _method.Parameters.Any(p => _params[p].Shape != ParamShape.Scalar))
             {
-                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "[Vectorize] needs one or more scalar parameters (float, double, int, long)");
+                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "[Vectorize] needs one or more scalar parameters of a numeric type");
                 return Fail();
             }
 
@@ -827,6 +827,12 @@ public sealed partial class JitGenerator
         private void ParseExplicitReduction(string acc, AssignmentExpressionSyntax assignment, Expr? mask)
         {
             var right = Unparenthesize(assignment.Right);
+            if (right is CastExpressionSyntax cast && SymbolEqualityComparer.Default.Equals(_model.GetTypeInfo(cast, _cancellationToken).Type, _model.GetTypeInfo(assignment.Left, _cancellationToken).Type))
+            {
+                // acc = (byte)(acc + x[i]): the cast back to the accumulator's own type is how C# spells a wrapping small sum.
+                right = Unparenthesize(cast.Expression);
+            }
+
             if (right is BinaryExpressionSyntax binary && (binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.MultiplyExpression)))
             {
                 var kind = binary.IsKind(SyntaxKind.AddExpression) ? ReductionKind.Sum : ReductionKind.Product;
@@ -869,13 +875,13 @@ public sealed partial class JitGenerator
             string lane = declared;
             if (_laneType is not null && Size(declared) != Size(_laneType))
             {
-                if (!IsInteger(declared) || Retype(value, IntegerOfSize(Size(_laneType))) is not { } retyped)
+                if (!IsInteger(declared) || IntegerOfSize(Size(_laneType)) is not { } counter || Retype(value, counter) is not { } retyped)
                 {
                     Report(DiagnosticDescriptors.JitMixedWidths, at, acc, declared, _laneType);
                     return;
                 }
 
-                lane = IntegerOfSize(Size(_laneType));
+                lane = counter;
                 value = retyped;
             }
             else
@@ -904,7 +910,7 @@ public sealed partial class JitGenerator
 
         private static Expr? Retype(Expr value, string type) => value switch
         {
-            ConstExpr c when IsInteger(c.Type) => new ConstExpr(type, Literal(long.Parse(c.Literal.TrimEnd('L'), CultureInfo.InvariantCulture), type)),
+            ConstExpr c when IsInteger(c.Type) => new ConstExpr(type, Literal(IntegerValue(c), type)),
             CondExpr c when Retype(c.WhenTrue, type) is { } t && Retype(c.WhenFalse, type) is { } f => new CondExpr(type, c.Condition, t, f),
             _ => null,
         };
@@ -979,7 +985,84 @@ public sealed partial class JitGenerator
             _ when value.Type == type || value.Type == "bool" => value,
             ConstExpr c when IsInteger(c.Type) || IsFloat(type) => new ConstExpr(type, Literal(ParseLiteral(c), type)),
             CondExpr c => new CondExpr(type, c.Condition, Coerce(c.WhenTrue, type), Coerce(c.WhenFalse, type)),
+            _ when IsInteger(type) && IsInteger(value.Type) && Size(type) < Size(value.Type) && Narrow(value, type) is { } narrowed => narrowed,
             _ => new ConvertExpr(type, value),
+        };
+
+        /// <summary>
+        /// <c>(byte)(x[i] + y[i])</c> computed in byte lanes: C# promotes small integers to int, but the
+        /// low bits of a wrapping + - * &amp; | ^ ~ depend only on the low bits of the operands, so the
+        /// truncated result is the same operation in the narrow type. Null when some part of
+        /// <paramref name="value"/> does not have that property (division, a comparison of promoted
+        /// values, a per-element local of the wide type): it stays a mixed-width expression.
+        /// </summary>
+        private static Expr? Narrow(Expr value, string type)
+        {
+            if (!IsInteger(value.Type))
+            {
+                return null;
+            }
+
+            if (Size(value.Type) == Size(type))
+            {
+                return value.Type == type ? value : new ConvertExpr(type, value);
+            }
+
+            switch (value)
+            {
+                case ConstExpr c:
+                    return new ConstExpr(type, Literal(IntegerValue(c), type));
+                case { Invariant: true }:
+                    // Computed once in the wide type, then truncated: the same low bits.
+                    return new ConvertExpr(type, value);
+                case ConvertExpr c when IsInteger(c.Operand.Type) && Size(c.Operand.Type) >= Size(type):
+                    return Narrow(c.Operand, type);
+                case BinaryExpr { Op: "+" or "-" or "*" or "&" or "|" or "^" } b:
+                    return Narrow(b.Left, type) is { } l && Narrow(b.Right, type) is { } r ? new BinaryExpr(type, b.Op, l, r) : null;
+                case UnaryExpr { Op: "-" or "~" } u:
+                    return Narrow(u.Operand, type) is { } o ? new UnaryExpr(type, u.Op, o) : null;
+                case CondExpr c:
+                    return Narrow(c.WhenTrue, type) is { } t && Narrow(c.WhenFalse, type) is { } f ? new CondExpr(type, c.Condition, t, f) : null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>
+        /// A comparison of two promoted small integers (<c>x[i] &lt; y[i]</c> on bytes is an int comparison in
+        /// C#) gives the same answer in the operands' own lanes, since widening keeps the value.
+        /// </summary>
+        private static (Expr Left, Expr Right)? Unpromote(Expr left, Expr right)
+        {
+            static Expr? Inner(Expr e) => e is ConvertExpr { Operand: var o } c && IsInteger(o.Type) && IsInteger(c.Type) && Size(o.Type) < Size(c.Type) ? o : null;
+
+            var l = Inner(left);
+            var r = Inner(right);
+            if (l is not null && r is not null)
+            {
+                return l.Type == r.Type ? (l, r) : null;
+            }
+
+            var narrow = l ?? r;
+            var constant = (l is null ? left : right) as ConstExpr;
+            if (narrow is null || constant is null || !IsInteger(constant.Type) || !FitsIn(IntegerValue(constant), narrow.Type))
+            {
+                return null;
+            }
+
+            var c = new ConstExpr(narrow.Type, Literal(IntegerValue(constant), narrow.Type));
+            return l is not null ? (narrow, c) : (c, narrow);
+        }
+
+        private static bool FitsIn(long value, string type) => type switch
+        {
+            "byte" => value is >= byte.MinValue and <= byte.MaxValue,
+            "sbyte" => value is >= sbyte.MinValue and <= sbyte.MaxValue,
+            "short" => value is >= short.MinValue and <= short.MaxValue,
+            "ushort" => value is >= ushort.MinValue and <= ushort.MaxValue,
+            "uint" => value is >= uint.MinValue and <= uint.MaxValue,
+            "int" => value is >= int.MinValue and <= int.MaxValue,
+            _ => true,
         };
 
         private static object ParseLiteral(ConstExpr c) => c.Type switch
@@ -991,8 +1074,22 @@ public sealed partial class JitGenerator
                 "double.NegativeInfinity" or "float.NegativeInfinity" => double.NegativeInfinity,
                 _ => double.Parse(c.Literal.TrimEnd('f'), CultureInfo.InvariantCulture),
             },
-            _ => long.Parse(c.Literal.TrimEnd('L'), CultureInfo.InvariantCulture),
+            "ulong" => ulong.Parse(c.Literal.Substring(0, c.Literal.Length - 2), CultureInfo.InvariantCulture),
+            _ => IntegerValue(c),
         };
+
+        /// <summary>The value of an integer literal as <see cref="Literal"/> writes it: "(byte)5", "(sbyte)(-5)", "5u", "5L".</summary>
+        private static long IntegerValue(ConstExpr c)
+        {
+            string text = c.Literal;
+            if (text.StartsWith("(", StringComparison.Ordinal))
+            {
+                text = text.Substring(text.IndexOf(')') + 1).Trim('(', ')');
+            }
+
+            text = text.TrimEnd('L', 'U', 'u');
+            return text.StartsWith("-", StringComparison.Ordinal) ? long.Parse(text, CultureInfo.InvariantCulture) : unchecked((long)ulong.Parse(text, CultureInfo.InvariantCulture));
+        }
 
         private Expr? ParseCore(ExpressionSyntax e, TypeInfo info)
         {
@@ -1021,7 +1118,7 @@ public sealed partial class JitGenerator
                 case BinaryExpressionSyntax binary:
                     return Binary(binary, info);
 
-                case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression) || unary.IsKind(SyntaxKind.LogicalNotExpression) || unary.IsKind(SyntaxKind.UnaryPlusExpression):
+                case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression) || unary.IsKind(SyntaxKind.LogicalNotExpression) || unary.IsKind(SyntaxKind.UnaryPlusExpression) || unary.IsKind(SyntaxKind.BitwiseNotExpression):
                     if (ParseExpression(unary.Operand) is not { } operand)
                     {
                         return null;
@@ -1032,7 +1129,8 @@ public sealed partial class JitGenerator
                         return operand;
                     }
 
-                    return new UnaryExpr(operand.Type, unary.IsKind(SyntaxKind.UnaryMinusExpression) ? "-" : "!", operand);
+                    // The operand carries C#'s promotion (-x on a uint is a long), so the result has the operand's type.
+                    return new UnaryExpr(operand.Type, unary.IsKind(SyntaxKind.UnaryMinusExpression) ? "-" : unary.IsKind(SyntaxKind.BitwiseNotExpression) ? "~" : "!", operand);
 
                 case ConditionalExpressionSyntax conditional:
                     var condition = ParseExpression(conditional.Condition);
@@ -1294,11 +1392,14 @@ public sealed partial class JitGenerator
                 SyntaxKind.NotEqualsExpression => "!=",
                 SyntaxKind.LogicalAndExpression => "&&",
                 SyntaxKind.LogicalOrExpression => "||",
+                SyntaxKind.BitwiseAndExpression => "&",
+                SyntaxKind.BitwiseOrExpression => "|",
+                SyntaxKind.ExclusiveOrExpression => "^",
                 _ => null,
             };
             if (op is null)
             {
-                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / comparisons && || are vectorized");
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / & | ^ comparisons && || are vectorized");
                 return null;
             }
 
@@ -1309,7 +1410,13 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            if (op is "&&" or "||")
+            // On bools & and | are && and || without the short circuit, which a mask never has anyway.
+            if (op is "&" or "|" or "^" && left.Type == "bool" && right.Type == "bool")
+            {
+                op = op switch { "&" => "&&", "|" => "||", _ => "^" };
+            }
+
+            if (op is "&&" or "||" || op == "^" && left.Type == "bool")
             {
                 if (left.Type != "bool" || right.Type != "bool")
                 {
@@ -1318,6 +1425,17 @@ public sealed partial class JitGenerator
                 }
 
                 return new BinaryExpr("bool", op, left, right);
+            }
+
+            if (op is "&" or "|" or "^" && !(IsInteger(left.Type) && IsInteger(right.Type)))
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), "bitwise operators apply to integers only");
+                return null;
+            }
+
+            if (op is "<" or "<=" or ">" or ">=" or "==" or "!=" && Unpromote(left, right) is { } unpromoted)
+            {
+                (left, right) = unpromoted;
             }
 
             if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))
@@ -1413,16 +1531,34 @@ public sealed partial class JitGenerator
             SpecialType.System_Double => "double",
             SpecialType.System_Int32 => "int",
             SpecialType.System_Int64 => "long",
+            SpecialType.System_Byte => "byte",
+            SpecialType.System_SByte => "sbyte",
+            SpecialType.System_Int16 => "short",
+            SpecialType.System_UInt16 => "ushort",
+            SpecialType.System_UInt32 => "uint",
+            SpecialType.System_UInt64 => "ulong",
             _ => null,
         };
 
         internal static bool IsFloat(string type) => type is "float" or "double";
 
-        internal static bool IsInteger(string type) => type is "int" or "long";
+        internal static bool IsInteger(string type) => type is "int" or "long" or "byte" or "sbyte" or "short" or "ushort" or "uint" or "ulong";
 
-        internal static int Size(string type) => type is "double" or "long" ? 8 : 4;
+        /// <summary>Types that C# promotes to int before any arithmetic: their results need a cast back.</summary>
+        internal static bool IsSmall(string type) => type is "byte" or "sbyte" or "short" or "ushort";
 
-        private static string IntegerOfSize(int size) => size == 8 ? "long" : "int";
+        internal static bool IsUnsigned(string type) => type is "byte" or "ushort" or "uint" or "ulong";
+
+        internal static int Size(string type) => type switch
+        {
+            "double" or "long" or "ulong" => 8,
+            "byte" or "sbyte" => 1,
+            "short" or "ushort" => 2,
+            _ => 4,
+        };
+
+        /// <summary>A counter's lane type for data of another width; counts in 1- or 2-byte lanes would wrap.</summary>
+        private static string? IntegerOfSize(int size) => size switch { 8 => "long", 4 => "int", _ => null };
 
         internal static string Literal(object value, string type)
         {
@@ -1443,11 +1579,22 @@ public sealed partial class JitGenerator
                     if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
                     if (f == 0 && BitConverter.DoubleToInt64Bits(f) != 0) return "-0.0f";
                     return f.ToString("R", CultureInfo.InvariantCulture) + "f";
-                case "long":
-                    return System.Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L";
-                default:
-                    return System.Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
             }
+
+            // Integers wrap to the target type, as an unchecked conversion (or the vector lane) does.
+            long bits = value is ulong u ? unchecked((long)u) : System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            string Cast(long v) => "(" + type + ")" + (v < 0 ? "(" + v.ToString(CultureInfo.InvariantCulture) + ")" : v.ToString(CultureInfo.InvariantCulture));
+            return type switch
+            {
+                "long" => bits.ToString(CultureInfo.InvariantCulture) + "L",
+                "ulong" => unchecked((ulong)bits).ToString(CultureInfo.InvariantCulture) + "UL",
+                "uint" => unchecked((uint)bits).ToString(CultureInfo.InvariantCulture) + "u",
+                "byte" => Cast(unchecked((byte)bits)),
+                "sbyte" => Cast(unchecked((sbyte)bits)),
+                "short" => Cast(unchecked((short)bits)),
+                "ushort" => Cast(unchecked((ushort)bits)),
+                _ => unchecked((int)bits).ToString(CultureInfo.InvariantCulture),
+            };
         }
     }
 }

@@ -1,0 +1,116 @@
+namespace Parallax.Tests.Jit;
+
+/// <summary>
+/// byte, sbyte, short, ushort, uint and ulong kernels against their scalar bodies on lengths 0..257
+/// and 10^6, with MinValue, MaxValue, 0, 1 and all-bits-set mixed in: equal bit for bit, so every
+/// add, multiply and negation wraps exactly like the promoted-then-cast scalar expression.
+/// </summary>
+public class SmallIntegerKernelTests
+{
+    private static T[] I<T>(int n, int seed)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>, System.Numerics.IMinMaxValue<T> => JitTestData.Integers<T>(n, seed);
+
+    private static void Compare<T, TResult>(Func<int, T> inputs, Func<T, TResult[]> kernel, Func<T, TResult[]> reference, string name)
+        where TResult : unmanaged, System.Numerics.INumberBase<TResult>
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var input = inputs(n);
+            JitTestData.BitwiseEqual<TResult>(reference(input), kernel(input), $"{name}, length {n}");
+        }
+    }
+
+    private static void CompareScalar<T, TResult>(Func<int, T> inputs, Func<T, TResult> kernel, Func<T, TResult> reference, string name)
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var input = inputs(n);
+            Assert.True(Equals(reference(input), kernel(input)), $"{name}, length {n}: kernel {kernel(input)}, scalar {reference(input)}");
+        }
+    }
+
+    [Fact]
+    public void Small_integer_calls_are_intercepted()
+    {
+        // Only the kernel checks lengths up front; the scalar body would just return.
+        Assert.Throws<ArgumentException>(() => SmallIntegerKernels.ByteAdd(new byte[3], new byte[4]));
+        Assert.Throws<ArgumentException>(() => SmallIntegerKernels.ULongOps(new ulong[3], new ulong[4]));
+        Assert.Equal(3, ((Func<byte[], byte[], byte[]>)SmallIntegerKernels.ByteAdd)(new byte[3], new byte[4]).Length);
+    }
+
+    [Fact]
+    public void Byte_add_wraps_like_the_cast_scalar_sum() =>
+        Compare(n => (I<byte>(n, 60), I<byte>(n, 61)), t => SmallIntegerKernels.ByteAdd(t.Item1, t.Item2), t => ((Func<byte[], byte[], byte[]>)SmallIntegerKernels.ByteAdd)(t.Item1, t.Item2), "ByteAdd");
+
+    [Fact]
+    public void Byte_multiply_and_bitwise_operators()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var x = I<byte>(n, 62);
+            var y = I<byte>(n, 63);
+            var expected = new byte[n];
+            var actual = new byte[n];
+            ((Action<byte[], byte[], byte[]>)SmallIntegerKernels.ByteBitwise)(x, y, expected);
+            SmallIntegerKernels.ByteBitwise(x, y, actual);
+            JitTestData.BitwiseEqual<byte>(expected, actual, $"ByteBitwise, length {n}");
+        }
+    }
+
+    [Fact]
+    public void SByte_comparisons_selects_min_max_and_negation() =>
+        Compare(n => (I<sbyte>(n, 64), I<sbyte>(n, 65)), t => SmallIntegerKernels.SByteSelect(t.Item1, t.Item2), t => ((Func<sbyte[], sbyte[], sbyte[]>)SmallIntegerKernels.SByteSelect)(t.Item1, t.Item2), "SByteSelect");
+
+    [Fact]
+    public void Short_locals_broadcast_scalar_and_clamp()
+    {
+        foreach (short k in new short[] { 3, short.MinValue, -1 })
+        {
+            Compare(n => (I<short>(n, 66), I<short>(n, 67)), t => SmallIntegerKernels.ShortOps(t.Item1, t.Item2, k), t => ((Func<short[], short[], short, short[]>)SmallIntegerKernels.ShortOps)(t.Item1, t.Item2, k), $"ShortOps k={k}");
+        }
+    }
+
+    [Fact]
+    public void UShort_compound_assignment_in_place()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var x = I<ushort>(n, 68);
+            var y = I<ushort>(n, 69);
+            var expected = (ushort[])x.Clone();
+            ((Action<ushort[], ushort[]>)SmallIntegerKernels.UShortInPlace)(expected, y);
+            SmallIntegerKernels.UShortInPlace(x, y);
+            JitTestData.BitwiseEqual<ushort>(expected, x, $"UShortInPlace, length {n}");
+        }
+    }
+
+    [Fact]
+    public void UInt_and_ULong_arithmetic_compare_unsigned()
+    {
+        Compare(n => (I<uint>(n, 70), I<uint>(n, 71)), t => SmallIntegerKernels.UIntOps(t.Item1, t.Item2), t => ((Func<uint[], uint[], uint[]>)SmallIntegerKernels.UIntOps)(t.Item1, t.Item2), "UIntOps");
+        Compare(n => (I<ulong>(n, 72), I<ulong>(n, 73)), t => SmallIntegerKernels.ULongOps(t.Item1, t.Item2), t => ((Func<ulong[], ulong[], ulong[]>)SmallIntegerKernels.ULongOps)(t.Item1, t.Item2), "ULongOps");
+    }
+
+    [Fact]
+    public void Unsigned_conversions_match_the_scalar_casts()
+    {
+        Compare(n => JitTestData.Floats(n, 74), x => SmallIntegerKernels.FloatToUInt(x), x => ((Func<float[], uint[]>)SmallIntegerKernels.FloatToUInt)(x), "FloatToUInt");
+        Compare(n => (I<uint>(n, 75), JitTestData.Ints(n, 76)), t => SmallIntegerKernels.UIntToFloat(t.Item1, t.Item2), t => ((Func<uint[], int[], float[]>)SmallIntegerKernels.UIntToFloat)(t.Item1, t.Item2), "UIntToFloat");
+        Compare(n => JitTestData.Doubles(n, 77), x => SmallIntegerKernels.DoubleToULong(x), x => ((Func<double[], ulong[]>)SmallIntegerKernels.DoubleToULong)(x), "DoubleToULong");
+        Compare(n => (I<ulong>(n, 78), JitTestData.Longs(n, 79)), t => SmallIntegerKernels.ULongToDouble(t.Item1, t.Item2), t => ((Func<ulong[], long[], double[]>)SmallIntegerKernels.ULongToDouble)(t.Item1, t.Item2), "ULongToDouble");
+    }
+
+    [Fact]
+    public void Small_integer_reductions_wrap_like_the_scalar_loop()
+    {
+        CompareScalar(n => I<byte>(n, 80), x => SmallIntegerKernels.ByteSum(x), x => ((Func<byte[], byte>)SmallIntegerKernels.ByteSum)(x), "ByteSum");
+        CompareScalar(n => (I<byte>(n, 81), I<byte>(n, 82)), t => SmallIntegerKernels.ByteMaxMinusMin(t.Item1, t.Item2), t => ((ByteSpans)SmallIntegerKernels.ByteMaxMinusMin)(t.Item1, t.Item2), "ByteMaxMinusMin");
+        CompareScalar(n => (I<short>(n, 83), I<ushort>(n, 84)), t => SmallIntegerKernels.SmallProducts(t.Item1, t.Item2), t => ((Func<short[], ushort[], long>)SmallIntegerKernels.SmallProducts)(t.Item1, t.Item2), "SmallProducts");
+        foreach (uint threshold in new[] { 0u, 1u << 31, uint.MaxValue })
+        {
+            CompareScalar(n => I<uint>(n, 85), x => SmallIntegerKernels.UIntCountAndULongSum(x, threshold), x => ((Func<uint[], uint, ulong>)SmallIntegerKernels.UIntCountAndULongSum)(x, threshold), $"UIntCount threshold {threshold}");
+        }
+    }
+
+    private delegate int ByteSpans(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y);
+}

@@ -1,0 +1,154 @@
+namespace Parallax.Tests.Jit;
+
+/// <summary>
+/// [Jit] methods over byte, sbyte, short, ushort, uint and ulong. C# promotes the small types to int,
+/// so <c>(byte)(x[i] + y[i])</c> is how users write a byte add; the kernel must wrap exactly like it.
+/// </summary>
+public static partial class SmallIntegerKernels
+{
+    [Jit]
+    public static byte[] ByteAdd(byte[] x, byte[] y)
+    {
+        var r = new byte[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = (byte)(x[i] + y[i]);
+        return r;
+    }
+
+    [Jit]
+    public static void ByteBitwise(byte[] x, byte[] y, byte[] r)
+    {
+        for (int i = 0; i < x.Length; i++) r[i] = (byte)((x[i] * y[i] - (x[i] & 0x0F)) ^ ~y[i] | 3);
+    }
+
+    [Jit]
+    public static sbyte[] SByteSelect(sbyte[] x, sbyte[] y)
+    {
+        var r = new sbyte[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            r[i] = x[i] > y[i] ? (sbyte)(x[i] - y[i]) : (sbyte)-x[i];
+            if (x[i] == -128 || y[i] <= 5) r[i] = Math.Max(Math.Min(x[i], y[i]), (sbyte)-100);
+        }
+
+        return r;
+    }
+
+    [Jit]
+    public static short[] ShortOps(short[] x, short[] y, short k)
+    {
+        var r = new short[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            short t = (short)(x[i] * k + Math.Min(x[i], y[i]));
+            r[i] = x[i] < -100 ? Math.Clamp(t, (short)-1000, (short)1000) : (short)(t - y[i]);
+        }
+
+        return r;
+    }
+
+    [Jit]
+    public static void UShortInPlace(ushort[] x, ushort[] y)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] += (ushort)(y[i] * 3 + 1);
+    }
+
+    [Jit]
+    public static uint[] UIntOps(uint[] x, uint[] y)
+    {
+        var r = new uint[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = x[i] * y[i] - x[i] + ~y[i] + (x[i] > y[i] ? 1u : 2u) + (uint)-x[i];
+        return r;
+    }
+
+    [Jit]
+    public static ulong[] ULongOps(ulong[] x, ulong[] y)
+    {
+        var r = new ulong[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = ((x[i] * 3 - y[i]) ^ (x[i] & y[i]) | (Math.Max(x[i], y[i]) >= 10 ? Math.Min(x[i], y[i]) : 7)) + (ulong)-(long)y[i];
+        return r;
+    }
+
+    [Jit]
+    public static uint[] FloatToUInt(float[] x)
+    {
+        var r = new uint[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = (uint)x[i];
+        return r;
+    }
+
+    [Jit]
+    public static float[] UIntToFloat(uint[] x, int[] y)
+    {
+        var r = new float[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = x[i] + (float)(uint)y[i];
+        return r;
+    }
+
+    [Jit]
+    public static ulong[] DoubleToULong(double[] x)
+    {
+        var r = new ulong[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = (ulong)x[i];
+        return r;
+    }
+
+    [Jit]
+    public static double[] ULongToDouble(ulong[] x, long[] y)
+    {
+        var r = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = x[i] + (double)(ulong)y[i];
+        return r;
+    }
+
+    [Jit]
+    public static byte ByteSum(byte[] x)
+    {
+        byte sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += x[i];
+        return sum;
+    }
+
+    [Jit]
+    public static int ByteMaxMinusMin(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y)
+    {
+        byte max = 0;
+        byte min = byte.MaxValue;
+        byte sum = 1;
+        for (int i = 0; i < x.Length; i++)
+        {
+            max = Math.Max(max, x[i]);
+            if (y[i] > 10) min = Math.Min(min, x[i]);
+            sum = (byte)(sum + (x[i] ^ y[i]));
+        }
+
+        return max - min + sum * 1000;
+    }
+
+    [Jit]
+    public static long SmallProducts(short[] x, ushort[] y)
+    {
+        short product = 1;
+        ushort sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            product *= (short)(x[i] | 1);
+            sum = (ushort)(sum + y[i]);
+        }
+
+        return product * 100000L + sum;
+    }
+
+    [Jit]
+    public static ulong UIntCountAndULongSum(uint[] x, uint threshold)
+    {
+        int count = 0;
+        uint sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] >= threshold) count++;
+            sum += x[i] * 7;
+        }
+
+        return (ulong)count * 4294967296UL + sum;
+    }
+}
