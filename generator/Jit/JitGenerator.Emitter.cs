@@ -30,6 +30,12 @@ public sealed partial class JitGenerator
         private readonly string _pointer;
         private readonly string _result;
         private readonly string _length;
+
+        /// <summary>The loop starts after 0 or reads at offsets, so the kernel gets views of the arrays.</summary>
+        private readonly bool _shifted;
+
+        /// <summary>How many iterations the loop runs: the kernel's length.</summary>
+        private readonly string _count;
         private readonly string _step;
         private readonly string _last;
         private readonly string _k;
@@ -52,6 +58,8 @@ public sealed partial class JitGenerator
             _i = spec.Kind == KernelKind.Vectorize ? Unique("i") : LoopVariable(spec.LoopText);
             _names.Add(_i);
             _length = Unique("length");
+            _shifted = spec.Start != 0 || spec.Arrays.Any(a => a.Offset != 0);
+            _count = spec.Start == 0 ? _length : Unique("iterations");
             _step = Unique("step");
             _last = Unique("last");
             _k = Unique("k");
@@ -256,7 +264,7 @@ public sealed partial class JitGenerator
                         break;
                     case PrologueKind.Allocation:
                         var array = _spec.Arrays.FirstOrDefault(a => a.Name == item.Name);
-                        if (array is { ReadsOriginal: false, Written: true })
+                        if (array is { ReadsOriginal: false, Written: true } && _spec.Start == 0)
                         {
                             w.Line($"// Every element is written below, so the array is not zeroed first.");
                             w.Line($"{item.Type}[] {item.Name} = global::System.GC.AllocateUninitializedArray<{item.Type}>({_length});");
@@ -285,36 +293,73 @@ public sealed partial class JitGenerator
 
         private void EmitChecks(SourceWriter w)
         {
-            foreach (var a in _spec.Arrays)
+            var sources = _spec.Arrays.Where(a => !a.IsLocal).GroupBy(a => a.Source).ToList();
+            foreach (var source in sources)
             {
-                if (!a.IsLocal && a.Shape == ParamShape.Array)
+                if (source.First().Shape == ParamShape.Array)
                 {
-                    w.Line($"global::System.ArgumentNullException.ThrowIfNull({a.Name});");
+                    w.Line($"global::System.ArgumentNullException.ThrowIfNull({source.Key});");
                 }
             }
 
             w.Line($"int {_length} = {_spec.BoundArray}.Length;");
-            foreach (var a in _spec.Arrays)
+            foreach (var source in sources)
             {
-                if (a.Name != _spec.BoundArray && !a.IsLocal)
+                if (source.All(a => a.Offset == 0))
                 {
-                    w.Line($"global::Parallax.JitGuard.SameLength({_length}, {a.Name}.Length, \"{_spec.BoundArray}\", \"{a.Name}\");");
+                    if (source.Key != _spec.BoundArray)
+                    {
+                        w.Line($"global::Parallax.JitGuard.SameLength({_length}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
+                    }
+                }
+                else
+                {
+                    int reach = source.Max(a => a.Offset);
+                    w.Line($"global::Parallax.JitGuard.Reaches({_length}, {_spec.Start}, {reach}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
                 }
             }
 
-            // Arrays alias only as a whole (same index), which the kernel handles; spans can overlap partly.
+            if (_spec.Start != 0)
+            {
+                w.Line($"int {_count} = global::System.Math.Max({_length} - {_spec.Start}, 0);");
+            }
+
+            // Arrays alias only as a whole (same index), which the kernel handles; spans, and views at an
+            // offset, can overlap partly, which is checked on the views the kernel gets.
             foreach (var written in _spec.Arrays.Where(a => a.Written && !a.IsLocal))
             {
                 foreach (var other in _spec.Arrays.Where(a => a.Name != written.Name && !a.IsLocal))
                 {
-                    if (written.Shape == ParamShape.Array && other.Shape == ParamShape.Array || other.Written && string.CompareOrdinal(other.Name, written.Name) < 0)
+                    if (written.Shape == ParamShape.Array && other.Shape == ParamShape.Array && other.Offset == 0 || other.Written && string.CompareOrdinal(other.Name, written.Name) < 0)
                     {
                         continue;
                     }
 
-                    w.Line($"global::Parallax.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({written.Name}, {other.Name}, \"{written.Name}\", \"{other.Name}\");");
+                    w.Line($"global::Parallax.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({View(written, "0", _count)}, {View(other, "0", _count)}, \"{written.Source}\", \"{other.Source}\");");
                 }
             }
+        }
+
+        /// <summary>
+        /// What the kernel gets for <paramref name="a"/>: the array itself, or, when the loop starts later
+        /// or reads at an offset, the view at start + offset + <paramref name="from"/>. Clamping the start
+        /// only matters when nothing runs (the range checks have passed otherwise).
+        /// </summary>
+        private string View(ArraySpec a, string from, string count)
+        {
+            if (!_shifted && from == "0")
+            {
+                return a.Name;
+            }
+
+            int shift = _spec.Start + a.Offset;
+            string start = from == "0" ? shift.ToString(CultureInfo.InvariantCulture) : shift == 0 ? from : $"{shift} + {from}";
+            if (_shifted)
+            {
+                start = $"global::System.Math.Min({a.Source}.Length, {start})";
+            }
+
+            return $"{a.Source}.{(a.Shape == ParamShape.Array ? "AsSpan" : "Slice")}({start}, {count})";
         }
 
         private void EmitClampChecks(SourceWriter w)
@@ -325,7 +370,7 @@ public sealed partial class JitGenerator
                 if (e is CallExpr { Function: "Clamp" } clamp && seen.Add(clamp))
                 {
                     w.Line($"// Math.Clamp throws when min > max; the scalar loop would on its first iteration.");
-                    w.Line($"if ({_length} > 0) _ = global::System.Math.Clamp({Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[2])});");
+                    w.Line($"if ({_count} > 0) _ = global::System.Math.Clamp({Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[2])});");
                 }
             }
         }
@@ -339,7 +384,7 @@ public sealed partial class JitGenerator
 
             if (!_spec.Parallel)
             {
-                w.Line($"Kernel({Args(a => a.Name, acc => "out var " + acc.Name + "Part")});");
+                w.Line($"Kernel({Args(a => View(a, "0", _count), acc => "out var " + acc.Name + "Part")});");
                 foreach (var acc in _spec.Accumulators)
                 {
                     w.Line(Combine(acc, acc.Name + "Part") + ";");
@@ -349,15 +394,15 @@ public sealed partial class JitGenerator
             }
 
             w.Line("// Parallel = true: the range splits into chunks over the cores; a small input is one chunk on this thread.");
-            w.Line($"int {_chunks} = global::Parallax.JitParallel.ChunkCount({_length});");
+            w.Line($"int {_chunks} = global::Parallax.JitParallel.ChunkCount({_count});");
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"var {acc.Name}Parts = new {acc.Type}[{_chunks}];");
             }
 
-            w.Line($"global::Parallax.JitParallel.For({_length}, {_chunks}, (chunk, start, count) =>");
+            w.Line($"global::Parallax.JitParallel.For({_count}, {_chunks}, (chunk, start, count) =>");
             w.Indent();
-            w.Line($"Kernel({Args(a => a.Name + ".AsSpan(start, count)", acc => "out " + acc.Name + "Parts[chunk]")}));");
+            w.Line($"Kernel({Args(a => View(a, "start", "count"), acc => "out " + acc.Name + "Parts[chunk]")}));");
             w.Unindent();
             foreach (var acc in _spec.Accumulators)
             {

@@ -50,6 +50,7 @@ public sealed partial class JitGenerator
         private readonly List<PrologueItem> _prologue = new();
 
         private readonly Dictionary<string, ArraySpec> _arrays = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _views = new(StringComparer.Ordinal);
         private readonly List<string> _arrayOrder = new();
         private readonly Dictionary<string, Expr> _current = new(StringComparer.Ordinal);
         private readonly Dictionary<ISymbol, string> _bodyLocals = new(SymbolEqualityComparer.Default);
@@ -62,6 +63,7 @@ public sealed partial class JitGenerator
         private string _loopVariableName = "i";
         private string? _laneType;
         private string _boundArray = string.Empty;
+        private int _start;
         private bool _inLoop;
         private bool _vectorize;
         private readonly HashSet<string> _carried = new(StringComparer.Ordinal);
@@ -163,7 +165,7 @@ public sealed partial class JitGenerator
             _inLoop = true;
             foreach (var p in _method.Parameters)
             {
-                _arrays[p.Name] = new ArraySpec(p.Name, _params[p].ElementType, ParamShape.ReadOnlySpan, IsLocal: false, Written: false, ReadsOriginal: true);
+                _arrays[p.Name] = new ArraySpec(p.Name, _params[p].ElementType, ParamShape.ReadOnlySpan, IsLocal: false, Written: false, ReadsOriginal: true, p.Name, 0);
                 _arrayOrder.Add(p.Name);
             }
 
@@ -189,7 +191,7 @@ public sealed partial class JitGenerator
                     value = Coerce(value, returnType);
                     CheckLane(returnType, ret);
                     CheckWidth(value, ret);
-                    _arrays[result] = new ArraySpec(result, returnType, ParamShape.Span, IsLocal: false, Written: true, ReadsOriginal: false);
+                    _arrays[result] = new ArraySpec(result, returnType, ParamShape.Span, IsLocal: false, Written: true, ReadsOriginal: false, result, 0);
                     _arrayOrder.Add(result);
                     _body.Add(new StoreStmt(result, value));
                 }
@@ -276,7 +278,8 @@ public sealed partial class JitGenerator
                 returnValue,
                 _fastMath,
                 _parallel,
-                loop.ToString());
+                loop.ToString(),
+                _start);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }
 
@@ -489,11 +492,13 @@ public sealed partial class JitGenerator
             if (variable?.Initializer?.Value is not { } start
                 || _model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol index
                 || index.Type.SpecialType != SpecialType.System_Int32
-                || _model.GetConstantValue(start, _cancellationToken) is not { HasValue: true, Value: 0 })
+                || _model.GetConstantValue(start, _cancellationToken) is not { HasValue: true, Value: int first and >= 0 })
             {
-                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, "it must declare 'int i = 0'");
+                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, "it must declare 'int i = c' with a constant c >= 0");
                 return false;
             }
+
+            _start = first;
 
             _loopVariable = index;
             _loopVariableName = index.Name;
@@ -1280,25 +1285,50 @@ public sealed partial class JitGenerator
             }
 
             var found = ArrayByName(name)!.Value;
-            if (!IsLoopVariable(argument.Expression))
+            int? offset = Offset(argument.Expression);
+            if (offset != 0)
             {
-                // a[i - 1] on an array the loop writes is the classic recurrence; anything else is an unsupported index.
+                // a[i - 1] on an array the loop writes is the classic recurrence; a read of a[i + c] elsewhere is a view.
                 bool carried = _arrays.TryGetValue(name, out var known) && known.Written || writing;
                 if (carried || IsWrittenLater(access, name))
                 {
                     Report(DiagnosticDescriptors.JitLoopCarriedDependency, access, access.ToString());
-                }
-                else
-                {
-                    Report(DiagnosticDescriptors.JitUnsupportedIndex, argument, access.ToString(), _loopVariableName);
+                    return null;
                 }
 
-                return null;
+                if (offset is null || found.IsLocal)
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedIndex, argument, access.ToString(), _loopVariableName);
+                    return null;
+                }
+
+                if (_start + offset.Value < 0)
+                {
+                    Report(DiagnosticDescriptors.JitIndexBeforeStart, argument, access.ToString(), name, _start.ToString(CultureInfo.InvariantCulture), (-offset.Value).ToString(CultureInfo.InvariantCulture));
+                    return null;
+                }
+
+                string view = name + (offset > 0 ? "Plus" : "Minus") + Math.Abs(offset.Value).ToString(CultureInfo.InvariantCulture);
+                if (!_views.ContainsKey(view))
+                {
+                    string unique = view;
+                    for (int n = 2; !_usedNames.Add(unique); n++)
+                    {
+                        unique = view + "_" + n.ToString(CultureInfo.InvariantCulture);
+                    }
+
+                    _views[view] = unique;
+                    _arrays[unique] = new ArraySpec(unique, found.ElementType, found.Shape, IsLocal: false, Written: false, ReadsOriginal: false, name, offset.Value);
+                    _arrayOrder.Add(unique);
+                }
+
+                CheckLane(found.ElementType, access);
+                return new LoadExpr(found.ElementType, _views[view]);
             }
 
             if (!_arrays.TryGetValue(name, out var spec))
             {
-                spec = new ArraySpec(name, found.ElementType, found.Shape, found.IsLocal, Written: false, ReadsOriginal: false);
+                spec = new ArraySpec(name, found.ElementType, found.Shape, found.IsLocal, Written: false, ReadsOriginal: false, name, 0);
                 _arrayOrder.Add(name);
             }
 
@@ -1312,11 +1342,40 @@ public sealed partial class JitGenerator
             return new LoadExpr(found.ElementType, name);
         }
 
+        /// <summary>The constant c of an index <c>i</c>, <c>i + c</c>, <c>c + i</c> or <c>i - c</c>; null for any other index.</summary>
+        private int? Offset(ExpressionSyntax index)
+        {
+            index = Unparenthesize(index);
+            if (IsLoopVariable(index))
+            {
+                return 0;
+            }
+
+            if (index is not BinaryExpressionSyntax binary || !(binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.SubtractExpression)))
+            {
+                return null;
+            }
+
+            int? Constant(ExpressionSyntax e) => _model.GetConstantValue(e, _cancellationToken) is { HasValue: true, Value: int c } ? c : null;
+            if (IsLoopVariable(binary.Left) && Constant(binary.Right) is { } right)
+            {
+                return binary.IsKind(SyntaxKind.AddExpression) ? right : -right;
+            }
+
+            return binary.IsKind(SyntaxKind.AddExpression) && IsLoopVariable(binary.Right) && Constant(binary.Left) is { } left ? left : null;
+        }
+
         private bool IsWrittenLater(ElementAccessExpressionSyntax access, string name)
         {
             var loop = access.FirstAncestorOrSelf<ForStatementSyntax>();
-            return loop is not null && loop.Statement.DescendantNodes().OfType<AssignmentExpressionSyntax>()
-                .Any(a => Unparenthesize(a.Left) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax id } && id.Identifier.ValueText == name);
+            bool Writes(ExpressionSyntax target) => Unparenthesize(target) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax id } && id.Identifier.ValueText == name;
+            return loop is not null && loop.Statement.DescendantNodes().Any(n => n switch
+            {
+                AssignmentExpressionSyntax a => Writes(a.Left),
+                PostfixUnaryExpressionSyntax p => Writes(p.Operand),
+                PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression) => Writes(p.Operand),
+                _ => false,
+            });
         }
 
         private void CheckLane(string type, SyntaxNode at)
