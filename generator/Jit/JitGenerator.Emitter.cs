@@ -312,9 +312,8 @@ public sealed partial class JitGenerator
                         w.Line($"global::Parallax.JitGuard.SameLength({_length}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
                     }
                 }
-                else
+                else if (source.Max(a => a.Offset) is var reach && !(source.Key == _spec.BoundArray && reach <= 0))
                 {
-                    int reach = source.Max(a => a.Offset);
                     w.Line($"global::Parallax.JitGuard.Reaches({_length}, {_spec.Start}, {reach}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
                 }
             }

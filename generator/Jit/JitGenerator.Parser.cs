@@ -1492,9 +1492,18 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            if (op is "<" or "<=" or ">" or ">=" or "==" or "!=" && Unpromote(left, right) is { } unpromoted)
+            if (op is "<" or "<=" or ">" or ">=" or "==" or "!=")
             {
-                (left, right) = unpromoted;
+                if (Unpromote(left, right) is { } unpromoted)
+                {
+                    (left, right) = unpromoted;
+                }
+                else if (!(left.Invariant && right.Invariant) && _laneType is not null && Size(left.Type) != Size(_laneType))
+                {
+                    // x[i] + y[i] > 200 on bytes compares ints: a mask in int lanes, which byte lanes cannot hold.
+                    Report(DiagnosticDescriptors.JitMixedWidths, binary, binary.ToString(), left.Type, _laneType);
+                    return null;
+                }
             }
 
             if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))

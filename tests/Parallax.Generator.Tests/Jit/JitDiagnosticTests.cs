@@ -27,9 +27,9 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1001", "Console.WriteLine();", "F", "before the loop"));
 
     [Fact]
-    public void PAR1002_loop_that_does_not_start_at_zero() => Expect("""
-        [Jit] public static void F(double[] x) { for (int i = 1; i < x.Length; i++) x[i] = 1; }
-        """, new ExpectedDiagnostic("PAR1002", "int i = 1", "F", "it must declare 'int i = 0'"));
+    public void PAR1002_loop_that_does_not_start_at_a_constant() => Expect("""
+        [Jit] public static void F(double[] x, int s) { for (int i = s; i < x.Length; i++) x[i] = 1; }
+        """, new ExpectedDiagnostic("PAR1002", "int i = s", "F", "it must declare 'int i = c' with a constant c >= 0"));
 
     [Fact]
     public void PAR1002_no_loop() => Expect("""
@@ -47,9 +47,29 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1003", "prev", "F", "prev"));
 
     [Fact]
-    public void PAR1004_index_other_than_the_loop_variable() => Expect("""
-        [Jit] public static void F(double[] x, double[] r) { for (int i = 0; i < r.Length; i++) r[i] = x[i + 1]; }
-        """, new ExpectedDiagnostic("PAR1004", "i + 1", "F", "x[i + 1]", "i"));
+    public void PAR1004_index_other_than_the_loop_variable_plus_a_constant() => Expect("""
+        [Jit] public static void F(double[] x, double[] r) { for (int i = 0; i < r.Length; i++) r[i] = x[2 * i]; }
+        """, new ExpectedDiagnostic("PAR1004", "2 * i", "F", "x[2 * i]", "i"));
+
+    [Fact]
+    public void PAR1003_write_of_an_array_also_read_at_an_offset() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 1; i < x.Length; i++) x[i] = x[i - 1] * 0.5; }
+        """, new ExpectedDiagnostic("PAR1003", "x[i - 1]", "F", "x[i - 1]"));
+
+    [Fact]
+    public void PAR1014_read_before_the_start_of_the_array() => Expect("""
+        [Jit] public static void F(double[] x, double[] r) { for (int i = 1; i < r.Length; i++) r[i] = x[i - 2]; }
+        """, new ExpectedDiagnostic("PAR1014", "i - 2", "F", "x[i - 2]", "x", "1", "2"));
+
+    [Fact]
+    public void PAR1005_byte_division_has_no_vector_form() => Expect("""
+        [Jit] public static void F(byte[] x, byte[] y) { for (int i = 0; i < x.Length; i++) x[i] = (byte)(x[i] / y[i]); }
+        """, new ExpectedDiagnostic("PAR1005", "/", "F", "x[i] / y[i]", "integer division has no SIMD instruction and throws on zero"));
+
+    [Fact]
+    public void PAR1009_promoted_byte_sum_compared_as_an_int() => Expect("""
+        [Jit] public static void F(byte[] x, byte[] y) { for (int i = 0; i < x.Length; i++) x[i] = x[i] + y[i] > 200 ? x[i] : y[i]; }
+        """, new ExpectedDiagnostic("PAR1009", "x[i] + y[i] > 200", "F", "x[i] + y[i] > 200", "int", "byte"));
 
     [Fact]
     public void PAR1005_call_with_no_vector_form() => Expect("""
