@@ -96,11 +96,11 @@ internal static class DiagnosticDescriptors
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 
-    /// <summary>PAR1009: element types of different widths in one kernel.</summary>
+    /// <summary>PAR1009: a per-element conversion between widths whose vector form would not be exact.</summary>
     public static readonly DiagnosticDescriptor JitMixedWidths = Create(
         "PAR1009",
-        "Element types of different widths",
-        "'{0}' cannot become a kernel: '{1}' is {2} but the kernel's lanes are {3}; all per-element values must have the same width (float/int or double/long)",
+        "Conversion between widths has no exact vector form",
+        "'{0}' cannot become a kernel: '{1}' converts per-element {2} values to {3}: {4}",
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 

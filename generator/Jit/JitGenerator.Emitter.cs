@@ -139,15 +139,7 @@ public sealed partial class JitGenerator
             }
         }
 
-        private static IEnumerable<Expr> Children(Expr e) => e switch
-        {
-            UnaryExpr u => new[] { u.Operand },
-            BinaryExpr b => new[] { b.Left, b.Right },
-            CondExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-            CallExpr c => c.Arguments,
-            ConvertExpr c => new[] { c.Operand },
-            _ => Array.Empty<Expr>(),
-        };
+        private static IEnumerable<Expr> Children(Expr e) => Parser.Children(e);
 
         private ArraySpec Array_(string name) => _spec.Arrays.First(a => a.Name == name);
 
@@ -469,9 +461,24 @@ public sealed partial class JitGenerator
             w.Line();
             w.Line(_hasReductions ? "// The remainder, one element at a time." : "// Shorter than one vector, or no SIMD hardware: one element at a time.");
             w.OpenBlock($"for (; {_i} < {_length}; {_i}++)");
+            var stores = _spec.Body.OfType<StoreStmt>().ToList();
+            bool deferStores = stores.Count > 1 && stores.Any(st => Array_(st.Array).ReadsOriginal);
+            var values = deferStores ? stores.ToDictionary(st => st.Array, st => Unique(st.Array + "Value")) : new Dictionary<string, string>();
             foreach (var s in _spec.Body)
             {
+                if (deferStores && s is StoreStmt st)
+                {
+                    // Another store reads this array's original element, so every store waits until all are computed.
+                    w.Line($"{st.Value.Type} {values[st.Array]} = {Bare(Scalar(st.Value))};");
+                    continue;
+                }
+
                 EmitScalarStatement(w, s);
+            }
+
+            foreach (var st in deferStores ? stores : new List<StoreStmt>())
+            {
+                w.Line($"{st.Array}[{_i}] = {values[st.Array]};");
             }
 
             w.CloseBlock();
@@ -567,8 +574,16 @@ public sealed partial class JitGenerator
 
                 foreach (var store in stores)
                 {
-                    w.Line($"{store.Array}Last.StoreUnsafe(ref {store.Array}Ref, {_last});");
-                    w.Line($"{store.Array}First.StoreUnsafe(ref {store.Array}Ref);");
+                    string type = store.Value.Type;
+                    for (int p = 0; p < Parts(type); p++)
+                    {
+                        w.Line($"{PartName(store.Array + "Last", type, p)}.StoreUnsafe(ref {store.Array}Ref, {Index(_last, width, type, p)});");
+                    }
+
+                    for (int p = 0; p < Parts(type); p++)
+                    {
+                        w.Line(p == 0 ? $"{PartName(store.Array + "First", type, p)}.StoreUnsafe(ref {store.Array}Ref);" : $"{PartName(store.Array + "First", type, p)}.StoreUnsafe(ref {store.Array}Ref, {Index("0", width, type, p)});");
+                    }
                 }
 
                 w.Line("return;");
@@ -585,7 +600,7 @@ public sealed partial class JitGenerator
                         w.Line($"{a}Lane = {width}.Sum({a}0);");
                         break;
                     default:
-                        w.OpenBlock($"for (int {_lane} = 0; {_lane} < {_step}; {_lane}++)");
+                        w.OpenBlock($"for (int {_lane} = 0; {_lane} < {(acc.LaneType == _spec.LaneType ? _step : $"{width}<{acc.LaneType}>.Count")}; {_lane}++)");
                         w.Line(ScalarReduce(acc, $"{a}0.GetElement({_lane})") + ";");
                         w.CloseBlock();
                         break;
@@ -618,7 +633,10 @@ public sealed partial class JitGenerator
 
             foreach (var store in stores)
             {
-                w.Line($"{width}<{store.Value.Type}> {store.Array}{hold};");
+                for (int p = 0; p < Parts(store.Value.Type); p++)
+                {
+                    w.Line($"{width}<{store.Value.Type}> {PartName(store.Array + hold, store.Value.Type, p)};");
+                }
             }
 
             w.Line("{").Indent();
@@ -632,45 +650,80 @@ public sealed partial class JitGenerator
         {
             foreach (var (load, name) in _loads)
             {
-                w.Line($"{width}<{load.Type}> {name} = {width}.LoadUnsafe(ref {load.Array}Ref, {_k});");
+                for (int p = 0; p < Parts(load.Type); p++)
+                {
+                    w.Line($"{width}<{load.Type}> {PartName(name, load.Type, p)} = {width}.LoadUnsafe(ref {load.Array}Ref, {Index(_k, width, load.Type, p)});");
+                }
             }
 
             foreach (var s in _spec.Body)
             {
-                switch (s)
+                string type = s is LocalStmt local ? local.Type : s is StoreStmt store ? store.Value.Type : _spec.Accumulators.First(a => a.Name == ((ReduceStmt)s).Accumulator).LaneType;
+                for (int p = 0; p < Parts(type); p++)
                 {
-                    case LocalStmt l:
-                        w.Line(l.Declare ? $"{width}<{l.Type}> {l.Name} = {Bare(Vector(l.Value, width))};" : $"{l.Name} = {Bare(Vector(l.Value, width))};");
-                        break;
-                    case StoreStmt st when hold is null && _nonTemporal:
-                        w.Line($"{width}<{st.Value.Type}> {_result} = {Bare(Vector(st.Value, width))};");
-                        w.Line($"if ({_stream}) {width}.StoreAlignedNonTemporal({_result}, {_pointer} + {_k}); else {width}.StoreUnsafe({_result}, ref {st.Array}Ref, {_k});");
-                        break;
-                    case StoreStmt st:
-                        w.Line(hold is not null ? $"{st.Array}{hold} = {Bare(Vector(st.Value, width))};" : $"{width}.StoreUnsafe({Bare(Vector(st.Value, width))}, ref {st.Array}Ref, {_k});");
-                        break;
-                    case ReduceStmt r:
-                        var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);
-                        string v = acc.Name + unrollIndex.ToString(CultureInfo.InvariantCulture);
-                        if (acc.Kind == ReductionKind.Sum && _spec.FastMath && Parser.IsFloat(acc.LaneType) && r.Value is BinaryExpr { Op: "*" } product)
-                        {
-                            // FastMath: a multiply-add rounds once, as TensorPrimitives.Dot does.
-                            w.Line($"{v} = {width}.FusedMultiplyAdd({Vector(product.Left, width)}, {Vector(product.Right, width)}, {v});");
-                        }
-                        else
-                        {
-                            w.Line(acc.Kind switch
-                            {
-                                ReductionKind.Sum => $"{v} += {Bare(Vector(r.Value, width))};",
-                                ReductionKind.Product => $"{v} *= {Bare(Vector(r.Value, width))};",
-                                ReductionKind.Min => $"{v} = {width}.Min({v}, {Vector(r.Value, width)});",
-                                _ => $"{v} = {width}.Max({v}, {Vector(r.Value, width)});",
-                            });
-                        }
-
-                        break;
+                    EmitVectorStatement(w, width, hold, unrollIndex, s, p);
                 }
             }
+        }
+
+        private void EmitVectorStatement(SourceWriter w, string width, string? hold, int unrollIndex, LoopStmt s, int p)
+        {
+            switch (s)
+            {
+                case LocalStmt l:
+                    string local = PartName(l.Name, l.Type, p);
+                    w.Line(l.Declare ? $"{width}<{l.Type}> {local} = {Bare(Vector(l.Value, width, p))};" : $"{local} = {Bare(Vector(l.Value, width, p))};");
+                    break;
+                case StoreStmt st when hold is null && _nonTemporal:
+                    string index = Index(_k, width, st.Value.Type, p);
+                    string result = PartName(_result, st.Value.Type, p);
+                    w.Line($"{width}<{st.Value.Type}> {result} = {Bare(Vector(st.Value, width, p))};");
+                    w.Line($"if ({_stream}) {width}.StoreAlignedNonTemporal({result}, {_pointer} + {(index.Contains(" ") ? "(" + index + ")" : index)}); else {width}.StoreUnsafe({result}, ref {st.Array}Ref, {index});");
+                    break;
+                case StoreStmt st:
+                    w.Line(hold is not null ? $"{PartName(st.Array + hold, st.Value.Type, p)} = {Bare(Vector(st.Value, width, p))};" : $"{width}.StoreUnsafe({Bare(Vector(st.Value, width, p))}, ref {st.Array}Ref, {Index(_k, width, st.Value.Type, p)});");
+                    break;
+                case ReduceStmt r:
+                    var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);
+                    string v = acc.Name + unrollIndex.ToString(CultureInfo.InvariantCulture);
+                    if (acc.Kind == ReductionKind.Sum && _spec.FastMath && Parser.IsFloat(acc.LaneType) && r.Value is BinaryExpr { Op: "*" } product)
+                    {
+                        // FastMath: a multiply-add rounds once, as TensorPrimitives.Dot does.
+                        w.Line($"{v} = {width}.FusedMultiplyAdd({Vector(product.Left, width, p)}, {Vector(product.Right, width, p)}, {v});");
+                    }
+                    else
+                    {
+                        w.Line(acc.Kind switch
+                        {
+                            ReductionKind.Sum => $"{v} += {Bare(Vector(r.Value, width, p))};",
+                            ReductionKind.Product => $"{v} *= {Bare(Vector(r.Value, width, p))};",
+                            ReductionKind.Min => $"{v} = {width}.Min({v}, {Vector(r.Value, width, p)});",
+                            _ => $"{v} = {width}.Max({v}, {Vector(r.Value, width, p)});",
+                        });
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// How many vectors a value of <paramref name="type"/> takes per step: the kernel steps by one
+        /// vector of its narrowest type, so a double in a float kernel is two vectors, a long in a byte kernel eight.
+        /// </summary>
+        private int Parts(string type) => type == "bool" ? 1 : Math.Max(1, Parser.Size(type) / Parser.Size(_spec.LaneType));
+
+        private string PartName(string name, string type, int p) => Parts(type) == 1 ? name : name + "_p" + p.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The element index of part <paramref name="p"/> of a vector of <paramref name="type"/> at <paramref name="k"/>.</summary>
+        private static string Index(string k, string width, string type, int p)
+        {
+            if (p == 0)
+            {
+                return k;
+            }
+
+            string offset = (p == 1 ? string.Empty : p.ToString(CultureInfo.InvariantCulture) + " * ") + $"(nuint){width}<{type}>.Count";
+            return k == "0" ? offset : k + " + " + offset;
         }
 
         private void EmitScalarStatement(SourceWriter w, LoopStmt s)
@@ -700,14 +753,111 @@ public sealed partial class JitGenerator
             _ => e.Type,
         };
 
-        private string Mask(Expr condition, string width, string type)
+        /// <summary>Part <paramref name="p"/> of a condition as a mask in lanes of <paramref name="type"/>: all ones or all zeros per lane.</summary>
+        private string Mask(Expr condition, string width, string type, int p)
         {
-            string mask = Vector(condition, width);
             string from = MaskType(condition);
-            return from == type ? mask : $"{mask}.As<{from}, {type}>()";
+            if (Parser.Size(from) == Parser.Size(type))
+            {
+                string mask = Vector(condition, width, p);
+                return from == type ? mask : $"{mask}.As<{from}, {type}>()";
+            }
+
+            // Across widths a mask is a signed integer: narrowing keeps all-ones, widening sign-extends it.
+            string signedFrom = Signed(Parser.Size(from)), signedTo = Signed(Parser.Size(type));
+            string resized = Resize(q => As(Vector(condition, width, q), from, signedFrom), signedFrom, signedTo, width, p);
+            return As(resized, signedTo, type);
         }
 
-        private string Vector(Expr e, string width)
+        private static string Signed(int size) => size switch { 1 => "sbyte", 2 => "short", 4 => "int", _ => "long" };
+
+        private static string As(string vector, string from, string to) => from == to ? vector : $"{vector}.As<{from}, {to}>()";
+
+        private static string Wider(string type) => type switch
+        {
+            "byte" => "ushort",
+            "sbyte" => "short",
+            "ushort" => "uint",
+            "short" => "int",
+            "uint" => "ulong",
+            "int" => "long",
+            _ => "double",
+        };
+
+        private static string Narrower(string type) => type switch
+        {
+            "ushort" => "byte",
+            "short" => "sbyte",
+            "uint" => "ushort",
+            "int" => "short",
+            "ulong" => "uint",
+            "long" => "int",
+            _ => "float",
+        };
+
+        /// <summary>
+        /// Part <paramref name="p"/> of a value converted between widths: widening takes the lower or
+        /// upper half of one source vector per level (sign- or zero-extending like C#), narrowing packs
+        /// two source vectors per level (wrapping integers, rounding double to float once); then a
+        /// conversion at the target's width.
+        /// </summary>
+        private static string Resize(Func<int, string> source, string from, string to, string width, int p)
+        {
+            int fromSize = Parser.Size(from), toSize = Parser.Size(to);
+            string type = from;
+            string vector;
+            if (toSize > fromSize)
+            {
+                int factor = toSize / fromSize, levels = factor == 2 ? 1 : factor == 4 ? 2 : 3;
+                int piece = p % factor;
+                vector = source(p / factor);
+                for (int level = levels - 1; level >= 0; level--)
+                {
+                    vector = $"{width}.Widen{((piece >> level & 1) == 0 ? "Lower" : "Upper")}({vector})";
+                    type = Wider(type);
+                }
+            }
+            else
+            {
+                int factor = fromSize / toSize;
+                var vectors = Enumerable.Range(p * factor, factor).Select(source).ToList();
+                while (vectors.Count > 1)
+                {
+                    vectors = Enumerable.Range(0, vectors.Count / 2).Select(n => $"{width}.Narrow({vectors[2 * n]}, {vectors[2 * n + 1]})").ToList();
+                    type = Narrower(type);
+                }
+
+                vector = vectors[0];
+            }
+
+            return SameWidth(vector, type, to, width);
+        }
+
+        private static string SameWidth(string vector, string from, string to, string width)
+        {
+            if (from == to)
+            {
+                return vector;
+            }
+
+            if (Parser.IsInteger(from) && Parser.IsInteger(to))
+            {
+                // Integers of one width differ only in how their bits are read: (uint)int, (byte)sbyte.
+                return As(vector, from, to);
+            }
+
+            return to switch
+            {
+                "float" => $"{width}.ConvertToSingle({vector})",
+                "double" => $"{width}.ConvertToDouble({vector})",
+                "int" => $"{width}.ConvertToInt32({vector})",
+                "uint" => $"{width}.ConvertToUInt32({vector})",
+                "ulong" => $"{width}.ConvertToUInt64({vector})",
+                _ => $"{width}.ConvertToInt64({vector})",
+            };
+        }
+
+        private string Vector(Expr e, string width, int p)
         {
             if (_hoisted.TryGetValue(e, out var name))
             {
@@ -721,15 +871,15 @@ public sealed partial class JitGenerator
                 case ScalarExpr s:
                     return $"{width}.Create({s.Name})";
                 case LoadExpr l:
-                    return _loads.First(x => x.Load == l).Name;
+                    return PartName(_loads.First(x => x.Load == l).Name, l.Type, p);
                 case LocalExpr l:
-                    return l.Name;
+                    return PartName(l.Name, l.Type, p);
                 case UnaryExpr u:
-                    return Prefix(u.Op == "-" ? "-" : "~", Vector(u.Operand, width));
+                    return Prefix(u.Op == "-" ? "-" : "~", Vector(u.Operand, width, p));
                 case BinaryExpr { Op: "&&" or "||" or "^", Type: "bool" } b:
-                    return $"({Vector(b.Left, width)} {(b.Op == "&&" ? "&" : b.Op == "||" ? "|" : "^")} {Mask(b.Right, width, MaskType(b.Left))})";
+                    return $"({Vector(b.Left, width, p)} {(b.Op == "&&" ? "&" : b.Op == "||" ? "|" : "^")} {Mask(b.Right, width, MaskType(b.Left), p)})";
                 case BinaryExpr b when b.Type == "bool":
-                    string l_ = Vector(b.Left, width), r_ = Vector(b.Right, width);
+                    string l_ = Vector(b.Left, width, p), r_ = Vector(b.Right, width, p);
                     return b.Op switch
                     {
                         "<" => $"{width}.LessThan({l_}, {r_})",
@@ -740,26 +890,17 @@ public sealed partial class JitGenerator
                         _ => $"~{width}.Equals({l_}, {r_})",
                     };
                 case BinaryExpr b:
-                    return $"({Vector(b.Left, width)} {b.Op} {Vector(b.Right, width)})";
+                    return $"({Vector(b.Left, width, p)} {b.Op} {Vector(b.Right, width, p)})";
                 case CondExpr c:
-                    return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type)}, {Vector(c.WhenTrue, width)}, {Vector(c.WhenFalse, width)})";
+                    return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type, p)}, {Vector(c.WhenTrue, width, p)}, {Vector(c.WhenFalse, width, p)})";
                 case CallExpr { Function: "Clamp" } c:
-                    return $"global::Parallax.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
+                    return $"global::Parallax.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case CallExpr c:
-                    return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
-                case ConvertExpr c when Parser.IsInteger(c.Type) && Parser.IsInteger(c.Operand.Type):
-                    // Integers of one width differ only in how their bits are read: (uint)int, (byte)sbyte.
-                    return $"{Vector(c.Operand, width)}.As<{c.Operand.Type}, {c.Type}>()";
+                    return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
+                case ConvertExpr c when Parser.Size(c.Operand.Type) == Parser.Size(c.Type):
+                    return SameWidth(Vector(c.Operand, width, p), c.Operand.Type, c.Type, width);
                 case ConvertExpr c:
-                    return c.Type switch
-                    {
-                        "float" => $"{width}.ConvertToSingle({Vector(c.Operand, width)})",
-                        "double" => $"{width}.ConvertToDouble({Vector(c.Operand, width)})",
-                        "int" => $"{width}.ConvertToInt32({Vector(c.Operand, width)})",
-                        "uint" => $"{width}.ConvertToUInt32({Vector(c.Operand, width)})",
-                        "ulong" => $"{width}.ConvertToUInt64({Vector(c.Operand, width)})",
-                        _ => $"{width}.ConvertToInt64({Vector(c.Operand, width)})",
-                    };
+                    return Resize(q => Vector(c.Operand, width, q), c.Operand.Type, c.Type, width, p);
                 default:
                     throw new InvalidOperationException("unknown expression " + e);
             }

@@ -268,7 +268,7 @@ public sealed partial class JitGenerator
                 SyntaxFacts.GetText(_method.DeclaredAccessibility == Accessibility.Private ? Accessibility.Internal : _method.DeclaredAccessibility),
                 _method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 _method.Parameters.Select(p => _params[p]).ToEquatableArray(),
-                _laneType ?? "double",
+                Narrowest() ?? _laneType ?? "double",
                 _boundArray,
                 _arrayOrder.Select(a => _arrays[a]).ToEquatableArray(),
                 _prologue.ToEquatableArray(),
@@ -282,6 +282,28 @@ public sealed partial class JitGenerator
                 _start);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }
+
+        /// <summary>
+        /// The kernel steps by one vector of its narrowest per-element type; a value twice as wide takes
+        /// two vectors per step, and so on.
+        /// </summary>
+        private string? Narrowest()
+        {
+            var types = _arrays.Values.Select(a => a.ElementType)
+                .Concat(_accumulators.Values.Select(a => a.LaneType))
+                .Concat(_body.SelectMany(b => b switch
+                {
+                    LocalStmt l => new[] { l.Value },
+                    StoreStmt st => new[] { st.Value },
+                    ReduceStmt r => new[] { r.Value },
+                    _ => Array.Empty<Expr>(),
+                }).SelectMany(PerElement))
+                .ToList();
+            return types.Count == 0 ? null : types.OrderBy(Size).First();
+        }
+
+        private static IEnumerable<string> PerElement(Expr e) =>
+            e.Invariant ? Enumerable.Empty<string>() : (e.Type == "bool" ? Enumerable.Empty<string>() : new[] { e.Type }).Concat(Children(e).SelectMany(PerElement));
 
         private Location? AccumulatorLocation(string name)
         {
@@ -878,14 +900,10 @@ public sealed partial class JitGenerator
             }
 
             string lane = declared;
-            if (_laneType is not null && Size(declared) != Size(_laneType))
+            if (_laneType is not null && Size(declared) != Size(_laneType) && IsInteger(declared)
+                && IntegerOfSize(Size(_laneType)) is { } counter && Retype(value, counter) is { } retyped)
             {
-                if (!IsInteger(declared) || IntegerOfSize(Size(_laneType)) is not { } counter || Retype(value, counter) is not { } retyped)
-                {
-                    Report(DiagnosticDescriptors.JitMixedWidths, at, acc, declared, _laneType);
-                    return;
-                }
-
+                // A count over other data runs in lanes of the data's width (a 4- or 8-byte counter cannot wrap within one call).
                 lane = counter;
                 value = retyped;
             }
@@ -1380,17 +1398,11 @@ public sealed partial class JitGenerator
 
         private void CheckLane(string type, SyntaxNode at)
         {
-            if (_laneType is null)
-            {
-                _laneType = type;
-            }
-            else if (Size(type) != Size(_laneType))
-            {
-                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), type, _laneType);
-            }
+            // The first array fixes the lane type counters accumulate in; other widths are parts of a step.
+            _laneType ??= type;
         }
 
-        /// <summary>Per-element values must all fill the kernel's lanes; invariant values are converted before broadcast.</summary>
+        /// <summary>Every conversion of a per-element value must have an exact vector form (widen, narrow, convert).</summary>
         private void CheckWidth(Expr value, SyntaxNode at)
         {
             if (value.Invariant)
@@ -1398,40 +1410,52 @@ public sealed partial class JitGenerator
                 return;
             }
 
-            switch (value)
+            if (value is ConvertExpr c && VectorConversion(c.Operand.Type, c.Type) is { } reason)
             {
-                // A conversion from an operand that already has the wrong width was reported at the operand.
-                case ConvertExpr c when !c.Operand.Invariant && Size(c.Operand.Type) != Size(c.Type) && _laneType is not null && Size(c.Operand.Type) == Size(_laneType):
-                    Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), c.Operand.Type, c.Type);
-                    return;
-                case UnaryExpr u:
-                    CheckWidth(u.Operand, at);
-                    break;
-                case BinaryExpr b:
-                    CheckWidth(b.Left, at);
-                    CheckWidth(b.Right, at);
-                    break;
-                case CondExpr c:
-                    CheckWidth(c.Condition, at);
-                    CheckWidth(c.WhenTrue, at);
-                    CheckWidth(c.WhenFalse, at);
-                    break;
-                case CallExpr call:
-                    foreach (var a in call.Arguments)
-                    {
-                        CheckWidth(a, at);
-                    }
-
-                    break;
-                case ConvertExpr c:
-                    CheckWidth(c.Operand, at);
-                    break;
+                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), c.Operand.Type, c.Type, reason);
+                return;
             }
 
-            if (value.Type != "bool" && _laneType is not null && Size(value.Type) != Size(_laneType) && value is not ConvertExpr and not LoadExpr)
+            foreach (var child in Children(value))
             {
-                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), value.Type, _laneType);
+                CheckWidth(child, at);
             }
+        }
+
+        internal static IEnumerable<Expr> Children(Expr e) => e switch
+        {
+            UnaryExpr u => new[] { u.Operand },
+            BinaryExpr b => new[] { b.Left, b.Right },
+            CondExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+            CallExpr c => c.Arguments,
+            ConvertExpr c => new[] { c.Operand },
+            _ => Array.Empty<Expr>(),
+        };
+
+        /// <summary>
+        /// Null when a per-element conversion from <paramref name="from"/> to <paramref name="to"/> has an
+        /// exact vector form; otherwise why not. Integers widen (sign- or zero-extending like C#) and
+        /// narrow (wrapping) between any widths; integers become floats after widening to the float's
+        /// width, which is exact; float widens to double and double narrows to float (rounding once).
+        /// </summary>
+        internal static string? VectorConversion(string from, string to)
+        {
+            if (from == to || Size(from) == Size(to) || IsInteger(from) && IsInteger(to) || from == "float" && to == "double" || from == "double" && to == "float")
+            {
+                return null;
+            }
+
+            if (IsInteger(from) && IsFloat(to))
+            {
+                return Size(from) < Size(to) ? null : $"({to}){from} rounds once in C#, but a vector conversion would round twice; convert in the scalar code or keep both at one width";
+            }
+
+            if (from == "float" && to is "long" or "ulong")
+            {
+                return null;
+            }
+
+            return $"({to}){from} saturates at {to}'s range in C#, which no vector conversion does; convert to {(to.StartsWith("u", StringComparison.Ordinal) ? "ulong" : "long")} first";
         }
 
         private Expr? Binary(BinaryExpressionSyntax binary, TypeInfo info)
@@ -1492,18 +1516,10 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            if (op is "<" or "<=" or ">" or ">=" or "==" or "!=")
+            if (op is "<" or "<=" or ">" or ">=" or "==" or "!=" && Unpromote(left, right) is { } unpromoted)
             {
-                if (Unpromote(left, right) is { } unpromoted)
-                {
-                    (left, right) = unpromoted;
-                }
-                else if (!(left.Invariant && right.Invariant) && _laneType is not null && Size(left.Type) != Size(_laneType))
-                {
-                    // x[i] + y[i] > 200 on bytes compares ints: a mask in int lanes, which byte lanes cannot hold.
-                    Report(DiagnosticDescriptors.JitMixedWidths, binary, binary.ToString(), left.Type, _laneType);
-                    return null;
-                }
+                // Compared in the operands' own lanes, the mask needs no widening.
+                (left, right) = unpromoted;
             }
 
             if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))

@@ -144,6 +144,38 @@ public class JitGeneratorTests
     }
 
     [Fact]
+    public void Mixed_widths_step_in_the_narrowest_lanes()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [Jit]
+                public static void Scale(byte[] pixels, float[] gain, int[] r)
+                {
+                    for (int i = 0; i < pixels.Length; i++) r[i] = gain[i] > 1 ? pixels[i] * 2 : pixels[i];
+                }
+
+                [Jit]
+                public static long Weighted(float[] x, double[] w)
+                {
+                    long count = 0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        if (x[i] * w[i] > 0.5) count++;
+                    }
+
+                    return count;
+                }
+
+                static long Use(byte[] a, float[] b, int[] c, double[] d) { Scale(a, b, c); return Weighted(b, d); }
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
     public void Offsets_and_a_later_start_become_views_in_the_entry()
     {
         var run = GeneratorHarness.Run("""

@@ -114,3 +114,109 @@ public class SmallIntegerKernelTests
 
     private delegate int ByteSpans(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y);
 }
+
+/// <summary>
+/// Kernels over arrays of different widths (widen, narrow, convert across widths) against their
+/// scalar loops, bit for bit, on lengths 0..257 and 10^6 with edge values.
+/// </summary>
+public class MixedWidthKernelTests
+{
+    private static T[] I<T>(int n, int seed)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>, System.Numerics.IMinMaxValue<T> => JitTestData.Integers<T>(n, seed);
+
+    [Fact]
+    public void Float_widens_to_double_and_double_narrows_to_float()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var f = JitTestData.Floats(n, 100);
+            var d = JitTestData.Doubles(n, 101);
+            JitTestData.BitwiseEqual<double>(((Func<float[], double[], double[]>)MixedWidthKernels.FloatToDouble)(f, d), MixedWidthKernels.FloatToDouble(f, d), $"FloatToDouble, length {n}");
+            JitTestData.BitwiseEqual<float>(((Func<double[], float[], float[]>)MixedWidthKernels.DoubleToFloat)(d, f), MixedWidthKernels.DoubleToFloat(d, f), $"DoubleToFloat, length {n}");
+        }
+    }
+
+    [Fact]
+    public void Int_long_and_double_in_one_loop_with_a_mask_across_widths()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var x = JitTestData.Ints(n, 102);
+            var l = JitTestData.Longs(n, 103);
+            var d = JitTestData.Doubles(n, 104);
+            var (dExpected, dActual) = ((double[])d.Clone(), (double[])d.Clone());
+            var (nExpected, nActual) = (new int[n], new int[n]);
+            var (wExpected, wActual) = (new long[n], new long[n]);
+            ((Action<int[], long[], double[], int[], long[]>)MixedWidthKernels.IntLongDouble)(x, l, dExpected, nExpected, wExpected);
+            MixedWidthKernels.IntLongDouble(x, l, dActual, nActual, wActual);
+            JitTestData.BitwiseEqual<double>(dExpected, dActual, $"IntLongDouble d, length {n}");
+            JitTestData.BitwiseEqual<int>(nExpected, nActual, $"IntLongDouble narrowed, length {n}");
+            JitTestData.BitwiseEqual<long>(wExpected, wActual, $"IntLongDouble wide, length {n}");
+        }
+    }
+
+    [Fact]
+    public void Small_integers_widen_to_int_with_their_sign()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var (b, s, h, u) = (I<byte>(n, 105), I<sbyte>(n, 106), I<short>(n, 107), I<ushort>(n, 108));
+            JitTestData.BitwiseEqual<int>(((Func<byte[], sbyte[], short[], ushort[], int[]>)MixedWidthKernels.BytesToInts)(b, s, h, u), MixedWidthKernels.BytesToInts(b, s, h, u), $"BytesToInts, length {n}");
+        }
+    }
+
+    [Fact]
+    public void Ints_narrow_to_bytes_and_shorts_by_wrapping()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var x = JitTestData.Ints(n, 109);
+            var l = JitTestData.Longs(n, 110);
+            var (rExpected, rActual) = (new byte[n], new byte[n]);
+            var (hExpected, hActual) = (new short[n], new short[n]);
+            ((Action<int[], long[], byte[], short[]>)MixedWidthKernels.IntsToBytes)(x, l, rExpected, hExpected);
+            MixedWidthKernels.IntsToBytes(x, l, rActual, hActual);
+            JitTestData.BitwiseEqual<byte>(rExpected, rActual, $"IntsToBytes bytes, length {n}");
+            JitTestData.BitwiseEqual<short>(hExpected, hActual, $"IntsToBytes shorts, length {n}");
+        }
+    }
+
+    [Fact]
+    public void Integers_convert_exactly_to_float_and_double_and_floats_saturate_to_long()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var (b, h, u) = (I<byte>(n, 111), I<short>(n, 112), I<uint>(n, 113));
+            var (fExpected, fActual) = (new float[n], new float[n]);
+            var (dExpected, dActual) = (new double[n], new double[n]);
+            ((Action<byte[], short[], uint[], float[], double[]>)MixedWidthKernels.SmallToFloats)(b, h, u, fExpected, dExpected);
+            MixedWidthKernels.SmallToFloats(b, h, u, fActual, dActual);
+            JitTestData.BitwiseEqual<float>(fExpected, fActual, $"SmallToFloats f, length {n}");
+            JitTestData.BitwiseEqual<double>(dExpected, dActual, $"SmallToFloats d, length {n}");
+
+            var x = JitTestData.Floats(n, 114);
+            var (lExpected, lActual) = (new long[n], new long[n]);
+            var (uExpected, uActual) = (new ulong[n], new ulong[n]);
+            ((Action<float[], long[], ulong[]>)MixedWidthKernels.FloatToLong)(x, lExpected, uExpected);
+            MixedWidthKernels.FloatToLong(x, lActual, uActual);
+            JitTestData.BitwiseEqual<long>(lExpected, lActual, $"FloatToLong, length {n}");
+            JitTestData.BitwiseEqual<ulong>(uExpected, uActual, $"FloatToULong, length {n}");
+        }
+    }
+
+    [Fact]
+    public void Reductions_accumulate_narrow_data_in_wide_lanes()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var x = I<byte>(n, 115);
+            var y = JitTestData.Ints(n, 116);
+            Assert.Equal(((Func<byte[], int[], long>)MixedWidthKernels.ByteSumToLong)(x, y), MixedWidthKernels.ByteSumToLong(x, y));
+
+            // A float dot accumulated in double: every product is exact in double, so only the order of the adds differs.
+            var f = Enumerable.Range(0, n).Select(i => (float)((i % 7) - 3)).ToArray();
+            var g = Enumerable.Range(0, n).Select(i => (float)((i % 5) * 0.5)).ToArray();
+            Assert.Equal(((Func<float[], float[], double>)MixedWidthKernels.FloatDotInDouble)(f, g), MixedWidthKernels.FloatDotInDouble(f, g));
+        }
+    }
+}

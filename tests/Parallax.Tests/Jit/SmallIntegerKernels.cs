@@ -152,3 +152,94 @@ public static partial class SmallIntegerKernels
         return (ulong)count * 4294967296UL + sum;
     }
 }
+
+/// <summary>[Jit] methods whose arrays have different element widths: the kernel steps in the narrowest type's lanes.</summary>
+public static partial class MixedWidthKernels
+{
+    [Jit]
+    public static double[] FloatToDouble(float[] x, double[] y)
+    {
+        var r = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = x[i] * y[i] + x[i];
+        return r;
+    }
+
+    [Jit]
+    public static float[] DoubleToFloat(double[] x, float[] y)
+    {
+        var r = new float[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = (float)x[i] + y[i];
+        return r;
+    }
+
+    [Jit]
+    public static void IntLongDouble(int[] x, long[] l, double[] d, int[] narrowed, long[] wide)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            wide[i] = x[i] + l[i] + (long)d[i];
+            narrowed[i] = (int)l[i] * 3 + (int)(x[i] * 0.5 > d[i] ? 1L : 2L);
+            d[i] = x[i] + (double)l[i];
+        }
+    }
+
+    [Jit]
+    public static int[] BytesToInts(byte[] b, sbyte[] s, short[] h, ushort[] u)
+    {
+        var r = new int[b.Length];
+        for (int i = 0; i < b.Length; i++) r[i] = b[i] * s[i] + h[i] - u[i] + (b[i] > 100 ? 1 : 0);
+        return r;
+    }
+
+    [Jit]
+    public static void IntsToBytes(int[] x, long[] l, byte[] r, short[] h)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            r[i] = (byte)(x[i] + l[i]);
+            h[i] = x[i] > 0 && l[i] < 0 ? (short)x[i] : (short)l[i];
+        }
+    }
+
+    [Jit]
+    public static void SmallToFloats(byte[] b, short[] h, uint[] u, float[] f, double[] d)
+    {
+        for (int i = 0; i < b.Length; i++)
+        {
+            f[i] = b[i] + h[i] * 0.25f;
+            d[i] = h[i] + (double)u[i] + b[i] + (double)f[i];
+        }
+    }
+
+    [Jit]
+    public static void FloatToLong(float[] x, long[] r, ulong[] u)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            r[i] = (long)x[i];
+            u[i] = (ulong)x[i];
+        }
+    }
+
+    [Jit]
+    public static long ByteSumToLong(byte[] x, int[] y)
+    {
+        long sum = 0;
+        int count = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sum += x[i] * (long)y[i];
+            if (x[i] > 200) count++;
+        }
+
+        return sum + count;
+    }
+
+    [Jit(FastMath = true)]
+    public static double FloatDotInDouble(float[] x, float[] y)
+    {
+        double acc = 0;
+        for (int i = 0; i < x.Length; i++) acc += (double)x[i] * y[i];
+        return acc;
+    }
+}
