@@ -59,6 +59,17 @@ internal static class JitTestData
         return a;
     }
 
+    /// <summary>A kernel against its scalar reference on every length of <see cref="Lengths"/>, bit for bit.</summary>
+    public static void Compare<T, TResult>(Func<int, T> inputs, Func<T, TResult[]> kernel, Func<T, TResult[]> reference, string name)
+        where TResult : unmanaged, INumberBase<TResult>
+    {
+        foreach (int n in Lengths)
+        {
+            var input = inputs(n);
+            BitwiseEqual<TResult>(reference(input), kernel(input), $"{name}, length {n}");
+        }
+    }
+
     /// <summary>Bit-for-bit equality, except that any NaN equals any NaN (payloads are not specified by IEEE or .NET).</summary>
     public static void BitwiseEqual<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string what)
         where T : unmanaged, INumberBase<T>

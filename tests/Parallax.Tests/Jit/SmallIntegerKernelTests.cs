@@ -7,18 +7,11 @@ namespace Parallax.Tests.Jit;
 /// </summary>
 public class SmallIntegerKernelTests
 {
-    private static T[] I<T>(int n, int seed)
+    internal static T[] I<T>(int n, int seed)
         where T : unmanaged, System.Numerics.IBinaryInteger<T>, System.Numerics.IMinMaxValue<T> => JitTestData.Integers<T>(n, seed);
 
     private static void Compare<T, TResult>(Func<int, T> inputs, Func<T, TResult[]> kernel, Func<T, TResult[]> reference, string name)
-        where TResult : unmanaged, System.Numerics.INumberBase<TResult>
-    {
-        foreach (int n in JitTestData.Lengths)
-        {
-            var input = inputs(n);
-            JitTestData.BitwiseEqual<TResult>(reference(input), kernel(input), $"{name}, length {n}");
-        }
-    }
+        where TResult : unmanaged, System.Numerics.INumberBase<TResult> => JitTestData.Compare(inputs, kernel, reference, name);
 
     private static void CompareScalar<T, TResult>(Func<int, T> inputs, Func<T, TResult> kernel, Func<T, TResult> reference, string name)
     {
@@ -122,7 +115,7 @@ public class SmallIntegerKernelTests
 public class MixedWidthKernelTests
 {
     private static T[] I<T>(int n, int seed)
-        where T : unmanaged, System.Numerics.IBinaryInteger<T>, System.Numerics.IMinMaxValue<T> => JitTestData.Integers<T>(n, seed);
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>, System.Numerics.IMinMaxValue<T> => SmallIntegerKernelTests.I<T>(n, seed);
 
     [Fact]
     public void Float_widens_to_double_and_double_narrows_to_float()
