@@ -133,7 +133,8 @@ public sealed partial class JitGenerator
                 return;
             }
 
-            foreach (var child in Children(e))
+            // A shift count stays a scalar: vectors shift every lane by one int.
+            foreach (var child in e is BinaryExpr { Op: "<<" or ">>" or ">>>" } shift ? new[] { shift.Left } : Children(e))
             {
                 CollectHoisted(child, ref n);
             }
@@ -889,6 +890,8 @@ public sealed partial class JitGenerator
                         "==" => $"{width}.Equals({l_}, {r_})",
                         _ => $"~{width}.Equals({l_}, {r_})",
                     };
+                case BinaryExpr { Op: "<<" or ">>" or ">>>" } b:
+                    return $"({Vector(b.Left, width, p)} {b.Op} {Scalar(b.Right)})";
                 case BinaryExpr b:
                     return $"({Vector(b.Left, width, p)} {b.Op} {Vector(b.Right, width, p)})";
                 case CondExpr c:

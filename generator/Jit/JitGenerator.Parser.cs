@@ -1040,6 +1040,13 @@ public sealed partial class JitGenerator
                     return new ConvertExpr(type, value);
                 case ConvertExpr c when IsInteger(c.Operand.Type) && Size(c.Operand.Type) >= Size(type):
                     return Narrow(c.Operand, type);
+                case BinaryExpr { Op: "<<", Right: ConstExpr count } b when IntegerValue(count) >= 0 && IntegerValue(count) < 8 * Size(type):
+                    // The low bits of a left shift depend only on the low bits of its operand, for counts within the narrow type.
+                    return Narrow(b.Left, type) is { } shifted ? new BinaryExpr(type, "<<", shifted, count) : null;
+                case BinaryExpr { Op: ">>" or ">>>", Left: ConvertExpr { Operand: var operand }, Right: ConstExpr count } when operand.Type == type && IntegerValue(count) >= 0 && IntegerValue(count) < 8 * Size(type):
+                    // A right shift of a value just promoted from the narrow type: the extension C# applied
+                    // (sign or zero, by the type) is what the narrow type's own >> shifts in.
+                    return new BinaryExpr(type, ">>", operand, count);
                 case BinaryExpr { Op: "+" or "-" or "*" or "&" or "|" or "^" } b:
                     return Narrow(b.Left, type) is { } l && Narrow(b.Right, type) is { } r ? new BinaryExpr(type, b.Op, l, r) : null;
                 case UnaryExpr { Op: "-" or "~" } u:
@@ -1478,11 +1485,14 @@ public sealed partial class JitGenerator
                 SyntaxKind.BitwiseAndExpression => "&",
                 SyntaxKind.BitwiseOrExpression => "|",
                 SyntaxKind.ExclusiveOrExpression => "^",
+                SyntaxKind.LeftShiftExpression => "<<",
+                SyntaxKind.RightShiftExpression => ">>",
+                SyntaxKind.UnsignedRightShiftExpression => ">>>",
                 _ => null,
             };
             if (op is null)
             {
-                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / & | ^ comparisons && || are vectorized");
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / & | ^ << >> >>> comparisons && || are vectorized");
                 return null;
             }
 
@@ -1508,6 +1518,18 @@ public sealed partial class JitGenerator
                 }
 
                 return new BinaryExpr("bool", op, left, right);
+            }
+
+            if (op is "<<" or ">>" or ">>>")
+            {
+                if (!right.Invariant)
+                {
+                    // A vector shifts every lane by one count; per-lane counts have no instruction below AVX2.
+                    Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), "the shift count must be the same in every iteration");
+                    return null;
+                }
+
+                return new BinaryExpr(left.Type, op, left, right);
             }
 
             if (op is "&" or "|" or "^" && !(IsInteger(left.Type) && IsInteger(right.Type)))

@@ -62,6 +62,11 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1014", "i - 2", "F", "x[i - 2]", "x", "1", "2"));
 
     [Fact]
+    public void PAR1005_shift_by_a_per_element_count() => Expect("""
+        [Jit] public static void F(int[] x, int[] k) { for (int i = 0; i < x.Length; i++) x[i] = x[i] << k[i]; }
+        """, new ExpectedDiagnostic("PAR1005", "<<", "F", "x[i] << k[i]", "the shift count must be the same in every iteration"));
+
+    [Fact]
     public void PAR1005_byte_division_has_no_vector_form() => Expect("""
         [Jit] public static void F(byte[] x, byte[] y) { for (int i = 0; i < x.Length; i++) x[i] = (byte)(x[i] / y[i]); }
         """, new ExpectedDiagnostic("PAR1005", "/", "F", "x[i] / y[i]", "integer division has no SIMD instruction and throws on zero"));

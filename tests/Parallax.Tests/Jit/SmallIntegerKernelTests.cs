@@ -213,3 +213,37 @@ public class MixedWidthKernelTests
         }
     }
 }
+
+/// <summary>Shifts: C# masks the count by the promoted type's width; kernels must match that and the sign extension.</summary>
+public class ShiftKernelTests
+{
+    [Fact]
+    public void Shifts_match_the_scalar_loop_at_every_width()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var (x, u, l) = (JitTestData.Ints(n, 120), SmallIntegerKernelTests.I<uint>(n, 121), JitTestData.Longs(n, 122));
+            foreach (int k in new[] { 0, 5, 31, 37 })
+            {
+                var (r1, ru1, rl1) = (new int[n], new uint[n], new long[n]);
+                var (r2, ru2, rl2) = (new int[n], new uint[n], new long[n]);
+                ((IntShiftsDelegate)ShiftKernels.IntShifts)(x, u, l, k, r1, ru1, rl1);
+                ShiftKernels.IntShifts(x, u, l, k, r2, ru2, rl2);
+                JitTestData.BitwiseEqual<int>(r1, r2, $"int shifts k={k}, length {n}");
+                JitTestData.BitwiseEqual<uint>(ru1, ru2, $"uint shifts k={k}, length {n}");
+                JitTestData.BitwiseEqual<long>(rl1, rl2, $"long shifts k={k}, length {n}");
+            }
+
+            var (b, s, h) = (SmallIntegerKernelTests.I<byte>(n, 123), SmallIntegerKernelTests.I<sbyte>(n, 124), SmallIntegerKernelTests.I<short>(n, 125));
+            var (rb1, rs1, rh1) = (new byte[n], new sbyte[n], new short[n]);
+            var (rb2, rs2, rh2) = (new byte[n], new sbyte[n], new short[n]);
+            ((Action<byte[], sbyte[], short[], byte[], sbyte[], short[]>)ShiftKernels.SmallShifts)(b, s, h, rb1, rs1, rh1);
+            ShiftKernels.SmallShifts(b, s, h, rb2, rs2, rh2);
+            JitTestData.BitwiseEqual<byte>(rb1, rb2, $"byte shifts, length {n}");
+            JitTestData.BitwiseEqual<sbyte>(rs1, rs2, $"sbyte shifts, length {n}");
+            JitTestData.BitwiseEqual<short>(rh1, rh2, $"short shifts, length {n}");
+        }
+    }
+
+    private delegate void IntShiftsDelegate(int[] x, uint[] u, long[] l, int k, int[] r, uint[] ru, long[] rl);
+}

@@ -243,3 +243,29 @@ public static partial class MixedWidthKernels
         return acc;
     }
 }
+
+/// <summary>Shifts by a count that is the same in every iteration, at every width.</summary>
+public static partial class ShiftKernels
+{
+    [Jit]
+    public static void IntShifts(int[] x, uint[] u, long[] l, int k, int[] r, uint[] ru, long[] rl)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            r[i] = (x[i] << 3) ^ (x[i] >> k) ^ (x[i] >>> 7) ^ (x[i] << 33);
+            ru[i] = (u[i] >> 5) | (u[i] << k);
+            rl[i] = (l[i] >> 60) + (l[i] << k) - (l[i] >>> 1);
+        }
+    }
+
+    [Jit]
+    public static void SmallShifts(byte[] b, sbyte[] s, short[] h, byte[] rb, sbyte[] rs, short[] rh)
+    {
+        for (int i = 0; i < b.Length; i++)
+        {
+            rb[i] = (byte)((b[i] << 3) | (b[i] >> 5) | (b[i] << 9));
+            rs[i] = (sbyte)((s[i] >> 2) ^ (s[i] >>> 3) ^ (s[i] >> 12));
+            rh[i] = (short)((h[i] + 1) >> 1);
+        }
+    }
+}
