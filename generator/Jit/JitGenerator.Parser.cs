@@ -189,7 +189,7 @@ public sealed partial class JitGenerator
                 if (ParseExpression(ret) is { } value)
                 {
                     value = Coerce(value, returnType);
-                    CheckLane(returnType, ret);
+                    NoteLane(returnType);
                     CheckWidth(value, ret);
                     _arrays[result] = new ArraySpec(result, returnType, ParamShape.Span, IsLocal: false, Written: true, ReadsOriginal: false, result, 0);
                     _arrayOrder.Add(result);
@@ -1260,7 +1260,7 @@ public sealed partial class JitGenerator
                 if (_vectorize)
                 {
                     // [Vectorize]: each scalar parameter is one element of its input span.
-                    CheckLane(p.ElementType, id);
+                    NoteLane(p.ElementType);
                     return new LoadExpr(p.ElementType, p.Name);
                 }
 
@@ -1347,7 +1347,7 @@ public sealed partial class JitGenerator
                     _arrayOrder.Add(unique);
                 }
 
-                CheckLane(found.ElementType, access);
+                NoteLane(found.ElementType);
                 return new LoadExpr(found.ElementType, _views[view]);
             }
 
@@ -1363,7 +1363,7 @@ public sealed partial class JitGenerator
             }
 
             _arrays[name] = spec;
-            CheckLane(found.ElementType, access);
+            NoteLane(found.ElementType);
             return new LoadExpr(found.ElementType, name);
         }
 
@@ -1403,11 +1403,8 @@ public sealed partial class JitGenerator
             });
         }
 
-        private void CheckLane(string type, SyntaxNode at)
-        {
-            // The first array fixes the lane type counters accumulate in; other widths are parts of a step.
-            _laneType ??= type;
-        }
+        /// <summary>The first array read or written fixes the lane type counters accumulate in; other widths are parts of a step.</summary>
+        private void NoteLane(string type) => _laneType ??= type;
 
         /// <summary>Every conversion of a per-element value must have an exact vector form (widen, narrow, convert).</summary>
         private void CheckWidth(Expr value, SyntaxNode at)
@@ -1652,8 +1649,6 @@ public sealed partial class JitGenerator
 
         /// <summary>Types that C# promotes to int before any arithmetic: their results need a cast back.</summary>
         internal static bool IsSmall(string type) => type is "byte" or "sbyte" or "short" or "ushort";
-
-        internal static bool IsUnsigned(string type) => type is "byte" or "ushort" or "uint" or "ulong";
 
         internal static int Size(string type) => type switch
         {
