@@ -247,3 +247,36 @@ public class ShiftKernelTests
 
     private delegate void IntShiftsDelegate(int[] x, uint[] u, long[] l, int k, int[] r, uint[] ru, long[] rl);
 }
+
+/// <summary>[Vectorize] and Parallel = true kernels over small integers and several widths.</summary>
+public class SmallIntegerParallelAndVectorizeTests
+{
+    [Fact]
+    public void Vectorize_over_bytes_and_mixed_widths()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var (a, b) = (SmallIntegerKernelTests.I<byte>(n, 130), SmallIntegerKernelTests.I<byte>(n, 131));
+            var average = new byte[n];
+            SmallIntegerParallelKernels.Average(a, b, average);
+            JitTestData.BitwiseEqual<byte>(a.Zip(b, SmallIntegerParallelKernels.Average).ToArray(), average, $"Average, length {n}");
+
+            var h = SmallIntegerKernelTests.I<short>(n, 132);
+            var gain = JitTestData.Floats(n, 133);
+            var scaled = new float[n];
+            SmallIntegerParallelKernels.Scale(h, gain, scaled);
+            JitTestData.BitwiseEqual<float>(h.Zip(gain, SmallIntegerParallelKernels.Scale).ToArray(), scaled, $"Scale, length {n}");
+        }
+    }
+
+    [Fact]
+    public void Parallel_reduction_of_bytes_times_ints_in_long_lanes_is_exact()
+    {
+        foreach (int n in new[] { 0, 1, 63, 64, 65, 1000, 1_000_000 })
+        {
+            var x = SmallIntegerKernelTests.I<byte>(n, 134);
+            var w = JitTestData.Ints(n, 135);
+            Assert.Equal(((Func<byte[], int[], long>)SmallIntegerParallelKernels.WeightedSum)(x, w), SmallIntegerParallelKernels.WeightedSum(x, w));
+        }
+    }
+}

@@ -269,3 +269,23 @@ public static partial class ShiftKernels
         }
     }
 }
+
+/// <summary>[Vectorize] and Parallel = true over small integers and several widths.</summary>
+public static partial class SmallIntegerParallelKernels
+{
+    /// <summary>The rounded-up average of two bytes, computed in int like C# does, stored as a byte.</summary>
+    [Vectorize]
+    public static byte Average(byte a, byte b) => (byte)((a + b + 1) >> 1);
+
+    /// <summary>A float scaled into a short: mixed widths in a [Vectorize] function.</summary>
+    [Vectorize]
+    public static float Scale(short value, float gain) => value * gain;
+
+    [Jit(Parallel = true)]
+    public static long WeightedSum(byte[] x, int[] w)
+    {
+        long sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += x[i] * w[i];
+        return sum;
+    }
+}
