@@ -198,8 +198,27 @@ public class MixedWidthKernelTests
     }
 
     [Fact]
+    public void A_double_mask_selects_bytes_across_eight_vectors()
+    {
+        foreach (int n in JitTestData.Lengths)
+        {
+            var x = JitTestData.Doubles(n, 117);
+            var y = I<byte>(n, 118);
+            JitTestData.BitwiseEqual<byte>(((Func<double[], byte[], byte[]>)MixedWidthKernels.MaskAcrossEightWidths)(x, y), MixedWidthKernels.MaskAcrossEightWidths(x, y), $"MaskAcrossEightWidths, length {n}");
+        }
+    }
+
+    [Fact]
     public void Reductions_accumulate_narrow_data_in_wide_lanes()
     {
+        foreach (int n in JitTestData.Lengths)
+        {
+            // Small integers times small integers: every product and partial sum is exact in double, so order does not matter.
+            var x = Enumerable.Range(0, n).Select(i => (double)((i * 7919) % 41 - 20)).ToArray();
+            var b = I<byte>(n, 119);
+            Assert.Equal(((Func<double[], byte[], double>)MixedWidthKernels.MinAndDotOverBytes)(x, b), MixedWidthKernels.MinAndDotOverBytes(x, b));
+        }
+
         foreach (int n in JitTestData.Lengths)
         {
             var x = I<byte>(n, 115);

@@ -235,6 +235,28 @@ public static partial class MixedWidthKernels
         return sum + count;
     }
 
+    [Jit]
+    public static byte[] MaskAcrossEightWidths(double[] x, byte[] y)
+    {
+        var r = new byte[x.Length];
+        for (int i = 0; i < x.Length; i++) r[i] = x[i] > 0 && y[i] < 100 || x[i] < -1e300 ? y[i] : (byte)(y[i] ^ 0x55);
+        return r;
+    }
+
+    [Jit(FastMath = true)]
+    public static double MinAndDotOverBytes(double[] x, byte[] b)
+    {
+        double min = double.PositiveInfinity;
+        double dot = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            min = Math.Min(min, x[i] * b[i]);
+            dot += x[i] * b[i];
+        }
+
+        return min + dot;
+    }
+
     [Jit(FastMath = true)]
     public static double FloatDotInDouble(float[] x, float[] y)
     {
