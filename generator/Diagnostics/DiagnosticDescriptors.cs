@@ -44,7 +44,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor JitLoopShape = Create(
         "PAR1002",
         "Loop is not a counted loop over an array",
-        "'{0}' cannot become a kernel: the loop must be 'for (int i = 0; i < a.Length; i++)' over an array or span, with i never assigned in the body ({1})",
+        "'{0}' cannot become a kernel: the loop must be 'for (int i = c; i < a.Length; i++)' with a constant c >= 0 over an array or span, with i never assigned in the body ({1})",
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 
@@ -60,7 +60,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor JitUnsupportedIndex = Create(
         "PAR1004",
         "Index other than the loop variable",
-        "'{0}' cannot become a kernel: '{1}' indexes with something other than the loop variable '{2}'; only a[{2}] is supported",
+        "'{0}' cannot become a kernel: '{1}' indexes with something other than the loop variable '{2}'; only a[{2}] and, for arrays the loop only reads, a[{2} + c] and a[{2} - c] with a constant c are supported",
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 
@@ -92,15 +92,15 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor JitUnsupportedType = Create(
         "PAR1008",
         "Unsupported type",
-        "'{0}' cannot become a kernel: '{1}' has type '{2}'; supported are float, double, int and long, as scalars, arrays, Span<T> or ReadOnlySpan<T>",
+        "'{0}' cannot become a kernel: '{1}' has type '{2}'; supported are float, double, byte, sbyte, short, ushort, int, uint, long and ulong, as scalars, arrays, Span<T> or ReadOnlySpan<T>",
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 
-    /// <summary>PAR1009: element types of different widths in one kernel.</summary>
+    /// <summary>PAR1009: a per-element conversion between widths whose vector form would not be exact.</summary>
     public static readonly DiagnosticDescriptor JitMixedWidths = Create(
         "PAR1009",
-        "Element types of different widths",
-        "'{0}' cannot become a kernel: '{1}' is {2} but the kernel's lanes are {3}; all per-element values must have the same width (float/int or double/long)",
+        "Conversion between widths has no exact vector form",
+        "'{0}' cannot become a kernel: '{1}' converts per-element {2} values to {3}: {4}",
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 
@@ -133,6 +133,14 @@ internal static class DiagnosticDescriptors
         "PAR1013",
         "Expression not supported in a kernel",
         "'{0}' cannot become a kernel: '{1}' is not supported ({2})",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR1014: a read at a negative offset that is before the array's start in the loop's first iteration.</summary>
+    public static readonly DiagnosticDescriptor JitIndexBeforeStart = Create(
+        "PAR1014",
+        "Index before the start of the array",
+        "'{0}' cannot become a kernel: '{1}' reads before the start of '{2}' when the loop starts at {3}; start the loop at {4} or later",
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 

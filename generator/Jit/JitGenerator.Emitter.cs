@@ -30,6 +30,12 @@ public sealed partial class JitGenerator
         private readonly string _pointer;
         private readonly string _result;
         private readonly string _length;
+
+        /// <summary>The loop starts after 0 or reads at offsets, so the kernel gets views of the arrays.</summary>
+        private readonly bool _shifted;
+
+        /// <summary>How many iterations the loop runs: the kernel's length.</summary>
+        private readonly string _count;
         private readonly string _step;
         private readonly string _last;
         private readonly string _k;
@@ -52,6 +58,8 @@ public sealed partial class JitGenerator
             _i = spec.Kind == KernelKind.Vectorize ? Unique("i") : LoopVariable(spec.LoopText);
             _names.Add(_i);
             _length = Unique("length");
+            _shifted = spec.Start != 0 || spec.Arrays.Any(a => a.Offset != 0);
+            _count = spec.Start == 0 ? _length : Unique("iterations");
             _step = Unique("step");
             _last = Unique("last");
             _k = Unique("k");
@@ -125,21 +133,14 @@ public sealed partial class JitGenerator
                 return;
             }
 
-            foreach (var child in Children(e))
+            // A shift count stays a scalar: vectors shift every lane by one int.
+            foreach (var child in e is BinaryExpr { Op: "<<" or ">>" or ">>>" } shift ? new[] { shift.Left } : Children(e))
             {
                 CollectHoisted(child, ref n);
             }
         }
 
-        private static IEnumerable<Expr> Children(Expr e) => e switch
-        {
-            UnaryExpr u => new[] { u.Operand },
-            BinaryExpr b => new[] { b.Left, b.Right },
-            CondExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-            CallExpr c => c.Arguments,
-            ConvertExpr c => new[] { c.Operand },
-            _ => Array.Empty<Expr>(),
-        };
+        private static IEnumerable<Expr> Children(Expr e) => Parser.Children(e);
 
         private ArraySpec Array_(string name) => _spec.Arrays.First(a => a.Name == name);
 
@@ -256,7 +257,7 @@ public sealed partial class JitGenerator
                         break;
                     case PrologueKind.Allocation:
                         var array = _spec.Arrays.FirstOrDefault(a => a.Name == item.Name);
-                        if (array is { ReadsOriginal: false, Written: true })
+                        if (array is { ReadsOriginal: false, Written: true } && _spec.Start == 0)
                         {
                             w.Line($"// Every element is written below, so the array is not zeroed first.");
                             w.Line($"{item.Type}[] {item.Name} = global::System.GC.AllocateUninitializedArray<{item.Type}>({_length});");
@@ -285,36 +286,72 @@ public sealed partial class JitGenerator
 
         private void EmitChecks(SourceWriter w)
         {
-            foreach (var a in _spec.Arrays)
+            var sources = _spec.Arrays.Where(a => !a.IsLocal).GroupBy(a => a.Source).ToList();
+            foreach (var source in sources)
             {
-                if (!a.IsLocal && a.Shape == ParamShape.Array)
+                if (source.First().Shape == ParamShape.Array)
                 {
-                    w.Line($"global::System.ArgumentNullException.ThrowIfNull({a.Name});");
+                    w.Line($"global::System.ArgumentNullException.ThrowIfNull({source.Key});");
                 }
             }
 
             w.Line($"int {_length} = {_spec.BoundArray}.Length;");
-            foreach (var a in _spec.Arrays)
+            foreach (var source in sources)
             {
-                if (a.Name != _spec.BoundArray && !a.IsLocal)
+                if (source.All(a => a.Offset == 0))
                 {
-                    w.Line($"global::Parallax.JitGuard.SameLength({_length}, {a.Name}.Length, \"{_spec.BoundArray}\", \"{a.Name}\");");
+                    if (source.Key != _spec.BoundArray)
+                    {
+                        w.Line($"global::Parallax.JitGuard.SameLength({_length}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
+                    }
+                }
+                else if (source.Max(a => a.Offset) is var reach && !(source.Key == _spec.BoundArray && reach <= 0))
+                {
+                    w.Line($"global::Parallax.JitGuard.Reaches({_length}, {_spec.Start}, {reach}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
                 }
             }
 
-            // Arrays alias only as a whole (same index), which the kernel handles; spans can overlap partly.
+            if (_spec.Start != 0)
+            {
+                w.Line($"int {_count} = global::System.Math.Max({_length} - {_spec.Start}, 0);");
+            }
+
+            // Arrays alias only as a whole (same index), which the kernel handles; spans, and views at an
+            // offset, can overlap partly, which is checked on the views the kernel gets.
             foreach (var written in _spec.Arrays.Where(a => a.Written && !a.IsLocal))
             {
                 foreach (var other in _spec.Arrays.Where(a => a.Name != written.Name && !a.IsLocal))
                 {
-                    if (written.Shape == ParamShape.Array && other.Shape == ParamShape.Array || other.Written && string.CompareOrdinal(other.Name, written.Name) < 0)
+                    if (written.Shape == ParamShape.Array && other.Shape == ParamShape.Array && other.Offset == 0 || other.Written && string.CompareOrdinal(other.Name, written.Name) < 0)
                     {
                         continue;
                     }
 
-                    w.Line($"global::Parallax.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({written.Name}, {other.Name}, \"{written.Name}\", \"{other.Name}\");");
+                    w.Line($"global::Parallax.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({View(written, "0", _count)}, {View(other, "0", _count)}, \"{written.Source}\", \"{other.Source}\");");
                 }
             }
+        }
+
+        /// <summary>
+        /// What the kernel gets for <paramref name="a"/>: the array itself, or, when the loop starts later
+        /// or reads at an offset, the view at start + offset + <paramref name="from"/>. Clamping the start
+        /// only matters when nothing runs (the range checks have passed otherwise).
+        /// </summary>
+        private string View(ArraySpec a, string from, string count)
+        {
+            if (!_shifted && from == "0")
+            {
+                return a.Name;
+            }
+
+            int shift = _spec.Start + a.Offset;
+            string start = from == "0" ? shift.ToString(CultureInfo.InvariantCulture) : shift == 0 ? from : $"{shift} + {from}";
+            if (_shifted)
+            {
+                start = $"global::System.Math.Min({a.Source}.Length, {start})";
+            }
+
+            return $"{a.Source}.{(a.Shape == ParamShape.Array ? "AsSpan" : "Slice")}({start}, {count})";
         }
 
         private void EmitClampChecks(SourceWriter w)
@@ -325,7 +362,7 @@ public sealed partial class JitGenerator
                 if (e is CallExpr { Function: "Clamp" } clamp && seen.Add(clamp))
                 {
                     w.Line($"// Math.Clamp throws when min > max; the scalar loop would on its first iteration.");
-                    w.Line($"if ({_length} > 0) _ = global::System.Math.Clamp({Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[2])});");
+                    w.Line($"if ({_count} > 0) _ = global::System.Math.Clamp({Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[2])});");
                 }
             }
         }
@@ -339,7 +376,7 @@ public sealed partial class JitGenerator
 
             if (!_spec.Parallel)
             {
-                w.Line($"Kernel({Args(a => a.Name, acc => "out var " + acc.Name + "Part")});");
+                w.Line($"Kernel({Args(a => View(a, "0", _count), acc => "out var " + acc.Name + "Part")});");
                 foreach (var acc in _spec.Accumulators)
                 {
                     w.Line(Combine(acc, acc.Name + "Part") + ";");
@@ -349,15 +386,15 @@ public sealed partial class JitGenerator
             }
 
             w.Line("// Parallel = true: the range splits into chunks over the cores; a small input is one chunk on this thread.");
-            w.Line($"int {_chunks} = global::Parallax.JitParallel.ChunkCount({_length});");
+            w.Line($"int {_chunks} = global::Parallax.JitParallel.ChunkCount({_count});");
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"var {acc.Name}Parts = new {acc.Type}[{_chunks}];");
             }
 
-            w.Line($"global::Parallax.JitParallel.For({_length}, {_chunks}, (chunk, start, count) =>");
+            w.Line($"global::Parallax.JitParallel.For({_count}, {_chunks}, (chunk, start, count) =>");
             w.Indent();
-            w.Line($"Kernel({Args(a => a.Name + ".AsSpan(start, count)", acc => "out " + acc.Name + "Parts[chunk]")}));");
+            w.Line($"Kernel({Args(a => View(a, "start", "count"), acc => "out " + acc.Name + "Parts[chunk]")}));");
             w.Unindent();
             foreach (var acc in _spec.Accumulators)
             {
@@ -425,9 +462,24 @@ public sealed partial class JitGenerator
             w.Line();
             w.Line(_hasReductions ? "// The remainder, one element at a time." : "// Shorter than one vector, or no SIMD hardware: one element at a time.");
             w.OpenBlock($"for (; {_i} < {_length}; {_i}++)");
+            var stores = _spec.Body.OfType<StoreStmt>().ToList();
+            bool deferStores = stores.Count > 1 && stores.Any(st => Array_(st.Array).ReadsOriginal);
+            var values = deferStores ? stores.ToDictionary(st => st.Array, st => Unique(st.Array + "Value")) : new Dictionary<string, string>();
             foreach (var s in _spec.Body)
             {
+                if (deferStores && s is StoreStmt st)
+                {
+                    // Another store reads this array's original element, so every store waits until all are computed.
+                    w.Line($"{st.Value.Type} {values[st.Array]} = {Bare(Scalar(st.Value))};");
+                    continue;
+                }
+
                 EmitScalarStatement(w, s);
+            }
+
+            foreach (var st in deferStores ? stores : new List<StoreStmt>())
+            {
+                w.Line($"{st.Array}[{_i}] = {values[st.Array]};");
             }
 
             w.CloseBlock();
@@ -523,8 +575,16 @@ public sealed partial class JitGenerator
 
                 foreach (var store in stores)
                 {
-                    w.Line($"{store.Array}Last.StoreUnsafe(ref {store.Array}Ref, {_last});");
-                    w.Line($"{store.Array}First.StoreUnsafe(ref {store.Array}Ref);");
+                    string type = store.Value.Type;
+                    for (int p = 0; p < Parts(type); p++)
+                    {
+                        w.Line($"{PartName(store.Array + "Last", type, p)}.StoreUnsafe(ref {store.Array}Ref, {Index(_last, width, type, p)});");
+                    }
+
+                    for (int p = 0; p < Parts(type); p++)
+                    {
+                        w.Line(p == 0 ? $"{PartName(store.Array + "First", type, p)}.StoreUnsafe(ref {store.Array}Ref);" : $"{PartName(store.Array + "First", type, p)}.StoreUnsafe(ref {store.Array}Ref, {Index("0", width, type, p)});");
+                    }
                 }
 
                 w.Line("return;");
@@ -541,7 +601,7 @@ public sealed partial class JitGenerator
                         w.Line($"{a}Lane = {width}.Sum({a}0);");
                         break;
                     default:
-                        w.OpenBlock($"for (int {_lane} = 0; {_lane} < {_step}; {_lane}++)");
+                        w.OpenBlock($"for (int {_lane} = 0; {_lane} < {(acc.LaneType == _spec.LaneType ? _step : $"{width}<{acc.LaneType}>.Count")}; {_lane}++)");
                         w.Line(ScalarReduce(acc, $"{a}0.GetElement({_lane})") + ";");
                         w.CloseBlock();
                         break;
@@ -574,7 +634,10 @@ public sealed partial class JitGenerator
 
             foreach (var store in stores)
             {
-                w.Line($"{width}<{store.Value.Type}> {store.Array}{hold};");
+                for (int p = 0; p < Parts(store.Value.Type); p++)
+                {
+                    w.Line($"{width}<{store.Value.Type}> {PartName(store.Array + hold, store.Value.Type, p)};");
+                }
             }
 
             w.Line("{").Indent();
@@ -588,45 +651,80 @@ public sealed partial class JitGenerator
         {
             foreach (var (load, name) in _loads)
             {
-                w.Line($"{width}<{load.Type}> {name} = {width}.LoadUnsafe(ref {load.Array}Ref, {_k});");
+                for (int p = 0; p < Parts(load.Type); p++)
+                {
+                    w.Line($"{width}<{load.Type}> {PartName(name, load.Type, p)} = {width}.LoadUnsafe(ref {load.Array}Ref, {Index(_k, width, load.Type, p)});");
+                }
             }
 
             foreach (var s in _spec.Body)
             {
-                switch (s)
+                string type = s is LocalStmt local ? local.Type : s is StoreStmt store ? store.Value.Type : _spec.Accumulators.First(a => a.Name == ((ReduceStmt)s).Accumulator).LaneType;
+                for (int p = 0; p < Parts(type); p++)
                 {
-                    case LocalStmt l:
-                        w.Line(l.Declare ? $"{width}<{l.Type}> {l.Name} = {Bare(Vector(l.Value, width))};" : $"{l.Name} = {Bare(Vector(l.Value, width))};");
-                        break;
-                    case StoreStmt st when hold is null && _nonTemporal:
-                        w.Line($"{width}<{st.Value.Type}> {_result} = {Bare(Vector(st.Value, width))};");
-                        w.Line($"if ({_stream}) {width}.StoreAlignedNonTemporal({_result}, {_pointer} + {_k}); else {width}.StoreUnsafe({_result}, ref {st.Array}Ref, {_k});");
-                        break;
-                    case StoreStmt st:
-                        w.Line(hold is not null ? $"{st.Array}{hold} = {Bare(Vector(st.Value, width))};" : $"{width}.StoreUnsafe({Bare(Vector(st.Value, width))}, ref {st.Array}Ref, {_k});");
-                        break;
-                    case ReduceStmt r:
-                        var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);
-                        string v = acc.Name + unrollIndex.ToString(CultureInfo.InvariantCulture);
-                        if (acc.Kind == ReductionKind.Sum && _spec.FastMath && Parser.IsFloat(acc.LaneType) && r.Value is BinaryExpr { Op: "*" } product)
-                        {
-                            // FastMath: a multiply-add rounds once, as TensorPrimitives.Dot does.
-                            w.Line($"{v} = {width}.FusedMultiplyAdd({Vector(product.Left, width)}, {Vector(product.Right, width)}, {v});");
-                        }
-                        else
-                        {
-                            w.Line(acc.Kind switch
-                            {
-                                ReductionKind.Sum => $"{v} += {Bare(Vector(r.Value, width))};",
-                                ReductionKind.Product => $"{v} *= {Bare(Vector(r.Value, width))};",
-                                ReductionKind.Min => $"{v} = {width}.Min({v}, {Vector(r.Value, width)});",
-                                _ => $"{v} = {width}.Max({v}, {Vector(r.Value, width)});",
-                            });
-                        }
-
-                        break;
+                    EmitVectorStatement(w, width, hold, unrollIndex, s, p);
                 }
             }
+        }
+
+        private void EmitVectorStatement(SourceWriter w, string width, string? hold, int unrollIndex, LoopStmt s, int p)
+        {
+            switch (s)
+            {
+                case LocalStmt l:
+                    string local = PartName(l.Name, l.Type, p);
+                    w.Line(l.Declare ? $"{width}<{l.Type}> {local} = {Bare(Vector(l.Value, width, p))};" : $"{local} = {Bare(Vector(l.Value, width, p))};");
+                    break;
+                case StoreStmt st when hold is null && _nonTemporal:
+                    string index = Index(_k, width, st.Value.Type, p);
+                    string result = PartName(_result, st.Value.Type, p);
+                    w.Line($"{width}<{st.Value.Type}> {result} = {Bare(Vector(st.Value, width, p))};");
+                    w.Line($"if ({_stream}) {width}.StoreAlignedNonTemporal({result}, {_pointer} + {(index.Contains(" ") ? "(" + index + ")" : index)}); else {width}.StoreUnsafe({result}, ref {st.Array}Ref, {index});");
+                    break;
+                case StoreStmt st:
+                    w.Line(hold is not null ? $"{PartName(st.Array + hold, st.Value.Type, p)} = {Bare(Vector(st.Value, width, p))};" : $"{width}.StoreUnsafe({Bare(Vector(st.Value, width, p))}, ref {st.Array}Ref, {Index(_k, width, st.Value.Type, p)});");
+                    break;
+                case ReduceStmt r:
+                    var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);
+                    string v = acc.Name + unrollIndex.ToString(CultureInfo.InvariantCulture);
+                    if (acc.Kind == ReductionKind.Sum && _spec.FastMath && Parser.IsFloat(acc.LaneType) && r.Value is BinaryExpr { Op: "*" } product)
+                    {
+                        // FastMath: a multiply-add rounds once, as TensorPrimitives.Dot does.
+                        w.Line($"{v} = {width}.FusedMultiplyAdd({Vector(product.Left, width, p)}, {Vector(product.Right, width, p)}, {v});");
+                    }
+                    else
+                    {
+                        w.Line(acc.Kind switch
+                        {
+                            ReductionKind.Sum => $"{v} += {Bare(Vector(r.Value, width, p))};",
+                            ReductionKind.Product => $"{v} *= {Bare(Vector(r.Value, width, p))};",
+                            ReductionKind.Min => $"{v} = {width}.Min({v}, {Vector(r.Value, width, p)});",
+                            _ => $"{v} = {width}.Max({v}, {Vector(r.Value, width, p)});",
+                        });
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// How many vectors a value of <paramref name="type"/> takes per step: the kernel steps by one
+        /// vector of its narrowest type, so a double in a float kernel is two vectors, a long in a byte kernel eight.
+        /// </summary>
+        private int Parts(string type) => type == "bool" ? 1 : Math.Max(1, Parser.Size(type) / Parser.Size(_spec.LaneType));
+
+        private string PartName(string name, string type, int p) => Parts(type) == 1 ? name : name + "_p" + p.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The element index of part <paramref name="p"/> of a vector of <paramref name="type"/> at <paramref name="k"/>.</summary>
+        private static string Index(string k, string width, string type, int p)
+        {
+            if (p == 0)
+            {
+                return k;
+            }
+
+            string offset = (p == 1 ? string.Empty : p.ToString(CultureInfo.InvariantCulture) + " * ") + $"(nuint){width}<{type}>.Count";
+            return k == "0" ? offset : k + " + " + offset;
         }
 
         private void EmitScalarStatement(SourceWriter w, LoopStmt s)
@@ -650,20 +748,117 @@ public sealed partial class JitGenerator
         /// <summary>The element type of the mask a comparison produces: its operands' type.</summary>
         private static string MaskType(Expr e) => e switch
         {
-            BinaryExpr { Op: "&&" or "||" } b => MaskType(b.Left),
+            BinaryExpr { Op: "&&" or "||" or "^", Type: "bool" } b => MaskType(b.Left),
             BinaryExpr b => b.Left.Type,
             UnaryExpr u => MaskType(u.Operand),
             _ => e.Type,
         };
 
-        private string Mask(Expr condition, string width, string type)
+        /// <summary>Part <paramref name="p"/> of a condition as a mask in lanes of <paramref name="type"/>: all ones or all zeros per lane.</summary>
+        private string Mask(Expr condition, string width, string type, int p)
         {
-            string mask = Vector(condition, width);
             string from = MaskType(condition);
-            return from == type ? mask : $"{mask}.As<{from}, {type}>()";
+            if (Parser.Size(from) == Parser.Size(type))
+            {
+                string mask = Vector(condition, width, p);
+                return from == type ? mask : $"{mask}.As<{from}, {type}>()";
+            }
+
+            // Across widths a mask is a signed integer: narrowing keeps all-ones, widening sign-extends it.
+            string signedFrom = Signed(Parser.Size(from)), signedTo = Signed(Parser.Size(type));
+            string resized = Resize(q => As(Vector(condition, width, q), from, signedFrom), signedFrom, signedTo, width, p);
+            return As(resized, signedTo, type);
         }
 
-        private string Vector(Expr e, string width)
+        private static string Signed(int size) => size switch { 1 => "sbyte", 2 => "short", 4 => "int", _ => "long" };
+
+        private static string As(string vector, string from, string to) => from == to ? vector : $"{vector}.As<{from}, {to}>()";
+
+        private static string Wider(string type) => type switch
+        {
+            "byte" => "ushort",
+            "sbyte" => "short",
+            "ushort" => "uint",
+            "short" => "int",
+            "uint" => "ulong",
+            "int" => "long",
+            _ => "double",
+        };
+
+        private static string Narrower(string type) => type switch
+        {
+            "ushort" => "byte",
+            "short" => "sbyte",
+            "uint" => "ushort",
+            "int" => "short",
+            "ulong" => "uint",
+            "long" => "int",
+            _ => "float",
+        };
+
+        /// <summary>
+        /// Part <paramref name="p"/> of a value converted between widths: widening takes the lower or
+        /// upper half of one source vector per level (sign- or zero-extending like C#), narrowing packs
+        /// two source vectors per level (wrapping integers, rounding double to float once); then a
+        /// conversion at the target's width.
+        /// </summary>
+        private static string Resize(Func<int, string> source, string from, string to, string width, int p)
+        {
+            int fromSize = Parser.Size(from), toSize = Parser.Size(to);
+            string type = from;
+            string vector;
+            if (toSize > fromSize)
+            {
+                int factor = toSize / fromSize, levels = factor == 2 ? 1 : factor == 4 ? 2 : 3;
+                int piece = p % factor;
+                vector = source(p / factor);
+                for (int level = levels - 1; level >= 0; level--)
+                {
+                    vector = $"{width}.Widen{((piece >> level & 1) == 0 ? "Lower" : "Upper")}({vector})";
+                    type = Wider(type);
+                }
+            }
+            else
+            {
+                int factor = fromSize / toSize;
+                var vectors = Enumerable.Range(p * factor, factor).Select(source).ToList();
+                while (vectors.Count > 1)
+                {
+                    vectors = Enumerable.Range(0, vectors.Count / 2).Select(n => $"{width}.Narrow({vectors[2 * n]}, {vectors[2 * n + 1]})").ToList();
+                    type = Narrower(type);
+                }
+
+                vector = vectors[0];
+            }
+
+            return SameWidth(vector, type, to, width);
+        }
+
+        private static string SameWidth(string vector, string from, string to, string width)
+        {
+            if (from == to)
+            {
+                return vector;
+            }
+
+            if (Parser.IsInteger(from) && Parser.IsInteger(to))
+            {
+                // Integers of one width differ only in how their bits are read: (uint)int, (byte)sbyte.
+                return As(vector, from, to);
+            }
+
+            return to switch
+            {
+                "float" => $"{width}.ConvertToSingle({vector})",
+                "double" => $"{width}.ConvertToDouble({vector})",
+                "int" => $"{width}.ConvertToInt32({vector})",
+                "uint" => $"{width}.ConvertToUInt32({vector})",
+                "ulong" => $"{width}.ConvertToUInt64({vector})",
+                _ => $"{width}.ConvertToInt64({vector})",
+            };
+        }
+
+        private string Vector(Expr e, string width, int p)
         {
             if (_hoisted.TryGetValue(e, out var name))
             {
@@ -677,15 +872,15 @@ public sealed partial class JitGenerator
                 case ScalarExpr s:
                     return $"{width}.Create({s.Name})";
                 case LoadExpr l:
-                    return _loads.First(x => x.Load == l).Name;
+                    return PartName(_loads.First(x => x.Load == l).Name, l.Type, p);
                 case LocalExpr l:
-                    return l.Name;
+                    return PartName(l.Name, l.Type, p);
                 case UnaryExpr u:
-                    return Prefix(u.Op == "-" ? "-" : "~", Vector(u.Operand, width));
-                case BinaryExpr { Op: "&&" or "||" } b:
-                    return $"({Vector(b.Left, width)} {(b.Op == "&&" ? "&" : "|")} {Mask(b.Right, width, MaskType(b.Left))})";
+                    return Prefix(u.Op == "-" ? "-" : "~", Vector(u.Operand, width, p));
+                case BinaryExpr { Op: "&&" or "||" or "^", Type: "bool" } b:
+                    return $"({Vector(b.Left, width, p)} {(b.Op == "&&" ? "&" : b.Op == "||" ? "|" : "^")} {Mask(b.Right, width, MaskType(b.Left), p)})";
                 case BinaryExpr b when b.Type == "bool":
-                    string l_ = Vector(b.Left, width), r_ = Vector(b.Right, width);
+                    string l_ = Vector(b.Left, width, p), r_ = Vector(b.Right, width, p);
                     return b.Op switch
                     {
                         "<" => $"{width}.LessThan({l_}, {r_})",
@@ -695,22 +890,20 @@ public sealed partial class JitGenerator
                         "==" => $"{width}.Equals({l_}, {r_})",
                         _ => $"~{width}.Equals({l_}, {r_})",
                     };
+                case BinaryExpr { Op: "<<" or ">>" or ">>>" } b:
+                    return $"({Vector(b.Left, width, p)} {b.Op} {Scalar(b.Right)})";
                 case BinaryExpr b:
-                    return $"({Vector(b.Left, width)} {b.Op} {Vector(b.Right, width)})";
+                    return $"({Vector(b.Left, width, p)} {b.Op} {Vector(b.Right, width, p)})";
                 case CondExpr c:
-                    return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type)}, {Vector(c.WhenTrue, width)}, {Vector(c.WhenFalse, width)})";
+                    return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type, p)}, {Vector(c.WhenTrue, width, p)}, {Vector(c.WhenFalse, width, p)})";
                 case CallExpr { Function: "Clamp" } c:
-                    return $"global::Parallax.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
+                    return $"global::Parallax.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case CallExpr c:
-                    return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width)))})";
+                    return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
+                case ConvertExpr c when Parser.Size(c.Operand.Type) == Parser.Size(c.Type):
+                    return SameWidth(Vector(c.Operand, width, p), c.Operand.Type, c.Type, width);
                 case ConvertExpr c:
-                    return c.Type switch
-                    {
-                        "float" => $"{width}.ConvertToSingle({Vector(c.Operand, width)})",
-                        "double" => $"{width}.ConvertToDouble({Vector(c.Operand, width)})",
-                        "int" => $"{width}.ConvertToInt32({Vector(c.Operand, width)})",
-                        _ => $"{width}.ConvertToInt64({Vector(c.Operand, width)})",
-                    };
+                    return Resize(q => Vector(c.Operand, width, q), c.Operand.Type, c.Type, width, p);
                 default:
                     throw new InvalidOperationException("unknown expression " + e);
             }
@@ -752,8 +945,16 @@ public sealed partial class JitGenerator
                     return $"{l.Array}[{_i}]";
                 case LocalExpr l:
                     return l.Name;
+                case UnaryExpr { Op: "-", Type: "ulong" } u:
+                    // C# has no unary minus on ulong; 0 - x wraps the same way.
+                    return $"(0UL - {Scalar(u.Operand)})";
+                case UnaryExpr u when Parser.IsSmall(u.Type) || u is { Op: "-", Type: "uint" }:
+                    // C# promotes the operand (to int, or a uint to long); the kernel's type wraps it back.
+                    return $"(({u.Type}){Prefix(u.Op, Scalar(u.Operand))})";
                 case UnaryExpr u:
                     return Prefix(u.Op, Scalar(u.Operand));
+                case BinaryExpr b when Parser.IsSmall(b.Type):
+                    return $"(({b.Type})({Scalar(b.Left)} {b.Op} {Scalar(b.Right)}))";
                 case BinaryExpr b:
                     return $"({Scalar(b.Left)} {b.Op} {Scalar(b.Right)})";
                 case CondExpr c:

@@ -50,6 +50,7 @@ public sealed partial class JitGenerator
         private readonly List<PrologueItem> _prologue = new();
 
         private readonly Dictionary<string, ArraySpec> _arrays = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _views = new(StringComparer.Ordinal);
         private readonly List<string> _arrayOrder = new();
         private readonly Dictionary<string, Expr> _current = new(StringComparer.Ordinal);
         private readonly Dictionary<ISymbol, string> _bodyLocals = new(SymbolEqualityComparer.Default);
@@ -62,6 +63,7 @@ public sealed partial class JitGenerator
         private string _loopVariableName = "i";
         private string? _laneType;
         private string _boundArray = string.Empty;
+        private int _start;
         private bool _inLoop;
         private bool _vectorize;
         private readonly HashSet<string> _carried = new(StringComparer.Ordinal);
@@ -149,7 +151,7 @@ public sealed partial class JitGenerator
 
             if (_method.Parameters.Length == 0 || _method.Parameters.Any(p => _params[p].Shape != ParamShape.Scalar))
             {
-                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "[Vectorize] needs one or more scalar parameters (float, double, int, long)");
+                Report(DiagnosticDescriptors.JitMethodShape, _syntax.Identifier.GetLocation(), "[Vectorize] needs one or more scalar parameters of a numeric type");
                 return Fail();
             }
 
@@ -163,7 +165,7 @@ public sealed partial class JitGenerator
             _inLoop = true;
             foreach (var p in _method.Parameters)
             {
-                _arrays[p.Name] = new ArraySpec(p.Name, _params[p].ElementType, ParamShape.ReadOnlySpan, IsLocal: false, Written: false, ReadsOriginal: true);
+                _arrays[p.Name] = new ArraySpec(p.Name, _params[p].ElementType, ParamShape.ReadOnlySpan, IsLocal: false, Written: false, ReadsOriginal: true, p.Name, 0);
                 _arrayOrder.Add(p.Name);
             }
 
@@ -187,9 +189,9 @@ public sealed partial class JitGenerator
                 if (ParseExpression(ret) is { } value)
                 {
                     value = Coerce(value, returnType);
-                    CheckLane(returnType, ret);
+                    NoteLane(returnType);
                     CheckWidth(value, ret);
-                    _arrays[result] = new ArraySpec(result, returnType, ParamShape.Span, IsLocal: false, Written: true, ReadsOriginal: false);
+                    _arrays[result] = new ArraySpec(result, returnType, ParamShape.Span, IsLocal: false, Written: true, ReadsOriginal: false, result, 0);
                     _arrayOrder.Add(result);
                     _body.Add(new StoreStmt(result, value));
                 }
@@ -266,7 +268,7 @@ public sealed partial class JitGenerator
                 SyntaxFacts.GetText(_method.DeclaredAccessibility == Accessibility.Private ? Accessibility.Internal : _method.DeclaredAccessibility),
                 _method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 _method.Parameters.Select(p => _params[p]).ToEquatableArray(),
-                _laneType ?? "double",
+                Narrowest() ?? _laneType ?? "double",
                 _boundArray,
                 _arrayOrder.Select(a => _arrays[a]).ToEquatableArray(),
                 _prologue.ToEquatableArray(),
@@ -276,9 +278,32 @@ public sealed partial class JitGenerator
                 returnValue,
                 _fastMath,
                 _parallel,
-                loop.ToString());
+                loop.ToString(),
+                _start);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }
+
+        /// <summary>
+        /// The kernel steps by one vector of its narrowest per-element type; a value twice as wide takes
+        /// two vectors per step, and so on.
+        /// </summary>
+        private string? Narrowest()
+        {
+            var types = _arrays.Values.Select(a => a.ElementType)
+                .Concat(_accumulators.Values.Select(a => a.LaneType))
+                .Concat(_body.SelectMany(b => b switch
+                {
+                    LocalStmt l => new[] { l.Value },
+                    StoreStmt st => new[] { st.Value },
+                    ReduceStmt r => new[] { r.Value },
+                    _ => Array.Empty<Expr>(),
+                }).SelectMany(PerElement))
+                .ToList();
+            return types.Count == 0 ? null : types.OrderBy(Size).First();
+        }
+
+        private static IEnumerable<string> PerElement(Expr e) =>
+            e.Invariant ? Enumerable.Empty<string>() : (e.Type == "bool" ? Enumerable.Empty<string>() : new[] { e.Type }).Concat(Children(e).SelectMany(PerElement));
 
         private Location? AccumulatorLocation(string name)
         {
@@ -489,11 +514,13 @@ public sealed partial class JitGenerator
             if (variable?.Initializer?.Value is not { } start
                 || _model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol index
                 || index.Type.SpecialType != SpecialType.System_Int32
-                || _model.GetConstantValue(start, _cancellationToken) is not { HasValue: true, Value: 0 })
+                || _model.GetConstantValue(start, _cancellationToken) is not { HasValue: true, Value: int first and >= 0 })
             {
-                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, "it must declare 'int i = 0'");
+                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, "it must declare 'int i = c' with a constant c >= 0");
                 return false;
             }
+
+            _start = first;
 
             _loopVariable = index;
             _loopVariableName = index.Name;
@@ -827,6 +854,12 @@ public sealed partial class JitGenerator
         private void ParseExplicitReduction(string acc, AssignmentExpressionSyntax assignment, Expr? mask)
         {
             var right = Unparenthesize(assignment.Right);
+            if (right is CastExpressionSyntax cast && SymbolEqualityComparer.Default.Equals(_model.GetTypeInfo(cast, _cancellationToken).Type, _model.GetTypeInfo(assignment.Left, _cancellationToken).Type))
+            {
+                // acc = (byte)(acc + x[i]): the cast back to the accumulator's own type is how C# spells a wrapping small sum.
+                right = Unparenthesize(cast.Expression);
+            }
+
             if (right is BinaryExpressionSyntax binary && (binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.MultiplyExpression)))
             {
                 var kind = binary.IsKind(SyntaxKind.AddExpression) ? ReductionKind.Sum : ReductionKind.Product;
@@ -867,15 +900,11 @@ public sealed partial class JitGenerator
             }
 
             string lane = declared;
-            if (_laneType is not null && Size(declared) != Size(_laneType))
+            if (_laneType is not null && Size(declared) != Size(_laneType) && IsInteger(declared)
+                && IntegerOfSize(Size(_laneType)) is { } counter && Retype(value, counter) is { } retyped)
             {
-                if (!IsInteger(declared) || Retype(value, IntegerOfSize(Size(_laneType))) is not { } retyped)
-                {
-                    Report(DiagnosticDescriptors.JitMixedWidths, at, acc, declared, _laneType);
-                    return;
-                }
-
-                lane = IntegerOfSize(Size(_laneType));
+                // A count over other data runs in lanes of the data's width (a 4- or 8-byte counter cannot wrap within one call).
+                lane = counter;
                 value = retyped;
             }
             else
@@ -904,7 +933,7 @@ public sealed partial class JitGenerator
 
         private static Expr? Retype(Expr value, string type) => value switch
         {
-            ConstExpr c when IsInteger(c.Type) => new ConstExpr(type, Literal(long.Parse(c.Literal.TrimEnd('L'), CultureInfo.InvariantCulture), type)),
+            ConstExpr c when IsInteger(c.Type) => new ConstExpr(type, Literal(IntegerValue(c), type)),
             CondExpr c when Retype(c.WhenTrue, type) is { } t && Retype(c.WhenFalse, type) is { } f => new CondExpr(type, c.Condition, t, f),
             _ => null,
         };
@@ -979,7 +1008,91 @@ public sealed partial class JitGenerator
             _ when value.Type == type || value.Type == "bool" => value,
             ConstExpr c when IsInteger(c.Type) || IsFloat(type) => new ConstExpr(type, Literal(ParseLiteral(c), type)),
             CondExpr c => new CondExpr(type, c.Condition, Coerce(c.WhenTrue, type), Coerce(c.WhenFalse, type)),
+            _ when IsInteger(type) && IsInteger(value.Type) && Size(type) < Size(value.Type) && Narrow(value, type) is { } narrowed => narrowed,
             _ => new ConvertExpr(type, value),
+        };
+
+        /// <summary>
+        /// <c>(byte)(x[i] + y[i])</c> computed in byte lanes: C# promotes small integers to int, but the
+        /// low bits of a wrapping + - * &amp; | ^ ~ depend only on the low bits of the operands, so the
+        /// truncated result is the same operation in the narrow type. Null when some part of
+        /// <paramref name="value"/> does not have that property (division, a comparison of promoted
+        /// values, a per-element local of the wide type): it stays a mixed-width expression.
+        /// </summary>
+        private static Expr? Narrow(Expr value, string type)
+        {
+            if (!IsInteger(value.Type))
+            {
+                return null;
+            }
+
+            if (Size(value.Type) == Size(type))
+            {
+                return value.Type == type ? value : new ConvertExpr(type, value);
+            }
+
+            switch (value)
+            {
+                case ConstExpr c:
+                    return new ConstExpr(type, Literal(IntegerValue(c), type));
+                case { Invariant: true }:
+                    // Computed once in the wide type, then truncated: the same low bits.
+                    return new ConvertExpr(type, value);
+                case ConvertExpr c when IsInteger(c.Operand.Type) && Size(c.Operand.Type) >= Size(type):
+                    return Narrow(c.Operand, type);
+                case BinaryExpr { Op: "<<", Right: ConstExpr count } b when IntegerValue(count) >= 0 && IntegerValue(count) < 8 * Size(type):
+                    // The low bits of a left shift depend only on the low bits of its operand, for counts within the narrow type.
+                    return Narrow(b.Left, type) is { } shifted ? new BinaryExpr(type, "<<", shifted, count) : null;
+                case BinaryExpr { Op: ">>" or ">>>", Left: ConvertExpr { Operand: var operand }, Right: ConstExpr count } when operand.Type == type && IntegerValue(count) >= 0 && IntegerValue(count) < 8 * Size(type):
+                    // A right shift of a value just promoted from the narrow type: the extension C# applied
+                    // (sign or zero, by the type) is what the narrow type's own >> shifts in.
+                    return new BinaryExpr(type, ">>", operand, count);
+                case BinaryExpr { Op: "+" or "-" or "*" or "&" or "|" or "^" } b:
+                    return Narrow(b.Left, type) is { } l && Narrow(b.Right, type) is { } r ? new BinaryExpr(type, b.Op, l, r) : null;
+                case UnaryExpr { Op: "-" or "~" } u:
+                    return Narrow(u.Operand, type) is { } o ? new UnaryExpr(type, u.Op, o) : null;
+                case CondExpr c:
+                    return Narrow(c.WhenTrue, type) is { } t && Narrow(c.WhenFalse, type) is { } f ? new CondExpr(type, c.Condition, t, f) : null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>
+        /// A comparison of two promoted small integers (<c>x[i] &lt; y[i]</c> on bytes is an int comparison in
+        /// C#) gives the same answer in the operands' own lanes, since widening keeps the value.
+        /// </summary>
+        private static (Expr Left, Expr Right)? Unpromote(Expr left, Expr right)
+        {
+            static Expr? Inner(Expr e) => e is ConvertExpr { Operand: var o } c && IsInteger(o.Type) && IsInteger(c.Type) && Size(o.Type) < Size(c.Type) ? o : null;
+
+            var l = Inner(left);
+            var r = Inner(right);
+            if (l is not null && r is not null)
+            {
+                return l.Type == r.Type ? (l, r) : null;
+            }
+
+            var narrow = l ?? r;
+            var constant = (l is null ? left : right) as ConstExpr;
+            if (narrow is null || constant is null || !IsInteger(constant.Type) || !FitsIn(IntegerValue(constant), narrow.Type))
+            {
+                return null;
+            }
+
+            var c = new ConstExpr(narrow.Type, Literal(IntegerValue(constant), narrow.Type));
+            return l is not null ? (narrow, c) : (c, narrow);
+        }
+
+        private static bool FitsIn(long value, string type) => type switch
+        {
+            "byte" => value is >= byte.MinValue and <= byte.MaxValue,
+            "sbyte" => value is >= sbyte.MinValue and <= sbyte.MaxValue,
+            "short" => value is >= short.MinValue and <= short.MaxValue,
+            "ushort" => value is >= ushort.MinValue and <= ushort.MaxValue,
+            "uint" => value is >= uint.MinValue and <= uint.MaxValue,
+            "int" => value is >= int.MinValue and <= int.MaxValue,
+            _ => true,
         };
 
         private static object ParseLiteral(ConstExpr c) => c.Type switch
@@ -991,8 +1104,22 @@ public sealed partial class JitGenerator
                 "double.NegativeInfinity" or "float.NegativeInfinity" => double.NegativeInfinity,
                 _ => double.Parse(c.Literal.TrimEnd('f'), CultureInfo.InvariantCulture),
             },
-            _ => long.Parse(c.Literal.TrimEnd('L'), CultureInfo.InvariantCulture),
+            "ulong" => ulong.Parse(c.Literal.Substring(0, c.Literal.Length - 2), CultureInfo.InvariantCulture),
+            _ => IntegerValue(c),
         };
+
+        /// <summary>The value of an integer literal as <see cref="Literal"/> writes it: "(byte)5", "(sbyte)(-5)", "5u", "5L".</summary>
+        private static long IntegerValue(ConstExpr c)
+        {
+            string text = c.Literal;
+            if (text.StartsWith("(", StringComparison.Ordinal))
+            {
+                text = text.Substring(text.IndexOf(')') + 1).Trim('(', ')');
+            }
+
+            text = text.TrimEnd('L', 'U', 'u');
+            return text.StartsWith("-", StringComparison.Ordinal) ? long.Parse(text, CultureInfo.InvariantCulture) : unchecked((long)ulong.Parse(text, CultureInfo.InvariantCulture));
+        }
 
         private Expr? ParseCore(ExpressionSyntax e, TypeInfo info)
         {
@@ -1021,7 +1148,7 @@ public sealed partial class JitGenerator
                 case BinaryExpressionSyntax binary:
                     return Binary(binary, info);
 
-                case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression) || unary.IsKind(SyntaxKind.LogicalNotExpression) || unary.IsKind(SyntaxKind.UnaryPlusExpression):
+                case PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.UnaryMinusExpression) || unary.IsKind(SyntaxKind.LogicalNotExpression) || unary.IsKind(SyntaxKind.UnaryPlusExpression) || unary.IsKind(SyntaxKind.BitwiseNotExpression):
                     if (ParseExpression(unary.Operand) is not { } operand)
                     {
                         return null;
@@ -1032,7 +1159,8 @@ public sealed partial class JitGenerator
                         return operand;
                     }
 
-                    return new UnaryExpr(operand.Type, unary.IsKind(SyntaxKind.UnaryMinusExpression) ? "-" : "!", operand);
+                    // The operand carries C#'s promotion (-x on a uint is a long), so the result has the operand's type.
+                    return new UnaryExpr(operand.Type, unary.IsKind(SyntaxKind.UnaryMinusExpression) ? "-" : unary.IsKind(SyntaxKind.BitwiseNotExpression) ? "~" : "!", operand);
 
                 case ConditionalExpressionSyntax conditional:
                     var condition = ParseExpression(conditional.Condition);
@@ -1132,7 +1260,7 @@ public sealed partial class JitGenerator
                 if (_vectorize)
                 {
                     // [Vectorize]: each scalar parameter is one element of its input span.
-                    CheckLane(p.ElementType, id);
+                    NoteLane(p.ElementType);
                     return new LoadExpr(p.ElementType, p.Name);
                 }
 
@@ -1182,25 +1310,50 @@ public sealed partial class JitGenerator
             }
 
             var found = ArrayByName(name)!.Value;
-            if (!IsLoopVariable(argument.Expression))
+            int? offset = Offset(argument.Expression);
+            if (offset != 0)
             {
-                // a[i - 1] on an array the loop writes is the classic recurrence; anything else is an unsupported index.
+                // a[i - 1] on an array the loop writes is the classic recurrence; a read of a[i + c] elsewhere is a view.
                 bool carried = _arrays.TryGetValue(name, out var known) && known.Written || writing;
                 if (carried || IsWrittenLater(access, name))
                 {
                     Report(DiagnosticDescriptors.JitLoopCarriedDependency, access, access.ToString());
-                }
-                else
-                {
-                    Report(DiagnosticDescriptors.JitUnsupportedIndex, argument, access.ToString(), _loopVariableName);
+                    return null;
                 }
 
-                return null;
+                if (offset is null || found.IsLocal)
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedIndex, argument, access.ToString(), _loopVariableName);
+                    return null;
+                }
+
+                if (_start + offset.Value < 0)
+                {
+                    Report(DiagnosticDescriptors.JitIndexBeforeStart, argument, access.ToString(), name, _start.ToString(CultureInfo.InvariantCulture), (-offset.Value).ToString(CultureInfo.InvariantCulture));
+                    return null;
+                }
+
+                string view = name + (offset > 0 ? "Plus" : "Minus") + Math.Abs(offset.Value).ToString(CultureInfo.InvariantCulture);
+                if (!_views.ContainsKey(view))
+                {
+                    string unique = view;
+                    for (int n = 2; !_usedNames.Add(unique); n++)
+                    {
+                        unique = view + "_" + n.ToString(CultureInfo.InvariantCulture);
+                    }
+
+                    _views[view] = unique;
+                    _arrays[unique] = new ArraySpec(unique, found.ElementType, found.Shape, IsLocal: false, Written: false, ReadsOriginal: false, name, offset.Value);
+                    _arrayOrder.Add(unique);
+                }
+
+                NoteLane(found.ElementType);
+                return new LoadExpr(found.ElementType, _views[view]);
             }
 
             if (!_arrays.TryGetValue(name, out var spec))
             {
-                spec = new ArraySpec(name, found.ElementType, found.Shape, found.IsLocal, Written: false, ReadsOriginal: false);
+                spec = new ArraySpec(name, found.ElementType, found.Shape, found.IsLocal, Written: false, ReadsOriginal: false, name, 0);
                 _arrayOrder.Add(name);
             }
 
@@ -1210,30 +1363,50 @@ public sealed partial class JitGenerator
             }
 
             _arrays[name] = spec;
-            CheckLane(found.ElementType, access);
+            NoteLane(found.ElementType);
             return new LoadExpr(found.ElementType, name);
+        }
+
+        /// <summary>The constant c of an index <c>i</c>, <c>i + c</c>, <c>c + i</c> or <c>i - c</c>; null for any other index.</summary>
+        private int? Offset(ExpressionSyntax index)
+        {
+            index = Unparenthesize(index);
+            if (IsLoopVariable(index))
+            {
+                return 0;
+            }
+
+            if (index is not BinaryExpressionSyntax binary || !(binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.SubtractExpression)))
+            {
+                return null;
+            }
+
+            int? Constant(ExpressionSyntax e) => _model.GetConstantValue(e, _cancellationToken) is { HasValue: true, Value: int c } ? c : null;
+            if (IsLoopVariable(binary.Left) && Constant(binary.Right) is { } right)
+            {
+                return binary.IsKind(SyntaxKind.AddExpression) ? right : -right;
+            }
+
+            return binary.IsKind(SyntaxKind.AddExpression) && IsLoopVariable(binary.Right) && Constant(binary.Left) is { } left ? left : null;
         }
 
         private bool IsWrittenLater(ElementAccessExpressionSyntax access, string name)
         {
             var loop = access.FirstAncestorOrSelf<ForStatementSyntax>();
-            return loop is not null && loop.Statement.DescendantNodes().OfType<AssignmentExpressionSyntax>()
-                .Any(a => Unparenthesize(a.Left) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax id } && id.Identifier.ValueText == name);
+            bool Writes(ExpressionSyntax target) => Unparenthesize(target) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax id } && id.Identifier.ValueText == name;
+            return loop is not null && loop.Statement.DescendantNodes().Any(n => n switch
+            {
+                AssignmentExpressionSyntax a => Writes(a.Left),
+                PostfixUnaryExpressionSyntax p => Writes(p.Operand),
+                PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression) => Writes(p.Operand),
+                _ => false,
+            });
         }
 
-        private void CheckLane(string type, SyntaxNode at)
-        {
-            if (_laneType is null)
-            {
-                _laneType = type;
-            }
-            else if (Size(type) != Size(_laneType))
-            {
-                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), type, _laneType);
-            }
-        }
+        /// <summary>The first array read or written fixes the lane type counters accumulate in; other widths are parts of a step.</summary>
+        private void NoteLane(string type) => _laneType ??= type;
 
-        /// <summary>Per-element values must all fill the kernel's lanes; invariant values are converted before broadcast.</summary>
+        /// <summary>Every conversion of a per-element value must have an exact vector form (widen, narrow, convert).</summary>
         private void CheckWidth(Expr value, SyntaxNode at)
         {
             if (value.Invariant)
@@ -1241,40 +1414,52 @@ public sealed partial class JitGenerator
                 return;
             }
 
-            switch (value)
+            if (value is ConvertExpr c && VectorConversion(c.Operand.Type, c.Type) is { } reason)
             {
-                // A conversion from an operand that already has the wrong width was reported at the operand.
-                case ConvertExpr c when !c.Operand.Invariant && Size(c.Operand.Type) != Size(c.Type) && _laneType is not null && Size(c.Operand.Type) == Size(_laneType):
-                    Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), c.Operand.Type, c.Type);
-                    return;
-                case UnaryExpr u:
-                    CheckWidth(u.Operand, at);
-                    break;
-                case BinaryExpr b:
-                    CheckWidth(b.Left, at);
-                    CheckWidth(b.Right, at);
-                    break;
-                case CondExpr c:
-                    CheckWidth(c.Condition, at);
-                    CheckWidth(c.WhenTrue, at);
-                    CheckWidth(c.WhenFalse, at);
-                    break;
-                case CallExpr call:
-                    foreach (var a in call.Arguments)
-                    {
-                        CheckWidth(a, at);
-                    }
-
-                    break;
-                case ConvertExpr c:
-                    CheckWidth(c.Operand, at);
-                    break;
+                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), c.Operand.Type, c.Type, reason);
+                return;
             }
 
-            if (value.Type != "bool" && _laneType is not null && Size(value.Type) != Size(_laneType) && value is not ConvertExpr and not LoadExpr)
+            foreach (var child in Children(value))
             {
-                Report(DiagnosticDescriptors.JitMixedWidths, at, at.ToString(), value.Type, _laneType);
+                CheckWidth(child, at);
             }
+        }
+
+        internal static IEnumerable<Expr> Children(Expr e) => e switch
+        {
+            UnaryExpr u => new[] { u.Operand },
+            BinaryExpr b => new[] { b.Left, b.Right },
+            CondExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+            CallExpr c => c.Arguments,
+            ConvertExpr c => new[] { c.Operand },
+            _ => Array.Empty<Expr>(),
+        };
+
+        /// <summary>
+        /// Null when a per-element conversion from <paramref name="from"/> to <paramref name="to"/> has an
+        /// exact vector form; otherwise why not. Integers widen (sign- or zero-extending like C#) and
+        /// narrow (wrapping) between any widths; integers become floats after widening to the float's
+        /// width, which is exact; float widens to double and double narrows to float (rounding once).
+        /// </summary>
+        internal static string? VectorConversion(string from, string to)
+        {
+            if (from == to || Size(from) == Size(to) || IsInteger(from) && IsInteger(to) || from == "float" && to == "double" || from == "double" && to == "float")
+            {
+                return null;
+            }
+
+            if (IsInteger(from) && IsFloat(to))
+            {
+                return Size(from) < Size(to) ? null : $"({to}){from} rounds once in C#, but a vector conversion would round twice; convert in the scalar code or keep both at one width";
+            }
+
+            if (from == "float" && to is "long" or "ulong")
+            {
+                return null;
+            }
+
+            return $"({to}){from} saturates at {to}'s range in C#, which no vector conversion does; convert to {(to.StartsWith("u", StringComparison.Ordinal) ? "ulong" : "long")} first";
         }
 
         private Expr? Binary(BinaryExpressionSyntax binary, TypeInfo info)
@@ -1294,11 +1479,17 @@ public sealed partial class JitGenerator
                 SyntaxKind.NotEqualsExpression => "!=",
                 SyntaxKind.LogicalAndExpression => "&&",
                 SyntaxKind.LogicalOrExpression => "||",
+                SyntaxKind.BitwiseAndExpression => "&",
+                SyntaxKind.BitwiseOrExpression => "|",
+                SyntaxKind.ExclusiveOrExpression => "^",
+                SyntaxKind.LeftShiftExpression => "<<",
+                SyntaxKind.RightShiftExpression => ">>",
+                SyntaxKind.UnsignedRightShiftExpression => ">>>",
                 _ => null,
             };
             if (op is null)
             {
-                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / comparisons && || are vectorized");
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / & | ^ << >> >>> comparisons && || are vectorized");
                 return null;
             }
 
@@ -1309,7 +1500,13 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            if (op is "&&" or "||")
+            // On bools & and | are && and || without the short circuit, which a mask never has anyway.
+            if (op is "&" or "|" or "^" && left.Type == "bool" && right.Type == "bool")
+            {
+                op = op switch { "&" => "&&", "|" => "||", _ => "^" };
+            }
+
+            if (op is "&&" or "||" || op == "^" && left.Type == "bool")
             {
                 if (left.Type != "bool" || right.Type != "bool")
                 {
@@ -1318,6 +1515,30 @@ public sealed partial class JitGenerator
                 }
 
                 return new BinaryExpr("bool", op, left, right);
+            }
+
+            if (op is "<<" or ">>" or ">>>")
+            {
+                if (!right.Invariant)
+                {
+                    // A vector shifts every lane by one count; per-lane counts have no instruction below AVX2.
+                    Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), "the shift count must be the same in every iteration");
+                    return null;
+                }
+
+                return new BinaryExpr(left.Type, op, left, right);
+            }
+
+            if (op is "&" or "|" or "^" && !(IsInteger(left.Type) && IsInteger(right.Type)))
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), "bitwise operators apply to integers only");
+                return null;
+            }
+
+            if (op is "<" or "<=" or ">" or ">=" or "==" or "!=" && Unpromote(left, right) is { } unpromoted)
+            {
+                // Compared in the operands' own lanes, the mask needs no widening.
+                (left, right) = unpromoted;
             }
 
             if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))
@@ -1413,16 +1634,32 @@ public sealed partial class JitGenerator
             SpecialType.System_Double => "double",
             SpecialType.System_Int32 => "int",
             SpecialType.System_Int64 => "long",
+            SpecialType.System_Byte => "byte",
+            SpecialType.System_SByte => "sbyte",
+            SpecialType.System_Int16 => "short",
+            SpecialType.System_UInt16 => "ushort",
+            SpecialType.System_UInt32 => "uint",
+            SpecialType.System_UInt64 => "ulong",
             _ => null,
         };
 
         internal static bool IsFloat(string type) => type is "float" or "double";
 
-        internal static bool IsInteger(string type) => type is "int" or "long";
+        internal static bool IsInteger(string type) => type is "int" or "long" or "byte" or "sbyte" or "short" or "ushort" or "uint" or "ulong";
 
-        internal static int Size(string type) => type is "double" or "long" ? 8 : 4;
+        /// <summary>Types that C# promotes to int before any arithmetic: their results need a cast back.</summary>
+        internal static bool IsSmall(string type) => type is "byte" or "sbyte" or "short" or "ushort";
 
-        private static string IntegerOfSize(int size) => size == 8 ? "long" : "int";
+        internal static int Size(string type) => type switch
+        {
+            "double" or "long" or "ulong" => 8,
+            "byte" or "sbyte" => 1,
+            "short" or "ushort" => 2,
+            _ => 4,
+        };
+
+        /// <summary>A counter's lane type for data of another width; counts in 1- or 2-byte lanes would wrap.</summary>
+        private static string? IntegerOfSize(int size) => size switch { 8 => "long", 4 => "int", _ => null };
 
         internal static string Literal(object value, string type)
         {
@@ -1443,11 +1680,22 @@ public sealed partial class JitGenerator
                     if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
                     if (f == 0 && BitConverter.DoubleToInt64Bits(f) != 0) return "-0.0f";
                     return f.ToString("R", CultureInfo.InvariantCulture) + "f";
-                case "long":
-                    return System.Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L";
-                default:
-                    return System.Convert.ToInt32(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
             }
+
+            // Integers wrap to the target type, as an unchecked conversion (or the vector lane) does.
+            long bits = value is ulong u ? unchecked((long)u) : System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            string Cast(long v) => "(" + type + ")" + (v < 0 ? "(" + v.ToString(CultureInfo.InvariantCulture) + ")" : v.ToString(CultureInfo.InvariantCulture));
+            return type switch
+            {
+                "long" => bits.ToString(CultureInfo.InvariantCulture) + "L",
+                "ulong" => unchecked((ulong)bits).ToString(CultureInfo.InvariantCulture) + "UL",
+                "uint" => unchecked((uint)bits).ToString(CultureInfo.InvariantCulture) + "u",
+                "byte" => Cast(unchecked((byte)bits)),
+                "sbyte" => Cast(unchecked((sbyte)bits)),
+                "short" => Cast(unchecked((short)bits)),
+                "ushort" => Cast(unchecked((ushort)bits)),
+                _ => unchecked((int)bits).ToString(CultureInfo.InvariantCulture),
+            };
         }
     }
 }

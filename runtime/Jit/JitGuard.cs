@@ -27,6 +27,27 @@ public static class JitGuard
     }
 
     /// <summary>
+    /// Throws when an array the loop reads at an offset (<c>x[i + 1]</c>) is too short for the loop's
+    /// last iteration. Nothing is checked when the loop does not run.
+    /// </summary>
+    /// <param name="length">The loop bound: the length of <paramref name="boundName"/>.</param>
+    /// <param name="start">The loop's first index.</param>
+    /// <param name="reach">The largest offset at which the loop reads <paramref name="name"/> (0 for <c>x[i]</c>).</param>
+    /// <param name="actual">The length of <paramref name="name"/>.</param>
+    /// <param name="boundName">The parameter or local whose length bounds the loop.</param>
+    /// <param name="name">The parameter being checked.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> has fewer than <paramref name="length"/> + <paramref name="reach"/> elements.</exception>
+    public static void Reaches(int length, int start, int reach, int actual, string boundName, string name)
+    {
+        if (length > start && (long)length + reach > actual)
+        {
+            throw new ArgumentException(
+                $"'{name}' has {actual} elements but the loop reads it up to index {(long)length - 1 + reach} ('{boundName}' has {length}, offset {reach}); pass at least {(long)length + reach} elements.",
+                name);
+        }
+    }
+
+    /// <summary>
     /// Throws when <paramref name="destination"/> overlaps <paramref name="source"/> at a different
     /// start: the same memory (an in-place call) or disjoint memory is fine, a shifted view is not,
     /// because a vector would read elements an earlier vector already overwrote.

@@ -27,7 +27,8 @@ internal sealed record KernelSpec(
     Expr? ReturnValue,
     bool FastMath,
     bool Parallel,
-    string LoopText);
+    string LoopText,
+    int Start);
 
 internal enum KernelKind
 {
@@ -46,8 +47,12 @@ internal enum ParamShape
 /// <summary>A parameter of the annotated method; <see cref="Type"/> is fully qualified.</summary>
 internal sealed record ParamSpec(string Name, string Type, ParamShape Shape, string ElementType, string Modifiers);
 
-/// <summary>An array or span indexed by the loop variable.</summary>
-internal sealed record ArraySpec(string Name, string ElementType, ParamShape Shape, bool IsLocal, bool Written, bool ReadsOriginal);
+/// <summary>
+/// An array or span indexed by the loop variable. A read at <c>x[i + c]</c> is a view of its own:
+/// <see cref="Source"/> is <c>x</c>, <see cref="Offset"/> is <c>c</c>, and the entry method passes the
+/// kernel that view, so the kernel itself only ever indexes at <c>i</c>.
+/// </summary>
+internal sealed record ArraySpec(string Name, string ElementType, ParamShape Shape, bool IsLocal, bool Written, bool ReadsOriginal, string Source, int Offset);
 
 /// <summary>A statement before the loop, kept in source order.</summary>
 internal sealed record PrologueItem(PrologueKind Kind, string Name, string Type, Expr? Value);

@@ -27,9 +27,9 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1001", "Console.WriteLine();", "F", "before the loop"));
 
     [Fact]
-    public void PAR1002_loop_that_does_not_start_at_zero() => Expect("""
-        [Jit] public static void F(double[] x) { for (int i = 1; i < x.Length; i++) x[i] = 1; }
-        """, new ExpectedDiagnostic("PAR1002", "int i = 1", "F", "it must declare 'int i = 0'"));
+    public void PAR1002_loop_that_does_not_start_at_a_constant() => Expect("""
+        [Jit] public static void F(double[] x, int s) { for (int i = s; i < x.Length; i++) x[i] = 1; }
+        """, new ExpectedDiagnostic("PAR1002", "int i = s", "F", "it must declare 'int i = c' with a constant c >= 0"));
 
     [Fact]
     public void PAR1002_no_loop() => Expect("""
@@ -47,9 +47,34 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1003", "prev", "F", "prev"));
 
     [Fact]
-    public void PAR1004_index_other_than_the_loop_variable() => Expect("""
-        [Jit] public static void F(double[] x, double[] r) { for (int i = 0; i < r.Length; i++) r[i] = x[i + 1]; }
-        """, new ExpectedDiagnostic("PAR1004", "i + 1", "F", "x[i + 1]", "i"));
+    public void PAR1004_index_other_than_the_loop_variable_plus_a_constant() => Expect("""
+        [Jit] public static void F(double[] x, double[] r) { for (int i = 0; i < r.Length; i++) r[i] = x[2 * i]; }
+        """, new ExpectedDiagnostic("PAR1004", "2 * i", "F", "x[2 * i]", "i"));
+
+    [Fact]
+    public void PAR1003_write_of_an_array_also_read_at_an_offset() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 1; i < x.Length; i++) x[i] = x[i - 1] * 0.5; }
+        """, new ExpectedDiagnostic("PAR1003", "x[i - 1]", "F", "x[i - 1]"));
+
+    [Fact]
+    public void PAR1014_read_before_the_start_of_the_array() => Expect("""
+        [Jit] public static void F(double[] x, double[] r) { for (int i = 1; i < r.Length; i++) r[i] = x[i - 2]; }
+        """, new ExpectedDiagnostic("PAR1014", "i - 2", "F", "x[i - 2]", "x", "1", "2"));
+
+    [Fact]
+    public void PAR1005_shift_by_a_per_element_count() => Expect("""
+        [Jit] public static void F(int[] x, int[] k) { for (int i = 0; i < x.Length; i++) x[i] = x[i] << k[i]; }
+        """, new ExpectedDiagnostic("PAR1005", "<<", "F", "x[i] << k[i]", "the shift count must be the same in every iteration"));
+
+    [Fact]
+    public void PAR1005_byte_division_has_no_vector_form() => Expect("""
+        [Jit] public static void F(byte[] x, byte[] y) { for (int i = 0; i < x.Length; i++) x[i] = (byte)(x[i] / y[i]); }
+        """, new ExpectedDiagnostic("PAR1005", "/", "F", "x[i] / y[i]", "integer division has no SIMD instruction and throws on zero"));
+
+    [Fact]
+    public void PAR1009_long_to_float_would_round_twice() => Expect("""
+        [Jit] public static void F(long[] x, float[] r) { for (int i = 0; i < x.Length; i++) r[i] = x[i] * 0.5f; }
+        """, new ExpectedDiagnostic("PAR1009", "r[i] = x[i] * 0.5f", "F", "r[i] = x[i] * 0.5f", "long", "float", "(float)long rounds once in C#, but a vector conversion would round twice; convert in the scalar code or keep both at one width"));
 
     [Fact]
     public void PAR1005_call_with_no_vector_form() => Expect("""
@@ -77,9 +102,9 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1008", "decimal[]", "F", "x", "decimal[]"));
 
     [Fact]
-    public void PAR1009_mixed_widths() => Expect("""
-        [Jit] public static void F(double[] x, int[] n) { for (int i = 0; i < x.Length; i++) x[i] = x[i] * n[i]; }
-        """, new ExpectedDiagnostic("PAR1009", "n[i]", "F", "n[i]", "int", "double"));
+    public void PAR1009_saturating_narrowing_conversion() => Expect("""
+        [Jit] public static void F(double[] x, int[] n) { for (int i = 0; i < x.Length; i++) n[i] = (int)x[i] + 1; }
+        """, new ExpectedDiagnostic("PAR1009", "n[i] = (int)x[i] + 1", "F", "n[i] = (int)x[i] + 1", "double", "int", "(int)double saturates at int's range in C#, which no vector conversion does; convert to long first"));
 
     [Fact]
     public void PAR1010_array_that_is_not_a_parameter_or_allocation() => Expect("""

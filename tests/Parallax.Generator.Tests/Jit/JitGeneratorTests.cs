@@ -116,6 +116,94 @@ public class JitGeneratorTests
     }
 
     [Fact]
+    public void Byte_kernel_narrows_promoted_arithmetic_into_byte_lanes()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [Jit]
+                public static void Blend(byte[] x, byte[] y, byte[] r, byte k)
+                {
+                    for (int i = 0; i < x.Length; i++) r[i] = x[i] > y[i] ? (byte)(x[i] - y[i] + k) : (byte)(~x[i] & 0x7F);
+                }
+
+                [Jit]
+                public static ushort Total(System.ReadOnlySpan<ushort> x)
+                {
+                    ushort sum = 0;
+                    for (int i = 0; i < x.Length; i++) sum = (ushort)(sum + x[i] * 3);
+                    return sum;
+                }
+
+                static int Use(byte[] a, ushort[] b) { Blend(a, a, a, 1); return Total(b); }
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Mixed_widths_step_in_the_narrowest_lanes()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [Jit]
+                public static void Scale(byte[] pixels, float[] gain, int[] r)
+                {
+                    for (int i = 0; i < pixels.Length; i++) r[i] = gain[i] > 1 ? pixels[i] * 2 : pixels[i];
+                }
+
+                [Jit]
+                public static long Weighted(float[] x, double[] w)
+                {
+                    long count = 0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        if (x[i] * w[i] > 0.5) count++;
+                    }
+
+                    return count;
+                }
+
+                static long Use(byte[] a, float[] b, int[] c, double[] d) { Scale(a, b, c); return Weighted(b, d); }
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Offsets_and_a_later_start_become_views_in_the_entry()
+    {
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static partial class Kernels
+            {
+                [Jit]
+                public static double[] Gradient(double[] x)
+                {
+                    var g = new double[x.Length];
+                    for (int i = 1; i < x.Length; i++) g[i] = x[i] - x[i - 1];
+                    return g;
+                }
+
+                [Jit]
+                public static void Stencil(System.ReadOnlySpan<float> x, System.Span<float> r)
+                {
+                    for (int i = 0; i < r.Length; i++) r[i] = x[i] + x[i + 2];
+                }
+
+                static void Use(double[] a, float[] b, float[] c) { Gradient(a); Stencil(b, c); }
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
     public void Vectorize_generates_a_span_overload()
     {
         var run = GeneratorHarness.Run("""

@@ -8,14 +8,7 @@ namespace Parallax.Tests.Jit;
 public class ElementwiseKernelTests
 {
     private static void Compare<T, TResult>(Func<int, T> inputs, Func<T, TResult[]> kernel, Func<T, TResult[]> reference, string name)
-        where TResult : unmanaged, System.Numerics.INumberBase<TResult>
-    {
-        foreach (int n in JitTestData.Lengths)
-        {
-            var input = inputs(n);
-            JitTestData.BitwiseEqual<TResult>(reference(input), kernel(input), $"{name}, length {n}");
-        }
-    }
+        where TResult : unmanaged, System.Numerics.INumberBase<TResult> => JitTestData.Compare(inputs, kernel, reference, name);
 
     [Fact]
     public void Calls_are_intercepted_and_check_lengths_up_front()

@@ -40,6 +40,36 @@ internal static class JitTestData
 
     public static int[] Ints(int n, int seed) => Longs(n, seed).Select(l => unchecked((int)l)).ToArray();
 
+    /// <summary>Random integers of any width, one in eight of them MinValue, MaxValue, 0, 1 or all bits set.</summary>
+    public static T[] Integers<T>(int n, int seed)
+        where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        var random = new Random(seed);
+        var a = new T[n];
+        random.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+        T[] special = [T.MinValue, T.MaxValue, T.Zero, T.One, T.AllBitsSet];
+        for (int i = 0; i < n; i++)
+        {
+            if (random.Next(8) == 0)
+            {
+                a[i] = special[random.Next(special.Length)];
+            }
+        }
+
+        return a;
+    }
+
+    /// <summary>A kernel against its scalar reference on every length of <see cref="Lengths"/>, bit for bit.</summary>
+    public static void Compare<T, TResult>(Func<int, T> inputs, Func<T, TResult[]> kernel, Func<T, TResult[]> reference, string name)
+        where TResult : unmanaged, INumberBase<TResult>
+    {
+        foreach (int n in Lengths)
+        {
+            var input = inputs(n);
+            BitwiseEqual<TResult>(reference(input), kernel(input), $"{name}, length {n}");
+        }
+    }
+
     /// <summary>Bit-for-bit equality, except that any NaN equals any NaN (payloads are not specified by IEEE or .NET).</summary>
     public static void BitwiseEqual<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, string what)
         where T : unmanaged, INumberBase<T>
@@ -62,9 +92,8 @@ internal static class JitTestData
             return true;
         }
 
-        return Unsafe.SizeOf<T>() == 8
-            ? Unsafe.As<T, long>(ref expected) == Unsafe.As<T, long>(ref actual)
-            : Unsafe.As<T, int>(ref expected) == Unsafe.As<T, int>(ref actual);
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in expected))
+            .SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in actual)));
     }
 
     private static string Show<T>(T value) where T : unmanaged =>
