@@ -36,6 +36,19 @@ internal sealed partial class GilExperiment : Section
     [Thread]
     internal static BigInteger FactorialTree(int number) => Product(1, number);
 
+    /// <summary>
+    /// The product tree <paramref name="times"/> times over: one tree takes about 0.1 s, where a single
+    /// scheduler hiccup moves the ratio; timing several per thread reads the same speed-up with less noise.
+    /// </summary>
+    [Thread]
+    internal static void FactorialTreeRepeated(int number, int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            s_sink ^= (int)(FactorialTree(number) & int.MaxValue);
+        }
+    }
+
     private static BigInteger Product(int lo, int hi)
     {
         if (hi - lo < 32)
@@ -80,6 +93,26 @@ internal sealed partial class GilExperiment : Section
         }
 
         s_sink = (int)x;
+    }
+
+    /// <summary>
+    /// The second calibration row: four independent 64x64→128-bit multiplication chains, the operation
+    /// BigInteger's multiplication is made of, with no memory traffic. Two vCPUs that share one core's
+    /// multipliers (hyperthreads, as a VM may be given) show it here: the product tree can scale no better.
+    /// </summary>
+    [Thread]
+    internal static void SpinMultiply(int millions)
+    {
+        ulong a = 0x9E3779B97F4A7C15, b = 0xD1B54A32D192ED03, c = 0x94D049BB133111EB, d = 0xBF58476D1CE4E5B9;
+        for (long i = 0; i < millions * 1_000_000L; i++)
+        {
+            a = Math.BigMul(a, 0xFF51AFD7ED558CCD, out var la) ^ la;
+            b = Math.BigMul(b, 0xC4CEB9FE1A85EC53, out var lb) ^ lb;
+            c = Math.BigMul(c, 0xFF51AFD7ED558CCD, out var lc) ^ lc;
+            d = Math.BigMul(d, 0xC4CEB9FE1A85EC53, out var ld) ^ ld;
+        }
+
+        s_sink = (int)(a ^ b ^ c ^ d);
     }
 
     /// <summary>One variant's figures: median seconds on one thread and for two threads at once, and what the GC did.</summary>
@@ -159,16 +192,17 @@ internal sealed partial class GilExperiment : Section
     public override Task RunAsync(NotebookOptions options, CancellationToken cancellationToken)
     {
         int reps = options.Quick ? 1 : 3;
-        Console.WriteLine($"  factorial({options.Factorial}), median of {reps} ({reps * 5} for the product tree); CPython here: 2.16 s on 1 thread, 5.62 s for 2 threads (speed-up 0.77x)");
+        Console.WriteLine($"  factorial({options.Factorial}), median of {reps}; CPython here: 2.16 s on 1 thread, 5.62 s for 2 threads (speed-up 0.77x)");
         var ceiling = Measure("calibration: ALU loop, no memory", SpinThread, options.Quick ? 100 : 500, reps);
         Console.WriteLine("  " + ceiling);
+        var multiply = Measure("calibration: 64-bit multiplies, no memory", SpinMultiplyThread, options.Quick ? 20 : 100, reps);
+        Console.WriteLine("  " + multiply);
         var naive = Measure("naive running product", FactorialThread, options.Factorial, reps);
         Console.WriteLine($"  {naive} | {naive.SpeedUp / ceiling.SpeedUp:P0} of calibration");
         cancellationToken.ThrowIfCancellationRequested();
-        // A tree run lasts about 0.1 s, where one scheduler hiccup moves the ratio: more repetitions.
-        var tree = Measure("product tree", FactorialTreeThread, options.Factorial, reps * 5);
-        Console.WriteLine($"  {tree} | {tree.SpeedUp / ceiling.SpeedUp:P0} of calibration");
-        Console.WriteLine($"  the product tree is {naive.One / tree.One:F1}x faster than the running product on one thread");
+        var tree = Measure("product tree (8 per thread and run)", n => FactorialTreeRepeatedThread(n, 8), options.Factorial, reps);
+        Console.WriteLine($"  {tree} | {tree.SpeedUp / multiply.SpeedUp:P0} of the multiply calibration");
+        Console.WriteLine($"  the product tree is {naive.One / (tree.One / 8):F1}x faster than the running product on one thread");
         Console.WriteLine("""
               No GIL: both threads run at once. What keeps the naive product from 2x is the GC. Each step
               allocates a new, slightly larger BigInteger; past 85,000 bytes (about n = 40,000) every one
@@ -179,7 +213,8 @@ internal sealed partial class GilExperiment : Section
               numbers instead of tens of thousands; (2) if the loop must stay, keep its garbage out of
               the LOH and gen2: DOTNET_GCLOHThreshold above the largest product, a bigger gen0 budget
               (DOTNET_GCgen0size). samples/Gil measures those settings, and Server GC, in child processes.
-              Read each speed-up against the calibration row: it is what 2 threads can get here right now.
+              Read each speed-up against the calibration rows: they are what 2 threads can get here right
+              now, for plain arithmetic and for the multiplications BigInteger is made of.
               A naive speed-up above 2x is no threading miracle: the one-thread run is mostly memory
               management (see its kernel CPU: page faults on memory the GC hands back to the OS after a
               gen2 collection and takes again), and that cost does not double with a second thread. The
