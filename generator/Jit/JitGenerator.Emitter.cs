@@ -260,7 +260,7 @@ public sealed partial class JitGenerator
                         if (array is { ReadsOriginal: false, Written: true } && _spec.Start == 0)
                         {
                             w.Line($"// Every element is written below, so the array is not zeroed first.");
-                            w.Line($"{item.Type}[] {item.Name} = global::System.GC.AllocateUninitializedArray<{item.Type}>({_length});");
+                            w.Line($"{item.Type}[] {item.Name} = global::Parallax.JitMemory.AllocateOutput<{item.Type}>({_length});");
                         }
                         else
                         {

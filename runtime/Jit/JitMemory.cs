@@ -14,6 +14,29 @@ public static class JitMemory
     public const int NonTemporalThreshold = 256 * 1024;
 
     /// <summary>
+    /// A result array the kernel writes in full, so it is not zeroed; when it is large, its pages are
+    /// faulted in with one system call first, which on a virtual machine costs far less than taking
+    /// the first-touch faults one by one inside the kernel's loop.
+    /// </summary>
+    /// <typeparam name="T">Element type.</typeparam>
+    /// <param name="length">The number of elements.</param>
+    /// <returns>An array whose contents are undefined until the kernel writes them.</returns>
+    public static unsafe T[] AllocateOutput<T>(int length)
+        where T : unmanaged
+    {
+        var array = GC.AllocateUninitializedArray<T>(length);
+        if ((long)length * sizeof(T) >= PageFaults.Threshold)
+        {
+            fixed (T* start = array)
+            {
+                PageFaults.Populate(start, (nuint)length * (nuint)sizeof(T), write: true);
+            }
+        }
+
+        return array;
+    }
+
+    /// <summary>
     /// How many elements from <paramref name="start"/> to the next <paramref name="alignment"/>-byte
     /// boundary (0 when already aligned). Kernels start their main loop there; the answer is only a
     /// hint, since the GC may move the array afterwards, so correctness never depends on it.

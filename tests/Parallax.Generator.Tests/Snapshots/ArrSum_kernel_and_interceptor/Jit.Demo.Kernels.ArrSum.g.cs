@@ -22,7 +22,7 @@ namespace Parallax.Generated
             int length = x.Length;
             global::Parallax.JitGuard.SameLength(length, y.Length, "x", "y");
             // Every element is written below, so the array is not zeroed first.
-            double[] r = global::System.GC.AllocateUninitializedArray<double>(length);
+            double[] r = global::Parallax.JitMemory.AllocateOutput<double>(length);
             Kernel(x, y, r);
             return r;
         }

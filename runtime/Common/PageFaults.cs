@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Parallax.Engines;
+namespace Parallax;
 
 /// <summary>
-/// Faults in a range of pages with one system call before it is used. On a virtual machine the first
+/// Faults in a range of pages with one system call before it is used (large [Jit] results, shared-memory
+/// segments, arrays a transfer fills). On a virtual machine the first
 /// touch of each page traps to the hypervisor; taken one by one inside a 200 MB copy they cost about
 /// twice as much as asking Linux for all of them at once (madvise MADV_POPULATE_WRITE / _READ,
 /// Linux 5.14+). Best effort: elsewhere, or on an older kernel, the copy faults them in as usual.
