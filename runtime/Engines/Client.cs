@@ -108,7 +108,7 @@ public sealed class Client
         {
             var segment = SharedSegment.Create(cluster.Connection.ClusterId, sameData.Length);
             sameData.Span.CopyTo(segment.Span);
-            var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Digest(0, sameData.Length));
+            var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Sign(cluster.Connection.SegmentMac, 0, sameData.Length));
             result.ReleaseWhenDone(() =>
             {
                 segment.Unlink();
@@ -167,8 +167,8 @@ public sealed class Client
                 at += lengths[i];
             }
 
-            var digests = new byte[all.Length][];
-            Parallel.For(0, all.Length, i => digests[i] = segment.Digest(offsets[i], lengths[i]));
+            var tags = new byte[all.Length][];
+            Parallel.For(0, all.Length, i => tags[i] = segment.Sign(cluster.Connection.SegmentMac, offsets[i], lengths[i]));
             var first = 0;
             for (var i = 0; i < targets.Count; i++)
             {
@@ -179,7 +179,7 @@ public sealed class Client
                     offsets[first..(first + count)],
                     lengths[first..(first + count)],
                     segment.Path,
-                    digests[first..(first + count)]);
+                    tags[first..(first + count)]);
                 SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), default, result, i);
                 first = shared is null ? first + count : 0;
             }

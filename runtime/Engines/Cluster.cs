@@ -62,6 +62,11 @@ public sealed class Cluster : IAsyncDisposable
         options ??= new ClusterOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SharedMemoryThreshold, 1, $"{nameof(options)}.{nameof(ClusterOptions.SharedMemoryThreshold)}");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFrameBytes, 1 << 20, $"{nameof(options)}.{nameof(ClusterOptions.MaxFrameBytes)}");
+        if (options.ReceivePolling < TimeSpan.Zero || options.ReceivePolling > TimeSpan.FromMilliseconds(10))
+        {
+            throw new ArgumentOutOfRangeException($"{nameof(options)}.{nameof(ClusterOptions.ReceivePolling)}", options.ReceivePolling, "Receive polling is between TimeSpan.Zero (off) and 10 ms; longer only burns CPU between calls.");
+        }
+
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("Local engines use Unix domain sockets and shared memory files; this version runs them on Linux and macOS.");
@@ -70,7 +75,7 @@ public sealed class Cluster : IAsyncDisposable
         var hostPath = FindEngineHost(options);
         var directory = Path.Combine(Path.GetTempPath(), "parallax-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         OwnerOnly.CreateDirectory(directory);
-        var connection = ConnectionInfo.CreateNew(directory, options.MaxFrameBytes, Math.Min(options.SharedMemoryThreshold, options.MaxFrameBytes / 2));
+        var connection = ConnectionInfo.CreateNew(directory, options.MaxFrameBytes, Math.Min(options.SharedMemoryThreshold, options.MaxFrameBytes / 2), options.ReceivePolling);
         var connectionPath = connection.Write();
         var cluster = new Cluster(engines, options, connection, connectionPath, hostPath, FindDotnet());
         try

@@ -47,7 +47,7 @@ internal static class EngineHost
         log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         connection = ConnectionInfo.Read(connectionPath);
-        ns = new EngineNamespace(engineId);
+        ns = new EngineNamespace(engineId, connection.SegmentMac);
         replySegments = new ReplySegments($"{connection.ClusterId}-e{engineId}");
         EngineNamespace.Install(ns);
         BuiltinStubs.Register();
@@ -116,7 +116,7 @@ internal static class EngineHost
 
     private static void Serve(Socket socket)
     {
-        using var channel = new FrameChannel(socket, connection.Key, isEngine: true, connection.MaxFrameBytes, RandomNumberGenerator.GetBytes(FrameCodec.NonceSize));
+        using var channel = new FrameChannel(socket, connection.Key, isEngine: true, connection.MaxFrameBytes, connection.Polling, RandomNumberGenerator.GetBytes(FrameCodec.NonceSize));
         try
         {
             channel.Send(FrameKind.Welcome, 0, MemoryPackSerializer.Serialize(new WelcomeMeta(engineId, Environment.ProcessId, channel.Nonce.ToArray())), default);
@@ -196,7 +196,7 @@ internal static class EngineHost
                     if (meta.Shared is { } shared)
                     {
                         segment = SharedSegment.Open(shared.Path);
-                        segment.Verify(shared.Offset, shared.Length, shared.Sha256);
+                        segment.Verify(connection.SegmentMac, shared.Offset, shared.Length, shared.Tag);
                         arguments = segment.Memory.Slice((int)shared.Offset, (int)shared.Length);
                     }
 
@@ -226,10 +226,10 @@ internal static class EngineHost
                     {
                         if (segment is not null)
                         {
-                            // Range checked now; content checked against its digest on first use.
+                            // Range checked now; content checked against its tag on first use.
                             _ = segment.Slice(meta.Offsets[i], meta.Lengths[i]);
-                            var digest = meta.Sha256?[i] is { Length: 32 } d ? d : throw new FrameRejectedException($"push of '{meta.Names[i]}' through shared memory carries no SHA-256");
-                            ns.SetSerialized(meta.Names[i], meta.TypeNames[i], segment.Memory.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]), segment, digest);
+                            var tag = meta.Tags?[i] is { Length: SegmentMac.TagSize } t ? t : throw new FrameRejectedException($"push of '{meta.Names[i]}' through shared memory carries no tag");
+                            ns.SetSerialized(meta.Names[i], meta.TypeNames[i], segment.Memory.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]), segment, tag);
                         }
                         else
                         {
@@ -306,10 +306,10 @@ internal static class EngineHost
         ReadOnlyMemory<byte> inline = default;
         if (error is null && result.SizeBound >= connection.SharedMemoryThreshold)
         {
-            // The client maps it, checks the digest, reads, and marks it free for the next result.
+            // The client maps it, checks the tag, reads, and marks it free for the next result.
             segment = replySegments.Rent(result.SizeBound);
             var length = result.WriteTo(segment, 0);
-            shared = new SharedRange(segment.Path, 0, length, segment.Digest(0, length));
+            shared = new SharedRange(segment.Path, 0, length, segment.Sign(connection.SegmentMac, 0, length));
         }
         else if (error is null)
         {

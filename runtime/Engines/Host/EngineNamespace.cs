@@ -7,7 +7,7 @@ namespace Parallax.Engines;
 /// shared-memory segment every engine maps) until code asks for it with a type; a value set by
 /// engine code stays an object and is serialized only when a client pulls it.
 /// </summary>
-internal sealed class EngineNamespace(int engineId)
+internal sealed class EngineNamespace(int engineId, SegmentMac mac)
 {
     private static EngineNamespace? current;
 
@@ -68,15 +68,15 @@ internal sealed class EngineNamespace(int engineId)
 
     /// <summary>
     /// Stores bytes a client pushed; <paramref name="segment"/>, when given, is referenced until the value
-    /// is read or replaced. Bytes from shared memory are checked against <paramref name="sha256"/> (carried
-    /// under the frame's HMAC) when first used, so an engine pays for hashing only the values it reads.
+    /// is read or replaced. Bytes from shared memory are checked against <paramref name="tag"/> (carried
+    /// under the frame's HMAC) when first used, so an engine pays for checking only the values it reads.
     /// </summary>
-    public void SetSerialized(string name, string typeName, ReadOnlyMemory<byte> bytes, SharedSegment? segment, byte[]? sha256)
+    public void SetSerialized(string name, string typeName, ReadOnlyMemory<byte> bytes, SharedSegment? segment, byte[]? tag)
     {
         lock (gate)
         {
             segment?.AddReference();
-            Replace(name, new Slot(false, null, null, typeName, bytes, segment) { PendingDigest = sha256 });
+            Replace(name, new Slot(false, null, null, typeName, bytes, segment) { PendingTag = tag });
         }
     }
 
@@ -156,7 +156,7 @@ internal sealed class EngineNamespace(int engineId)
 
     private unsafe void Verify(string name, Slot slot)
     {
-        if (slot.PendingDigest is not { } expected)
+        if (slot.PendingTag is not { } expected)
         {
             return;
         }
@@ -167,14 +167,12 @@ internal sealed class EngineNamespace(int engineId)
             PageFaults.Populate(pin.Pointer, (nuint)slot.Bytes.Length, write: false);
         }
 
-        Span<byte> actual = stackalloc byte[32];
-        System.Security.Cryptography.SHA256.HashData(slot.Bytes.Span, actual);
-        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(actual, expected))
+        if (!mac.Check(slot.Bytes.Span, expected))
         {
-            throw new System.Security.SecurityException($"Engine {EngineId}'s variable '{name}' changed in shared memory after it was pushed (its SHA-256 no longer matches the signed push); push it again.");
+            throw new System.Security.SecurityException($"Engine {EngineId}'s variable '{name}' changed in shared memory after it was pushed (its tag no longer matches the signed push); push it again.");
         }
 
-        slot.PendingDigest = null;
+        slot.PendingTag = null;
     }
 
     private void Replace(string name, Slot slot)
@@ -194,8 +192,8 @@ internal sealed class EngineNamespace(int engineId)
 
     private sealed record Slot(bool IsObject, object? Value, Type? Type, string TypeName, ReadOnlyMemory<byte> Bytes, SharedSegment? Segment)
     {
-        /// <summary>The digest still to check before the bytes are used; null once checked or for inline bytes (covered by the frame's HMAC).</summary>
-        public byte[]? PendingDigest { get; set; }
+        /// <summary>The tag still to check before the bytes are used; null once checked or for inline bytes (covered by the frame's HMAC).</summary>
+        public byte[]? PendingTag { get; set; }
 
         public static Slot ForObject<T>(T value) =>
             new(true, value, typeof(T), typeof(T).FullName ?? typeof(T).Name, default, null);

@@ -9,14 +9,17 @@ namespace Parallax.Engines;
 /// Written by the client in the cluster's 0700 folder with mode 0600, so only this user can read the
 /// key. Plain <c>name=value</c> lines: an engine reads it in microseconds, without a JSON stack to start.
 /// </summary>
-internal sealed record ConnectionInfo(byte[] Key, string Directory, int MaxFrameBytes, int SharedMemoryThreshold, string ClusterId)
+internal sealed record ConnectionInfo(byte[] Key, string Directory, int MaxFrameBytes, int SharedMemoryThreshold, string ClusterId, TimeSpan Polling)
 {
     public const string FileName = "connection.txt";
 
+    /// <summary>Tags and checks bytes in shared memory, keyed from <see cref="Key"/>.</summary>
+    public SegmentMac SegmentMac { get; } = new(Key);
+
     public string SocketPath(int engineId) => Path.Combine(Directory, $"engine-{engineId}.sock");
 
-    public static ConnectionInfo CreateNew(string directory, int maxFrameBytes, int sharedMemoryThreshold) =>
-        new(RandomNumberGenerator.GetBytes(32), directory, maxFrameBytes, sharedMemoryThreshold, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+    public static ConnectionInfo CreateNew(string directory, int maxFrameBytes, int sharedMemoryThreshold, TimeSpan polling = default) =>
+        new(RandomNumberGenerator.GetBytes(32), directory, maxFrameBytes, sharedMemoryThreshold, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), polling);
 
     public string Write()
     {
@@ -27,6 +30,7 @@ internal sealed record ConnectionInfo(byte[] Key, string Directory, int MaxFrame
             .Append("maxFrameBytes=").Append(MaxFrameBytes.ToString(CultureInfo.InvariantCulture)).Append('\n')
             .Append("sharedMemoryThreshold=").Append(SharedMemoryThreshold.ToString(CultureInfo.InvariantCulture)).Append('\n')
             .Append("clusterId=").Append(ClusterId).Append('\n')
+            .Append("pollingTicks=").Append(Polling.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\n')
             .ToString();
         using (var stream = new FileStream(path, OwnerOnly.NewFile(FileAccess.Write)))
         {
@@ -49,6 +53,7 @@ internal sealed record ConnectionInfo(byte[] Key, string Directory, int MaxFrame
             Value("directory"),
             int.Parse(Value("maxFrameBytes"), CultureInfo.InvariantCulture),
             int.Parse(Value("sharedMemoryThreshold"), CultureInfo.InvariantCulture),
-            Value("clusterId"));
+            Value("clusterId"),
+            TimeSpan.FromTicks(long.Parse(Value("pollingTicks"), CultureInfo.InvariantCulture)));
     }
 }

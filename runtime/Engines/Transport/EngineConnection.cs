@@ -15,11 +15,13 @@ internal sealed class EngineConnection
     private readonly FrameChannel channel;
     private readonly Action<string> log;
     private readonly PushSegments pushSegments;
+    private readonly SegmentMac mac;
     private long nextRequest;
     private volatile string? death;
 
-    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log, PushSegments pushSegments)
+    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log, PushSegments pushSegments, SegmentMac mac)
     {
+        this.mac = mac;
         EngineId = engineId;
         Process = process;
         this.channel = channel;
@@ -39,7 +41,7 @@ internal sealed class EngineConnection
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Connect(new UnixDomainSocketEndPoint(info.SocketPath(engineId)));
-        var channel = new FrameChannel(socket, info.Key, isEngine: false, info.MaxFrameBytes);
+        var channel = new FrameChannel(socket, info.Key, isEngine: false, info.MaxFrameBytes, info.Polling);
         try
         {
             var (_, welcome) = channel.ReceiveWelcome();
@@ -54,7 +56,7 @@ internal sealed class EngineConnection
             throw;
         }
 
-        return new EngineConnection(engineId, process, channel, log, pushSegments);
+        return new EngineConnection(engineId, process, channel, log, pushSegments, info.SegmentMac);
     }
 
     /// <summary>Sends one request; its reply goes to <paramref name="result"/> as target <paramref name="index"/>.</summary>
@@ -165,7 +167,7 @@ internal sealed class EngineConnection
 
         try
         {
-            segment.Verify(shared.Offset, shared.Length, shared.Sha256);
+            segment.Verify(mac, shared.Offset, shared.Length, shared.Tag);
             result.Deliver(index, meta, segment.Slice(shared.Offset, shared.Length));
         }
         catch (FrameRejectedException ex)

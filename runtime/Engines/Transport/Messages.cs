@@ -32,7 +32,7 @@ internal enum FrameKind : byte
 
 /// <summary>Where a frame's data lies when it is too large to travel inline: a range of a shared-memory file.</summary>
 [MemoryPackable]
-internal sealed partial record SharedRange(string Path, long Offset, long Length, byte[] Sha256);
+internal sealed partial record SharedRange(string Path, long Offset, long Length, byte[] Tag);
 
 /// <summary>The metadata of <see cref="FrameKind.Welcome"/>.</summary>
 [MemoryPackable]
@@ -45,11 +45,11 @@ internal sealed partial record ApplyMeta(string DispatchId, string AssemblyPath,
 /// <summary>
 /// The metadata of <see cref="FrameKind.Push"/>: value i is named <c>Names[i]</c>, has type
 /// <c>TypeNames[i]</c> and lies at <c>Offsets[i]</c>, <c>Lengths[i]</c> within the frame's data
-/// (or, when <c>Shared</c> is set, within the shared file, each value with its own digest so an
-/// engine can check each one without hashing the others).
+/// (or, when <c>SharedPath</c> is set, within the shared file, each value with its own tag
+/// (<see cref="SegmentMac"/>) so an engine can check each one without reading the others).
 /// </summary>
 [MemoryPackable]
-internal sealed partial record PushMeta(string[] Names, string[] TypeNames, long[] Offsets, long[] Lengths, string? SharedPath, byte[][]? Sha256);
+internal sealed partial record PushMeta(string[] Names, string[] TypeNames, long[] Offsets, long[] Lengths, string? SharedPath, byte[][]? Tags);
 
 /// <summary>The metadata of <see cref="FrameKind.Released"/>: the segment's path, as the push named it.</summary>
 [MemoryPackable]

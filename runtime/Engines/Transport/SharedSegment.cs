@@ -102,22 +102,20 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
         }
     }
 
-    /// <summary>The SHA-256 of a range: frames carry it under their HMAC, so the MAC covers the shared bytes too.</summary>
-    public byte[] Digest(long offset, long count) => SHA256.HashData(Slice(offset, count));
+    /// <summary>The tag of a range: frames carry it under their HMAC, so the MAC covers the shared bytes too.</summary>
+    public byte[] Sign(SegmentMac mac, long offset, long count) => mac.Sign(Slice(offset, count));
 
-    /// <summary>Throws <see cref="FrameRejectedException"/> unless the range hashes to <paramref name="sha256"/>.</summary>
-    public void Verify(long offset, long count, byte[] sha256)
+    /// <summary>Throws <see cref="FrameRejectedException"/> unless <paramref name="tag"/> is the range's tag.</summary>
+    public void Verify(SegmentMac mac, long offset, long count, byte[] tag)
     {
-        Span<byte> actual = stackalloc byte[32];
         var range = Slice(offset, count);
 
         // The writer's pages exist already; mapping them one fault at a time is what costs. Only the
         // range about to be used: an engine maps a push whole but may read one value of it.
         PageFaults.Populate(pointer + offset, (nuint)count, write: false);
-        SHA256.HashData(range, actual);
-        if (!CryptographicOperations.FixedTimeEquals(actual, sha256))
+        if (!mac.Check(range, tag))
         {
-            throw new FrameRejectedException($"shared-memory data in '{Path}' does not match the digest its signed frame carries");
+            throw new FrameRejectedException($"shared-memory data in '{Path}' does not match the tag its signed frame carries");
         }
     }
 

@@ -105,7 +105,7 @@ public class SecurityTests(ClusterFixture fixture)
         try
         {
             value.CopyTo(segment.Span);
-            var push = new PushMeta(["tampered"], ["System.Double[]"], [0], [value.Length], segment.Path, [segment.Digest(0, value.Length)]);
+            var push = new PushMeta(["tampered"], ["System.Double[]"], [0], [value.Length], segment.Path, [segment.Sign(Cluster.Connection.SegmentMac, 0, value.Length)]);
             rogue.SendRaw(Frame(nonce, 0, FrameKind.Push, 30, MemoryPackSerializer.Serialize(push)));
             Assert.Null(ReceiveReplyMeta(rogue, 30).Error);
 
@@ -119,6 +119,58 @@ public class SecurityTests(ClusterFixture fixture)
             segment.Unlink();
             segment.Release();
         }
+    }
+
+    [Fact]
+    public void Shared_memory_tagged_under_another_cluster_key_is_refused()
+    {
+        using var rogue = Connect(out var nonce);
+        var value = MemoryPackSerializer.Serialize(new[] { 1.0, 2.0, 3.0 });
+        var segment = SharedSegment.Create(Cluster.Connection.ClusterId, value.Length);
+        try
+        {
+            value.CopyTo(segment.Span);
+
+            // The frame itself is signed with the right key; only the shared bytes' tag is forged.
+            var forged = new SegmentMac(ConnectionInfo.CreateNew("/tmp", 1 << 20, 1 << 20).Key);
+            var push = new PushMeta(["forged"], ["System.Double[]"], [0], [value.Length], segment.Path, [segment.Sign(forged, 0, value.Length)]);
+            rogue.SendRaw(Frame(nonce, 0, FrameKind.Push, 40, MemoryPackSerializer.Serialize(push)));
+            Assert.Null(ReceiveReplyMeta(rogue, 40).Error);
+            var pull = ReceiveReplyMeta(rogue, 41, Frame(nonce, 1, FrameKind.Pull, 41, MemoryPackSerializer.Serialize(new PullMeta("forged", "System.Double[]"))));
+            Assert.Equal(typeof(System.Security.SecurityException).FullName, pull.Error?.Type);
+        }
+        finally
+        {
+            segment.Unlink();
+            segment.Release();
+        }
+    }
+
+    [Fact]
+    public void Segment_tags_check_every_byte_and_the_key_and_carry_a_fresh_nonce()
+    {
+        var mac = new SegmentMac(Cluster.Connection.Key);
+        var data = new byte[(1 << 20) + 3];
+        new Random(5).NextBytes(data);
+        var tag = mac.Sign(data);
+        var again = mac.Sign(data);
+
+        Assert.Equal(SegmentMac.TagSize, tag.Length);
+        Assert.NotEqual(tag, again); // a new nonce per transfer: GMAC must never reuse one under a key
+        Assert.True(mac.Check(data, tag));
+        Assert.True(mac.Check(data, again));
+        Assert.True(new SegmentMac(ConnectionInfo.Read(Cluster.ConnectionFilePath).Key).Check(data, tag)); // the engines' view of the key
+
+        foreach (var at in new[] { 0, data.Length / 2, data.Length - 1 })
+        {
+            data[at] ^= 1;
+            Assert.False(mac.Check(data, tag), $"a flipped byte at {at} went unnoticed");
+            data[at] ^= 1;
+        }
+
+        Assert.False(mac.Check(data.AsSpan(0, data.Length - 1), tag));
+        Assert.False(mac.Check(data, tag.AsSpan(0, tag.Length - 1)));
+        Assert.False(new SegmentMac(ConnectionInfo.CreateNew("/tmp", 1 << 20, 1 << 20).Key).Check(data, tag));
     }
 
     [Fact]
