@@ -57,6 +57,11 @@ await using (var cluster = await Cluster.StartAsync(engines: 1))
 {
     cluster.Client[0].Push("x", 41);
     System.Console.WriteLine($"engine pulled {cluster.Client[0].Pull<int>("x") + 1}");
+
+    // A lambda with a capture: it runs only if the package's generator emitted its stub and interceptor.
+    var greeting = "Hello";
+    System.Console.WriteLine($"engine said {cluster.Client[0].ApplySync(() => greeting + " from engine " + Engine.Id)}");
+    System.Console.WriteLine($"kernel gave {Kernels.ArrSum([1.0, 2.0], [3.0, 4.0])[1]}");
 }
 
 public static partial class Kernels
@@ -76,4 +81,6 @@ generated=$(find "$work/consumer/obj" -path '*Parallax.Generator*' -name '*.g.cs
 out=$(cd "$work/consumer" && dotnet run -c Release --no-build)
 echo "$out" | grep -q 'Jit Jit Kernels.ArrSum' || { echo "FAIL: the consumer's generated code did not list its [Jit] method: $out"; exit 1; }
 echo "$out" | grep -q 'engine pulled 42' || { echo "FAIL: the consumer could not start an engine from the package's engine host: $out"; exit 1; }
+echo "$out" | grep -q 'engine said Hello from engine 0' || { echo "FAIL: the consumer's lambda did not run on its engine through a generated stub: $out"; exit 1; }
+echo "$out" | grep -q 'kernel gave 6' || { echo "FAIL: the consumer's [Jit] kernel gave the wrong result: $out"; exit 1; }
 echo "pack-and-consume: OK ($generated generated files in a PackageReference consumer of Parallax $version)"

@@ -17,6 +17,7 @@ public sealed class Cluster : IAsyncDisposable
     private readonly ClusterOptions options;
     private readonly ConcurrentQueue<string> log = new();
     private readonly EngineConnection?[] engines;
+    private readonly SemaphoreSlim[] restarts;
     private readonly string hostPath;
     private readonly string dotnetPath;
     private int disposed;
@@ -29,6 +30,7 @@ public sealed class Cluster : IAsyncDisposable
         this.hostPath = hostPath;
         this.dotnetPath = dotnetPath;
         engines = new EngineConnection?[engineCount];
+        restarts = [.. Enumerable.Range(0, engineCount).Select(_ => new SemaphoreSlim(1, 1))];
         PushSegments = new PushSegments(connection.ClusterId);
         Client = new Client(this);
     }
@@ -103,14 +105,24 @@ public sealed class Cluster : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engines are 0 to {engines.Length - 1}.");
         }
 
-        if (Interlocked.Exchange(ref engines[engineId], null) is { } old)
+        // Two restarts of one engine at once would start two processes under one id, one of them unreachable.
+        var gate = restarts[engineId];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            Stop(old);
-            await old.Process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
+            if (Interlocked.Exchange(ref engines[engineId], null) is { } old)
+            {
+                Stop(old);
+                await ReapAsync(old.Process, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
 
-        Client.EnginesChanged();
-        await StartEngineAsync(engineId, cancellationToken).ConfigureAwait(false);
+            Client.EnginesChanged();
+            await StartEngineAsync(engineId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>Stops every engine and removes the cluster's socket folder and shared-memory files.</summary>
@@ -128,20 +140,7 @@ public sealed class Cluster : IAsyncDisposable
             Stop(engine);
         }
 
-        foreach (var engine in running)
-        {
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await engine.Process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                engine.Process.Kill(entireProcessTree: true);
-            }
-
-            engine.Process.Dispose();
-        }
+        await Task.WhenAll(running.Select(engine => ReapAsync(engine.Process, TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
 
         Client.EnginesChanged();
         try
@@ -175,15 +174,41 @@ public sealed class Cluster : IAsyncDisposable
 
     private static void Stop(EngineConnection engine)
     {
-        engine.Shutdown();
         try
         {
-            // Closing stdin is the engine's other exit signal; it needs no cooperation from a busy engine's socket thread.
+            // First the signal that needs no cooperation: the engine's stdin watch exits whatever its socket
+            // thread is doing, and its exit unblocks any send of ours stuck behind its full socket buffer.
             engine.Process.StandardInput.Close();
         }
         catch (IOException)
         {
         }
+
+        engine.Shutdown();
+    }
+
+    /// <summary>Waits for a stopped engine to exit, killing it after <paramref name="grace"/>, and lets go of the process.</summary>
+    private static async Task ReapAsync(Process process, TimeSpan grace)
+    {
+        using var wait = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited between the timeout and the kill.
+            }
+        }
+
+        process.Dispose();
     }
 
     private async Task StartEngineAsync(int engineId, CancellationToken cancellationToken)
@@ -209,6 +234,10 @@ public sealed class Cluster : IAsyncDisposable
         // Engines deserialize and drop large arrays over and over; keeping the freed memory committed
         // spares the page faults of touching fresh memory each time (costly on virtual machines).
         start.Environment["DOTNET_GCRetainVM"] = "1";
+        foreach (var (name, value) in options.EngineEnvironment)
+        {
+            start.Environment[name] = value;
+        }
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

@@ -38,6 +38,13 @@ public sealed class ClusterOptions
     /// </summary>
     public int? LinalgThreadsPerEngine { get; set; }
 
+    /// <summary>
+    /// Gets environment variables to set for every engine process, on top of the client's own: runtime
+    /// settings such as <c>DOTNET_GCHeapHardLimit</c>, or what engine code reads. Engines also get
+    /// <c>PARALLAX_LINALG_THREADS</c> unless it is set here.
+    /// </summary>
+    public IDictionary<string, string> EngineEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Gets or sets where engine log lines go (rejected frames, exits, output printed outside a call); none by default.</summary>
     public Action<string>? Log { get; set; }
 }

@@ -312,7 +312,13 @@ public sealed partial class DirectView
     internal void SendCall(AsyncResult result, EngineCall call)
     {
         ArgumentException.ThrowIfNullOrEmpty(call.DispatchId);
-        ArgumentException.ThrowIfNullOrEmpty(call.AssemblyPath);
+        if (string.IsNullOrEmpty(call.AssemblyPath))
+        {
+            throw new NotSupportedException(
+                $"Dispatch '{call.DispatchId}' lives in an assembly that has no file (a single-file app, or an assembly loaded from bytes), and engines load dispatched code from its file. " +
+                "Publish without PublishSingleFile, or keep the code that runs on engines in a library deployed as a file.");
+        }
+
         client.Send(result, targets, FrameKind.Apply, shared => MemoryPackSerializer.Serialize(new ApplyMeta(call.DispatchId, call.AssemblyPath, shared)), call.Arguments ?? []);
     }
 

@@ -109,6 +109,14 @@ internal static class EngineHost
     {
         Log($"exiting: {reason}");
         replySegments.DeleteAll();
+
+        // Environment.Exit runs ProcessExit handlers, user code among them; one that blocks must not keep an orphan alive.
+        new Thread(() =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(3));
+            Log("ProcessExit handlers did not finish within 3 s; killing this engine");
+            Process.GetCurrentProcess().Kill();
+        }) { IsBackground = true, Name = "parallax-engine-exit-guard" }.Start();
         Environment.Exit(0);
     }
 

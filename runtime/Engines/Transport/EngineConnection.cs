@@ -85,7 +85,9 @@ internal sealed class EngineConnection
     {
         try
         {
-            channel.Send(FrameKind.Shutdown, 0, default, default);
+            // Best effort: a send blocked behind a busy engine holds the connection; the caller closes the
+            // engine's stdin as well, which needs no socket, and closing the socket below unblocks that send.
+            _ = channel.TrySend(FrameKind.Shutdown, 0, default, default, TimeSpan.FromMilliseconds(200));
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -97,6 +99,7 @@ internal sealed class EngineConnection
 
     private void ReceiveLoop()
     {
+        string? rejected = null;
         try
         {
             while (true)
@@ -113,8 +116,11 @@ internal sealed class EngineConnection
                 }
                 catch (FrameRejectedException ex)
                 {
-                    log($"[client] rejected a frame from engine {EngineId}: {ex.Message}");
-                    continue;
+                    // A reply that fails its check is a reply lost: the request it answered would wait forever,
+                    // and every later frame would be out of sequence. The connection is done; so is the engine.
+                    log($"[client] rejected a frame from engine {EngineId}: {ex.Message}; closing the connection");
+                    rejected = ex.Message;
+                    break;
                 }
 
                 if (frame.Kind == FrameKind.Reply && pending.TryRemove(frame.RequestId, out var target))
@@ -130,6 +136,13 @@ internal sealed class EngineConnection
         catch (FrameCorruptException ex)
         {
             log($"[client] engine {EngineId} sent a corrupt frame: {ex.Message}");
+        }
+
+        if (rejected is not null)
+        {
+            Died($"it sent a frame that failed its integrity check ({rejected}), so the client closed the connection; restart the engine with Cluster.RestartEngineAsync");
+            channel.Dispose();
+            return;
         }
 
         Died(DescribeExit());

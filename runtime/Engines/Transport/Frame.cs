@@ -132,6 +132,28 @@ internal sealed class FrameChannel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one frame unless another send holds the connection for longer than <paramref name="wait"/>
+    /// (a send blocks while a busy engine leaves its socket buffer full); false when it gave up.
+    /// </summary>
+    public bool TrySend(FrameKind kind, ulong requestId, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, TimeSpan wait)
+    {
+        if (!sendGate.TryEnter(wait))
+        {
+            return false;
+        }
+
+        try
+        {
+            Send(kind, requestId, meta, data);
+            return true;
+        }
+        finally
+        {
+            sendGate.Exit();
+        }
+    }
+
     /// <summary>Writes bytes as they are (tests use it to send frames that must be rejected).</summary>
     public void SendRaw(ReadOnlySpan<byte> bytes)
     {

@@ -48,6 +48,7 @@ internal static class EnginesBench
 
         Row("ApplySync(() => \"Hello!\") round trip, 3 engines", RoundTrip(v), anchors["roundtrip"] * 1e3, "ms", source, goal: 0.2);
         await PollingAsync();
+        await DeathAsync();
 
         var a = Random(n, n, 1);
         var b = Random(n, n, 2);
@@ -175,6 +176,31 @@ internal static class EnginesBench
 
         static string Median(List<double> x) => $"{x.Order().ElementAt(1):F4} ms (runs {string.Join(", ", x.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))})";
         Console.WriteLine($"  receive polling {new ClusterOptions().ReceivePolling.TotalMicroseconds:F0} us: {Median(on)}; off: {Median(off)}; ratio {on.Order().ElementAt(1) / off.Order().ElementAt(1):F2}x");
+    }
+
+    /// <summary>An engine killed with -9 in the middle of a call: the time until the call fails, median of three.</summary>
+    private static async Task DeathAsync()
+    {
+        var times = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var c = await Cluster.StartAsync(2);
+            var call = c.Client[1].Apply(() => Thread.Sleep(Timeout.Infinite));
+            c.Client[0].ApplySync(() => 0); // the engines are up and reading
+            await Task.Delay(200);
+            var sw = Stopwatch.StartNew();
+            c.GetEngine(1)!.Process.Kill(); // SIGKILL
+            try
+            {
+                await call;
+            }
+            catch (EngineDiedException)
+            {
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"{"kill -9 of an engine during a call, to EngineDiedException",-48} {times.Order().ElementAt(times.Count / 2),10:F1} ms (runs {string.Join(", ", times.Select(t => t.ToString("F1", CultureInfo.InvariantCulture)))}); goal <= 1000 ms");
     }
 
     /// <summary>Runs Engines/ipp_anchor.py with Debian's Python; null when ipyparallel is not installed.</summary>
