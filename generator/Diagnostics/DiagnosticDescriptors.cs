@@ -228,7 +228,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsynchronizedSharedWrite = Create(
         "PAR3001",
         "Thread writes shared state without synchronization",
-        "'{0}' runs on its own thread and writes {1} '{2}' without lock, Interlocked or volatile; threads started from it race on that write",
+        "'{0}' runs on its own thread and writes {1} '{2}' {3}: threads started from it race on that write. {4}",
         "Parallax.Threads",
         DiagnosticSeverity.Warning);
 
