@@ -16,7 +16,7 @@ public sealed partial class ThreadGenerator
     internal static class Parser
     {
         /// <summary>The members a [Thread] class gets; a class that already declares one is PAR3005.</summary>
-        public static readonly string[] ClassMembers = ["Start", "Join", "IsAlive", "Name", "Ident", "IsDaemon", "Handle"];
+        public static readonly string[] ClassMembers = ["Start", "Join", "JoinAsync", "IsAlive", "Name", "Ident", "IsDaemon", "Handle"];
 
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);

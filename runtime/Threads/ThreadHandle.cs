@@ -5,10 +5,10 @@ namespace Parallax;
 
 /// <summary>
 /// A thread with Python's <c>threading.Thread</c> surface: created unstarted, then <see cref="Start"/>,
-/// <see cref="Join()"/>, <see cref="IsAlive"/>, <see cref="Name"/>, <see cref="Ident"/>, <see cref="IsDaemon"/>.
+/// <see cref="Join()"/> (or <see cref="JoinAsync"/>), <see cref="IsAlive"/>, <see cref="Name"/>, <see cref="Ident"/>, <see cref="IsDaemon"/>.
 /// <c>[Thread]</c> and <c>[Daemon]</c> generate factories that return one; a <c>[Thread]</c> class
 /// holds one. An exception thrown on the thread is kept and rethrown, with its original stack trace,
-/// by <see cref="Join()"/>: it is never lost, and it never tears the process down as an unhandled
+/// by <see cref="Join()"/> (and faults <see cref="JoinAsync"/>'s task): it is never lost, and it never tears the process down as an unhandled
 /// exception on a plain <see cref="System.Threading.Thread"/> would.
 /// </summary>
 /// <remarks>
@@ -29,6 +29,9 @@ public sealed class ThreadHandle
     private bool _daemon;
     private int _state;
     private ExceptionDispatchInfo? _error;
+
+    // Created by the first JoinAsync only, so threads nobody awaits allocate nothing for it.
+    private TaskCompletionSource? _ended;
 
     /// <summary>
     /// Creates an unstarted thread that runs <paramref name="target"/>, as Python's
@@ -201,6 +204,69 @@ public sealed class ThreadHandle
         return true;
     }
 
+    /// <summary>
+    /// Waits for the thread to end without blocking the caller, as <see cref="Join()"/> does while
+    /// blocking: the task completes once the thread's code has returned (<see cref="IsAlive"/> is then
+    /// false), or faults with the exception the thread's code ended with, which <c>await</c> rethrows.
+    /// </summary>
+    /// <param name="cancellationToken">
+    /// Stops the wait, not the thread: the task is cancelled (awaiting it throws
+    /// <see cref="OperationCanceledException"/>) and the thread runs on; join it again to wait for it.
+    /// </param>
+    /// <returns>A task that completes when the thread has ended.</returns>
+    /// <exception cref="InvalidOperationException">The thread was not started, or it is the calling thread.</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _state) == Unstarted)
+        {
+            throw new InvalidOperationException($"cannot join thread '{Name}' before it is started: call Start() first.");
+        }
+
+        if (ReferenceEquals(Thread.CurrentThread, _thread))
+        {
+            throw new InvalidOperationException($"cannot join the current thread '{Name}': it would wait for itself for ever.");
+        }
+
+        var ended = _wrapsExisting
+            // The main thread or a thread Parallax did not start: only the OS thread can say when it ends.
+            ? Task.Factory.StartNew(() => _thread.Join(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : Ended();
+        return cancellationToken.CanBeCanceled ? ended.WaitAsync(cancellationToken) : ended;
+    }
+
+    private Task Ended()
+    {
+        var source = Volatile.Read(ref _ended);
+        if (source is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A wait that was cancelled leaves this task unawaited; the exception reached ExceptHook and
+            // Exception already, so it is marked observed rather than reported again as unobserved.
+            _ = created.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            source = Interlocked.CompareExchange(ref _ended, created, null) ?? created;
+        }
+
+        // The thread may have ended before the source existed, and Body then found none to complete.
+        if (Volatile.Read(ref _state) == Finished)
+        {
+            Complete(source);
+        }
+
+        return source.Task;
+    }
+
+    private void Complete(TaskCompletionSource source)
+    {
+        if (Volatile.Read(ref _error) is { } error)
+        {
+            source.TrySetException(error.SourceException);
+        }
+        else
+        {
+            source.TrySetResult();
+        }
+    }
+
     /// <inheritdoc />
     public override string ToString()
     {
@@ -241,9 +307,15 @@ public sealed class ThreadHandle
         {
             // Finished first, so that a Join that returns always sees IsAlive false; Enumerate skips
             // a finished thread that is still registered for this instant.
-            Volatile.Write(ref _state, Finished);
+            // Interlocked (a full fence) so that either this thread sees the source a JoinAsync just
+            // published, or that JoinAsync sees Finished and completes the source itself.
+            Interlocked.Exchange(ref _state, Finished);
             Threads.Unregister(this);
             Threads.LeaveThread();
+            if (Volatile.Read(ref _ended) is { } ended)
+            {
+                Complete(ended);
+            }
         }
     }
 }
