@@ -116,7 +116,7 @@ public sealed partial class ThreadGenerator
             w.OpenBlock("get");
             w.Line("var handle = global::System.Threading.Volatile.Read(ref this.__parallaxThread);");
             w.OpenBlock("if (handle is null)");
-            w.Line($"global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, {Handle}.ForMethod(() => {run}, targetName: null, name: {NameLiteral(c.ThreadName)}, daemon: {(c.IsDaemon ? "true" : "false")}), null);");
+            w.Line($"global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, {Handle}.ForClass(() => {run}, name: {NameLiteral(c.ThreadName)}, daemon: {(c.IsDaemon ? "true" : "false")}), null);");
             w.Line("handle = this.__parallaxThread!;");
             w.CloseBlock();
             w.Line();

@@ -25,7 +25,11 @@ public sealed class ThreadHandle
     private readonly Action? _target;
     private readonly Thread _thread;
     private readonly bool _wrapsExisting;
-    private string _name;
+    private readonly string? _targetName;
+    private readonly Lock _nameGate = new();
+
+    // Null only for a [Thread] class's handle that nobody has named or asked the name of yet.
+    private string? _name;
     private bool _daemon;
     private int _state;
     private ExceptionDispatchInfo? _error;
@@ -47,11 +51,14 @@ public sealed class ThreadHandle
     {
     }
 
-    private ThreadHandle(Action target, string? targetName, string? name, bool daemon)
+    private ThreadHandle(Action target, string? targetName, string? name, bool daemon, bool lazyName = false)
     {
         ArgumentNullException.ThrowIfNull(target);
         _target = target;
-        _name = name ?? Threads.NextDefaultName(targetName);
+        _targetName = targetName;
+        // Python numbers a thread when it is created without a name, so an eager default keeps the
+        // numbers in creation order; only a class, which its constructor may name, waits.
+        _name = name ?? (lazyName ? null : Threads.NextDefaultName(targetName));
         _daemon = daemon;
         _thread = new Thread(Body);
     }
@@ -78,6 +85,20 @@ public sealed class ThreadHandle
     public static ThreadHandle ForMethod(Action target, string? targetName, string? name, bool daemon) =>
         new(target, targetName, name, daemon);
 
+    /// <summary>
+    /// Used by generated code for a [Thread] class: as <see cref="ForMethod"/>, but the default name
+    /// <c>Thread-N</c> is taken only when the name is first needed, so a class whose constructor sets
+    /// <see cref="Name"/> uses up no number, as a Python subclass that passes <c>name=</c> to
+    /// <c>super().__init__</c> does not.
+    /// </summary>
+    /// <param name="target">Calls the class's <c>Run()</c>.</param>
+    /// <param name="name">The name from the attribute, or <see langword="null"/> for the default.</param>
+    /// <param name="daemon"><see langword="true"/> for <c>[Daemon]</c>.</param>
+    /// <returns>The unstarted thread.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ThreadHandle ForClass(Action target, string? name, bool daemon) =>
+        new(target, null, name, daemon, lazyName: true);
+
     internal static ThreadHandle WrapExisting(Thread thread, string name) => new(thread, name);
 
     internal Thread OsThread => _thread;
@@ -88,11 +109,15 @@ public sealed class ThreadHandle
     /// </summary>
     public string Name
     {
-        get => Volatile.Read(ref _name);
+        get => Volatile.Read(ref _name) ?? DefaultName();
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            Volatile.Write(ref _name, value);
+            lock (_nameGate)
+            {
+                Volatile.Write(ref _name, value);
+            }
+
             if (Volatile.Read(ref _state) != Unstarted && !_wrapsExisting)
             {
                 TryNameOsThread(value);
@@ -277,6 +302,15 @@ public sealed class ThreadHandle
             _ => "stopped " + Ident,
         };
         return $"<ThreadHandle({Name}, {state}{(IsDaemon ? " daemon" : "")})>";
+    }
+
+    // Under the gate, so a name set at the same moment is never overwritten and no number is taken twice.
+    private string DefaultName()
+    {
+        lock (_nameGate)
+        {
+            return _name ??= Threads.NextDefaultName(_targetName);
+        }
     }
 
     private void TryNameOsThread(string name)

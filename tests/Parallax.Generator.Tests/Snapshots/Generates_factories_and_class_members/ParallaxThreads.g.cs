@@ -123,7 +123,7 @@ namespace Demo
                 var handle = global::System.Threading.Volatile.Read(ref this.__parallaxThread);
                 if (handle is null)
                 {
-                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForMethod(() => this.Run(), targetName: null, name: null, daemon: false), null);
+                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForClass(() => this.Run(), name: null, daemon: false), null);
                     handle = this.__parallaxThread!;
                 }
 
@@ -187,7 +187,7 @@ namespace Demo
                 var handle = global::System.Threading.Volatile.Read(ref this.__parallaxThread);
                 if (handle is null)
                 {
-                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForMethod(() => this.Run().GetAwaiter().GetResult(), targetName: null, name: null, daemon: true), null);
+                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForClass(() => this.Run().GetAwaiter().GetResult(), name: null, daemon: true), null);
                     handle = this.__parallaxThread!;
                 }
 
