@@ -228,7 +228,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsynchronizedSharedWrite = Create(
         "PAR3001",
         "Thread writes shared state without synchronization",
-        "'{0}' runs on its own thread and writes {1} '{2}' without lock, Interlocked or volatile; threads started from it race on that write",
+        "'{0}' runs on its own thread and writes {1} '{2}' {3}: threads started from it race on that write. {4}",
         "Parallax.Threads",
         DiagnosticSeverity.Warning);
 
@@ -260,7 +260,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ThreadMemberExists = Create(
         "PAR3005",
         "Generated thread member already declared",
-        "'{0}' already declares a member named '{1}', which [{2}] generates; rename or remove it",
+        "'{0}' already declares or inherits a member named '{1}', which [{2}] generates; rename or remove it",
         "Parallax.Threads",
         DiagnosticSeverity.Error);
 
@@ -269,6 +269,14 @@ internal static class DiagnosticDescriptors
         "PAR3006",
         "Both [Thread] and [Daemon]",
         "'{0}' has both [Thread] and [Daemon]; keep [Daemon] for a background thread that does not keep the process alive, or [Thread] for one that does",
+        "Parallax.Threads",
+        DiagnosticSeverity.Error);
+
+    /// <summary>PAR3007: a [Thread]/[Daemon] class derives from another one, which already has the thread members.</summary>
+    public static readonly DiagnosticDescriptor ThreadClassDerivesFromThreadClass = Create(
+        "PAR3007",
+        "Thread class derives from a thread class",
+        "'{0}' is annotated with [{1}] but derives from '{2}', which [{3}] already gives Start, Join and the other thread members; remove [{1}] from '{0}', and to change what the thread runs declare '{2}'s Run() virtual or abstract and override it",
         "Parallax.Threads",
         DiagnosticSeverity.Error);
 

@@ -116,7 +116,7 @@ public sealed partial class ThreadGenerator
             w.OpenBlock("get");
             w.Line("var handle = global::System.Threading.Volatile.Read(ref this.__parallaxThread);");
             w.OpenBlock("if (handle is null)");
-            w.Line($"global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, {Handle}.ForMethod(() => {run}, targetName: null, name: {NameLiteral(c.ThreadName)}, daemon: {(c.IsDaemon ? "true" : "false")}), null);");
+            w.Line($"global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, {Handle}.ForClass(() => {run}, name: {NameLiteral(c.ThreadName)}, daemon: {(c.IsDaemon ? "true" : "false")}), null);");
             w.Line("handle = this.__parallaxThread!;");
             w.CloseBlock();
             w.Line();
@@ -126,6 +126,7 @@ public sealed partial class ThreadGenerator
             Forward(w, "Starts <c>Run()</c> on its thread, as Python's <c>start()</c>; a second call throws InvalidOperationException.", "public void Start() => this.Handle.Start();");
             Forward(w, "Waits for <c>Run()</c> to end, as Python's <c>join()</c>, and rethrows what it threw.", "public void Join() => this.Handle.Join();");
             Forward(w, "Waits at most <paramref name=\"timeout\"/> for <c>Run()</c> to end; <see langword=\"true\"/> when it ended.", "public bool Join(global::System.TimeSpan timeout) => this.Handle.Join(timeout);", "<param name=\"timeout\">How long to wait.</param>", "<returns>Whether <c>Run()</c> ended in time.</returns>");
+            Forward(w, "Waits for <c>Run()</c> to end without blocking the caller; the task faults with what it threw.", "public global::System.Threading.Tasks.Task JoinAsync(global::System.Threading.CancellationToken cancellationToken = default) => this.Handle.JoinAsync(cancellationToken);", "<param name=\"cancellationToken\">Stops the wait, not the thread: the task is then cancelled.</param>", "<returns>A task that completes when <c>Run()</c> has ended.</returns>");
             Forward(w, "Python's <c>is_alive()</c>: whether <c>Run()</c> has started and not yet ended.", "public bool IsAlive => this.Handle.IsAlive;");
             Forward(w, "Python's <c>name</c>: the thread's name, settable at any time (for example in a constructor).", "public string Name { get => this.Handle.Name; set => this.Handle.Name = value; }");
             Forward(w, "Python's <c>ident</c>: unique among live threads, or null before <c>Start()</c>.", "public int? Ident => this.Handle.Ident;");

@@ -16,7 +16,7 @@ public sealed partial class ThreadGenerator
     internal static class Parser
     {
         /// <summary>The members a [Thread] class gets; a class that already declares one is PAR3005.</summary>
-        public static readonly string[] ClassMembers = ["Start", "Join", "IsAlive", "Name", "Ident", "IsDaemon", "Handle"];
+        public static readonly string[] ClassMembers = ["Start", "Join", "JoinAsync", "IsAlive", "Name", "Ident", "IsDaemon", "Handle"];
 
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -109,6 +109,22 @@ public sealed partial class ThreadGenerator
                 return Fail(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadClassNotPartial, syntax.Identifier.GetLocation(), type.Name, attribute));
             }
 
+            // The base's generated members are not in this compilation yet, so its attribute is what says
+            // it has them; generating them again would hide them (CS0108) and give one object two threads.
+            for (var b = type.BaseType; b is not null; b = b.BaseType)
+            {
+                if (HasAttribute(b, KnownNames.ThreadAttribute) || HasAttribute(b, KnownNames.DaemonAttribute))
+                {
+                    return Fail(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.ThreadClassDerivesFromThreadClass,
+                        syntax.Identifier.GetLocation(),
+                        type.Name,
+                        attribute,
+                        b.Name,
+                        HasAttribute(b, KnownNames.DaemonAttribute) ? "Daemon" : "Thread"));
+                }
+            }
+
             // Run may be inherited and may have any accessibility: the generated lambda is inside the class.
             IMethodSymbol? run = null;
             for (var t = type; t is not null && run is null; t = t.BaseType)
@@ -126,7 +142,7 @@ public sealed partial class ThreadGenerator
 
             foreach (var member in ClassMembers)
             {
-                if (!type.GetMembers(member).IsEmpty)
+                if (!type.GetMembers(member).IsEmpty || Inherits(type, member))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadMemberExists, syntax.Identifier.GetLocation(), type.Name, member, attribute));
                 }
@@ -139,6 +155,20 @@ public sealed partial class ThreadGenerator
 
             var spec = new ThreadClassSpec(Namespace(type), Chain(type), IsAwaitable(run!.ReturnType), daemon, name);
             return new ThreadTargetSpec(null, spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        // A base member the class can see would be hidden by the generated one (CS0108).
+        private static bool Inherits(INamedTypeSymbol type, string member)
+        {
+            for (var b = type.BaseType; b is not null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
+            {
+                if (b.GetMembers(member).Any(m => m.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private && !m.IsImplicitlyDeclared))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool HasAttribute(ISymbol symbol, string metadataName) =>

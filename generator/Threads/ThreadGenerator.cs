@@ -9,7 +9,7 @@ namespace Parallax.Generator.Threads;
 /// <summary>
 /// Python's <c>threading.Thread</c> for C#: beside each [Thread]/[Daemon] method, a factory that
 /// returns an unstarted <c>Parallax.ThreadHandle</c>; into each [Thread]/[Daemon] class with a
-/// <c>Run()</c> method, <c>Start</c>, <c>Join</c>, <c>IsAlive</c>, <c>Name</c>, <c>Ident</c>,
+/// <c>Run()</c> method, <c>Start</c>, <c>Join</c>, <c>JoinAsync</c>, <c>IsAlive</c>, <c>Name</c>, <c>Ident</c>,
 /// <c>IsDaemon</c> and the <c>Handle</c> they forward to.
 /// </summary>
 [Generator(LanguageNames.CSharp)]

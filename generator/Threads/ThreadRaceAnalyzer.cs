@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Parallax.Generator.Common;
@@ -12,13 +13,12 @@ namespace Parallax.Generator.Threads;
 /// <summary>
 /// PAR3001: the race the seed's GIL section warns about, which .NET (having no GIL) does not hide.
 /// A thread's entry code — a [Thread]/[Daemon] method, or the <c>Run()</c> of a [Thread]/[Daemon]
-/// class — that writes a static field, or (for an instance method, whose object every thread made
-/// from it shares) a field of <c>this</c>, outside a <c>lock</c> and not through <c>Interlocked</c>
-/// or <c>Volatile</c>, and not to a <c>volatile</c> or <c>[ThreadStatic]</c> field.
-/// Only the entry method's own body is checked, not the methods it calls.
+/// class — that writes shared state outside a <c>lock</c> and not through <c>Interlocked</c> or
+/// <c>Volatile.Write</c>. What counts as shared is decided by <see cref="SharedState"/> and documented
+/// in docs/diagnostics/PAR3001.md. Only the entry method's own body is checked, not the methods it calls.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ThreadRaceAnalyzer : DiagnosticAnalyzer
+public sealed partial class ThreadRaceAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
@@ -48,12 +48,16 @@ public sealed class ThreadRaceAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private enum Entry
+    /// <summary>What kind of thread entry a method is, which decides whether <c>this</c> is shared.</summary>
+    internal enum Entry
     {
-        /// <summary>A [Thread]/[Daemon] method: every thread made from one object shares its fields.</summary>
+        /// <summary>A static [Thread]/[Daemon] method, or an instance one of a class: every thread made from one object shares it.</summary>
         Method,
 
-        /// <summary>The Run() of a [Thread]/[Daemon] class: its fields are the thread object's own.</summary>
+        /// <summary>An instance [Thread]/[Daemon] method of a struct: the factory gives each thread its own copy.</summary>
+        StructMethod,
+
+        /// <summary>The Run() of a [Thread]/[Daemon] class: the object is the thread's own.</summary>
         ClassRun,
     }
 
@@ -64,7 +68,7 @@ public sealed class ThreadRaceAnalyzer : DiagnosticAnalyzer
 
         if (method.MethodKind == MethodKind.Ordinary && Marked(method))
         {
-            return Entry.Method;
+            return !method.IsStatic && method.ContainingType.IsValueType ? Entry.StructMethod : Entry.Method;
         }
 
         return method is { Name: "Run", IsStatic: false, Parameters.IsEmpty: true } && Marked(method.ContainingType) ? Entry.ClassRun : null;
@@ -72,84 +76,76 @@ public sealed class ThreadRaceAnalyzer : DiagnosticAnalyzer
 
     private static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method, Entry kind)
     {
-        var reported = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
+        var state = new SharedState(method, kind, context.OperationBlocks, context.CancellationToken);
+        var reported = new HashSet<string>();
         string entryName = kind == Entry.ClassRun ? method.ContainingType.Name + ".Run" : method.Name;
         foreach (var root in context.OperationBlocks)
         {
             foreach (var operation in root.Descendants())
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                foreach (var target in WrittenTargets(operation))
+                foreach (var (target, readModifyWrite) in WrittenTargets(operation))
                 {
-                    if (SharedField(target, kind) is not { } field || InsideLock(operation) || !reported.Add(field.Field))
+                    if (InsideLock(operation) || state.Write(target, readModifyWrite) is not { } write || !reported.Add(write.Key))
                     {
                         continue;
                     }
 
                     context.ReportDiagnostic(Diagnostic.Create(
                         DiagnosticDescriptors.UnsynchronizedSharedWrite,
-                        field.Syntax.GetLocation(),
+                        target.Syntax.GetLocation(),
                         entryName,
-                        field.Field.IsStatic ? "static field" : "field",
-                        field.Field.ContainingType.Name + "." + field.Field.Name));
+                        write.Kind,
+                        write.Name,
+                        write.Why,
+                        write.Fix));
                 }
             }
         }
     }
 
-    private static IEnumerable<IOperation> WrittenTargets(IOperation operation)
+    /// <summary>
+    /// The storage each operation writes, with the operator when the write reads the old value
+    /// first (<c>++</c>, <c>+=</c>, <c>??=</c>, passing by <c>ref</c>): those lose updates even on a
+    /// volatile field. Null for a plain store (<c>=</c>, deconstruction, <c>out</c>).
+    /// </summary>
+    private static IEnumerable<(IOperation Target, string? ReadModifyWrite)> WrittenTargets(IOperation operation)
     {
         switch (operation)
         {
             case IDeconstructionAssignmentOperation deconstruction:
-                return Flatten(deconstruction.Target);
-            case IAssignmentOperation assignment:
-                return [assignment.Target];
+                return Flatten(deconstruction.Target).Select(t => (t, (string?)null));
+            case ISimpleAssignmentOperation { IsRef: true }:
+                // 'r = ref x' points a ref local somewhere else; it stores nothing.
+                return [];
+            case ISimpleAssignmentOperation assignment:
+                return [(assignment.Target, null)];
+            case ICoalesceAssignmentOperation coalesce:
+                return [(coalesce.Target, "??=")];
+            case ICompoundAssignmentOperation compound:
+                return [(compound.Target, (compound.Syntax as AssignmentExpressionSyntax)?.OperatorToken.Text ?? "compound assignment")];
             case IIncrementOrDecrementOperation increment:
-                return [increment.Target];
+                return [(increment.Target, increment.Kind == OperationKind.Increment ? "++" : "--")];
             case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument
                 when !IsSynchronizationCall(argument.Parent):
-                return [argument.Value];
+                return [(argument.Value, argument.Parameter.RefKind == RefKind.Ref ? "ref" : null)];
             default:
                 return [];
         }
     }
 
-    private static IEnumerable<IOperation> Flatten(IOperation target) =>
-        target is ITupleOperation tuple ? tuple.Elements.SelectMany(Flatten) : [target];
+    private static IEnumerable<IOperation> Flatten(IOperation target) => target switch
+    {
+        ITupleOperation tuple => tuple.Elements.SelectMany(Flatten),
+        IDeclarationExpressionOperation declaration => Flatten(declaration.Expression),
+        _ => [target],
+    };
 
-    // Interlocked.* and Volatile.Write take the field by ref: that is the synchronized way to write it.
+    // Interlocked.* and Volatile.* take the storage by ref: that is the synchronized way to write it.
     private static bool IsSynchronizationCall(IOperation? operation) =>
         operation is IInvocationOperation { TargetMethod.ContainingType: { } type }
         && type.ContainingNamespace?.ToDisplayString() == "System.Threading"
         && type.Name is "Interlocked" or "Volatile";
-
-    private static IFieldReferenceOperation? SharedField(IOperation target, Entry kind)
-    {
-        if (target is not IFieldReferenceOperation reference)
-        {
-            return null;
-        }
-
-        // Writing a field of a struct stored in a shared field writes that shared field.
-        while (reference.Field.ContainingType.IsValueType && reference.Instance is IFieldReferenceOperation outer)
-        {
-            reference = outer;
-        }
-
-        var field = reference.Field;
-        if (field.IsVolatile || field.IsConst || field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.ThreadStaticAttribute"))
-        {
-            return null;
-        }
-
-        if (field.IsStatic)
-        {
-            return reference;
-        }
-
-        return kind == Entry.Method && reference.Instance is IInstanceReferenceOperation ? reference : null;
-    }
 
     private static bool InsideLock(IOperation operation)
     {

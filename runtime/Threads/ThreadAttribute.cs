@@ -5,7 +5,7 @@ namespace Parallax;
 /// (for <c>Prescript(string file, int num)</c>: <c>PrescriptThread(string file, int num)</c>) that
 /// returns an unstarted thread handle, as Python's <c>Thread(target=prescript, args=(...))</c>.
 /// On a partial class with a <c>Run()</c> method, generates what subclassing Python's
-/// <c>threading.Thread</c> gives: <c>Start</c>, <c>Join</c>, <c>IsAlive</c>, <c>Name</c>, <c>Ident</c>, <c>IsDaemon</c>.
+/// <c>threading.Thread</c> gives: <c>Start</c>, <c>Join</c> (and <c>JoinAsync</c>), <c>IsAlive</c>, <c>Name</c>, <c>Ident</c>, <c>IsDaemon</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public sealed class ThreadAttribute : Attribute

@@ -5,10 +5,10 @@ namespace Parallax;
 
 /// <summary>
 /// A thread with Python's <c>threading.Thread</c> surface: created unstarted, then <see cref="Start"/>,
-/// <see cref="Join()"/>, <see cref="IsAlive"/>, <see cref="Name"/>, <see cref="Ident"/>, <see cref="IsDaemon"/>.
+/// <see cref="Join()"/> (or <see cref="JoinAsync"/>), <see cref="IsAlive"/>, <see cref="Name"/>, <see cref="Ident"/>, <see cref="IsDaemon"/>.
 /// <c>[Thread]</c> and <c>[Daemon]</c> generate factories that return one; a <c>[Thread]</c> class
 /// holds one. An exception thrown on the thread is kept and rethrown, with its original stack trace,
-/// by <see cref="Join()"/>: it is never lost, and it never tears the process down as an unhandled
+/// by <see cref="Join()"/> (and faults <see cref="JoinAsync"/>'s task): it is never lost, and it never tears the process down as an unhandled
 /// exception on a plain <see cref="System.Threading.Thread"/> would.
 /// </summary>
 /// <remarks>
@@ -25,10 +25,17 @@ public sealed class ThreadHandle
     private readonly Action? _target;
     private readonly Thread _thread;
     private readonly bool _wrapsExisting;
-    private string _name;
+    private readonly string? _targetName;
+    private readonly Lock _nameGate = new();
+
+    // Null only for a [Thread] class's handle that nobody has named or asked the name of yet.
+    private string? _name;
     private bool _daemon;
     private int _state;
     private ExceptionDispatchInfo? _error;
+
+    // Created by the first JoinAsync only, so threads nobody awaits allocate nothing for it.
+    private TaskCompletionSource? _ended;
 
     /// <summary>
     /// Creates an unstarted thread that runs <paramref name="target"/>, as Python's
@@ -44,11 +51,14 @@ public sealed class ThreadHandle
     {
     }
 
-    private ThreadHandle(Action target, string? targetName, string? name, bool daemon)
+    private ThreadHandle(Action target, string? targetName, string? name, bool daemon, bool lazyName = false)
     {
         ArgumentNullException.ThrowIfNull(target);
         _target = target;
-        _name = name ?? Threads.NextDefaultName(targetName);
+        _targetName = targetName;
+        // Python numbers a thread when it is created without a name, so an eager default keeps the
+        // numbers in creation order; only a class, which its constructor may name, waits.
+        _name = name ?? (lazyName ? null : Threads.NextDefaultName(targetName));
         _daemon = daemon;
         _thread = new Thread(Body);
     }
@@ -75,6 +85,20 @@ public sealed class ThreadHandle
     public static ThreadHandle ForMethod(Action target, string? targetName, string? name, bool daemon) =>
         new(target, targetName, name, daemon);
 
+    /// <summary>
+    /// Used by generated code for a [Thread] class: as <see cref="ForMethod"/>, but the default name
+    /// <c>Thread-N</c> is taken only when the name is first needed, so a class whose constructor sets
+    /// <see cref="Name"/> uses up no number, as a Python subclass that passes <c>name=</c> to
+    /// <c>super().__init__</c> does not.
+    /// </summary>
+    /// <param name="target">Calls the class's <c>Run()</c>.</param>
+    /// <param name="name">The name from the attribute, or <see langword="null"/> for the default.</param>
+    /// <param name="daemon"><see langword="true"/> for <c>[Daemon]</c>.</param>
+    /// <returns>The unstarted thread.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ThreadHandle ForClass(Action target, string? name, bool daemon) =>
+        new(target, null, name, daemon, lazyName: true);
+
     internal static ThreadHandle WrapExisting(Thread thread, string name) => new(thread, name);
 
     internal Thread OsThread => _thread;
@@ -85,11 +109,15 @@ public sealed class ThreadHandle
     /// </summary>
     public string Name
     {
-        get => Volatile.Read(ref _name);
+        get => Volatile.Read(ref _name) ?? DefaultName();
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            Volatile.Write(ref _name, value);
+            lock (_nameGate)
+            {
+                Volatile.Write(ref _name, value);
+            }
+
             if (Volatile.Read(ref _state) != Unstarted && !_wrapsExisting)
             {
                 TryNameOsThread(value);
@@ -201,6 +229,69 @@ public sealed class ThreadHandle
         return true;
     }
 
+    /// <summary>
+    /// Waits for the thread to end without blocking the caller, as <see cref="Join()"/> does while
+    /// blocking: the task completes once the thread's code has returned (<see cref="IsAlive"/> is then
+    /// false), or faults with the exception the thread's code ended with, which <c>await</c> rethrows.
+    /// </summary>
+    /// <param name="cancellationToken">
+    /// Stops the wait, not the thread: the task is cancelled (awaiting it throws
+    /// <see cref="OperationCanceledException"/>) and the thread runs on; join it again to wait for it.
+    /// </param>
+    /// <returns>A task that completes when the thread has ended.</returns>
+    /// <exception cref="InvalidOperationException">The thread was not started, or it is the calling thread.</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _state) == Unstarted)
+        {
+            throw new InvalidOperationException($"cannot join thread '{Name}' before it is started: call Start() first.");
+        }
+
+        if (ReferenceEquals(Thread.CurrentThread, _thread))
+        {
+            throw new InvalidOperationException($"cannot join the current thread '{Name}': it would wait for itself for ever.");
+        }
+
+        var ended = _wrapsExisting
+            // The main thread or a thread Parallax did not start: only the OS thread can say when it ends.
+            ? Task.Factory.StartNew(() => _thread.Join(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : Ended();
+        return cancellationToken.CanBeCanceled ? ended.WaitAsync(cancellationToken) : ended;
+    }
+
+    private Task Ended()
+    {
+        var source = Volatile.Read(ref _ended);
+        if (source is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A wait that was cancelled leaves this task unawaited; the exception reached ExceptHook and
+            // Exception already, so it is marked observed rather than reported again as unobserved.
+            _ = created.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            source = Interlocked.CompareExchange(ref _ended, created, null) ?? created;
+        }
+
+        // The thread may have ended before the source existed, and Body then found none to complete.
+        if (Volatile.Read(ref _state) == Finished)
+        {
+            Complete(source);
+        }
+
+        return source.Task;
+    }
+
+    private void Complete(TaskCompletionSource source)
+    {
+        if (Volatile.Read(ref _error) is { } error)
+        {
+            source.TrySetException(error.SourceException);
+        }
+        else
+        {
+            source.TrySetResult();
+        }
+    }
+
     /// <inheritdoc />
     public override string ToString()
     {
@@ -211,6 +302,15 @@ public sealed class ThreadHandle
             _ => "stopped " + Ident,
         };
         return $"<ThreadHandle({Name}, {state}{(IsDaemon ? " daemon" : "")})>";
+    }
+
+    // Under the gate, so a name set at the same moment is never overwritten and no number is taken twice.
+    private string DefaultName()
+    {
+        lock (_nameGate)
+        {
+            return _name ??= Threads.NextDefaultName(_targetName);
+        }
     }
 
     private void TryNameOsThread(string name)
@@ -241,9 +341,15 @@ public sealed class ThreadHandle
         {
             // Finished first, so that a Join that returns always sees IsAlive false; Enumerate skips
             // a finished thread that is still registered for this instant.
-            Volatile.Write(ref _state, Finished);
+            // Interlocked (a full fence) so that either this thread sees the source a JoinAsync just
+            // published, or that JoinAsync sees Finished and completes the source itself.
+            Interlocked.Exchange(ref _state, Finished);
             Threads.Unregister(this);
             Threads.LeaveThread();
+            if (Volatile.Read(ref _ended) is { } ended)
+            {
+                Complete(ended);
+            }
         }
     }
 }

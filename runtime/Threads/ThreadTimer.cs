@@ -66,7 +66,8 @@ public sealed class ThreadTimer : IDisposable
             _pending++;
         }
 
-        var thread = ThreadHandle.ForMethod(() => Fire(token), "Timer", name: null, IsDaemon);
+        // Named Thread-N with no target suffix, as CPython names a Timer (a Thread subclass without a target).
+        var thread = ThreadHandle.ForMethod(() => Fire(token), targetName: null, name: null, IsDaemon);
         try
         {
             thread.Start();

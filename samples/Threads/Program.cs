@@ -3,6 +3,7 @@ using Notebook;
 using Notebook.Sections;
 
 // The seed's threading sections: functional and class-based threads, introspection, the timer, daemons.
+//   dotnet run --project samples/Threads [-- --quick] [--section NAME]
 if (args is ["--exit-probe", var kind])
 {
     return ExitProbe.Run(kind);
@@ -13,6 +14,11 @@ Section[] sections = [new FunctionalThreads(), new ClassThreads(), new TimerSect
 Console.WriteLine($"Parallax threads: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
 foreach (var section in sections)
 {
+    if (options.Only is { } only && !section.GetType().Name.Contains(only, StringComparison.OrdinalIgnoreCase))
+    {
+        continue;
+    }
+
     Console.WriteLine();
     Console.WriteLine($"## {section.Title}");
     var clock = Stopwatch.StartNew();

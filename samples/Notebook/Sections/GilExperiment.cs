@@ -43,10 +43,13 @@ internal sealed partial class GilExperiment : Section
     [Thread]
     internal static void FactorialTreeRepeated(int number, int times)
     {
+        int check = 0;
         for (int i = 0; i < times; i++)
         {
-            s_sink ^= (int)(FactorialTree(number) & int.MaxValue);
+            check ^= (int)(FactorialTree(number) & int.MaxValue);
         }
+
+        Interlocked.Add(ref s_sink, check);
     }
 
     private static BigInteger Product(int lo, int hi)
@@ -74,7 +77,9 @@ internal sealed partial class GilExperiment : Section
         return Product(lo, mid) * Product(mid + 1, hi);
     }
 
-    private static volatile int s_sink;
+    // Every timed thread's result ends up here, so the JIT cannot drop the work as unused. Added with
+    // Interlocked: two threads finish at once, and a lost update would be the very race PAR3001 reports.
+    private static int s_sink;
 
     /// <summary>
     /// The calibration row: pure register arithmetic, no allocation, no shared memory. Its speed-up is
@@ -92,7 +97,7 @@ internal sealed partial class GilExperiment : Section
             x ^= x << 5;
         }
 
-        s_sink = (int)x;
+        Interlocked.Add(ref s_sink, (int)x);
     }
 
     /// <summary>
@@ -112,75 +117,152 @@ internal sealed partial class GilExperiment : Section
             d = Math.BigMul(d, 0xC4CEB9FE1A85EC53, out var ld) ^ ld;
         }
 
-        s_sink = (int)(a ^ b ^ c ^ d);
+        Interlocked.Add(ref s_sink, (int)(a ^ b ^ c ^ d));
     }
 
-    /// <summary>One variant's figures: median seconds on one thread and for two threads at once, and what the GC did.</summary>
-    internal sealed record Result(string Variant, double One, double Two, int Gen2One, int Gen2Two, double PauseOne, double PauseTwo, double KernelOne, double KernelTwo)
+    /// <summary>What one timed run cost the process beyond its wall time, averaged over the runs of a variant.</summary>
+    /// <param name="Gen2">Gen2 collections: a blocking gen2 collection stops every thread.</param>
+    /// <param name="Pause">Seconds of GC pause.</param>
+    /// <param name="Kernel">Seconds of kernel CPU: page faults on memory the GC decommitted and commits again show up here.</param>
+    /// <param name="PageFaults">Minor page faults (pages touched for the first time since the OS got them back); -1 where /proc is missing.</param>
+    /// <param name="Steal">Seconds the hypervisor ran something else on this VM's vCPUs (all of them, from /proc/stat); -1 where missing.</param>
+    internal sealed record RunCost(double Gen2, double Pause, double Kernel, double PageFaults, double Steal)
+    {
+        public override string ToString() => $"{Gen2:F0} gen2, {Pause:F3} s pause, {Kernel:F3} s kernel, {Faults(PageFaults)} faults, {(Steal < 0 ? "n/a" : Steal.ToString("F2"))} s steal";
+
+        internal static string Faults(double n) => n < 0 ? "n/a" : n >= 10_000 ? $"{n / 1000:F0}k" : $"{n:F0}";
+    }
+
+    /// <summary>One variant's figures: median seconds on one thread and for two threads at once, and what each run cost.</summary>
+    internal sealed record Result(string Variant, double One, double Two, RunCost CostOne, RunCost CostTwo)
     {
         public double SpeedUp => 2 * One / Two;
 
-        // GC figures per timed run, for the one-thread run and the two-thread run apart: a blocking
-        // gen2 collection serves every thread's garbage, so the two counts explain the speed-up.
+        // Costs per timed run, for the one-thread run and the two-thread run apart: a blocking gen2
+        // collection serves every thread's garbage, and page faults and steal are time the code did
+        // not spend computing, so they explain a speed-up far from the calibration's.
         public override string ToString() =>
-            $"{Variant,-52} 1 thread {One,7:F3} s | 2 threads {Two,7:F3} s | speed-up {SpeedUp,4:F2}x | gen2 GCs 1t/2t {Gen2One,5}/{Gen2Two,-5} | GC pause 1t/2t {PauseOne,6:F3}/{PauseTwo:F3} s | kernel CPU 1t/2t {KernelOne,6:F3}/{KernelTwo:F3} s";
+            $"{Variant,-52} 1 thread {One,7:F3} s | 2 threads {Two,7:F3} s | speed-up {SpeedUp,4:F2}x"
+            + $" | gen2 GCs 1t/2t {CostOne.Gen2,5:F0}/{CostTwo.Gen2,-5:F0} | GC pause 1t/2t {CostOne.Pause,6:F3}/{CostTwo.Pause:F3} s"
+            + $" | kernel CPU 1t/2t {CostOne.Kernel,6:F3}/{CostTwo.Kernel:F3} s | page faults 1t/2t {RunCost.Faults(CostOne.PageFaults),5}/{RunCost.Faults(CostTwo.PageFaults),-5}"
+            + $" | host steal 1t/2t {Steal(CostOne.Steal)}/{Steal(CostTwo.Steal)} s";
+
+        private static string Steal(double s) => s < 0 ? "n/a" : s.ToString("F2");
     }
 
-    /// <summary>Runs one variant <paramref name="reps"/> times, each time one thread then two, and keeps the medians.</summary>
+    /// <summary>Process-wide counters, read before and after a timed run.</summary>
+    private readonly record struct Counters(int Gen2, TimeSpan Pause, TimeSpan Kernel, long PageFaults, long StealTicks)
+    {
+        public static Counters Read(Process self)
+        {
+            self.Refresh();
+            return new Counters(GC.CollectionCount(2), GC.GetTotalPauseDuration(), self.PrivilegedProcessorTime, MinorFaults(), HostSteal());
+        }
+
+        public static RunCost Average(List<(Counters Before, Counters After)> runs)
+        {
+            double n = runs.Count;
+            bool faults = runs.All(r => r.Before.PageFaults >= 0), steal = runs.All(r => r.Before.StealTicks >= 0);
+            return new RunCost(
+                runs.Sum(r => r.After.Gen2 - r.Before.Gen2) / n,
+                runs.Sum(r => (r.After.Pause - r.Before.Pause).TotalSeconds) / n,
+                runs.Sum(r => (r.After.Kernel - r.Before.Kernel).TotalSeconds) / n,
+                faults ? runs.Sum(r => r.After.PageFaults - r.Before.PageFaults) / n : -1,
+                // USER_HZ is 100 on every Linux the runtime supports.
+                steal ? runs.Sum(r => r.After.StealTicks - r.Before.StealTicks) / n / 100 : -1);
+        }
+
+        // Field 10 of /proc/self/stat (after the parenthesised command name, which may hold spaces).
+        private static long MinorFaults()
+        {
+            try
+            {
+                var fields = File.ReadAllText("/proc/self/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return long.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                return -1;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return -1;
+            }
+        }
+
+        // The 8th number of /proc/stat's "cpu" line: ticks the hypervisor gave this VM's vCPUs to someone else.
+        private static long HostSteal()
+        {
+            try
+            {
+                var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return fields.Length > 8 ? long.Parse(fields[8], System.Globalization.CultureInfo.InvariantCulture) : -1;
+            }
+            catch (IOException)
+            {
+                return -1;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs one variant <paramref name="reps"/> times, each time one thread and two at once, and keeps
+    /// the medians. A full-size warm-up run comes first, and the order alternates from one repetition
+    /// to the next, so that neither the one-thread nor the two-thread run is always the first to touch
+    /// a cold heap or always the one that follows the other's garbage.
+    /// </summary>
     internal static Result Measure(string variant, Func<int, ThreadHandle> factory, int number, int reps)
     {
-        factory(Math.Max(1, number / 10)).Run(); // JIT tiering and first-use costs out of the figures
+        // JIT tiering, first use, and the GC's first growth of the heap out of the figures.
+        factory(number).Run();
         var ones = new List<double>();
         var twos = new List<double>();
-        int gen2One = 0, gen2Two = 0;
-        TimeSpan pauseOne = default, pauseTwo = default, kernelOne = default, kernelTwo = default;
+        var oneRuns = new List<(Counters, Counters)>();
+        var twoRuns = new List<(Counters, Counters)>();
         using var self = Process.GetCurrentProcess();
         for (int r = 0; r < reps; r++)
         {
-            var single = factory(number);
-            int gen2 = GC.CollectionCount(2);
-            var pause = GC.GetTotalPauseDuration();
-            var kernel = Kernel(self);
-            var clock = Stopwatch.StartNew();
-            single.Run();
-            ones.Add(clock.Elapsed.TotalSeconds);
-            gen2One += GC.CollectionCount(2) - gen2;
-            pauseOne += GC.GetTotalPauseDuration() - pause;
-            kernelOne += Kernel(self) - kernel;
-
-            var thread1 = factory(number);
-            var thread2 = factory(number);
-            gen2 = GC.CollectionCount(2);
-            pause = GC.GetTotalPauseDuration();
-            kernel = Kernel(self);
-            clock.Restart();
-            thread1.Start();
-            thread2.Start();
-            thread1.Join();
-            thread2.Join();
-            twos.Add(clock.Elapsed.TotalSeconds);
-            gen2Two += GC.CollectionCount(2) - gen2;
-            pauseTwo += GC.GetTotalPauseDuration() - pause;
-            kernelTwo += Kernel(self) - kernel;
+            if (r % 2 == 0)
+            {
+                ones.Add(Time(self, oneRuns, factory(number)));
+                twos.Add(Time(self, twoRuns, factory(number), factory(number)));
+            }
+            else
+            {
+                twos.Add(Time(self, twoRuns, factory(number), factory(number)));
+                ones.Add(Time(self, oneRuns, factory(number)));
+            }
         }
 
         return new Result(
             variant + $" ({(GCSettings.IsServerGC ? "server" : "workstation")} GC)",
             Median(ones),
             Median(twos),
-            gen2One / reps,
-            gen2Two / reps,
-            pauseOne.TotalSeconds / reps,
-            pauseTwo.TotalSeconds / reps,
-            kernelOne.TotalSeconds / reps,
-            kernelTwo.TotalSeconds / reps);
+            Counters.Average(oneRuns),
+            Counters.Average(twoRuns));
     }
 
-    /// <summary>CPU time this process spent in the kernel: page faults on memory the GC returned and takes back show up here.</summary>
-    private static TimeSpan Kernel(Process self)
+    private static double Time(Process self, List<(Counters, Counters)> runs, params ThreadHandle[] threads)
     {
-        self.Refresh();
-        return self.PrivilegedProcessorTime;
+        var before = Counters.Read(self);
+        var clock = Stopwatch.StartNew();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        runs.Add((before, Counters.Read(self)));
+        return seconds;
     }
 
     private static double Median(List<double> values)
@@ -190,6 +272,13 @@ internal sealed partial class GilExperiment : Section
     }
 
     public override Task RunAsync(NotebookOptions options, CancellationToken cancellationToken)
+    {
+        RunAndPrint(options, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs and prints the section's rows; samples/Gil reads the running product's row to compare its GC variants with.</summary>
+    internal static (Result Calibration, Result Multiply, Result Naive, Result Tree) RunAndPrint(NotebookOptions options, CancellationToken cancellationToken)
     {
         int reps = options.Quick ? 1 : 3;
         Console.WriteLine($"  factorial({options.Factorial}), median of {reps}; CPython here: 2.16 s on 1 thread, 5.62 s for 2 threads (speed-up 0.77x)");
@@ -212,15 +301,19 @@ internal sealed partial class GilExperiment : Section
               a long-by-short product), is many times faster on one thread and allocates a few large
               numbers instead of tens of thousands; (2) if the loop must stay, keep its garbage out of
               the LOH and gen2: DOTNET_GCLOHThreshold above the largest product, a bigger gen0 budget
-              (DOTNET_GCgen0size). samples/Gil measures those settings, and Server GC, in child processes.
+              (DOTNET_GCgen0size). GC settings are fixed when a process starts, so this notebook cannot
+              try them: samples/Gil runs the loop under them, and under Server GC and DOTNET_GCRetainVM,
+              each in a child process.
               Read each speed-up against the calibration rows: they are what 2 threads can get here right
               now, for plain arithmetic and for the multiplications BigInteger is made of.
-              A naive speed-up above 2x is no threading miracle: the one-thread run is mostly memory
-              management (see its kernel CPU: page faults on memory the GC hands back to the OS after a
-              gen2 collection and takes again), and that cost does not double with a second thread. The
-              GC settings below remove it, and the speed-up falls back under 2x with a far shorter time.
+              A naive speed-up above 2x is no threading miracle. Its one-thread run is mostly memory
+              management: after each gen2 collection the GC decommits the LOH pages it freed and commits
+              them again for the next products, and each of those pages is faulted in anew (see the page
+              faults and the kernel CPU); that cost does not double with a second thread. Host steal is
+              time the hypervisor gave this VM's cores to someone else: a row with seconds of it measured
+              the host, not the code.
             """);
-        return Task.CompletedTask;
+        return (ceiling, multiply, naive, tree);
     }
 }
 

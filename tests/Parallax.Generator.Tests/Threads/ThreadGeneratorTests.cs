@@ -122,6 +122,41 @@ public class ThreadGeneratorTests
     }
 
     [Fact]
+    public void Reports_a_thread_class_deriving_from_a_thread_class_and_inherited_member_clashes()
+    {
+        var run = Generate("""
+            using Parallax;
+            [Thread] public partial class Worker { protected virtual void Run() { } }
+            [Thread] public partial class Special : Worker { protected override void Run() { } }
+            [Daemon] public partial class Grandchild : Special { }
+            public class Starter { public void Start() { } }
+            [Thread] public partial class Clash : Starter { void Run() { } }
+            """);
+        DiagnosticAssert.Exactly(
+            run,
+            new ExpectedDiagnostic("PAR3007", "Special", "Special", "Thread", "Worker", "Thread"),
+            new ExpectedDiagnostic("PAR3007", "Grandchild", "Grandchild", "Daemon", "Special", "Thread"),
+            new ExpectedDiagnostic("PAR3005", "Clash", "Clash", "Start", "Thread"));
+        Assert.DoesNotContain(run.AllDiagnostics, d => d.Id == "CS0108");
+    }
+
+    [Fact]
+    public void A_plain_subclass_of_a_thread_class_runs_its_override_of_Run()
+    {
+        // PAR3007's fix: no attribute on the derived class, a virtual Run in the base.
+        var assembly = Generate("""
+            using Parallax;
+            [Thread] public partial class Worker { public string Ran = ""; protected virtual void Run() => Ran = "base"; }
+            public class Special : Worker { protected override void Run() => Ran = "override"; }
+            """).AssertCompiles().Load();
+        var type = assembly.GetType("Special")!;
+        object thread = Activator.CreateInstance(type)!;
+        type.GetMethod("Start")!.Invoke(thread, null);
+        type.GetMethod("Join", Type.EmptyTypes)!.Invoke(thread, null);
+        Assert.Equal("override", type.GetField("Ran")!.GetValue(thread));
+    }
+
+    [Fact]
     public void Reports_parameters_a_thread_cannot_keep()
     {
         var run = Generate("""

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
-
 namespace Parallax.Tests.Threads;
 
 /// <summary>
@@ -32,29 +29,8 @@ public class ProcessExitTests
 
     private static (int ExitCode, string Output) RunProbe(string kind)
     {
-        var test = typeof(ProcessExitTests).Assembly;
-        string project = test.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
-        string configuration = test.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        string probe = Path.GetFullPath(Path.Combine(project, "..", "..", "samples", "Threads", "bin", configuration, "net10.0", "Threads.dll"));
-        Assert.True(File.Exists(probe), $"the exit probe is not built at {probe}; build tests/Parallax.Tests, which builds samples/Threads first");
-
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { probe, "--exit-probe", kind })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A generous bound so a stuck child fails the test instead of hanging CI; not a timing assertion.
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the {kind} exit probe did not end within 60 s: the thread kept the process alive");
-        }
-
-        Assert.True(stderr.Result.Length == 0, "probe wrote to stderr: " + stderr.Result);
-        return (process.ExitCode, stdout.Result);
+        var (exitCode, output, error) = SampleProcess.RunThreads(["--exit-probe", kind]);
+        Assert.True(error.Length == 0, "probe wrote to stderr: " + error);
+        return (exitCode, output);
     }
 }

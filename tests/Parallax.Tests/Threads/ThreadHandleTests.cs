@@ -143,3 +143,106 @@ public partial class ThreadHandleTests
         thread.Join();
     }
 }
+
+/// <summary>ThreadHandle.JoinAsync: waits without blocking, surfaces the thread's exception, cancels only the wait.</summary>
+public partial class JoinAsyncTests
+{
+    [Thread]
+    private static void Hold(ManualResetEventSlim gate, ConcurrentQueue<string> log)
+    {
+        gate.Wait();
+        log.Enqueue("thread done");
+    }
+
+    [Thread]
+    private static void Throw(string message) => throw new InvalidDataException(message);
+
+    [Fact]
+    public async Task Completes_at_once_for_a_thread_that_already_ended()
+    {
+        using var gate = new ManualResetEventSlim(initialState: true);
+        var thread = HoldThread(gate, new ConcurrentQueue<string>());
+        thread.Start();
+        thread.Join();
+
+        var task = thread.JoinAsync();
+        Assert.True(task.IsCompletedSuccessfully);
+        await task;
+    }
+
+    [Fact]
+    public async Task Completes_when_the_thread_ends_and_not_before()
+    {
+        using var gate = new ManualResetEventSlim();
+        var log = new ConcurrentQueue<string>();
+        var thread = HoldThread(gate, log);
+        thread.Start();
+
+        var task = thread.JoinAsync();
+        // The thread is blocked on the gate, so the task cannot have completed.
+        Assert.False(task.IsCompleted);
+        gate.Set();
+        await task;
+
+        Assert.False(thread.IsAlive);
+        Assert.Equal(["thread done"], log);
+        // A second wait, and one with a token, see the same end.
+        await thread.JoinAsync();
+        await thread.JoinAsync(new CancellationTokenSource().Token);
+    }
+
+    [Fact]
+    public async Task Surfaces_the_threads_exception()
+    {
+        var thread = ThrowThread("bad block");
+        thread.Start();
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => thread.JoinAsync());
+        Assert.Equal("bad block", e.Message);
+        Assert.Same(thread.Exception, e);
+        Assert.Contains(nameof(Throw), e.StackTrace);
+    }
+
+    [Fact]
+    public async Task Cancellation_throws_OperationCanceledException_and_leaves_the_thread_running()
+    {
+        using var gate = new ManualResetEventSlim();
+        using var cancel = new CancellationTokenSource();
+        var log = new ConcurrentQueue<string>();
+        var thread = HoldThread(gate, log);
+        thread.Start();
+
+        var wait = thread.JoinAsync(cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+        Assert.True(wait.IsCanceled);
+
+        // The thread never noticed: it is still blocked on the gate, then finishes its work.
+        Assert.True(thread.IsAlive);
+        Assert.Empty(log);
+        gate.Set();
+        await thread.JoinAsync();
+        Assert.Equal(["thread done"], log);
+        Assert.Null(thread.Exception);
+    }
+
+    [Fact]
+    public void Unstarted_thread_cannot_be_joined()
+    {
+        var thread = ThrowThread("never");
+        // Thrown by the call itself, as Join throws, not through the task: the caller's mistake, not the thread's.
+        var e = Assert.Throws<InvalidOperationException>(() => { _ = thread.JoinAsync(); });
+        Assert.Contains("before it is started", e.Message);
+    }
+
+    [Fact]
+    public async Task Class_thread_forwards_JoinAsync()
+    {
+        var log = new ConcurrentQueue<string>();
+        var thread = new MyThread("async", log);
+        thread.Start();
+        await thread.JoinAsync();
+        Assert.False(thread.IsAlive);
+        Assert.Equal(["Thread async"], log);
+    }
+}

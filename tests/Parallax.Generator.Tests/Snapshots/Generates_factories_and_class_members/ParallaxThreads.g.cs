@@ -123,7 +123,7 @@ namespace Demo
                 var handle = global::System.Threading.Volatile.Read(ref this.__parallaxThread);
                 if (handle is null)
                 {
-                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForMethod(() => this.Run(), targetName: null, name: null, daemon: false), null);
+                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForClass(() => this.Run(), name: null, daemon: false), null);
                     handle = this.__parallaxThread!;
                 }
 
@@ -144,6 +144,12 @@ namespace Demo
         /// <returns>Whether <c>Run()</c> ended in time.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
         public bool Join(global::System.TimeSpan timeout) => this.Handle.Join(timeout);
+
+        /// <summary>Waits for <c>Run()</c> to end without blocking the caller; the task faults with what it threw.</summary>
+        /// <param name="cancellationToken">Stops the wait, not the thread: the task is then cancelled.</param>
+        /// <returns>A task that completes when <c>Run()</c> has ended.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        public global::System.Threading.Tasks.Task JoinAsync(global::System.Threading.CancellationToken cancellationToken = default) => this.Handle.JoinAsync(cancellationToken);
 
         /// <summary>Python's <c>is_alive()</c>: whether <c>Run()</c> has started and not yet ended.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
@@ -181,7 +187,7 @@ namespace Demo
                 var handle = global::System.Threading.Volatile.Read(ref this.__parallaxThread);
                 if (handle is null)
                 {
-                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForMethod(() => this.Run().GetAwaiter().GetResult(), targetName: null, name: null, daemon: true), null);
+                    global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, global::Parallax.ThreadHandle.ForClass(() => this.Run().GetAwaiter().GetResult(), name: null, daemon: true), null);
                     handle = this.__parallaxThread!;
                 }
 
@@ -202,6 +208,12 @@ namespace Demo
         /// <returns>Whether <c>Run()</c> ended in time.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
         public bool Join(global::System.TimeSpan timeout) => this.Handle.Join(timeout);
+
+        /// <summary>Waits for <c>Run()</c> to end without blocking the caller; the task faults with what it threw.</summary>
+        /// <param name="cancellationToken">Stops the wait, not the thread: the task is then cancelled.</param>
+        /// <returns>A task that completes when <c>Run()</c> has ended.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        public global::System.Threading.Tasks.Task JoinAsync(global::System.Threading.CancellationToken cancellationToken = default) => this.Handle.JoinAsync(cancellationToken);
 
         /// <summary>Python's <c>is_alive()</c>: whether <c>Run()</c> has started and not yet ended.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace Parallax.Tests.Threads;
+
+/// <summary>Runs samples/Threads (built before this project, never referenced) as a child process.</summary>
+internal static class SampleProcess
+{
+    public static (int ExitCode, string Output, string Error) RunThreads(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var test = typeof(SampleProcess).Assembly;
+        string project = test.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
+        string configuration = test.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        string sample = Path.GetFullPath(Path.Combine(project, "..", "..", "samples", "Threads", "bin", configuration, "net10.0", "Threads.dll"));
+        Assert.True(File.Exists(sample), $"samples/Threads is not built at {sample}; build tests/Parallax.Tests, which builds it first");
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(sample);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // A generous bound so a stuck child fails the test instead of hanging CI; not a timing assertion.
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"samples/Threads {string.Join(' ', arguments)} did not end within 60 s");
+        }
+
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
