@@ -128,6 +128,19 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1013", "i", "F", "i", "the loop variable can only index arrays"));
 
     [Fact]
+    public void Diagnostics_are_located_in_the_syntax_tree_so_pragmas_and_editorconfig_apply()
+    {
+        // The compiler checks #pragma warning and per-file severities only for a location in a tree; one
+        // rebuilt from a path and a span is "external" and cannot be suppressed (dotnet/roslyn#68291).
+        var run = Run("""
+            [Jit] public static double Sum(double[] x) { double s = 0; for (int i = 0; i < x.Length; i++) s += x[i]; return s; }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(Microsoft.CodeAnalysis.LocationKind.SourceFile, diagnostic.Location.Kind);
+        Assert.Same(run.Output.SyntaxTrees.First(), diagnostic.Location.SourceTree);
+    }
+
+    [Fact]
     public void PAR1100_float_sum_without_fast_math_is_kept_exact()
     {
         var run = Run("""
