@@ -9,12 +9,22 @@ public class JitDiagnosticTests
     private static GeneratorRun Run(string members) => GeneratorHarness.Run(
         "using System; using Parallax;\npublic static partial class K\n{\n" + members + "\n}\n", new JitGenerator());
 
-    private static void Expect(string members, params ExpectedDiagnostic[] expected)
+    private static void Expect(string members, params ExpectedDiagnostic[] expected) => Expect(Run(members), expected);
+
+    private static void Expect(GeneratorRun run, params ExpectedDiagnostic[] expected)
     {
-        var run = Run(members);
         DiagnosticAssert.Exactly(run, expected);
         Assert.DoesNotContain(run.Sources.Keys, k => k.StartsWith("Jit.", StringComparison.Ordinal));
     }
+
+    /// <summary>As a project with &lt;CheckForOverflowUnderflow&gt;true&lt;/CheckForOverflowUnderflow&gt;.</summary>
+    internal static GeneratorRun RunChecked(string members)
+    {
+        var compilation = GeneratorHarness.Compile("using System; using Parallax;\npublic static partial class K\n{\n" + members + "\n}\n");
+        return GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithOverflowChecks(true)), new JitGenerator());
+    }
+
+    private const string ProjectChecks = "the project sets <CheckForOverflowUnderflow>true</CheckForOverflowUnderflow>";
 
     [Fact]
     public void PAR1000_instance_method() => Expect("""
@@ -126,6 +136,62 @@ public class JitDiagnosticTests
     public void PAR1013_loop_variable_used_as_a_value() => Expect("""
         [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = i; }
         """, new ExpectedDiagnostic("PAR1013", "i", "F", "i", "the loop variable can only index arrays"));
+
+    [Fact]
+    public void PAR1015_integer_arithmetic_in_a_project_that_checks_overflow() => Expect(RunChecked("""
+        [Jit] public static void F(int[] x, int[] y, int[] r) { for (int i = 0; i < x.Length; i++) r[i] = x[i] * y[i] + 1; }
+        """), new ExpectedDiagnostic("PAR1015", "x[i] * y[i] + 1", "F", "x[i] * y[i] + 1", ProjectChecks));
+
+    [Fact]
+    public void PAR1015_checked_expression_in_the_loop() => Expect("""
+        [Jit] public static void F(long[] x, long[] r) { for (int i = 0; i < x.Length; i++) r[i] = checked(-x[i]) >> 1; }
+        """, new ExpectedDiagnostic("PAR1015", "-x[i]", "F", "-x[i]", "inside checked(...)"));
+
+    [Fact]
+    public void PAR1015_checked_block_around_an_integer_reduction() => Expect("""
+        [Jit] public static int F(int[] x) { int sum = 0; for (int i = 0; i < x.Length; i++) { checked { sum += x[i]; } } return sum; }
+        """, new ExpectedDiagnostic("PAR1015", "sum += x[i]", "F", "sum += x[i]", "inside a checked block"));
+
+    [Fact]
+    public void PAR1015_checked_counter_and_narrowing_cast_but_not_the_promoted_add_under_it() => Expect(RunChecked("""
+        [Jit] public static int F(byte[] x, byte[] y, byte[] r)
+        {
+            int count = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                int wide = x[i] + y[i] - 7;
+                r[i] = (byte)wide;
+                if (wide > 3) count++;
+            }
+
+            return count;
+        }
+        """),
+        new ExpectedDiagnostic("PAR1015", "(byte)wide", "F", "(byte)wide", ProjectChecks),
+        new ExpectedDiagnostic("PAR1015", "count++", "F", "count++", ProjectChecks));
+
+    [Fact]
+    public void PAR1015_saturating_float_to_long_cast_throws_when_checked() => Expect(RunChecked("""
+        [Jit] public static void F(double[] x, long[] r) { for (int i = 0; i < x.Length; i++) r[i] = (long)(x[i] * 2); }
+        """), new ExpectedDiagnostic("PAR1015", "(long)(x[i] * 2)", "F", "(long)(x[i] * 2)", ProjectChecks));
+
+    [Fact]
+    public void PAR1015_vectorize_function_in_a_project_that_checks_overflow() => Expect(RunChecked("""
+        [Vectorize] public static uint F(uint a, uint b) => a - b;
+        """), new ExpectedDiagnostic("PAR1015", "a - b", "F", "a - b", ProjectChecks));
+
+    [Fact]
+    public void Float_only_kernels_and_unchecked_integer_code_are_unaffected_by_overflow_checks()
+    {
+        var run = RunChecked("""
+            [Jit(FastMath = true)] public static double Dot(double[] x, double[] y) { double s = 0; for (int i = 0; i < x.Length; i++) s += checked(x[i] * y[i]); return s; }
+            [Jit] public static int Sum(int[] x) { int s = 0; for (int i = 0; i < x.Length; i++) { unchecked { s += x[i]; } } return s; }
+            static double Use(double[] a, int[] b) => Dot(a, a) + Sum(b);
+            """).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Assert.Equal(["Jit.K.Dot.g.cs", "Jit.K.Sum.g.cs"], run.Sources.Keys.Order());
+        Assert.Contains("unchecked", run.Sources["Jit.K.Sum.g.cs"]);
+    }
 
     [Fact]
     public void Diagnostics_are_located_in_the_syntax_tree_so_pragmas_and_editorconfig_apply()

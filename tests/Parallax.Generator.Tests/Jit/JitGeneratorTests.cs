@@ -69,6 +69,38 @@ public class JitGeneratorTests
     }
 
     [Fact]
+    public void In_a_project_that_checks_overflow_an_unchecked_loop_runs_unchecked_in_the_kernel_too()
+    {
+        // The lanes wrap whatever the context; the scalar remainder and the combination of partial
+        // sums are C#, which this compilation would check, so the kernel must say unchecked itself.
+        var compilation = GeneratorHarness.Compile("""
+            using Parallax;
+            public static class K
+            {
+                [Jit]
+                public static int Sum(int[] x)
+                {
+                    int s = int.MaxValue;
+                    for (int i = 0; i < x.Length; i++) { unchecked { s += x[i]; } }
+                    return s;
+                }
+
+                public static int Run(int[] x) => Sum(x);
+                public static System.Func<int[], int> Reference => Sum;
+            }
+            """);
+        var run = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithOverflowChecks(true)), new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        var type = run.Load().GetType("K")!;
+        var reference = (Func<int[], int>)type.GetProperty("Reference")!.GetValue(null)!;
+        foreach (int n in new[] { 1, 7, 37, 1000 })
+        {
+            var x = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? int.MinValue + i : int.MaxValue - i).ToArray();
+            Assert.Equal(reference(x), (int)type.GetMethod("Run")!.Invoke(null, [x])!);
+        }
+    }
+
+    [Fact]
     public void Same_type_and_method_names_in_two_namespaces_do_not_collide()
     {
         var run = GeneratorHarness.Run("""
