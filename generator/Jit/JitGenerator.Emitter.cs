@@ -434,7 +434,8 @@ public sealed partial class JitGenerator
             w.Line("/// <summary>");
             w.Line($"/// The {(_spec.Kind == KernelKind.Vectorize ? "body" : "loop")} of <see cref=\"{Cref}\"/> as a SIMD kernel:");
             w.Line("/// <code>");
-            foreach (var line in Dedent(_spec.LoopText))
+            // LoopText is normalized (Parser.LoopText): it starts at column 0 and indents by four.
+            foreach (var line in _spec.LoopText.Split('\n'))
             {
                 w.Line("/// " + System.Security.SecurityElement.Escape(line));
             }
@@ -523,15 +524,6 @@ public sealed partial class JitGenerator
         private string ScalarType(string name) =>
             _spec.Parameters.FirstOrDefault(p => p.Name == name)?.ElementType
             ?? _spec.Prologue.First(p => p.Name == name).Type;
-
-        private static IEnumerable<string> Dedent(string text)
-        {
-            var lines = text.Replace("\r\n", "\n").Split('\n');
-            int indent = lines.Skip(1).Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
-            int closing = lines.Length > 1 ? lines[lines.Length - 1].Length - lines[lines.Length - 1].TrimStart().Length : 0;
-            indent = Math.Min(indent, closing);
-            return lines.Select((l, n) => n == 0 ? l : l.Length >= indent ? l.Substring(indent) : l.TrimStart());
-        }
 
         private void EmitWidth(SourceWriter w, string width)
         {

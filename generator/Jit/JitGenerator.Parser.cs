@@ -281,9 +281,21 @@ public sealed partial class JitGenerator
                 returnValue,
                 _fastMath,
                 _parallel,
-                loop.ToString(),
+                LoopText(loop),
                 _start);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// The loop as the kernel's doc comment quotes it: without comments and with normalized
+        /// whitespace, so that editing either inside the loop leaves the spec equal and regenerates nothing.
+        /// </summary>
+        private static string LoopText(SyntaxNode loop)
+        {
+            var code = loop.ReplaceTrivia(
+                loop.DescendantTrivia(descendIntoTrivia: true).Where(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia)),
+                static (_, _) => default);
+            return code.NormalizeWhitespace(indentation: "    ", eol: "\n").ToString();
         }
 
         /// <summary>

@@ -291,14 +291,77 @@ public class JitGeneratorTests
     }
 
     [Fact]
-    public void Edit_inside_the_method_body_that_keeps_the_model_reuses_the_spec()
+    public void Edit_after_the_method_in_the_same_file_reuses_the_spec()
     {
-        // Whitespace and comments change the syntax but not the loop model.
         Incrementality.AssertCachedAfterUnrelatedEdit(
             new JitGenerator(),
             "using Parallax;\npublic static partial class K { [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; } }",
             "// a comment that changes nothing",
             JitGenerator.ParseStep,
             JitGenerator.SpecsStep);
+    }
+
+    [Fact]
+    public void Comments_and_whitespace_inside_the_loop_keep_the_model_and_regenerate_nothing()
+    {
+        // The kernel quotes the loop without comments and with normalized whitespace, so such edits
+        // leave the spec equal; an edit to the model itself must regenerate (checked last).
+        const string Source = """
+            using Parallax;
+            public static partial class K
+            {
+                [Jit]
+                public static void F(double[] x, double[] r)
+                {
+                    for (int i = 0; i < x.Length; i++) r[i] = -x[i] * 2;
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(Source, new JitGenerator());
+        Assert.Contains("///     r[i] = -x[i] * 2;", run.Sources.Single().Value);
+
+        Incrementality.AssertCachedAfterEdit(new JitGenerator(), Source, Source.Replace("r[i] = -x[i] * 2;", "r[i]  =  -x[i] /* sign */ *   2; // doubled", StringComparison.Ordinal), JitGenerator.ParseStep, JitGenerator.SpecsStep);
+
+        // The check is not vacuous: a change to the loop itself gives a new spec.
+        var compilation = GeneratorHarness.Compile(Source);
+        var driver = GeneratorHarness.CreateDriver(new JitGenerator()).RunGenerators(compilation);
+        var changed = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(), Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            Source.Replace("* 2;", "* 3;", StringComparison.Ordinal), GeneratorHarness.ParseOptions, path: compilation.SyntaxTrees.Single().FilePath));
+        var specs = driver.RunGenerators(changed).GetRunResult().Results.Single().TrackedSteps[JitGenerator.SpecsStep].SelectMany(s => s.Outputs);
+        Assert.Contains(specs, o => o.Reason == Microsoft.CodeAnalysis.IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void Blank_lines_above_a_method_with_an_error_move_its_diagnostic_and_regenerate_no_source()
+    {
+        const string Kernels = """
+            using Parallax;
+            public static partial class K
+            {
+                [Jit] public static void Good(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; }
+
+                [Jit] public static void Bad(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = System.Math.Pow(x[i], 3); }
+            }
+            """;
+        // The call is in another file: an interceptor's location hashes its caller's file, by design.
+        var compilation = GeneratorHarness.Compile(Kernels, "public static class Use { public static void Run(double[] x) => K.Good(x); }");
+        var driver = GeneratorHarness.CreateDriver(new JitGenerator()).RunGenerators(compilation);
+        var first = Assert.Single(driver.GetRunResult().Diagnostics);
+        var tree = compilation.SyntaxTrees.First();
+        var moved = compilation.ReplaceSyntaxTree(tree, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("\n\n\n" + Kernels, GeneratorHarness.ParseOptions, path: tree.FilePath));
+        var result = driver.RunGenerators(moved).GetRunResult();
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("PAR1005", diagnostic.Id);
+        Assert.Equal(first.Location.GetLineSpan().StartLinePosition.Line + 3, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        var run = result.Results.Single();
+        foreach (var step in new[] { JitGenerator.SpecsStep, JitGenerator.CallSitesStep, JitGenerator.KernelsStep })
+        {
+            Assert.All(run.TrackedSteps[step].SelectMany(s => s.Outputs), o =>
+                Assert.True(o.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, $"step '{step}' ran again: {o.Reason}"));
+        }
+
+        // The kernel's source is the very text of the first run: its output did not run again.
+        Assert.Same(driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText, run.GeneratedSources.Single().SourceText);
     }
 }
