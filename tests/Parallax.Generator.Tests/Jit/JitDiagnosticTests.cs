@@ -107,6 +107,72 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1007", "break;", "F", "break"));
 
     [Fact]
+    public void PAR1007_continue() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { if (x[i] < 0) continue; x[i] = 1; } }
+        """, new ExpectedDiagnostic("PAR1007", "continue;", "F", "continue"));
+
+    [Fact]
+    public void PAR1007_return() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { if (x[i] < 0) return; x[i] = 1; } }
+        """, new ExpectedDiagnostic("PAR1007", "return;", "F", "return"));
+
+    [Fact]
+    public void PAR1007_goto_and_the_label_after_the_loop() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { if (x[i] < 0) goto done; x[i] = 1; } done: ; }
+        """,
+        new ExpectedDiagnostic("PAR1007", "goto done;", "F", "goto"),
+        new ExpectedDiagnostic("PAR1001", "done: ;", "F", "after the loop"));
+
+    [Fact]
+    public void PAR1006_throw() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { if (x[i] < 0) throw new ArgumentException(); x[i] = 1; } }
+        """, new ExpectedDiagnostic("PAR1006", "throw new ArgumentException();", "F", "throw"));
+
+    [Fact]
+    public void PAR1006_nested_loops() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { for (int j = 0; j < 3; j++) x[i] += 1; while (x[i] > 10) x[i] -= 1; } }
+        """,
+        new ExpectedDiagnostic("PAR1006", "for", "F", "a nested loop"),
+        new ExpectedDiagnostic("PAR1006", "while", "F", "a nested loop"));
+
+    [Fact]
+    public void PAR1004_gather_through_an_index_array() => Expect("""
+        [Jit] public static void F(double[] x, int[] idx, double[] r) { for (int i = 0; i < r.Length; i++) r[i] = x[idx[i]]; }
+        """, new ExpectedDiagnostic("PAR1004", "idx[i]", "F", "x[idx[i]]", "i"));
+
+    [Fact]
+    public void PAR1005_integer_Math_Abs() => Expect("""
+        [Jit] public static void F(int[] x) { for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]); }
+        """, new ExpectedDiagnostic("PAR1005", "Math.Abs(x[i])", "F", "Math.Abs", "Math.Abs throws on MinValue for integers, which a vector cannot do"));
+
+    [Fact]
+    public void PAR1000_vectorize_without_parameters() => Expect("""
+        [Vectorize] public static double One() => 1;
+        """, new ExpectedDiagnostic("PAR1000", "One", "One", "[Vectorize] needs one or more scalar parameters of a numeric type"));
+
+    [Fact]
+    public void PAR1011_vectorize_transcendental_without_fast_math() => Expect("""
+        [Vectorize] public static double S(double x) => Math.Sin(x);
+        """, new ExpectedDiagnostic("PAR1011", "Math.Sin(x)", "S", "Math.Sin", "Sin"));
+
+    [Fact]
+    public void Vectorize_with_FastMath_generates_a_span_overload_that_runs_the_vector_Sin()
+    {
+        var run = Run("""
+            [Vectorize(FastMath = true)] public static double S(double x) => Math.Sin(x) * 2;
+            public static double[] Apply(double[] x) { var r = new double[x.Length]; S(x, r); return r; }
+            """).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Assert.Contains("Vector512.Sin(", run.Sources["Jit.Vectorize.K.S.g.cs"]);
+        var x = Enumerable.Range(0, 100).Select(i => i * 0.37 - 20).ToArray();
+        var r = (double[])run.Load().GetType("K")!.GetMethod("Apply")!.Invoke(null, [x])!;
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Math.Abs(r[i] - 2 * Math.Sin(x[i])) <= 2 * (Math.BitIncrement(Math.Abs(2 * Math.Sin(x[i]))) - Math.Abs(2 * Math.Sin(x[i]))), $"S({x[i]}) = {r[i]}");
+        }
+    }
+
+    [Fact]
     public void PAR1008_unsupported_type() => Expect("""
         [Jit] public static void F(decimal[] x) { for (int i = 0; i < x.Length; i++) x[i] = 1; }
         """, new ExpectedDiagnostic("PAR1008", "decimal[]", "F", "x", "decimal[]"));
