@@ -55,13 +55,23 @@ public class JitGeneratorTests
     public void Without_unsafe_code_the_kernel_does_not_pin_and_stores_normally()
     {
         var compilation = GeneratorHarness.Compile(ArrSumSource);
-        compilation = compilation.WithOptions(compilation.Options.WithAllowUnsafe(false));
-        GeneratorHarness.CreateDriver(new JitGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
-        Assert.Empty(diagnostics);
-        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
-        var kernel = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("Jit.Demo.Kernels.ArrSum.g.cs", StringComparison.Ordinal)).ToString();
+        var run = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithAllowUnsafe(false)), new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        var kernel = run.Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
         Assert.DoesNotContain("fixed (", kernel);
         Assert.DoesNotContain("unsafe", kernel);
+
+        // And it runs: lengths past the non-temporal threshold (32K doubles), where the unsafe variant
+        // would stream, and every edge of a vector, against the scalar body.
+        var caller = run.Load().GetType("Demo.Caller")!;
+        var reference = (Func<double[], double[], double[]>)caller.GetProperty("Reference")!.GetValue(null)!;
+        var random = new Random(5);
+        foreach (int n in Enumerable.Range(0, 70).Concat([32_767, 32_768, 100_003]))
+        {
+            var x = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var y = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 1e10).ToArray();
+            Assert.Equal(reference(x, y), (double[])caller.GetMethod("Run")!.Invoke(null, [x, y])!);
+        }
 
         // With unsafe code allowed (the harness default) large outputs stream past the cache.
         var withUnsafe = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
@@ -98,6 +108,27 @@ public class JitGeneratorTests
             var x = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? int.MinValue + i : int.MaxValue - i).ToArray();
             Assert.Equal(reference(x), (int)type.GetMethod("Run")!.Invoke(null, [x])!);
         }
+    }
+
+    [Fact]
+    public void A_result_written_only_under_a_mask_is_allocated_zeroed()
+    {
+        // AllocateOutput leaves memory uninitialized, which is right only when every element is written.
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static class K
+            {
+                [Jit] public static double[] Full(double[] x) { var r = new double[x.Length]; for (int i = 0; i < x.Length; i++) r[i] = x[i] > 0 ? x[i] : 0; return r; }
+                [Jit] public static double[] Masked(double[] x) { var r = new double[x.Length]; for (int i = 0; i < x.Length; i++) { if (x[i] > 0) r[i] = x[i]; } return r; }
+                [Jit] public static float[] FromOne(float[] x) { var r = new float[x.Length]; for (int i = 1; i < x.Length; i++) r[i] = x[i]; return r; }
+                static void Use(double[] a, float[] b) { Full(a); Masked(a); FromOne(b); }
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Assert.Contains("double[] r = global::Parallax.JitMemory.AllocateOutput<double>(length);", run.Sources["Jit.K.Full.g.cs"]);
+        Assert.Contains("double[] r = new double[length];", run.Sources["Jit.K.Masked.g.cs"]);
+        Assert.DoesNotContain("AllocateOutput", run.Sources["Jit.K.Masked.g.cs"]);
+        Assert.Contains("float[] r = new float[length];", run.Sources["Jit.K.FromOne.g.cs"]);
     }
 
     [Fact]
