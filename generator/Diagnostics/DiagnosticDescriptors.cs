@@ -144,6 +144,14 @@ internal static class DiagnosticDescriptors
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 
+    /// <summary>PAR1015: integer arithmetic in a checked context, which throws on overflow where a vector lane wraps.</summary>
+    public static readonly DiagnosticDescriptor JitCheckedArithmetic = Create(
+        "PAR1015",
+        "Checked integer arithmetic",
+        "'{0}' cannot become a kernel: '{1}' is checked integer arithmetic ({2}), so the scalar loop throws OverflowException where a vector lane would wrap; write it inside unchecked(...) or an unchecked block if wrapping is intended",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
     /// <summary>PAR1100: a float reduction stays scalar because reassociating it would change its rounding.</summary>
     public static readonly DiagnosticDescriptor JitExactReduction = Create(
         "PAR1100",

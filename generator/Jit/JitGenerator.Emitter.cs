@@ -45,8 +45,13 @@ public sealed partial class JitGenerator
         private readonly bool _hasReductions;
         private readonly CancellationToken _cancellationToken;
 
-        private Emitter(KernelSpec spec, bool allowUnsafe, CancellationToken cancellationToken)
+        /// <summary>The project checks overflow: the kernel and its combination of partial results are wrapped in unchecked.</summary>
+        private readonly bool _unchecked;
+
+        private Emitter(KernelSpec spec, EmitOptions options, CancellationToken cancellationToken)
         {
+            bool allowUnsafe = options.AllowUnsafe;
+            _unchecked = options.CheckOverflow;
             _spec = spec;
             _cancellationToken = cancellationToken;
             _names = new HashSet<string>(StringComparer.Ordinal);
@@ -89,8 +94,8 @@ public sealed partial class JitGenerator
             }
         }
 
-        public static string Emit(KernelSpec spec, EquatableArray<CallSiteSpec> calls, bool allowUnsafe, CancellationToken cancellationToken) =>
-            new Emitter(spec, allowUnsafe, cancellationToken).Emit(calls);
+        public static string Emit(KernelSpec spec, EquatableArray<CallSiteSpec> calls, EmitOptions options, CancellationToken cancellationToken) =>
+            new Emitter(spec, options, cancellationToken).Emit(calls);
 
         private static string LoopVariable(string loopText)
         {
@@ -275,7 +280,18 @@ public sealed partial class JitGenerator
             }
 
             EmitClampChecks(w);
+            if (_unchecked)
+            {
+                // The loop's integer arithmetic is unchecked (else PAR1015), so partial results combine that way too.
+                w.OpenBlock("unchecked");
+            }
+
             EmitKernelCall(w);
+            if (_unchecked)
+            {
+                w.CloseBlock();
+            }
+
             if (_spec.ReturnValue is { } ret)
             {
                 w.Line($"return {Scalar(ret)};");
@@ -418,7 +434,8 @@ public sealed partial class JitGenerator
             w.Line("/// <summary>");
             w.Line($"/// The {(_spec.Kind == KernelKind.Vectorize ? "body" : "loop")} of <see cref=\"{Cref}\"/> as a SIMD kernel:");
             w.Line("/// <code>");
-            foreach (var line in Dedent(_spec.LoopText))
+            // LoopText is normalized (Parser.LoopText): it starts at column 0 and indents by four.
+            foreach (var line in _spec.LoopText.Split('\n'))
             {
                 w.Line("/// " + System.Security.SecurityElement.Escape(line));
             }
@@ -432,6 +449,12 @@ public sealed partial class JitGenerator
             // many times slower (the cost Numba pays as compile time at its first call).
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             w.OpenBlock($"{(_spec.Kind == KernelKind.Vectorize ? "internal" : "private")} static {(_nonTemporal ? "unsafe " : string.Empty)}void Kernel({string.Join(", ", parameters)})");
+            if (_unchecked)
+            {
+                // The project checks overflow, the loop did not (else PAR1015): the scalar remainder wraps like the lanes.
+                w.OpenBlock("unchecked");
+            }
+
             w.Line($"int {_length} = {_spec.Arrays[0].Name}.Length;");
             foreach (var a in _spec.Arrays)
             {
@@ -490,21 +513,17 @@ public sealed partial class JitGenerator
                     : $"{acc.Name}Part = unchecked(({acc.Type}){acc.Name}Lane);");
             }
 
+            if (_unchecked)
+            {
+                w.CloseBlock();
+            }
+
             w.CloseBlock();
         }
 
         private string ScalarType(string name) =>
             _spec.Parameters.FirstOrDefault(p => p.Name == name)?.ElementType
             ?? _spec.Prologue.First(p => p.Name == name).Type;
-
-        private static IEnumerable<string> Dedent(string text)
-        {
-            var lines = text.Replace("\r\n", "\n").Split('\n');
-            int indent = lines.Skip(1).Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
-            int closing = lines.Length > 1 ? lines[lines.Length - 1].Length - lines[lines.Length - 1].TrimStart().Length : 0;
-            indent = Math.Min(indent, closing);
-            return lines.Select((l, n) => n == 0 ? l : l.Length >= indent ? l.Substring(indent) : l.TrimStart());
-        }
 
         private void EmitWidth(SourceWriter w, string width)
         {

@@ -6,6 +6,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 using Parallax.Generator.Common;
 using Parallax.Generator.Diagnostics;
 using Parallax.Generator.Jit.Model;
@@ -120,6 +121,7 @@ public sealed partial class JitGenerator
                 return Fail();
             }
 
+            CheckOverflow(loop.Statement);
             _inLoop = true;
             ParseStatement(loop.Statement, mask: null);
             _inLoop = false;
@@ -161,6 +163,7 @@ public sealed partial class JitGenerator
                 return Fail();
             }
 
+            CheckOverflow((SyntaxNode?)_syntax.Body ?? _syntax.ExpressionBody!);
             _vectorize = true;
             _inLoop = true;
             foreach (var p in _method.Parameters)
@@ -278,9 +281,21 @@ public sealed partial class JitGenerator
                 returnValue,
                 _fastMath,
                 _parallel,
-                loop.ToString(),
+                LoopText(loop),
                 _start);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// The loop as the kernel's doc comment quotes it: without comments and with normalized
+        /// whitespace, so that editing either inside the loop leaves the spec equal and regenerates nothing.
+        /// </summary>
+        private static string LoopText(SyntaxNode loop)
+        {
+            var code = loop.ReplaceTrivia(
+                loop.DescendantTrivia(descendIntoTrivia: true).Where(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia)),
+                static (_, _) => default);
+            return code.NormalizeWhitespace(indentation: "    ", eol: "\n").ToString();
         }
 
         /// <summary>
@@ -610,6 +625,10 @@ public sealed partial class JitGenerator
                     break;
                 case EmptyStatementSyntax:
                     break;
+                case CheckedStatementSyntax checkedBlock:
+                    // Kernels wrap; what 'checked' would throw on is PAR1015 (CheckOverflow), 'unchecked' is what they do.
+                    ParseStatement(checkedBlock.Block, mask);
+                    break;
                 case LocalDeclarationStatementSyntax local:
                     foreach (var variable in local.Declaration.Variables)
                     {
@@ -853,11 +872,12 @@ public sealed partial class JitGenerator
 
         private void ParseExplicitReduction(string acc, AssignmentExpressionSyntax assignment, Expr? mask)
         {
-            var right = Unparenthesize(assignment.Right);
+            // acc = unchecked(acc + x[i]) in a checked project: the context is CheckOverflow's business, the shape is the same.
+            var right = Unchecked(assignment.Right);
             if (right is CastExpressionSyntax cast && SymbolEqualityComparer.Default.Equals(_model.GetTypeInfo(cast, _cancellationToken).Type, _model.GetTypeInfo(assignment.Left, _cancellationToken).Type))
             {
                 // acc = (byte)(acc + x[i]): the cast back to the accumulator's own type is how C# spells a wrapping small sum.
-                right = Unparenthesize(cast.Expression);
+                right = Unchecked(cast.Expression);
             }
 
             if (right is BinaryExpressionSyntax binary && (binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.MultiplyExpression)))
@@ -962,6 +982,139 @@ public sealed partial class JitGenerator
 
             return e;
         }
+
+        /// <summary>Without parentheses and checked(...) / unchecked(...) wrappers.</summary>
+        private static ExpressionSyntax Unchecked(ExpressionSyntax e)
+        {
+            while (Unparenthesize(e) is CheckedExpressionSyntax c)
+            {
+                e = c.Expression;
+            }
+
+            return Unparenthesize(e);
+        }
+
+        // ---- checked arithmetic ----
+
+        /// <summary>
+        /// PAR1015 for integer arithmetic the compiler checks for overflow in <paramref name="body"/>
+        /// (the project's CheckForOverflowUnderflow, or a checked expression or block): the scalar
+        /// code throws there, where a vector lane wraps. Float arithmetic is never checked. One
+        /// diagnostic per outermost checked expression.
+        /// </summary>
+        private void CheckOverflow(SyntaxNode body)
+        {
+            if (_model.GetOperation(body, _cancellationToken) is not { } root)
+            {
+                return;
+            }
+
+            var reported = new List<Microsoft.CodeAnalysis.Text.TextSpan>();
+            foreach (var operation in root.Descendants())
+            {
+                var span = operation.Syntax.Span;
+                if (operation.ConstantValue.HasValue || !MayOverflow(operation) || reported.Any(r => r.Contains(span)))
+                {
+                    continue;
+                }
+
+                reported.Add(span);
+                Report(DiagnosticDescriptors.JitCheckedArithmetic, operation.Syntax, operation.Syntax.ToString(), CheckedBy(operation.Syntax));
+            }
+        }
+
+        private static string CheckedBy(SyntaxNode node)
+        {
+            foreach (var ancestor in node.AncestorsAndSelf())
+            {
+                if (ancestor.IsKind(SyntaxKind.CheckedExpression))
+                {
+                    return "inside checked(...)";
+                }
+
+                if (ancestor.IsKind(SyntaxKind.CheckedStatement))
+                {
+                    return "inside a checked block";
+                }
+            }
+
+            return "the project sets <CheckForOverflowUnderflow>true</CheckForOverflowUnderflow>";
+        }
+
+        /// <summary>A checked operation that can overflow at run time; an add of two promoted bytes cannot.</summary>
+        private static bool MayOverflow(IOperation operation)
+        {
+            switch (operation)
+            {
+                case IBinaryOperation { IsChecked: true, OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply } b
+                    when IntegerKeyword(b.Type) is { } type:
+                    int bits = Size(type) * 8 - 2;
+                    int left = Magnitude(b.LeftOperand), right = Magnitude(b.RightOperand);
+                    // |a ± b| ≤ 2^(max + 1) and |a · b| ≤ 2^(l + r): within a signed result's range, no overflow.
+                    bool bounded = IsSigned(type) && (b.OperatorKind == BinaryOperatorKind.Multiply ? left + right : Math.Max(left, right) + 1) <= bits;
+                    return !bounded;
+                case IUnaryOperation { IsChecked: true, OperatorKind: UnaryOperatorKind.Minus } u when IntegerKeyword(u.Type) is { } type:
+                    return !(IsSigned(type) && Magnitude(u.Operand) <= Size(type) * 8 - 2);
+                case ICompoundAssignmentOperation { IsChecked: true } c:
+                    return IntegerKeyword(c.Target.Type) is not null;
+                case IIncrementOrDecrementOperation { IsChecked: true } i:
+                    return IntegerKeyword(i.Target.Type) is not null;
+                case IConversionOperation { IsChecked: true } c when IntegerKeyword(c.Type) is { } to && c.Operand.Type is { } operandType && Keyword(operandType) is { } from:
+                    return IsFloat(from) || !Contains(to, from);
+                default:
+                    return false;
+            }
+        }
+
+        private static string? IntegerKeyword(ITypeSymbol? type) => type is not null && Keyword(type) is { } k && IsInteger(k) ? k : null;
+
+        private static bool IsSigned(string type) => type is "sbyte" or "short" or "int" or "long";
+
+        /// <summary>The least k with |v| ≤ 2^k for every value <paramref name="operand"/> can have.</summary>
+        private static int Magnitude(IOperation operand)
+        {
+            if (operand.ConstantValue is { HasValue: true, Value: { } value } && value is not bool && IntegerKeyword(operand.Type) is not null)
+            {
+                decimal magnitude = Math.Abs(System.Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+                int k = 0;
+                while ((decimal)Math.Pow(2, k) < magnitude)
+                {
+                    k++;
+                }
+
+                return k;
+            }
+
+            // A promoted small integer keeps the small type's range, and so do sums and products of such.
+            int bound = operand switch
+            {
+                IConversionOperation { IsImplicit: true, Operand: var inner } when IntegerKeyword(inner.Type) is not null => Magnitude(inner),
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } b => Math.Max(Magnitude(b.LeftOperand), Magnitude(b.RightOperand)) + 1,
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } b => Magnitude(b.LeftOperand) + Magnitude(b.RightOperand),
+                IUnaryOperation { OperatorKind: UnaryOperatorKind.Minus } u => Magnitude(u.Operand),
+                _ => int.MaxValue,
+            };
+            return Math.Min(bound, TypeMagnitude(operand.Type));
+        }
+
+        private static int TypeMagnitude(ITypeSymbol? type)
+        {
+            return IntegerKeyword(type) switch
+            {
+                "byte" => 8,
+                "sbyte" => 7,
+                "short" => 15,
+                "ushort" => 16,
+                "int" => 31,
+                "uint" => 32,
+                "long" => 63,
+                _ => 64,
+            };
+        }
+
+        /// <summary>Whether every value of integer type <paramref name="from"/> is a value of <paramref name="to"/>.</summary>
+        private static bool Contains(string to, string from) =>
+            IsSigned(to) == IsSigned(from) ? Size(to) >= Size(from) : IsSigned(to) && Size(to) > Size(from);
 
         /// <summary>Parses an expression, wrapping it in the implicit conversion C# applies to it.</summary>
         private Expr? ParseExpression(ExpressionSyntax syntax)
@@ -1181,6 +1334,14 @@ public sealed partial class JitGenerator
 
                 case InvocationExpressionSyntax invocation:
                     return Call(invocation, info);
+
+                case CheckedExpressionSyntax checkedExpression when _inLoop:
+                    return ParseExpression(checkedExpression.Expression);
+
+                case CheckedExpressionSyntax:
+                    // The entry method evaluates code outside the loop in the project's own context.
+                    Report(DiagnosticDescriptors.JitUnsupportedExpression, e, e.ToString(), "checked and unchecked are supported inside the loop only");
+                    return null;
 
                 case CastExpressionSyntax cast:
                     if (ParseExpression(cast.Expression) is not { } inner)

@@ -63,14 +63,17 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key).ToEquatableArray()))
             .WithTrackingName(KernelsStep);
 
-        // Whether the project allows unsafe code decides if kernels may pin for non-temporal stores.
-        var allowUnsafe = context.CompilationProvider.Select(static (c, _) => c.Options is CSharpCompilationOptions { AllowUnsafe: true });
+        // Whether the project allows unsafe code decides if kernels may pin for non-temporal stores;
+        // whether it checks overflow, if the generated code must say unchecked to wrap like the kernel.
+        var options = context.CompilationProvider.Select(static (c, _) => new EmitOptions(
+            AllowUnsafe: c.Options is CSharpCompilationOptions { AllowUnsafe: true },
+            CheckOverflow: c.Options.CheckOverflow));
 
-        context.RegisterSourceOutput(kernels.Combine(allowUnsafe), static (spc, k) =>
+        context.RegisterSourceOutput(kernels.Combine(options), static (spc, k) =>
             spc.AddSource(k.Left.Spec.HintName + ".g.cs", Emitter.Emit(k.Left.Spec, k.Left.Calls, k.Right, spc.CancellationToken)));
 
         var vectorized = vectorize.Select(static (r, _) => r.Spec).Where(static s => s is not null).Select(static (s, _) => s!);
-        context.RegisterSourceOutput(vectorized.Combine(allowUnsafe), static (spc, v) =>
+        context.RegisterSourceOutput(vectorized.Combine(options), static (spc, v) =>
             spc.AddSource(v.Left.HintName + ".g.cs", Emitter.Emit(v.Left, EquatableArray<CallSiteSpec>.Empty, v.Right, spc.CancellationToken)));
     }
 

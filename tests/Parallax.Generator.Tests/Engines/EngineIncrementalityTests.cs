@@ -58,4 +58,32 @@ public class EngineIncrementalityTests
             "class Unrelated { int X() => 42; }",
             EngineGenerator.MethodsStep);
     }
+    [Fact]
+    public void Blank_lines_above_a_method_with_an_error_move_its_diagnostic_and_regenerate_no_source()
+    {
+        const string Source = """
+            using Parallax;
+            namespace Demo;
+            public partial class Kernels
+            {
+                [ParallelEngine] public static int Square(int x) => x * x;
+                [ParallelEngine] public int Instance() => 1;
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(Source);
+        var driver = GeneratorHarness.CreateDriver(new EngineGenerator()).RunGenerators(compilation);
+        var before = driver.GetRunResult();
+        var first = Assert.Single(before.Diagnostics);
+        var tree = compilation.SyntaxTrees.Single();
+        var moved = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText("\n\n" + Source, GeneratorHarness.ParseOptions, path: tree.FilePath));
+        var after = driver.RunGenerators(moved).GetRunResult();
+
+        var diagnostic = Assert.Single(after.Diagnostics);
+        Assert.Equal("PAR2008", diagnostic.Id);
+        Assert.Equal(first.Location.GetLineSpan().StartLinePosition.Line + 2, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+
+        // Square's helper is the very text of the first run: its output did not run again.
+        var source = Assert.Single(before.Results.Single().GeneratedSources);
+        Assert.Same(source.SourceText, Assert.Single(after.Results.Single().GeneratedSources).SourceText);
+    }
 }

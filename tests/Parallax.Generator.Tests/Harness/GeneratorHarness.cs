@@ -42,9 +42,11 @@ public static class GeneratorHarness
     public static GeneratorRun Run(string source, params IIncrementalGenerator[] generators) => Run([source], generators);
 
     /// <summary>Runs the generators on several source files and compiles the result.</summary>
-    public static GeneratorRun Run(string[] sources, params IIncrementalGenerator[] generators)
+    public static GeneratorRun Run(string[] sources, params IIncrementalGenerator[] generators) => Run(Compile(sources), generators);
+
+    /// <summary>Runs the generators on a compilation (e.g. one with other options) and compiles the result.</summary>
+    public static GeneratorRun Run(CSharpCompilation compilation, params IIncrementalGenerator[] generators)
     {
-        var compilation = Compile(sources);
         var driver = CreateDriver(generators).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorRun(driver, driver.GetRunResult(), output, generatorDiagnostics);
     }

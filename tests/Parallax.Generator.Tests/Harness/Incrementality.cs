@@ -13,14 +13,22 @@ public static class Incrementality
     /// Runs <paramref name="generator"/> on <paramref name="source"/>, then again after appending
     /// <paramref name="unrelatedEdit"/> to the file, and asserts the named steps were reused.
     /// </summary>
-    public static void AssertCachedAfterUnrelatedEdit(IIncrementalGenerator generator, string source, string unrelatedEdit, params string[] trackedSteps)
+    public static void AssertCachedAfterUnrelatedEdit(IIncrementalGenerator generator, string source, string unrelatedEdit, params string[] trackedSteps) =>
+        AssertCachedAfterEdit(generator, source, source + "\n" + unrelatedEdit, trackedSteps);
+
+    /// <summary>
+    /// Runs <paramref name="generator"/> on <paramref name="source"/>, then again on <paramref name="edited"/>
+    /// (the same file), and asserts the named steps were reused and no output was regenerated.
+    /// </summary>
+    public static void AssertCachedAfterEdit(IIncrementalGenerator generator, string source, string edited, params string[] trackedSteps)
     {
+        Assert.NotEqual(source, edited);
         var compilation = GeneratorHarness.Compile(source);
         var driver = GeneratorHarness.CreateDriver(generator).RunGenerators(compilation);
 
         var tree = compilation.SyntaxTrees.Single();
-        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(source + "\n" + unrelatedEdit, GeneratorHarness.ParseOptions, path: tree.FilePath));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var next = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(edited, GeneratorHarness.ParseOptions, path: tree.FilePath));
+        var result = driver.RunGenerators(next).GetRunResult().Results.Single();
 
         Assert.NotEmpty(trackedSteps);
         foreach (var step in trackedSteps)

@@ -55,17 +55,80 @@ public class JitGeneratorTests
     public void Without_unsafe_code_the_kernel_does_not_pin_and_stores_normally()
     {
         var compilation = GeneratorHarness.Compile(ArrSumSource);
-        compilation = compilation.WithOptions(compilation.Options.WithAllowUnsafe(false));
-        GeneratorHarness.CreateDriver(new JitGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
-        Assert.Empty(diagnostics);
-        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
-        var kernel = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("Jit.Demo.Kernels.ArrSum.g.cs", StringComparison.Ordinal)).ToString();
+        var run = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithAllowUnsafe(false)), new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        var kernel = run.Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
         Assert.DoesNotContain("fixed (", kernel);
         Assert.DoesNotContain("unsafe", kernel);
+
+        // And it runs: lengths past the non-temporal threshold (32K doubles), where the unsafe variant
+        // would stream, and every edge of a vector, against the scalar body.
+        var caller = run.Load().GetType("Demo.Caller")!;
+        var reference = (Func<double[], double[], double[]>)caller.GetProperty("Reference")!.GetValue(null)!;
+        var random = new Random(5);
+        foreach (int n in Enumerable.Range(0, 70).Concat([32_767, 32_768, 100_003]))
+        {
+            var x = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var y = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 1e10).ToArray();
+            Assert.Equal(reference(x, y), (double[])caller.GetMethod("Run")!.Invoke(null, [x, y])!);
+        }
 
         // With unsafe code allowed (the harness default) large outputs stream past the cache.
         var withUnsafe = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
         Assert.Contains("StoreAlignedNonTemporal", withUnsafe);
+    }
+
+    [Fact]
+    public void In_a_project_that_checks_overflow_an_unchecked_loop_runs_unchecked_in_the_kernel_too()
+    {
+        // The lanes wrap whatever the context; the scalar remainder and the combination of partial
+        // sums are C#, which this compilation would check, so the kernel must say unchecked itself.
+        var compilation = GeneratorHarness.Compile("""
+            using Parallax;
+            public static class K
+            {
+                [Jit]
+                public static int Sum(int[] x)
+                {
+                    int s = int.MaxValue;
+                    for (int i = 0; i < x.Length; i++) { unchecked { s += x[i]; } }
+                    return s;
+                }
+
+                public static int Run(int[] x) => Sum(x);
+                public static System.Func<int[], int> Reference => Sum;
+            }
+            """);
+        var run = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithOverflowChecks(true)), new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        var type = run.Load().GetType("K")!;
+        var reference = (Func<int[], int>)type.GetProperty("Reference")!.GetValue(null)!;
+        foreach (int n in new[] { 1, 7, 37, 1000 })
+        {
+            var x = Enumerable.Range(0, n).Select(i => i % 3 == 0 ? int.MinValue + i : int.MaxValue - i).ToArray();
+            Assert.Equal(reference(x), (int)type.GetMethod("Run")!.Invoke(null, [x])!);
+        }
+    }
+
+    [Fact]
+    public void A_result_written_only_under_a_mask_is_allocated_zeroed()
+    {
+        // AllocateOutput leaves memory uninitialized, which is right only when every element is written.
+        var run = GeneratorHarness.Run("""
+            using Parallax;
+            public static class K
+            {
+                [Jit] public static double[] Full(double[] x) { var r = new double[x.Length]; for (int i = 0; i < x.Length; i++) r[i] = x[i] > 0 ? x[i] : 0; return r; }
+                [Jit] public static double[] Masked(double[] x) { var r = new double[x.Length]; for (int i = 0; i < x.Length; i++) { if (x[i] > 0) r[i] = x[i]; } return r; }
+                [Jit] public static float[] FromOne(float[] x) { var r = new float[x.Length]; for (int i = 1; i < x.Length; i++) r[i] = x[i]; return r; }
+                static void Use(double[] a, float[] b) { Full(a); Masked(a); FromOne(b); }
+            }
+            """, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Assert.Contains("double[] r = global::Parallax.JitMemory.AllocateOutput<double>(length);", run.Sources["Jit.K.Full.g.cs"]);
+        Assert.Contains("double[] r = new double[length];", run.Sources["Jit.K.Masked.g.cs"]);
+        Assert.DoesNotContain("AllocateOutput", run.Sources["Jit.K.Masked.g.cs"]);
+        Assert.Contains("float[] r = new float[length];", run.Sources["Jit.K.FromOne.g.cs"]);
     }
 
     [Fact]
@@ -259,14 +322,77 @@ public class JitGeneratorTests
     }
 
     [Fact]
-    public void Edit_inside_the_method_body_that_keeps_the_model_reuses_the_spec()
+    public void Edit_after_the_method_in_the_same_file_reuses_the_spec()
     {
-        // Whitespace and comments change the syntax but not the loop model.
         Incrementality.AssertCachedAfterUnrelatedEdit(
             new JitGenerator(),
             "using Parallax;\npublic static partial class K { [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; } }",
             "// a comment that changes nothing",
             JitGenerator.ParseStep,
             JitGenerator.SpecsStep);
+    }
+
+    [Fact]
+    public void Comments_and_whitespace_inside_the_loop_keep_the_model_and_regenerate_nothing()
+    {
+        // The kernel quotes the loop without comments and with normalized whitespace, so such edits
+        // leave the spec equal; an edit to the model itself must regenerate (checked last).
+        const string Source = """
+            using Parallax;
+            public static partial class K
+            {
+                [Jit]
+                public static void F(double[] x, double[] r)
+                {
+                    for (int i = 0; i < x.Length; i++) r[i] = -x[i] * 2;
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(Source, new JitGenerator());
+        Assert.Contains("///     r[i] = -x[i] * 2;", run.Sources.Single().Value);
+
+        Incrementality.AssertCachedAfterEdit(new JitGenerator(), Source, Source.Replace("r[i] = -x[i] * 2;", "r[i]  =  -x[i] /* sign */ *   2; // doubled", StringComparison.Ordinal), JitGenerator.ParseStep, JitGenerator.SpecsStep);
+
+        // The check is not vacuous: a change to the loop itself gives a new spec.
+        var compilation = GeneratorHarness.Compile(Source);
+        var driver = GeneratorHarness.CreateDriver(new JitGenerator()).RunGenerators(compilation);
+        var changed = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(), Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            Source.Replace("* 2;", "* 3;", StringComparison.Ordinal), GeneratorHarness.ParseOptions, path: compilation.SyntaxTrees.Single().FilePath));
+        var specs = driver.RunGenerators(changed).GetRunResult().Results.Single().TrackedSteps[JitGenerator.SpecsStep].SelectMany(s => s.Outputs);
+        Assert.Contains(specs, o => o.Reason == Microsoft.CodeAnalysis.IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void Blank_lines_above_a_method_with_an_error_move_its_diagnostic_and_regenerate_no_source()
+    {
+        const string Kernels = """
+            using Parallax;
+            public static partial class K
+            {
+                [Jit] public static void Good(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; }
+
+                [Jit] public static void Bad(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = System.Math.Pow(x[i], 3); }
+            }
+            """;
+        // The call is in another file: an interceptor's location hashes its caller's file, by design.
+        var compilation = GeneratorHarness.Compile(Kernels, "public static class Use { public static void Run(double[] x) => K.Good(x); }");
+        var driver = GeneratorHarness.CreateDriver(new JitGenerator()).RunGenerators(compilation);
+        var first = Assert.Single(driver.GetRunResult().Diagnostics);
+        var tree = compilation.SyntaxTrees.First();
+        var moved = compilation.ReplaceSyntaxTree(tree, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("\n\n\n" + Kernels, GeneratorHarness.ParseOptions, path: tree.FilePath));
+        var result = driver.RunGenerators(moved).GetRunResult();
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("PAR1005", diagnostic.Id);
+        Assert.Equal(first.Location.GetLineSpan().StartLinePosition.Line + 3, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        var run = result.Results.Single();
+        foreach (var step in new[] { JitGenerator.SpecsStep, JitGenerator.CallSitesStep, JitGenerator.KernelsStep })
+        {
+            Assert.All(run.TrackedSteps[step].SelectMany(s => s.Outputs), o =>
+                Assert.True(o.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, $"step '{step}' ran again: {o.Reason}"));
+        }
+
+        // The kernel's source is the very text of the first run: its output did not run again.
+        Assert.Same(driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText, run.GeneratedSources.Single().SourceText);
     }
 }

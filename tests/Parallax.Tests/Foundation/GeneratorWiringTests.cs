@@ -16,5 +16,8 @@ public class GeneratorWiringTests
     {
         Assert.Contains(Parallax.Generated.ParallaxManifest.Entries,
             e => e is { Capability: "Jit", Type: "Parallax.Tests.Foundation.GeneratorWiringTests", Member: nameof(ManifestProbe) });
+
+        // A direct call is intercepted: the kernel runs (Jit/GeneratedKernelTests checks every [Jit] method has a call site).
+        Assert.Equal([1.0, -0.0, double.NaN], ManifestProbe([1.0, -0.0, double.NaN]));
     }
 }

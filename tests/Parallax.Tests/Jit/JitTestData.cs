@@ -117,4 +117,23 @@ internal static class JitTestData
         if (y < 0) y = long.MinValue - y;
         return Math.Abs(x - y);
     }
+
+    /// <summary>Distance in units in the last place between two finite floats (0 when both NaN or equal).</summary>
+    public static long Ulps(float a, float b)
+    {
+        if (float.IsNaN(a) && float.IsNaN(b) || a == b)
+        {
+            return 0;
+        }
+
+        if (float.IsNaN(a) || float.IsNaN(b) || float.IsInfinity(a) || float.IsInfinity(b))
+        {
+            return long.MaxValue;
+        }
+
+        long x = BitConverter.SingleToInt32Bits(a), y = BitConverter.SingleToInt32Bits(b);
+        if (x < 0) x = int.MinValue - x;
+        if (y < 0) y = int.MinValue - y;
+        return Math.Abs(x - y);
+    }
 }

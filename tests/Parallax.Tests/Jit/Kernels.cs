@@ -171,4 +171,17 @@ public static partial class Kernels
         for (int i = 0; i < x.Length; i++) r[i] = (long)x[i] + (long)(x[i] * 3);
         return r;
     }
+
+    /// <summary>A masked store into a result allocated here: the elements it skips must be the array's zeros.</summary>
+    [Jit]
+    public static double[] PositivePart(double[] x)
+    {
+        var r = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > 0) r[i] = x[i];
+        }
+
+        return r;
+    }
 }

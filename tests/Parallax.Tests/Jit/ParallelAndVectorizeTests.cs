@@ -7,8 +7,8 @@ namespace Parallax.Tests.Jit;
 /// </summary>
 public class ParallelAndVectorizeTests
 {
-    /// <summary>Lengths around the one-chunk threshold and chunk alignment, plus 10^6.</summary>
-    private static readonly int[] ParallelLengths = [0, 1, 63, 65_535, 65_536, 65_537, 200_003, 1_000_000];
+    /// <summary>Every vector width's edges (one chunk), lengths around the two-chunk threshold and chunk alignment, and 10^6.</summary>
+    private static readonly int[] ParallelLengths = [.. Enumerable.Range(0, 258), 65_535, 65_536, 65_537, 200_003, 1_000_000];
 
     [Fact]
     public void Chunks_cover_the_range_exactly_once()
@@ -27,6 +27,31 @@ public class ParallelAndVectorizeTests
             Assert.Equal(starts.Order(), starts);
             Assert.True(length >= Parallax.JitParallel.MinimumChunk * 2 || chunks == 1, $"{length} elements should stay on one chunk");
         }
+    }
+
+    [Fact]
+    public void Above_the_threshold_chunks_run_on_more_than_one_thread()
+    {
+        int length = 4 * Parallax.JitParallel.MinimumChunk;
+        int chunks = Parallax.JitParallel.ChunkCount(length);
+        Assert.True(chunks >= 2, $"{length} elements make {chunks} chunk(s)");
+        Assert.Equal(1, Parallax.JitParallel.ChunkCount(2 * Parallax.JitParallel.MinimumChunk - 1));
+
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        using var second = new ManualResetEventSlim();
+        Parallax.JitParallel.For(length, chunks, (chunk, start, count) =>
+        {
+            threads.TryAdd(Environment.CurrentManagedThreadId, chunk);
+            if (threads.Count >= 2)
+            {
+                second.Set();
+            }
+
+            // Each chunk waits until a second thread has taken one, which only happens if chunks run side
+            // by side; on one thread the first chunk would wait out the bound (a hang guard, not a timing check).
+            Assert.True(second.Wait(TimeSpan.FromMinutes(2)), "only one thread ran chunks");
+        });
+        Assert.True(threads.Count >= 2, $"chunks ran on {threads.Count} thread(s)");
     }
 
     [Fact]

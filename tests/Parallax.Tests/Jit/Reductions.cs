@@ -75,6 +75,62 @@ public static partial class Reductions
         return s;
     }
 
+    [Jit(FastMath = true)]
+    public static double Sum(double[] x)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += x[i];
+        return s;
+    }
+
+    [Jit(FastMath = true)]
+    public static double Product(double[] x)
+    {
+        double p = 1;
+        for (int i = 0; i < x.Length; i++) p *= x[i];
+        return p;
+    }
+
+    [Jit(FastMath = true)]
+    public static float ProductF(float[] x)
+    {
+        float p = 1;
+        for (int i = 0; i < x.Length; i++) p *= x[i];
+        return p;
+    }
+
+    [Jit]
+    public static double Min(double[] x)
+    {
+        double min = double.PositiveInfinity;
+        for (int i = 0; i < x.Length; i++) min = Math.Min(min, x[i]);
+        return min;
+    }
+
+    [Jit]
+    public static double Max(double[] x)
+    {
+        double max = double.NegativeInfinity;
+        for (int i = 0; i < x.Length; i++) max = Math.Max(x[i], max);
+        return max;
+    }
+
+    [Jit]
+    public static float MinF(float[] x)
+    {
+        float min = float.PositiveInfinity;
+        for (int i = 0; i < x.Length; i++) min = MathF.Min(min, x[i]);
+        return min;
+    }
+
+    [Jit]
+    public static float MaxF(float[] x)
+    {
+        float max = float.NegativeInfinity;
+        for (int i = 0; i < x.Length; i++) max = MathF.Max(max, x[i]);
+        return max;
+    }
+
     /// <summary>An element-wise store and a reduction in one loop: no overlapping last vector, a scalar remainder.</summary>
     [Jit]
     public static long StoreAndSum(long[] x, long[] doubled)
@@ -89,7 +145,11 @@ public static partial class Reductions
         return sum;
     }
 
-    /// <summary>Without FastMath this stays the exact scalar loop (PAR1100, an info diagnostic).</summary>
+    /// <summary>
+    /// Without FastMath this stays the exact scalar loop (PAR1100). The one method here meant to stay
+    /// scalar: this project makes PAR1100 an error everywhere else (.editorconfig).
+    /// </summary>
+#pragma warning disable PAR1100
     [Jit]
     public static double ExactSum(double[] x)
     {
@@ -97,4 +157,5 @@ public static partial class Reductions
         for (int i = 0; i < x.Length; i++) s += x[i];
         return s;
     }
+#pragma warning restore PAR1100
 }

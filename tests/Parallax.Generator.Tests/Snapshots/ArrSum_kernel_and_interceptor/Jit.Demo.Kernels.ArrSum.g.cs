@@ -30,7 +30,8 @@ namespace Parallax.Generated
         /// <summary>
         /// The loop of <see cref="global::Demo.Kernels.ArrSum(double[], double[])"/> as a SIMD kernel:
         /// <code>
-        /// for (int i = 0; i &lt; x.Length; i++) r[i] = x[i] + y[i];
+        /// for (int i = 0; i &lt; x.Length; i++)
+        ///     r[i] = x[i] + y[i];
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

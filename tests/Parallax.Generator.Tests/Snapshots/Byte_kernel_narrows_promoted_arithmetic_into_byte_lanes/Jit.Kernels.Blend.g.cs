@@ -29,7 +29,8 @@ namespace Parallax.Generated
         /// <summary>
         /// The loop of <see cref="global::Kernels.Blend(byte[], byte[], byte[], byte)"/> as a SIMD kernel:
         /// <code>
-        /// for (int i = 0; i &lt; x.Length; i++) r[i] = x[i] &gt; y[i] ? (byte)(x[i] - y[i] + k) : (byte)(~x[i] &amp; 0x7F);
+        /// for (int i = 0; i &lt; x.Length; i++)
+        ///     r[i] = x[i] &gt; y[i] ? (byte)(x[i] - y[i] + k) : (byte)(~x[i] &amp; 0x7F);
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -27,7 +27,8 @@ namespace Parallax.Generated
         /// <summary>
         /// The loop of <see cref="global::Kernels.Total(global::System.ReadOnlySpan{ushort})"/> as a SIMD kernel:
         /// <code>
-        /// for (int i = 0; i &lt; x.Length; i++) sum = (ushort)(sum + x[i] * 3);
+        /// for (int i = 0; i &lt; x.Length; i++)
+        ///     sum = (ushort)(sum + x[i] * 3);
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

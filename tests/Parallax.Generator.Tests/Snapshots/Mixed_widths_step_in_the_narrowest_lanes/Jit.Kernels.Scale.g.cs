@@ -29,7 +29,8 @@ namespace Parallax.Generated
         /// <summary>
         /// The loop of <see cref="global::Kernels.Scale(byte[], float[], int[])"/> as a SIMD kernel:
         /// <code>
-        /// for (int i = 0; i &lt; pixels.Length; i++) r[i] = gain[i] &gt; 1 ? pixels[i] * 2 : pixels[i];
+        /// for (int i = 0; i &lt; pixels.Length; i++)
+        ///     r[i] = gain[i] &gt; 1 ? pixels[i] * 2 : pixels[i];
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

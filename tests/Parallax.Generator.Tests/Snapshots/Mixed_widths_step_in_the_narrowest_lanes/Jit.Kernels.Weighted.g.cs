@@ -32,7 +32,8 @@ namespace Parallax.Generated
         /// <code>
         /// for (int i = 0; i &lt; x.Length; i++)
         /// {
-        ///     if (x[i] * w[i] &gt; 0.5) count++;
+        ///     if (x[i] * w[i] &gt; 0.5)
+        ///         count++;
         /// }
         /// </code>
         /// </summary>

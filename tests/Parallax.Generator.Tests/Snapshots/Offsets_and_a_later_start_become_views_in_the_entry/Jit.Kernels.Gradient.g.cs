@@ -28,7 +28,8 @@ namespace Parallax.Generated
         /// <summary>
         /// The loop of <see cref="global::Kernels.Gradient(double[])"/> as a SIMD kernel:
         /// <code>
-        /// for (int i = 1; i &lt; x.Length; i++) g[i] = x[i] - x[i - 1];
+        /// for (int i = 1; i &lt; x.Length; i++)
+        ///     g[i] = x[i] - x[i - 1];
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -27,7 +27,8 @@ namespace Parallax.Generated
         /// <summary>
         /// The loop of <see cref="global::Kernels.Stencil(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> as a SIMD kernel:
         /// <code>
-        /// for (int i = 0; i &lt; r.Length; i++) r[i] = x[i] + x[i + 2];
+        /// for (int i = 0; i &lt; r.Length; i++)
+        ///     r[i] = x[i] + x[i + 2];
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

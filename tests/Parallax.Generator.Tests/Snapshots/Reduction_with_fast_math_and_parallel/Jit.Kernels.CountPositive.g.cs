@@ -29,7 +29,8 @@ namespace Parallax.Generated
         /// <code>
         /// for (int i = 0; i &lt; x.Length; i++)
         /// {
-        ///     if (x[i] &gt; 0) count++;
+        ///     if (x[i] &gt; 0)
+        ///         count++;
         /// }
         /// </code>
         /// </summary>

@@ -35,7 +35,8 @@ namespace Parallax.Generated
         /// <summary>
         /// The loop of <see cref="global::Kernels.Dot(double[], double[])"/> as a SIMD kernel:
         /// <code>
-        /// for (int i = 0; i &lt; x.Length; i++) acc += x[i] * y[i];
+        /// for (int i = 0; i &lt; x.Length; i++)
+        ///     acc += x[i] * y[i];
         /// </code>
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
