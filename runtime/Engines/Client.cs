@@ -64,6 +64,7 @@ public sealed class Client
     /// <exception cref="TimeoutException">Fewer engines were alive when <paramref name="timeout"/> passed.</exception>
     public async Task WaitForEnginesAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (count > cluster.EngineCount)
         {
             throw new ArgumentOutOfRangeException(nameof(count), count, $"The cluster has {cluster.EngineCount} engines; wait for at most that many.");

@@ -29,7 +29,7 @@ public sealed partial class DirectView
 
     /// <summary>
     /// Pushes variables to every target, as ipyparallel's <c>push(dict(a=a, b=b))</c>: the properties of an
-    /// anonymous object (<c>v.Push(new { a, b })</c>) or the entries of an <see cref="IDictionary{TKey, TValue}"/>.
+    /// anonymous object (<c>v.Push(new { a, b })</c>) or the entries of a dictionary with string keys (any <see cref="IDictionary{TKey, TValue}"/> or <see cref="IReadOnlyDictionary{TKey, TValue}"/>).
     /// Each value is serialized once; large data is written once into shared memory that every target maps.
     /// </summary>
     /// <param name="variables">An anonymous object or a dictionary of names to values.</param>
@@ -328,7 +328,8 @@ public sealed partial class DirectView
         IEnumerable<(string Name, Type Type, object? Value)> entries = variables switch
         {
             IDictionary<string, object?> dictionary => dictionary.Select(e => (e.Key, e.Value?.GetType() ?? throw NullValue(e.Key), (object?)e.Value)),
-            IDictionary or IEnumerable => throw new ArgumentException($"Push takes an anonymous object (new {{ a, b }}) or an IDictionary<string, object?>, not a {variables.GetType()}.", nameof(variables)),
+            IEnumerable pairs when StringKeyedValueType(variables.GetType()) is { } valueType => DictionaryEntries(pairs, valueType),
+            IDictionary or IEnumerable => throw new ArgumentException($"Push takes an anonymous object (new {{ a, b }}) or a dictionary with string keys, not a {variables.GetType()}.", nameof(variables)),
             _ => variables.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(p => p.GetIndexParameters().Length == 0)
                 .Select(p => (Name: p.Name, Declared: p.PropertyType, Value: p.GetValue(variables)))
@@ -341,6 +342,32 @@ public sealed partial class DirectView
         }
 
         return [.. list.Select(e => (e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
+    }
+
+    /// <summary>T when <paramref name="type"/> enumerates <c>KeyValuePair&lt;string, T&gt;</c> (any string-keyed dictionary), else null.</summary>
+    private static Type? StringKeyedValueType(Type type) =>
+        type.GetInterfaces()
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))
+            .Select(i => i.GetGenericArguments()[0])
+            .FirstOrDefault(e => e.IsGenericType && e.GetGenericTypeDefinition() == typeof(KeyValuePair<,>) && e.GetGenericArguments()[0] == typeof(string))
+            ?.GetGenericArguments()[1];
+
+    private static List<(string Name, Type Type, object? Value)> DictionaryEntries(IEnumerable pairs, Type valueType)
+    {
+        var pairType = typeof(KeyValuePair<,>).MakeGenericType(typeof(string), valueType);
+        var key = pairType.GetProperty(nameof(KeyValuePair<string, object>.Key))!;
+        var value = pairType.GetProperty(nameof(KeyValuePair<string, object>.Value))!;
+        var entries = new List<(string, Type, object?)>();
+        foreach (var pair in pairs)
+        {
+            var name = (string)key.GetValue(pair)!;
+            var item = value.GetValue(pair);
+
+            // A null keeps the dictionary's value type, as a null property keeps its declared type.
+            entries.Add((name, item?.GetType() ?? (valueType == typeof(object) ? throw NullValue(name) : valueType), item));
+        }
+
+        return entries;
     }
 
     private static ArgumentNullException NullValue(string name) =>

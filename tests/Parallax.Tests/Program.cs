@@ -2,11 +2,17 @@ namespace Parallax.Tests;
 
 /// <summary>
 /// The test assembly's entry point, in place of the empty one Microsoft.NET.Test.Sdk generates. The
-/// test host never calls it; <see cref="Jit.InstructionSetTests"/> starts this assembly as a child
-/// process with <see cref="Jit.KernelTestRunner.Argument"/> under restricted instruction sets.
+/// test host never calls it; tests start this assembly as a child process: <see cref="Jit.InstructionSetTests"/>
+/// with <see cref="Jit.KernelTestRunner.Argument"/> under restricted instruction sets, and
+/// <see cref="Engines.ClientDeathTests"/> with <see cref="Engines.ClientDeathTests.Argument"/> as a client to kill.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class Program
 {
-    public static int Main(string[] args) =>
-        args is [Jit.KernelTestRunner.Argument] ? Jit.KernelTestRunner.Run(Console.Out) : 0;
+    public static int Main(string[] args) => args switch
+    {
+        [Jit.KernelTestRunner.Argument] => Jit.KernelTestRunner.Run(Console.Out),
+        [Engines.ClientDeathTests.Argument, var pidFile] => Engines.ClientDeathTests.RunClient(pidFile),
+        _ => 0,
+    };
 }

@@ -108,6 +108,24 @@ public class PushPullTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void Push_takes_typed_and_read_only_dictionaries_with_string_keys()
+    {
+        var v = Cl[0..2];
+        v.Push(new Dictionary<string, double[]> { ["td_a"] = [1.0, 2.0], ["td_b"] = [3.0] });
+        v.Push((IReadOnlyDictionary<string, int>)new SortedDictionary<string, int> { ["td_c"] = 5 });
+        v.Push(new Dictionary<string, string?> { ["td_null"] = null }); // the value type says what the null is
+
+        Assert.Equal([[1.0, 2.0], [1.0, 2.0]], v.Pull<double[]>("td_a"));
+        Assert.Equal([3.0, 3.0], v.ApplySync(() => Engine.Get<double[]>("td_b")[0]));
+        Assert.Equal([5, 5], v.Pull<int>("td_c"));
+        Assert.Equal([true, true], v.ApplySync(() => Engine.Get<string?>("td_null") is null));
+
+        var wrongKeys = Assert.Throws<ArgumentException>(() => v.Push(new Dictionary<int, double> { [1] = 1.0 }));
+        Assert.Contains("string keys", wrongKeys.Message);
+        v.ApplySync(() => Engine.Remove("td_a") & Engine.Remove("td_b") & Engine.Remove("td_c") & Engine.Remove("td_null"));
+    }
+
+    [Fact]
     public async Task Pulling_a_missing_variable_or_the_wrong_type_says_what_to_do()
     {
         var missing = await Assert.ThrowsAsync<RemoteException>(() => Cl[1].PullAsync<int>("never-pushed"));
