@@ -133,6 +133,7 @@ public sealed class Client
 
     internal void SendTo(int engineId, FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, AsyncResult result, int index)
     {
+        result.Polling = cluster.Connection.Polling;
         if (cluster.GetEngine(engineId) is { } engine)
         {
             engine.Send(kind, meta, data, result, index);

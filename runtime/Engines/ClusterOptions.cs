@@ -14,12 +14,13 @@ public sealed class ClusterOptions
     public int MaxFrameBytes { get; set; } = 64 << 20;
 
     /// <summary>
-    /// Gets or sets how long a thread that has just handled a frame (an engine, or the client's receive
-    /// thread for that engine) keeps polling its socket for the next one before it sleeps. Calls made
-    /// in a loop then find the other side awake instead of paying a wake-up at every hop, which on a
-    /// small machine is most of a round trip (docs/engines.md has the measurement). It costs at most
-    /// this much CPU time after each frame, yielding to any other runnable thread meanwhile.
-    /// <see cref="TimeSpan.Zero"/> turns it off; at most 10 ms. Default 50 µs.
+    /// Gets or sets how long a thread that waits for a frame keeps polling before it sleeps: an engine
+    /// waiting for its next call, the client's receive thread for each engine, and a caller blocked in
+    /// <c>ApplySync</c>, <c>Get</c> or <c>Wait</c>. Calls made in a loop then find the other side awake
+    /// instead of paying a sleep and a wake-up at every hop, which on a small machine costs more than
+    /// the call (docs/engines.md has the measurement). It costs at most this much CPU time per wait,
+    /// yielding to any other runnable thread meanwhile. <see cref="TimeSpan.Zero"/> turns it off; at
+    /// most 10 ms. Default 50 µs.
     /// </summary>
     public TimeSpan ReceivePolling { get; set; } = TimeSpan.FromMicroseconds(50);
 
