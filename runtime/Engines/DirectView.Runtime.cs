@@ -73,6 +73,65 @@ public sealed partial class DirectView
     public Task<T[]> PullAsync<T>(string name, CancellationToken cancellationToken = default) => PullResult<T>(name, cancellationToken).WaitAsync(cancellationToken);
 
     /// <summary>
+    /// Reads variable <paramref name="name"/> from every target into arrays the caller already has, one per
+    /// target in target order, each of the shape the engine holds. A pull of new arrays must fault in
+    /// fresh pages, which on a virtual machine costs more than the transfer; a loop that pulls results of
+    /// the same shape again and again reuses its arrays instead.
+    /// </summary>
+    /// <typeparam name="TArray">A one- or two-dimensional array of a primitive type, e.g. <c>double[,]</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="destinations">One array per target, each of that engine's shape; distinct arrays.</param>
+    /// <exception cref="InvalidOperationException">An engine's array has another shape than its destination; nothing of it is written.</exception>
+    public void PullInto<TArray>(string name, TArray[] destinations) where TArray : class =>
+        PullIntoAsync(name, destinations).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="PullInto{TArray}(string, TArray[])"/>
+    /// <typeparam name="TArray">A one- or two-dimensional array of a primitive type, e.g. <c>double[,]</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="destinations">One array per target, each of that engine's shape; distinct arrays.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when every destination is filled.</returns>
+    public Task PullIntoAsync<TArray>(string name, TArray[] destinations, CancellationToken cancellationToken = default) where TArray : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(destinations);
+        if (!typeof(TArray).IsArray || typeof(TArray).GetArrayRank() > 2 || !typeof(TArray).GetElementType()!.IsPrimitive)
+        {
+            throw new ArgumentException($"PullInto fills arrays of primitives, T[] or T[,], not {typeof(TArray)}; use Pull<T> for other values.", nameof(TArray));
+        }
+
+        if (destinations.Length != targets.Length)
+        {
+            throw new ArgumentException($"The view has {targets.Length} targets but {destinations.Length} destinations were given; pass one array per target, in target order.", nameof(destinations));
+        }
+
+        var arrays = new Array[destinations.Length];
+        for (var i = 0; i < destinations.Length; i++)
+        {
+            arrays[i] = destinations[i] as Array ?? throw new ArgumentNullException(nameof(destinations), $"destinations[{i}] (for engine {targets[i]}) is null.");
+            if (Array.IndexOf(arrays, arrays[i], 0, i) is var same and >= 0)
+            {
+                throw new ArgumentException($"destinations[{same}] and destinations[{i}] are the same array; engines {targets[same]} and {targets[i]} would overwrite each other.", nameof(destinations));
+            }
+        }
+
+        var result = new AsyncResult<bool>(targets, cancellationToken, (index, data) =>
+        {
+            var destination = arrays[index];
+            if (!LargeArrays.TryCopyInto(data, destination, out var shape))
+            {
+                var wanted = destination.Rank == 1 ? $"[{destination.Length}]" : $"[{destination.GetLength(0)}, {destination.GetLength(1)}]";
+                throw new InvalidOperationException($"Engine {targets[index]}'s '{name}' is {shape}, but destinations[{index}] is {wanted}; pass arrays of the engines' shapes, or use Pull.");
+            }
+
+            return null;
+        }, static _ => true);
+        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(TArray))));
+        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        return result.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Splits <paramref name="values"/> into one contiguous block per target (ipyparallel's dist='b':
     /// the first <c>n % targets</c> blocks get one item more) and stores block i as <paramref name="name"/> on target i.
     /// </summary>

@@ -52,6 +52,22 @@ public sealed partial class EngineView
     public async Task<T> PullAsync<T>(string name, CancellationToken cancellationToken = default) =>
         (await view.PullAsync<T>(name, cancellationToken).ConfigureAwait(false))[0];
 
+    /// <summary>Reads variable <paramref name="name"/> from the engine into an array the caller already has, of the engine's shape.</summary>
+    /// <typeparam name="TArray">A one- or two-dimensional array of a primitive type, e.g. <c>double[,]</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="destination">The array to fill.</param>
+    /// <exception cref="InvalidOperationException">The engine's array has another shape; nothing is written.</exception>
+    public void PullInto<TArray>(string name, TArray destination) where TArray : class => view.PullInto(name, [destination]);
+
+    /// <inheritdoc cref="PullInto{TArray}(string, TArray)"/>
+    /// <typeparam name="TArray">A one- or two-dimensional array of a primitive type, e.g. <c>double[,]</c>.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="destination">The array to fill.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the array is filled.</returns>
+    public Task PullIntoAsync<TArray>(string name, TArray destination, CancellationToken cancellationToken = default) where TArray : class =>
+        view.PullIntoAsync(name, [destination], cancellationToken);
+
     private AsyncResult<T> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
     {
         var result = new AsyncResult<T>([EngineId], cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => (T)parts[0]!);

@@ -25,6 +25,35 @@ internal static class LargeArrays
         return value;
     }
 
+    /// <summary>
+    /// Copies a serialized <c>T[]</c> or <c>T[,]</c> of primitives into <paramref name="destination"/>,
+    /// an array of the same element type and shape; false (nothing written) when the shapes differ, with
+    /// the serialized shape in <paramref name="shape"/>.
+    /// </summary>
+    public static bool TryCopyInto(ReadOnlySpan<byte> data, Array destination, out string shape)
+    {
+        // MemoryPack's header: T[] is its length (-1 for null); T[,] is member count 3, both lengths, element count.
+        var (rows, columns, header) = destination.Rank == 1
+            ? (data.Length >= 4 ? BitConverter.ToInt32(data) : -1, 1, 4)
+            : (data.Length >= 13 && data[0] == 3 ? BitConverter.ToInt32(data[1..]) : -1, data.Length >= 13 && data[0] == 3 ? BitConverter.ToInt32(data[5..]) : -1, 13);
+        shape = rows < 0 ? "null or not an array of that rank" : destination.Rank == 1 ? $"[{rows}]" : $"[{rows}, {columns}]";
+        var bytes = Buffer.ByteLength(destination);
+        if (rows != destination.GetLength(0) || (destination.Rank == 2 && columns != destination.GetLength(1)) || data.Length - header != bytes)
+        {
+            return false;
+        }
+
+        unsafe
+        {
+            fixed (byte* start = &MemoryMarshal.GetArrayDataReference(destination))
+            {
+                data[header..].CopyTo(new Span<byte>(start, bytes));
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>An array shaped as MemoryPack's header says (T[]: length; T[,]: member count 3, both lengths), or null.</summary>
     private static Array? Allocate(Type arrayType, ReadOnlySpan<byte> data)
     {

@@ -91,6 +91,25 @@ internal static class EnginesBench
 
         Row($"pull c from 3 engines (3 x {n * n * 8L / 1e6:F0} MB)", pull.Min(), anchors["pull"], "s", source, goal: 0.4);
         Floor("copy 3 x c into fresh arrays", pull.Min(), FreshCopySeconds([local, local, local]));
+
+        // The same pull into arrays the caller keeps: what the transport costs without fresh pages.
+        var into = new[] { new double[n, n], new double[n, n], new double[n, n] };
+        v.PullInto("c", into);
+        var pullInto = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            v.PullInto("c", into);
+            pullInto.Add(sw.Elapsed.TotalSeconds);
+        }
+
+        if (into[1][n - 1, n - 1] != local[n - 1, n - 1])
+        {
+            throw new InvalidOperationException("PullInto filled the wrong matrix");
+        }
+
+        Row($"  PullInto arrays from an earlier pull", pullInto.Min(), anchors["pull"], "s", source, goal: 0.4);
+        into = null;
         v.ApplySync(() =>
         {
             Engine.Remove("a");

@@ -143,6 +143,41 @@ public class PushPullTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task PullInto_fills_the_callers_arrays_in_target_order_and_refuses_other_shapes()
+    {
+        var v = Cl[..];
+        v.ApplySync(() => Engine.Set("pi_m", Matrices.Random(400, 300, Engine.Id))); // 960 KB each: through shared memory
+        v.ApplySync(() => Engine.Set("pi_v", Enumerable.Range(0, 5).Select(i => i * (Engine.Id + 1)).ToArray()));
+        var matrices = new[] { new double[400, 300], new double[400, 300], new double[400, 300] };
+        for (var round = 0; round < 2; round++)
+        {
+            // The same arrays twice: a second pull overwrites them with the engines' current values.
+            v.PullInto("pi_m", matrices);
+            Assert.Equal(v.Pull<double[,]>("pi_m"), matrices);
+            Assert.Equal(Matrices.Random(400, 300, 2), matrices[2]);
+        }
+
+        var vectors = new[] { new int[5], new int[5], new int[5] };
+        await v.PullIntoAsync("pi_v", vectors);
+        Assert.Equal([[0, 1, 2, 3, 4], [0, 2, 4, 6, 8], [0, 3, 6, 9, 12]], vectors);
+        var single = new int[5];
+        Cl[1].PullInto("pi_v", single);
+        Assert.Equal([0, 2, 4, 6, 8], single);
+
+        var wrong = new[] { new double[400, 300], new double[300, 400], new double[400, 300] };
+        var shape = Assert.Throws<InvalidOperationException>(() => v.PullInto("pi_m", wrong));
+        Assert.Contains("Engine 1's 'pi_m' is [400, 300], but destinations[1] is [300, 400]", shape.Message);
+        Assert.All(MemoryMarshalHelper(wrong[1]), x => Assert.Equal(0.0, x)); // nothing of it was written
+
+        Assert.Contains("3 targets but 2 destinations", Assert.Throws<ArgumentException>(() => v.PullInto("pi_v", new int[2][])).Message);
+        Assert.Contains("same array", Assert.Throws<ArgumentException>(() => v.PullInto("pi_v", [vectors[0], vectors[1], vectors[0]])).Message);
+        Assert.Contains("arrays of primitives", Assert.Throws<ArgumentException>(() => v.PullInto("pi_v", new string[3][])).Message);
+        v.ApplySync(() => Engine.Remove("pi_m") & Engine.Remove("pi_v"));
+
+        static double[] MemoryMarshalHelper(double[,] m) => [.. m.Cast<double>()];
+    }
+
+    [Fact]
     public async Task Scatter_and_gather_split_and_join_along_the_first_dimension()
     {
         var v = Cl[..];
