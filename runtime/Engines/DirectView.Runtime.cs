@@ -235,11 +235,7 @@ public sealed partial class DirectView
 
         var result = new AsyncResult<Array>(targets, cancellationToken, (index, data) =>
         {
-            // MemoryPack's header: T[] is its length; T[,] is member count 3, both lengths, element count.
-            var header = rank == 1 ? 4 : 13;
-            var (blockRows, blockColumns) = rank == 1
-                ? (BitConverter.ToInt32(data), 1)
-                : (BitConverter.ToInt32(data[1..]), BitConverter.ToInt32(data[5..]));
+            var (blockRows, blockColumns, header) = LargeArrays.ReadShape(data, rank) ?? (-1, -1, 0);
             if (blockRows != shapes[index][0] || blockColumns != columns || data.Length - header != blockRows * columns * elementSize)
             {
                 throw new InvalidOperationException($"Engine {targets[index]}'s '{name}' changed shape while it was gathered ({shapes[index][0]}x{columns} before, {blockRows}x{blockColumns} now); gather it again.");

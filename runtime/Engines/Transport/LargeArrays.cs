@@ -26,19 +26,29 @@ internal static class LargeArrays
     }
 
     /// <summary>
+    /// The shape MemoryPack's header gives a serialized <c>T[]</c> (its length) or <c>T[,]</c> (member
+    /// count 3, both lengths, the element count), with the header's size in bytes; null when the bytes
+    /// do not start with such a header (a null array among them).
+    /// </summary>
+    public static (int Rows, int Columns, int Header)? ReadShape(ReadOnlySpan<byte> data, int rank) => rank switch
+    {
+        1 when data.Length >= 4 && BitConverter.ToInt32(data) is var length and >= 0 => (length, 1, 4),
+        2 when data.Length >= 13 && data[0] == 3 && BitConverter.ToInt32(data[1..]) is var rows and >= 0 && BitConverter.ToInt32(data[5..]) is var columns and >= 0
+            && (long)rows * columns == BitConverter.ToInt32(data[9..]) => (rows, columns, 13),
+        _ => null,
+    };
+
+    /// <summary>
     /// Copies a serialized <c>T[]</c> or <c>T[,]</c> of primitives into <paramref name="destination"/>,
     /// an array of the same element type and shape; false (nothing written) when the shapes differ, with
     /// the serialized shape in <paramref name="shape"/>.
     /// </summary>
     public static bool TryCopyInto(ReadOnlySpan<byte> data, Array destination, out string shape)
     {
-        // MemoryPack's header: T[] is its length (-1 for null); T[,] is member count 3, both lengths, element count.
-        var (rows, columns, header) = destination.Rank == 1
-            ? (data.Length >= 4 ? BitConverter.ToInt32(data) : -1, 1, 4)
-            : (data.Length >= 13 && data[0] == 3 ? BitConverter.ToInt32(data[1..]) : -1, data.Length >= 13 && data[0] == 3 ? BitConverter.ToInt32(data[5..]) : -1, 13);
-        shape = rows < 0 ? "null or not an array of that rank" : destination.Rank == 1 ? $"[{rows}]" : $"[{rows}, {columns}]";
+        var read = ReadShape(data, destination.Rank);
+        shape = read is not var (rows, columns, _) ? "null or not an array of that rank" : destination.Rank == 1 ? $"[{rows}]" : $"[{rows}, {columns}]";
         var bytes = Buffer.ByteLength(destination);
-        if (rows != destination.GetLength(0) || (destination.Rank == 2 && columns != destination.GetLength(1)) || data.Length - header != bytes)
+        if (read is not { } s || s.Rows != destination.GetLength(0) || (destination.Rank == 2 && s.Columns != destination.GetLength(1)) || data.Length - s.Header != bytes)
         {
             return false;
         }
@@ -47,40 +57,21 @@ internal static class LargeArrays
         {
             fixed (byte* start = &MemoryMarshal.GetArrayDataReference(destination))
             {
-                data[header..].CopyTo(new Span<byte>(start, bytes));
+                data[s.Header..].CopyTo(new Span<byte>(start, bytes));
             }
         }
 
         return true;
     }
 
-    /// <summary>An array shaped as MemoryPack's header says (T[]: length; T[,]: member count 3, both lengths), or null.</summary>
+    /// <summary>An array shaped as MemoryPack's header says, or null (not primitives, empty, or no such header).</summary>
     private static Array? Allocate(Type arrayType, ReadOnlySpan<byte> data)
     {
         var element = arrayType.GetElementType()!;
-        if (!element.IsPrimitive)
-        {
-            return null;
-        }
-
-        switch (arrayType.GetArrayRank())
-        {
-            case 1:
-            {
-                var length = BitConverter.ToInt32(data);
-                return length > 0 ? Array.CreateInstance(element, length) : null;
-            }
-
-            case 2 when data.Length >= 13 && data[0] == 3:
-            {
-                var rows = BitConverter.ToInt32(data[1..]);
-                var columns = BitConverter.ToInt32(data[5..]);
-                return rows > 0 && columns > 0 && (long)rows * columns == BitConverter.ToInt32(data[9..]) ? Array.CreateInstance(element, rows, columns) : null;
-            }
-
-            default:
-                return null;
-        }
+        var rank = arrayType.GetArrayRank();
+        return !element.IsPrimitive || ReadShape(data, rank) is not { Rows: > 0, Columns: > 0 } shape ? null
+            : rank == 1 ? Array.CreateInstance(element, shape.Rows)
+            : Array.CreateInstance(element, shape.Rows, shape.Columns);
     }
 
     private static unsafe void Prefault(Array array)
