@@ -296,6 +296,62 @@ public class ReliabilityTests(ClusterFixture fixture)
         Assert.Equal(pid, engine.ApplySync(() => Environment.ProcessId));
     }
 
+    [Fact]
+    public async Task Connections_that_never_authenticate_are_capped_and_closed_after_the_handshake_timeout()
+    {
+        await using var cluster = await Cluster.StartAsync(1);
+        var silent = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { ReceiveTimeout = 60_000 }; // a hang guard
+                socket.Connect(new UnixDomainSocketEndPoint(cluster.Connection.SocketPath(0)));
+                silent.Add(socket);
+            }
+
+            // A served connection gets the engine's welcome; a refused one, the end of the stream at once.
+            var welcomed = silent.Where(s => s.Receive(new byte[4]) > 0).ToArray();
+            Assert.Equal(8, welcomed.Length);
+            await ClusterFixture.WaitForLog(cluster, "refused a connection: 8 others have not authenticated yet");
+
+            // None of them signs a frame: each is closed once its handshake time is up.
+            var buffer = new byte[4096];
+            Assert.All(welcomed, s =>
+            {
+                while (s.Receive(buffer) > 0)
+                {
+                }
+            });
+            await ClusterFixture.WaitForLog(cluster, "sent no signed frame within 5 s");
+        }
+        finally
+        {
+            silent.ForEach(s => s.Dispose());
+        }
+
+        Assert.Equal(0, cluster.Client[0].ApplySync(() => Engine.Id));
+    }
+
+    [Fact]
+    public void A_folder_someone_else_made_first_is_never_taken_for_the_clusters()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "parallax-taken-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        try
+        {
+            Assert.Contains("exists already", Assert.Throws<IOException>(() => Parallax.Engines.OwnerOnly.CreateDirectory(path)).Message);
+        }
+        finally
+        {
+            Directory.Delete(path);
+        }
+
+        Parallax.Engines.OwnerOnly.CreateDirectory(path);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));
+        Directory.Delete(path);
+    }
+
     /// <summary>Every file under the shared-memory folder that belongs to cluster <paramref name="clusterId"/>, whatever the layout.</summary>
     internal static string[] ClusterFiles(string clusterId)
     {
