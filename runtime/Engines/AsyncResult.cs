@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 

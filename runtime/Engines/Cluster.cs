@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 

@@ -1,6 +1,8 @@
 using MemoryPack;
 using Parallax.CompilerServices;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 

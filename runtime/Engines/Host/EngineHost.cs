@@ -5,7 +5,9 @@ using System.Security.Cryptography;
 using MemoryPack;
 using Parallax.CompilerServices;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// The engine process: listens on its Unix socket, answers signed frames, runs one call at a time

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// The client's side of one engine: its process, its signed connection, and the requests it has not

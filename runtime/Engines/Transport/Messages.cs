@@ -1,6 +1,6 @@
 using MemoryPack;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>What a frame carries. The values are part of the wire format: never renumber.</summary>
 internal enum FrameKind : byte

@@ -1,4 +1,4 @@
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// The shared-memory segments the client pushes large values through, kept and reused. The first

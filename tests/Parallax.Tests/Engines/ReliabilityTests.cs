@@ -340,14 +340,14 @@ public class ReliabilityTests(ClusterFixture fixture)
         Directory.CreateDirectory(path);
         try
         {
-            Assert.Contains("exists already", Assert.Throws<IOException>(() => Parallax.Engines.OwnerOnly.CreateDirectory(path)).Message);
+            Assert.Contains("exists already", Assert.Throws<IOException>(() => Parallax.Engines.Transport.OwnerOnly.CreateDirectory(path)).Message);
         }
         finally
         {
             Directory.Delete(path);
         }
 
-        Parallax.Engines.OwnerOnly.CreateDirectory(path);
+        Parallax.Engines.Transport.OwnerOnly.CreateDirectory(path);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));
         Directory.Delete(path);
     }

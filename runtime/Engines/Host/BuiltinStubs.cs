@@ -1,7 +1,9 @@
 using MemoryPack;
 using Parallax.CompilerServices;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// Dispatch stubs of Parallax itself, registered by the engine host at start (user stubs come from
