@@ -30,10 +30,6 @@ internal enum FrameKind : byte
     Released = 17,
 }
 
-/// <summary>Where a frame's data lies when it is too large to travel inline: a range of a shared-memory file.</summary>
-[MemoryPackable]
-internal sealed partial record SharedRange(string Path, long Offset, long Length, byte[] Tag);
-
 /// <summary>The metadata of <see cref="FrameKind.Welcome"/>.</summary>
 [MemoryPackable]
 internal sealed partial record WelcomeMeta(int EngineId, int ProcessId, byte[] Nonce);
