@@ -3,7 +3,6 @@ using System.Reflection;
 using MemoryPack;
 using Parallax.CompilerServices;
 using Parallax.Engines;
-using Parallax.Engines.Host;
 using Parallax.Engines.Transport;
 
 namespace Parallax;

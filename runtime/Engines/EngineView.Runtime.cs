@@ -1,7 +1,6 @@
 using MemoryPack;
 using Parallax.CompilerServices;
 using Parallax.Engines;
-using Parallax.Engines.Host;
 using Parallax.Engines.Transport;
 
 namespace Parallax;
