@@ -117,10 +117,12 @@ public sealed class Client
     internal void Send(AsyncResult result, IReadOnlyList<int> targets, FrameKind kind, Func<SharedRange?, byte[]> metaFor, ReadOnlyMemory<byte> sameData)
     {
         ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
+        result.Trace(kind, cluster.Connection.ClusterId);
         if (sameData.Length >= cluster.Connection.SharedMemoryThreshold)
         {
             var segment = SharedSegment.Create(cluster.Connection.SegmentFolder, "call", sameData.Length);
             sameData.Span.CopyTo(segment.Span);
+            EngineTelemetry.SegmentBytes.Add(sameData.Length);
             var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Sign(cluster.Connection.SegmentMac, 0, sameData.Length));
             result.ReleaseWhenDone(() =>
             {
@@ -179,6 +181,7 @@ public sealed class Client
         }
 
         var result = AsyncResult.ForAction(targets, cancellationToken);
+        result.Trace(FrameKind.Push, cluster.Connection.ClusterId);
         if (total >= cluster.Connection.SharedMemoryThreshold)
         {
             var segment = cluster.PushSegments.Rent(total, targets);
@@ -200,13 +203,16 @@ public sealed class Client
                 // Disposed while this thread wrote: the engines are gone, and nothing may go out.
                 ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
             }
-            catch
+            catch (Exception ex)
             {
                 cluster.PushSegments.PushFinished(segment);
+                result.FailAll(ex); // nothing was sent: the result (and its trace) ends with the exception the caller gets
                 throw;
             }
 
             result.ReleaseWhenDone(() => cluster.PushSegments.PushFinished(segment));
+            EngineTelemetry.SegmentBytes.Add(lengths.Sum());
+            EngineTelemetry.PushedBytes.Add(lengths.Sum());
             var first = 0;
             for (var i = 0; i < targets.Count; i++)
             {
@@ -239,6 +245,7 @@ public sealed class Client
                 position += bytes[j].Length;
             }
 
+            EngineTelemetry.PushedBytes.Add(data.Length);
             var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. bytes.Select(b => (long)b.Length)], null, null);
             SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), data, result, i);
         }
