@@ -268,6 +268,15 @@ public class AsyncResult : IReplySink
         }
     }
 
+    /// <summary>Fails every target with <paramref name="exception"/>: the request never went out.</summary>
+    internal void FailAll(Exception exception)
+    {
+        for (var i = 0; i < engineIds.Length; i++)
+        {
+            Fail(i, exception);
+        }
+    }
+
     internal void Fail(int index, Exception exception)
     {
         errors[index] = exception;

@@ -108,7 +108,11 @@ public sealed class Client
     /// <summary>Gets the engines this client talks to: the seam every request goes through.</summary>
     internal IEngines Engines => engines;
 
-    /// <summary>Sends <paramref name="request"/> to <paramref name="targets"/>; target i answers into <paramref name="result"/> as index i.</summary>
+    /// <summary>
+    /// Sends <paramref name="request"/> to <paramref name="targets"/>; target i answers into <paramref name="result"/>
+    /// as index i. A request that fails before it is sent (the engines closed while a push was written,
+    /// no room for a segment) throws, and its result (and trace) ends with the same exception.
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The engines were closed (their cluster disposed).</exception>
     internal void Submit(EngineRequest request, IReadOnlyList<int> targets, AsyncResult result)
     {
@@ -119,7 +123,15 @@ public sealed class Client
 
         result.Polling = engines.ReceivePolling;
         result.Trace(request.Kind, engines.ClusterId);
-        engines.Send(request, targets, result);
+        try
+        {
+            engines.Send(request, targets, result);
+        }
+        catch (Exception ex)
+        {
+            result.FailAll(ex);
+            throw;
+        }
     }
 
     /// <summary>Pushes named values, one set for every target or one per target (a scatter).</summary>

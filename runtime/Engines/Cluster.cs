@@ -76,11 +76,13 @@ public sealed class Cluster : IAsyncDisposable
         }
 
         var hostPath = FindEngineHost(options);
+        ClusterOwner.RemoveStale();
         var directory = Path.Combine(Path.GetTempPath(), "parallax-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         OwnerOnly.CreateDirectory(directory);
         var connection = ConnectionInfo.CreateNew(directory, options.MaxFrameBytes, Math.Min(options.SharedMemoryThreshold, options.MaxFrameBytes / 2), options.ReceivePolling);
         try
         {
+            ClusterOwner.Write(directory);
             OwnerOnly.CreateDirectory(connection.SegmentFolder);
         }
         catch

@@ -182,15 +182,21 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
         }
     }
 
-    /// <summary>Deletes a folder and everything in it, as <see cref="TryDelete"/>.</summary>
+    /// <summary>
+    /// Deletes a folder and everything in it, as <see cref="TryDelete"/>. Several engines may remove the
+    /// same folder at once (their client died): one that finds a file gone under it tries again.
+    /// </summary>
     public static void TryDeleteFolder(string path)
     {
-        try
+        for (var attempt = 0; attempt < 3 && System.IO.Directory.Exists(path); attempt++)
         {
-            System.IO.Directory.Delete(path, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
+            try
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
         }
     }
 

@@ -334,6 +334,47 @@ public class ReliabilityTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Starting_a_cluster_removes_the_files_of_clusters_whose_client_and_engines_all_died()
+    {
+        // A client and its engines all killed at once leave everything behind; nobody is left to clean up.
+        using (var gone = Process.Start("true")!)
+        {
+            await gone.WaitForExitAsync();
+            var stale = FakeCluster(owner: $"{gone.Id} 1 {new FileInfo("/proc/self/ns/pid").LinkTarget}");
+            var live = FakeCluster(owner: Parallax.Engines.Transport.ClusterOwner.Identity(Environment.ProcessId)!);
+            try
+            {
+                await using (await Cluster.StartAsync(1))
+                {
+                }
+
+                Assert.False(Directory.Exists(stale.Sockets), "the dead cluster's socket folder is still there");
+                Assert.False(Directory.Exists(stale.Segments), "the dead cluster's shared-memory folder is still there");
+                Assert.True(Directory.Exists(live.Sockets) && Directory.Exists(live.Segments), "a live client's cluster was removed");
+            }
+            finally
+            {
+                foreach (var folder in new[] { stale.Sockets, stale.Segments, live.Sockets, live.Segments }.Where(Directory.Exists))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+
+        static (string Sockets, string Segments) FakeCluster(string owner)
+        {
+            var sockets = Path.Combine(Path.GetTempPath(), "parallax-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)));
+            Directory.CreateDirectory(sockets);
+            var info = Parallax.Engines.Transport.ConnectionInfo.CreateNew(sockets, 1 << 20, 1 << 16);
+            info.Write();
+            File.WriteAllText(Path.Combine(sockets, "owner.txt"), owner);
+            Directory.CreateDirectory(info.SegmentFolder);
+            File.WriteAllBytes(Path.Combine(info.SegmentFolder, "push-0123"), new byte[4096]);
+            return (sockets, info.SegmentFolder);
+        }
+    }
+
+    [Fact]
     public void A_folder_someone_else_made_first_is_never_taken_for_the_clusters()
     {
         var path = Path.Combine(Path.GetTempPath(), "parallax-taken-" + Guid.NewGuid().ToString("N"));
