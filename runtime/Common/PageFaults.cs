@@ -1,13 +1,15 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Parallax;
 
 /// <summary>
-/// Faults in a range of pages with one system call before it is used (large [Jit] results, shared-memory
-/// segments, arrays a transfer fills). On a virtual machine the first
-/// touch of each page traps to the hypervisor; taken one by one inside a 200 MB copy they cost about
-/// twice as much as asking Linux for all of them at once (madvise MADV_POPULATE_WRITE / _READ,
-/// Linux 5.14+). Best effort: elsewhere, or on an older kernel, the copy faults them in as usual.
+/// Faults in a range of pages with one system call before it is used (large [Jit] and Linalg results,
+/// shared-memory segments, arrays a transfer fills). On a virtual machine the first touch of each page
+/// traps to the hypervisor; taken one by one inside a 200 MB copy they cost about twice as much as
+/// asking Linux for all of them at once (madvise MADV_POPULATE_WRITE / _READ, Linux 5.14+). Best
+/// effort: elsewhere, or on an older kernel, the copy faults them in as usual. docs/engines.md
+/// ("Fresh memory") has the measurements behind each choice.
 /// </summary>
 internal static partial class PageFaults
 {
@@ -18,6 +20,10 @@ internal static partial class PageFaults
     private const int MadvPopulateWrite = 23;
     private const nuint Page = 4096;
 
+    /// <summary>
+    /// Maps every page of a range now (shared-memory segments): <paramref name="write"/> for memory this
+    /// process fills, read for memory another process filled.
+    /// </summary>
     public static unsafe void Populate(void* start, nuint bytes, bool write)
     {
         if (bytes < Threshold || !OperatingSystem.IsLinux())
@@ -25,15 +31,88 @@ internal static partial class PageFaults
             return;
         }
 
-        // Only whole pages inside the range: the advice must not reach memory the caller does not own.
-        var first = ((nuint)start + Page - 1) & ~(Page - 1);
-        var end = ((nuint)start + bytes) & ~(Page - 1);
+        var (first, end) = Inside(start, bytes, Page);
         if (end > first)
         {
             _ = Madvise((nint)first, end - first, write ? MadvPopulateWrite : MadvPopulateRead);
         }
     }
 
+    /// <summary>
+    /// Readies a new managed array that is about to be written in full. Memory the GC reuses is mapped
+    /// already, and populating it again walks every page for nothing (3–7 ms per 80 MB here, as much as
+    /// the kernel that then fills it), so it is left alone; memory the GC has just committed is mapped
+    /// with one system call. Not asked for as transparent huge pages, although this kernel grants them
+    /// on request: on a VM whose free memory is reported back to the host (virtio-balloon free page
+    /// reporting), a 2 MB page is taken from exactly the blocks the host has discarded, and a fresh
+    /// 80 MB then took from 20 ms to 0.7 s (docs/engines.md, "Fresh memory", has the measurements).
+    /// </summary>
+    public static unsafe void PrepareArray(void* start, nuint bytes)
+    {
+        if (bytes < Threshold || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Only whole pages inside the range: the advice must not reach memory the caller does not own.
+        var (first, end) = Inside(start, bytes, Page);
+        if (end <= first || AllMapped(first, end))
+        {
+            return;
+        }
+
+        _ = Madvise((nint)first, end - first, MadvPopulateWrite);
+    }
+
+    /// <summary>Whether every page of [first, end) is mapped in this process (mincore: a page-table walk, tens of microseconds per 100 MB).</summary>
+    private static unsafe bool AllMapped(nuint first, nuint end)
+    {
+        int pages = (int)((end - first) / Page);
+        var residency = ArrayPool<byte>.Shared.Rent(pages);
+        try
+        {
+            fixed (byte* vector = residency)
+            {
+                if (Mincore((nint)first, end - first, vector) != 0)
+                {
+                    return false;
+                }
+
+                return AllResident(new ReadOnlySpan<byte>(vector, pages));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(residency);
+        }
+    }
+
+    /// <summary>mincore sets bit 0 per resident page; the other bits are reserved, so only that one is read (after a vectorized look for the usual all-ones answer).</summary>
+    private static bool AllResident(ReadOnlySpan<byte> residency)
+    {
+        if (!residency.ContainsAnyExcept((byte)1))
+        {
+            return true;
+        }
+
+        foreach (byte b in residency)
+        {
+            if ((b & 1) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The largest range of whole <paramref name="unit"/>-aligned blocks inside [start, start + bytes).</summary>
+    private static unsafe (nuint First, nuint End) Inside(void* start, nuint bytes, nuint unit) =>
+        (((nuint)start + unit - 1) & ~(unit - 1), ((nuint)start + bytes) & ~(unit - 1));
+
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(nint address, nuint length, int advice);
+
+    [LibraryImport("libc", EntryPoint = "mincore")]
+    private static unsafe partial int Mincore(nint address, nuint length, byte* vector);
 }
