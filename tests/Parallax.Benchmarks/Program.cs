@@ -9,6 +9,12 @@ if (args is ["linalg", ..])
     return;
 }
 
+if (args is ["freshmem", ..])
+{
+    Parallax.Benchmarks.Memory.FreshMemoryBench.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "engines")
 {
     Parallax.Benchmarks.Engines.EnginesBench.RunAsync(args[1..]).GetAwaiter().GetResult();
