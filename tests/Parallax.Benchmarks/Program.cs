@@ -15,6 +15,12 @@ if (args is ["freshmem", ..])
     return;
 }
 
+if (args is ["engine-threads", ..])
+{
+    Parallax.Benchmarks.Engines.EngineThreadsBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args.Length > 0 && args[0] == "engines")
 {
     Parallax.Benchmarks.Engines.EnginesBench.RunAsync(args[1..]).GetAwaiter().GetResult();
