@@ -74,7 +74,7 @@ internal static partial class LinalgBench
             var (first, median) = Interleaved(reps, contenders);
             if (numpy is { } before && Numpy(n, reps) is { } after)
             {
-                numpy = (Math.Min(before.First, after.First), (before.Times + after.Times) / 2);
+                numpy = ((before.First + after.First) / 2, (before.Times + after.Times) / 2);
             }
 
             double blas = haveBlas ? median[0] : double.NaN;
