@@ -65,7 +65,7 @@ internal static class EngineThreadsBench
     }
 
     /// <summary>What every core's Vector512 FMA pipes deliver right now: the busy-machine gauge the linalg bench uses.</summary>
-    private static double FmaPeakGflops()
+    internal static double FmaPeakGflops()
     {
         int threads = Environment.ProcessorCount;
         const long iterations = 20_000_000;
@@ -80,7 +80,7 @@ internal static class EngineThreadsBench
         return best;
     }
 
-    private static double FreshTouchSeconds(long bytes)
+    internal static double FreshTouchSeconds(long bytes)
     {
         var clock = Stopwatch.StartNew();
         var fresh = GC.AllocateUninitializedArray<byte>((int)Math.Min(bytes, Array.MaxLength));
