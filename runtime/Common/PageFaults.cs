@@ -45,7 +45,7 @@ internal static partial class PageFaults
     /// with one system call. Not asked for as transparent huge pages, although this kernel grants them
     /// on request: on a VM whose free memory is reported back to the host (virtio-balloon free page
     /// reporting), a 2 MB page is taken from exactly the blocks the host has discarded, and a fresh
-    /// 80 MB then took from 20 ms to 0.7 s (docs/engines.md, "Fresh memory", has the measurements).
+    /// 80 MB then took 23 ms to 2.2 s, 4x the 4 KiB path in the median (docs/engines.md, "Fresh memory").
     /// </summary>
     public static unsafe void PrepareArray(void* start, nuint bytes)
     {

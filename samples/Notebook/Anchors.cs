@@ -44,7 +44,9 @@ internal static class Anchors
 
     /// <summary>"0.26x ipyparallel push": <paramref name="seconds"/> against the anchor (&lt; 1 means faster than Python).</summary>
     public static string Ratio(NotebookOptions options, double seconds, string key) =>
-        $"{(seconds / Seconds(options, key)).ToString("F2", CultureInfo.InvariantCulture)}x {Recorded[key].What}";
+        options.Quick && Measured(options) is null
+            ? $"no ratio: the recorded {Recorded[key].What} is for the full sizes"
+            : $"{(seconds / Seconds(options, key)).ToString("F2", CultureInfo.InvariantCulture)}x {Recorded[key].What}";
 
     /// <summary>"anchors (Python, measured now in this run): numba @jit first call 464 ms, numba warm 54.7 ms".</summary>
     public static string Describe(NotebookOptions options, params string[] keys)
@@ -52,7 +54,7 @@ internal static class Anchors
         var now = Measured(options);
         bool live = now is not null && keys.All(now.ContainsKey);
         var parts = keys.Select(k => $"{Recorded[k].What} {(live ? Format(now![k], now[k]) : Format(Recorded[k].Low, Recorded[k].High))}");
-        string where = live ? $"measured now in this run, N = {options.MatrixSize}" : RecordedWhere + (failure is null ? "" : $"; not measured now: {failure}");
+        string where = live ? "measured now in this run, same sizes" : RecordedWhere + (options.Quick ? ", at the full sizes" : "") + (failure is null ? "" : $"; not measured now: {failure}");
         return $"Python anchors ({where}): {string.Join(", ", parts)}";
     }
 
