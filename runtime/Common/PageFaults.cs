@@ -20,6 +20,9 @@ internal static partial class PageFaults
     private const int MadvPopulateWrite = 23;
     private const nuint Page = 4096;
 
+    /// <summary>At most this many populate calls per array; a more fragmented range gets one call from its first hole to its last.</summary>
+    private const int MaxRuns = 16;
+
     /// <summary>
     /// Maps every page of a range now (shared-memory segments): <paramref name="write"/> for memory this
     /// process fills, read for memory another process filled.
@@ -41,11 +44,12 @@ internal static partial class PageFaults
     /// <summary>
     /// Readies a new managed array that is about to be written in full. Memory the GC reuses is mapped
     /// already, and populating it again walks every page for nothing (3–7 ms per 80 MB here, as much as
-    /// the kernel that then fills it), so it is left alone; memory the GC has just committed is mapped
-    /// with one system call. Not asked for as transparent huge pages, although this kernel grants them
-    /// on request: on a VM whose free memory is reported back to the host (virtio-balloon free page
-    /// reporting), a 2 MB page is taken from exactly the blocks the host has discarded, and a fresh
-    /// 80 MB then took 23 ms to 2.2 s, 4x the 4 KiB path in the median (docs/engines.md, "Fresh memory").
+    /// the kernel that then fills it), so only the pages that are not mapped yet are populated, one
+    /// system call per run of them (memory the GC has just committed: one call for the whole array).
+    /// Not asked for as transparent huge pages, although this kernel grants them on request: on a VM
+    /// whose free memory is reported back to the host (virtio-balloon free page reporting), a 2 MB page
+    /// is taken from exactly the blocks the host has discarded, and a fresh 80 MB then took 23 ms to
+    /// 2.2 s, 4x the 4 KiB path in the median (docs/engines.md, "Fresh memory").
     /// </summary>
     public static unsafe void PrepareArray(void* start, nuint bytes)
     {
@@ -56,16 +60,19 @@ internal static partial class PageFaults
 
         // Only whole pages inside the range: the advice must not reach memory the caller does not own.
         var (first, end) = Inside(start, bytes, Page);
-        if (end <= first || AllMapped(first, end))
+        if (end > first)
         {
-            return;
+            PopulateUnmapped(first, end);
         }
-
-        _ = Madvise((nint)first, end - first, MadvPopulateWrite);
     }
 
-    /// <summary>Whether every page of [first, end) is mapped in this process (mincore: a page-table walk, tens of microseconds per 100 MB).</summary>
-    private static unsafe bool AllMapped(nuint first, nuint end)
+    /// <summary>
+    /// Populates the runs of pages in [first, end) that are not mapped (mincore: a page-table walk, tens of
+    /// microseconds per 100 MB), each with one call; the GC may hand back a region it partly decommitted,
+    /// and its mapped pages would only be walked again. Past <see cref="MaxRuns"/> runs, one call covers
+    /// everything from the first hole to the last.
+    /// </summary>
+    private static unsafe void PopulateUnmapped(nuint first, nuint end)
     {
         int pages = (int)((end - first) / Page);
         var residency = ArrayPool<byte>.Shared.Rent(pages);
@@ -75,10 +82,15 @@ internal static partial class PageFaults
             {
                 if (Mincore((nint)first, end - first, vector) != 0)
                 {
-                    return false;
+                    _ = Madvise((nint)first, end - first, MadvPopulateWrite);
+                    return;
                 }
 
-                return AllResident(new ReadOnlySpan<byte>(vector, pages));
+                var runs = UnmappedRuns(new ReadOnlySpan<byte>(vector, pages));
+                foreach (var (from, count) in runs)
+                {
+                    _ = Madvise((nint)(first + ((nuint)from * Page)), (nuint)count * Page, MadvPopulateWrite);
+                }
             }
         }
         finally
@@ -87,23 +99,44 @@ internal static partial class PageFaults
         }
     }
 
-    /// <summary>mincore sets bit 0 per resident page; the other bits are reserved, so only that one is read (after a vectorized look for the usual all-ones answer).</summary>
-    private static bool AllResident(ReadOnlySpan<byte> residency)
+    /// <summary>
+    /// The runs of unmapped pages (mincore sets bit 0 per resident page; the other bits are reserved),
+    /// as (first page, page count); none when every page is mapped, the usual answer, found vectorized.
+    /// </summary>
+    internal static List<(int From, int Count)> UnmappedRuns(ReadOnlySpan<byte> residency)
     {
+        var runs = new List<(int From, int Count)>();
         if (!residency.ContainsAnyExcept((byte)1))
         {
-            return true;
+            return runs;
         }
 
-        foreach (byte b in residency)
+        for (int i = 0; i < residency.Length;)
         {
-            if ((b & 1) == 0)
+            if ((residency[i] & 1) != 0)
             {
-                return false;
+                i++;
+                continue;
             }
+
+            int from = i;
+            while (i < residency.Length && (residency[i] & 1) == 0)
+            {
+                i++;
+            }
+
+            runs.Add((from, i - from));
         }
 
-        return true;
+        if (runs.Count > MaxRuns)
+        {
+            var (last, lastCount) = runs[^1];
+            int from = runs[0].From;
+            runs.Clear();
+            runs.Add((from, last + lastCount - from));
+        }
+
+        return runs;
     }
 
     /// <summary>The largest range of whole <paramref name="unit"/>-aligned blocks inside [start, start + bytes).</summary>

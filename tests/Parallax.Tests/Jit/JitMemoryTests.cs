@@ -60,6 +60,43 @@ public sealed partial class JitMemoryTests
         }
     }
 
+    [Fact]
+    public unsafe void PrepareArray_maps_the_holes_of_a_partly_mapped_range()
+    {
+        const int ProtReadWrite = 3, MapPrivateAnonymous = 0x22;
+        nuint bytes = 16 << 20;
+        nint p = Mmap(0, bytes, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+        try
+        {
+            // Every third 64-page stretch touched, as a region the GC partly decommitted.
+            for (nuint offset = 0; offset < bytes; offset += 3 * 64 * 4096)
+            {
+                new Span<byte>((byte*)p + offset, 64 * 4096).Fill(7);
+            }
+
+            Assert.NotEqual(0, Unmapped(p, bytes));
+            PageFaults.PrepareArray((void*)p, bytes);
+            Assert.Equal(0, Unmapped(p, bytes));
+            Assert.Equal(7, ((byte*)p)[0]); // what was there stays
+        }
+        finally
+        {
+            _ = Munmap(p, bytes);
+        }
+    }
+
+    [Fact]
+    public void Unmapped_runs_are_read_from_bit_0_and_merged_past_sixteen()
+    {
+        Assert.Empty(PageFaults.UnmappedRuns([1, 1, 1, 1]));
+        Assert.Empty(PageFaults.UnmappedRuns([1, 3, 5, 1])); // the other bits are reserved
+        Assert.Equal([(0, 2), (3, 1), (6, 2)], PageFaults.UnmappedRuns([0, 2, 1, 0, 1, 1, 0, 0]));
+
+        // 20 holes: more than sixteen calls is not worth it, one call from the first hole to the last.
+        var fragmented = Enumerable.Range(0, 41).Select(i => (byte)(i % 2 == 0 ? 1 : 0)).ToArray();
+        Assert.Equal([(1, 39)], PageFaults.UnmappedRuns(fragmented));
+    }
+
     private static unsafe int UnmappedPages(double[] array)
     {
         fixed (double* start = array)
