@@ -254,10 +254,20 @@ internal sealed class EngineConnection
 
     private void Died(string detail, bool expected = false)
     {
-        if (Interlocked.CompareExchange(ref death, detail, null) is null && !expected)
+        // Reported before it is published: a caller whose request fails because of this death (here or in
+        // Send, which reads `death`) must find the death already logged and counted.
+        lock (pending)
         {
-            log($"[client] engine {EngineId} is gone: {detail}");
-            EngineTelemetry.EngineDeaths.Add(1);
+            if (Volatile.Read(ref death) is null)
+            {
+                if (!expected)
+                {
+                    log($"[client] engine {EngineId} is gone: {detail}");
+                    EngineTelemetry.EngineDeaths.Add(1);
+                }
+
+                Volatile.Write(ref death, detail);
+            }
         }
 
         pushSegments.EngineGone(EngineId);
