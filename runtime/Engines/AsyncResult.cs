@@ -39,13 +39,14 @@ public class AsyncResult
         stderr = [.. stdout];
         errors = new Exception?[this.engineIds.Length];
         remaining = this.engineIds.Length;
-        if (remaining == 0)
-        {
-            Finish();
-        }
     }
 
-    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken) => new(engineIds, cancellationToken);
+    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
+    {
+        var result = new AsyncResult(engineIds, cancellationToken);
+        result.FinishIfNoTargets();
+        return result;
+    }
 
     /// <summary>Gets the engines the call ran on, in target order.</summary>
     public IReadOnlyList<int> EngineIds => engineIds;
@@ -247,6 +248,27 @@ public class AsyncResult
         Arrived();
     }
 
+    /// <summary>
+    /// A call on no engines is over as soon as it exists. Run by the most derived constructor, never by
+    /// the base one: finishing combines the parts, which needs the derived class's combiner set.
+    /// </summary>
+    private protected void FinishIfNoTargets()
+    {
+        if (engineIds.Length == 0)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>Fails every target with <paramref name="exception"/>: the request never went out.</summary>
+    internal void FailAll(Exception exception)
+    {
+        for (var i = 0; i < engineIds.Length; i++)
+        {
+            Fail(i, exception);
+        }
+    }
+
     internal void Fail(int index, Exception exception)
     {
         errors[index] = exception;
@@ -363,6 +385,7 @@ public sealed class AsyncResult<T> : AsyncResult
         this.decodePart = decodePart;
         this.combine = combine;
         parts = new object?[engineIds.Count];
+        FinishIfNoTargets();
     }
 
     /// <summary>Gets an awaiter for the result.</summary>
