@@ -24,6 +24,7 @@ public class AsyncResult
     private readonly long submittedTimestamp = Stopwatch.GetTimestamp();
     private readonly List<Action> cleanups = [];
     private long completedTimestamp;
+    private Exception? whole;
     private long pollTicks;
     private int remaining;
 
@@ -219,6 +220,19 @@ public class AsyncResult
         Arrived();
     }
 
+    /// <summary>
+    /// Ends the whole call with one exception, for a call that never reached its targets (a code string
+    /// that did not compile, or whose first phase failed): no target may deliver after this.
+    /// </summary>
+    internal void FailAll(Exception exception)
+    {
+        whole = exception;
+        if (Interlocked.Exchange(ref remaining, 0) > 0)
+        {
+            Finish();
+        }
+    }
+
     internal void Fail(int index, Exception exception)
     {
         errors[index] = exception;
@@ -236,7 +250,7 @@ public class AsyncResult
     private void Finish()
     {
         Volatile.Write(ref completedTimestamp, Stopwatch.GetTimestamp());
-        var failures = errors.Where(e => e is not null).Select(e => e!).ToArray();
+        var failures = whole is { } all ? [all] : errors.Where(e => e is not null).Select(e => e!).ToArray();
         if (failures.Length == 0)
         {
             try

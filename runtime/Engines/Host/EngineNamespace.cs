@@ -80,6 +80,16 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac)
         }
     }
 
+    /// <summary>The full name of the type <paramref name="name"/> was pushed or set with, without reading its value: what code strings declare it as.</summary>
+    public bool TryGetTypeName(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? typeName)
+    {
+        lock (gate)
+        {
+            typeName = slots.TryGetValue(name, out var slot) ? slot.TypeName : null;
+            return typeName is not null;
+        }
+    }
+
     public bool Contains(string name)
     {
         lock (gate)

@@ -23,6 +23,9 @@ internal enum FrameKind : byte
     /// <summary>Client → engine: answer with an empty reply (liveness and tests).</summary>
     Ping = 6,
 
+    /// <summary>Client → engine: compile a C# code string against the namespace, and run it or only report its errors (<see cref="ExecuteMeta"/>).</summary>
+    Execute = 7,
+
     /// <summary>Engine → client: the outcome of one request.</summary>
     Reply = 16,
 
@@ -72,3 +75,21 @@ internal sealed partial record ReplyMeta(
 /// <summary>An exception an engine caught, as text: its type, message and stack trace (with inner exceptions).</summary>
 [MemoryPackable]
 internal sealed partial record RemoteError(string Type, string Message, string StackTrace);
+
+/// <summary>
+/// The metadata of <see cref="FrameKind.Execute"/>: C# code to compile against the engine's namespace,
+/// with the client's assemblies as references (framework assemblies by simple name, the engine takes
+/// its own runtime's; the rest by path). <c>ReferencesId</c> identifies the list, so an engine reads it
+/// once. With <c>CompileOnly</c> the engine compiles (or finds the compiled script in its cache) and
+/// runs nothing: the first phase of a call on several engines. The reply's data is an <see cref="ExecuteReply"/>.
+/// </summary>
+[MemoryPackable]
+internal sealed partial record ExecuteMeta(string Code, string ReferencesId, string[] FrameworkReferences, string[] References, bool CompileOnly);
+
+/// <summary>The data of a reply to <see cref="FrameKind.Execute"/>: the code's compile errors (none when it compiled), and whether the compiled script came from the engine's cache.</summary>
+[MemoryPackable]
+internal sealed partial record ExecuteReply(ScriptError[] Errors, bool CacheHit);
+
+/// <summary>One compile error, at a 1-based line and column of the code string.</summary>
+[MemoryPackable]
+internal sealed partial record ScriptError(string Id, int Line, int Column, string Message);
