@@ -9,7 +9,8 @@ namespace Parallax.Scripting;
 /// <summary>
 /// The metadata references of one client's assembly set (<see cref="ExecuteMeta.ReferencesId"/>): this
 /// engine's Parallax.dll, its runtime's framework assemblies by the names the client sent, then the
-/// client's own files, one assembly per simple name in that order. Also resolves the type names the
+/// client's loaded assemblies (and, when asked, the ones they reference from their folders), one
+/// assembly per simple name in that order. Also resolves the type names the
 /// namespace records into symbols of these references.
 /// </summary>
 internal sealed class ScriptReferences
@@ -25,14 +26,14 @@ internal sealed class ScriptReferences
 
     public ImmutableArray<MetadataReference> References { get; }
 
-    public static ScriptReferences Create(ExecuteMeta meta)
+    public static ScriptReferences Create(ExecuteMeta meta, bool withExtra)
     {
         var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
         var parallax = typeof(Engine).Assembly.Location;
         var own = new[] { parallax, Path.Combine(Path.GetDirectoryName(parallax)!, "MemoryPack.Core.dll") };
         var framework = BaseFramework.Concat(meta.FrameworkReferences).Select(name => Path.Combine(runtimeDirectory, name + ".dll"));
         var chosen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var path in own.Concat(framework).Concat(meta.References))
+        foreach (var path in own.Concat(framework).Concat(meta.References).Concat(withExtra ? meta.ExtraReferences : []))
         {
             if (File.Exists(path))
             {
@@ -40,8 +41,6 @@ internal sealed class ScriptReferences
             }
         }
 
-        // The client's files are where dispatched code is loaded from too: their types are resolved into the default context.
-        AssemblyLoader.AddProbingFolders(meta.References);
         return new ScriptReferences([.. chosen.Values.Select(FileReference)]);
     }
 

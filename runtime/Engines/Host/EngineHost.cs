@@ -261,7 +261,7 @@ internal static class EngineHost
                     var meta = MemoryPackSerializer.Deserialize<ExecuteMeta>(frame.Meta)!;
                     Console.SetOut(stdout);
                     Console.SetError(stderr);
-                    result = Payload.FromBytes(MemoryPackSerializer.Serialize(ScriptHost.Engine.Execute(meta, ns)));
+                    result = Payload.FromBytes(MemoryPackSerializer.Serialize(ns.Scripts.Execute(meta)));
                     break;
                 }
             }

@@ -13,8 +13,12 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac)
 
     private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+    private ScriptCache? scripts;
 
     public int EngineId { get; } = engineId;
+
+    /// <summary>The code strings compiled against this namespace (Execute); created on the first one.</summary>
+    public ScriptCache Scripts => LazyInitializer.EnsureInitialized(ref scripts, () => new ScriptCache(this));
 
     public static EngineNamespace? CurrentOrNull => current;
 

@@ -5,24 +5,27 @@ using System.Runtime.Loader;
 namespace Parallax.Engines;
 
 /// <summary>
-/// What compiles and runs code strings on an engine. Parallax.dll only declares it: the implementation
-/// is Parallax.Scripting (Roslyn), which <see cref="ScriptHost"/> loads on an engine's first Execute,
-/// so neither apps nor engines that never run a code string load a compiler.
+/// What compiles code strings on an engine. Parallax.dll only declares it: the implementation is
+/// Parallax.Scripting (Roslyn), which <see cref="ScriptHost"/> loads when an engine first has to
+/// compile, so neither apps nor engines that only run what another engine compiled load a compiler.
 /// </summary>
-internal abstract class ScriptEngine
+internal abstract class ScriptCompiler
 {
-    /// <summary>Compiles <paramref name="meta"/>'s code against <paramref name="ns"/> (or finds it compiled), and runs it unless <see cref="ExecuteMeta.CompileOnly"/>.</summary>
-    /// <returns>The compile errors (then nothing ran) and whether the compiled script came from the cache.</returns>
-    public abstract ExecuteReply Execute(ExecuteMeta meta, EngineNamespace ns);
+    /// <summary>Every simple name the code uses (a superset of the namespace variables it reads).</summary>
+    public abstract string[] Identifiers(string code);
 
-    /// <summary>How many code strings this engine compiled, and how many Executes found theirs compiled.</summary>
-    public abstract (long Compiled, long CacheHits) Counters { get; }
+    /// <summary>
+    /// Compiles <paramref name="code"/> with <paramref name="variables"/> in scope as typed declarations,
+    /// followed by storing them and the code's own top-level variables back into the namespace.
+    /// </summary>
+    /// <returns>The compiled script, or the errors.</returns>
+    public abstract (CompiledScript? Script, ScriptError[] Errors) Compile(string code, string[] identifiers, (string Name, string TypeName)[] variables, ExecuteMeta references);
 }
 
 /// <summary>
 /// Loads Parallax.Scripting and Roslyn from the <c>parallax-scripting</c> folder beside Parallax.dll,
 /// once, into a load context of their own (an app's or a dispatched assembly's own Roslyn of another
-/// version cannot clash with it); the assembly's module initializer installs its <see cref="ScriptEngine"/>.
+/// version cannot clash with it); the assembly's module initializer installs its <see cref="ScriptCompiler"/>.
 /// Everything else those assemblies need (Parallax.dll, the framework, the client's assemblies) comes
 /// from the default context, so scripts see the same types as dispatched code.
 /// </summary>
@@ -32,21 +35,21 @@ internal static class ScriptHost
     public const string FolderName = "parallax-scripting";
 
     private static readonly Lock Gate = new();
-    private static ScriptEngine? engine;
+    private static ScriptCompiler? compiler;
 
-    /// <summary>Whether a code string has been executed in this process (Roslyn is loaded).</summary>
-    public static bool IsLoaded => Volatile.Read(ref engine) is not null;
+    /// <summary>Whether this process has loaded the compiler.</summary>
+    public static bool IsLoaded => Volatile.Read(ref compiler) is not null;
 
     /// <summary>Called by Parallax.Scripting's module initializer.</summary>
-    public static void Install(ScriptEngine scriptEngine) => Volatile.Write(ref engine, scriptEngine);
+    public static void Install(ScriptCompiler scriptCompiler) => Volatile.Write(ref compiler, scriptCompiler);
 
-    public static ScriptEngine Engine => Volatile.Read(ref engine) ?? Load();
+    public static ScriptCompiler Compiler => Volatile.Read(ref compiler) ?? Load();
 
-    private static ScriptEngine Load()
+    private static ScriptCompiler Load()
     {
         lock (Gate)
         {
-            if (engine is { } loaded)
+            if (compiler is { } loaded)
             {
                 return loaded;
             }
@@ -63,7 +66,7 @@ internal static class ScriptHost
 
             var assembly = new ScriptingLoadContext(folder).LoadFromAssemblyPath(path);
             RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
-            return engine ?? throw new InvalidOperationException($"'{path}' did not install a script engine: it is not the Parallax.Scripting that belongs to this Parallax.dll ({typeof(ScriptHost).Assembly.GetName().Version}).");
+            return compiler ?? throw new InvalidOperationException($"'{path}' did not install a script compiler: it is not the Parallax.Scripting that belongs to this Parallax.dll ({typeof(ScriptHost).Assembly.GetName().Version}).");
         }
     }
 

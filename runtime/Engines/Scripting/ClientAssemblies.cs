@@ -6,12 +6,13 @@ using System.Text;
 namespace Parallax.Engines;
 
 /// <summary>
-/// The assemblies a code string may use: the ones this process has loaded, and the ones they reference
-/// from their own folder (an app's library it has not touched yet). Framework assemblies go by simple
-/// name (an engine compiles against its own runtime's); the rest by path. <see cref="Id"/> names the
-/// set, so engines read it once and key their compiled scripts by it.
+/// The assemblies a code string may use: the ones this process has loaded (<see cref="Paths"/>), and
+/// the ones they reference from their own folder (<see cref="Extra"/>: an app's library it has not
+/// touched yet; engines add these only for code that does not compile without them, since every
+/// reference costs the compiler time). Framework assemblies go by simple name (an engine compiles
+/// against its own runtime's). <see cref="Id"/> names the set, so engines read it once.
 /// </summary>
-internal sealed record ClientAssemblies(string Id, string[] Framework, string[] Paths, int LoadedCount)
+internal sealed record ClientAssemblies(string Id, string[] Framework, string[] Paths, string[] Extra, int LoadedCount)
 {
     private static ClientAssemblies? last;
 
@@ -27,6 +28,7 @@ internal sealed record ClientAssemblies(string Id, string[] Framework, string[] 
         var runtimeDirectory = Path.TrimEndingDirectorySeparator(RuntimeEnvironment.GetRuntimeDirectory());
         var framework = new SortedSet<string>(StringComparer.Ordinal);
         var paths = new SortedSet<string>(StringComparer.Ordinal);
+        var extra = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var assembly in loaded)
         {
             if (assembly.IsDynamic || assembly.Location is not { Length: > 0 } location)
@@ -47,13 +49,14 @@ internal sealed record ClientAssemblies(string Id, string[] Framework, string[] 
                 var candidate = Path.Combine(folder, reference.Name + ".dll");
                 if (File.Exists(candidate))
                 {
-                    paths.Add(candidate);
+                    extra.Add(candidate);
                 }
             }
         }
 
-        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', framework.Concat(["|"]).Concat(paths)))))[..32];
-        var set = new ClientAssemblies(id, [.. framework], [.. paths], loaded.Length);
+        extra.ExceptWith(paths);
+        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', framework.Concat(["|"]).Concat(paths).Concat(["|"]).Concat(extra)))))[..32];
+        var set = new ClientAssemblies(id, [.. framework], [.. paths], [.. extra], loaded.Length);
         Volatile.Write(ref last, set);
         return set;
     }
