@@ -27,7 +27,7 @@ public sealed partial class DirectView
     /// <param name="code">C# statements and declarations, as in a .csx script.</param>
     /// <exception cref="ScriptCompilationException">The code does not compile on some target; it ran on none.</exception>
     /// <exception cref="RemoteException">The code threw on a target.</exception>
-    /// <exception cref="RemoteExceptions">The code threw on several targets.</exception>
+    /// <exception cref="RemoteAggregateException">The code threw on several targets.</exception>
     /// <exception cref="EngineDiedException">A target's process ended before it answered.</exception>
     public void ExecuteSync(string code) => ExecuteAsync(code).Get();
 }

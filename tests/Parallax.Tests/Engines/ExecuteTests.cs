@@ -116,7 +116,7 @@ public class ExecuteTests(ClusterFixture fixture)
         Assert.Equal("no 3 on engine 0", single.RemoteMessage);
         Assert.Contains("execute:line 2", single.RemoteStackTrace, StringComparison.Ordinal);
 
-        var several = Assert.Throws<RemoteExceptions>(() => Cl[..].ExecuteSync("int[] empty = []; var first = empty[0];"));
+        var several = Assert.Throws<RemoteAggregateException>(() => Cl[..].ExecuteSync("int[] empty = []; var first = empty[0];"));
         Assert.Equal([0, 1, 2], several.InnerExceptions.Cast<RemoteException>().Select(e => e.EngineId));
         Assert.All(several.InnerExceptions.Cast<RemoteException>(), e => Assert.Equal(typeof(IndexOutOfRangeException).FullName, e.RemoteType));
     }
