@@ -8,20 +8,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version="0.1.0-size.$(date +%s)"
-dotnet restore "$root/runtime/Parallax.Engine/Parallax.Engine.csproj" --nologo -v quiet
-dotnet pack "$root/runtime/Parallax.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
+. "$root/build/local-feed.sh"
+parallax_pack "$root" "$work/feed" "$version"
 pkg="$work/feed/Parallax.$version.nupkg"
-mkdir -p "$work/app"
-cat > "$work/app/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources><add key="local" value="$work/feed" /></packageSources>
-  <packageSourceMapping>
-    <packageSource key="local"><package pattern="Parallax" /></packageSource>
-    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-  </packageSourceMapping>
-</configuration>
-XML
+parallax_consumer_config "$work/app" "$work/feed"
 cat > "$work/app/App.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
@@ -33,11 +23,11 @@ echo 'System.Console.WriteLine(typeof(Parallax.Cluster));' > "$work/app/Program.
 out="$work/app/bin/Release/net10.0"
 kb() { du -sk --apparent-size "$@" | awk '{s+=$1} END {print s}'; }
 echo "package Parallax.$version.nupkg: $(( $(stat -c %s "$pkg") / 1024 )) KiB"
-unzip -l "$pkg" | awk '$4 ~ /^tools\// {s+=$1} END {printf "  of which tools/ (engine host, uncompressed): %d KiB\n", s/1024}'
+unzip -l "$pkg" | awk '$4 ~ /^tools\// {s+=$1} END {printf "  of which tools/ (engine host and its scripting folder, uncompressed): %d KiB\n", s/1024}'
 echo "app output folder: $(kb "$out") KiB"
 echo "  of which Parallax.dll + MemoryPack + engine host: $(kb "$out"/Parallax.dll "$out"/MemoryPack*.dll "$out"/Parallax.Engine.*) KiB"
 if [ -d "$out/parallax-scripting" ]; then
-  echo "  of which parallax-scripting/ (Roslyn, loaded by engines on the first Execute): $(kb "$out/parallax-scripting") KiB"
+  echo "  of which parallax-scripting/ (Roslyn, loaded only by an engine that compiles a code string): $(kb "$out/parallax-scripting") KiB"
   ls -l "$out/parallax-scripting" | awk 'NR > 1 {printf "    %-50s %6d KiB\n", $9, $5/1024}'
 else
   echo "  no parallax-scripting/ folder"
