@@ -193,6 +193,32 @@ public class ExecuteTests(ClusterFixture fixture)
         v.ApplySync(() => Engine.Remove("item") & Engine.Remove("described"));
     }
 
+    [Fact]
+    public async Task Without_the_scripting_folder_Execute_fails_with_what_to_do_and_the_engine_keeps_serving()
+    {
+        // An engine host copied without parallax-scripting/, as a project with <ParallaxScripting>false</ParallaxScripting> gets it.
+        var folder = Directory.CreateTempSubdirectory("parallax-no-scripting-").FullName;
+        try
+        {
+            var bin = AppContext.BaseDirectory;
+            foreach (var file in Directory.EnumerateFiles(bin, "Parallax.Engine.*").Concat(new[] { "Parallax.dll", "MemoryPack.Core.dll", "System.Numerics.Tensors.dll" }.Select(f => Path.Combine(bin, f))))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+
+            await using var cluster = await Cluster.StartAsync(1, new ClusterOptions { EngineHostPath = Path.Combine(folder, "Parallax.Engine.dll") });
+            var failure = Assert.Throws<RemoteException>(() => cluster.Client[0].ExecuteSync("var x = 1;"));
+            Assert.Equal(typeof(FileNotFoundException).FullName, failure.RemoteType);
+            Assert.Contains(Path.Combine(folder, "parallax-scripting"), failure.RemoteMessage, StringComparison.Ordinal);
+            Assert.Contains("<ParallaxScripting>false</ParallaxScripting>", failure.RemoteMessage, StringComparison.Ordinal);
+            Assert.Equal(3, cluster.Client[0].ApplySync(() => 1 + 2));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static (long Compiled, long Installed, long CacheHits)[] Counters(DirectView v) =>
         [.. v.ApplySync(() => new[] { EngineNamespace.Current.Scripts.Counters.Compiled, EngineNamespace.Current.Scripts.Counters.Installed, EngineNamespace.Current.Scripts.Counters.CacheHits })
             .Select(c => (c[0], c[1], c[2]))];
