@@ -34,7 +34,7 @@ public class LayeringTests
     private static readonly Type[] Seam =
     [
         typeof(IEngines), typeof(IEngineConnection), typeof(IReplySink), typeof(EngineReply), typeof(RequestKind),
-        typeof(EngineRequest), typeof(ApplyRequest), typeof(PushRequest), typeof(PullRequest), typeof(PingRequest), typeof(NamedValue),
+        typeof(EngineRequest), typeof(ApplyRequest), typeof(PushRequest), typeof(PullRequest), typeof(PingRequest), typeof(ExecuteRequest), typeof(NamedValue),
         typeof(Payload), typeof(LargeArrays),
     ];
 
