@@ -46,8 +46,8 @@ internal sealed class EngineHost
         this.connection = connection;
         this.engineId = engineId;
         this.log = log;
-        ns = new EngineNamespace(engineId, connection.SegmentMac);
         replySegments = new ReplySegments(connection.SegmentFolder, engineId);
+        ns = new EngineNamespace(engineId, connection.SegmentMac, replySegments, connection.SharedMemoryThreshold);
         placement = new Placement(connection.SharedMemoryThreshold, connection.SegmentMac);
     }
 
@@ -306,7 +306,15 @@ internal sealed class EngineHost
             output.Stop();
         }
 
-        Reply(channel, frame.RequestId, started, output.Stdout, output.Stderr, error, result);
+        try
+        {
+            Reply(channel, frame.RequestId, started, output.Stdout, output.Stderr, error, result);
+        }
+        finally
+        {
+            // After the reply: what the request let go of may be unmapped or reused once nothing reads it.
+            ns.EndRequest();
+        }
     }
 
     /// <summary>Runs a dispatched call on its arguments, inline or mapped where the client wrote them.</summary>
@@ -435,7 +443,12 @@ internal sealed class EngineHost
         SharedSegment? segment = null;
         SharedRange? shared = null;
         ReadOnlyMemory<byte> inline = default;
-        if (error is null && placement.IsShared(result.SizeBound))
+        if (error is null && result.Segment is { } lying && placement.IsShared(result.SizeBound) && replySegments.TryHandOut(lying))
+        {
+            // A matrix engine code wrote into shared memory: the client maps it where it lies.
+            shared = placement.Describe(lying, result.Bytes);
+        }
+        else if (error is null && placement.IsShared(result.SizeBound))
         {
             // The client maps it, checks the tag, reads, and marks it free for the next result.
             segment = replySegments.Rent(result.SizeBound);

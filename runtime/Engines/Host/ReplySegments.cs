@@ -19,6 +19,9 @@ internal sealed class ReplySegments(string folder, int engineId)
     public const int Capacity = 2;
 
     private readonly List<SharedSegment> kept = [];
+
+    /// <summary>Segments variables hold (written matrices), each with whether a pull has named it since it was taken.</summary>
+    private readonly Dictionary<SharedSegment, bool> held = [];
     private readonly Lock gate = new();
 
     /// <summary>A segment of at least <paramref name="length"/> bytes that no reader holds; the caller releases it after replying.</summary>
@@ -26,40 +29,113 @@ internal sealed class ReplySegments(string folder, int engineId)
     {
         lock (gate)
         {
-            // Smallest free segment that fits, so a small result does not take the big one.
-            SharedSegment? best = null;
-            foreach (var segment in kept)
+            if (TakeFree(length) is { } free)
             {
-                if (segment.Length >= length && (best is null || segment.Length < best.Length) && File.Exists(segment.Path + SharedSegment.FreeSuffix))
-                {
-                    best = segment;
-                }
-            }
-
-            if (best is not null && best.TryReclaim())
-            {
-                best.AddReference();
-                return best;
+                free.AddReference();
+                return free;
             }
 
             var created = SharedSegment.Create(folder, Tag(engineId), length);
             kept.Add(created);
             created.AddReference();
+            Trim();
+            return created;
+        }
+    }
 
-            // Over capacity: drop released segments, oldest first; ones a reader still holds stay until released.
-            // Released means the reclaim works (the move fails unless the .free name is there and the own
-            // name is not): then the one name to remove is certainly this segment's.
-            for (var i = 0; i < kept.Count - 1 && kept.Count > Capacity; i++)
+    /// <summary>
+    /// A segment for a matrix engine code writes and a variable keeps (<see cref="EngineNamespace.CreateMatrix{T}"/>):
+    /// a released one whose pages are backed already, else a new one. It leaves the pool until
+    /// <see cref="ReturnValue"/>; pulls name it (<see cref="TryHandOut"/>) instead of copying it.
+    /// </summary>
+    /// <returns>The segment, and whether it held data before (it is not zero).</returns>
+    public (SharedSegment Segment, bool Reused) TakeForValue(long length)
+    {
+        lock (gate)
+        {
+            if (TakeFree(length) is { } free)
             {
-                if (kept[i].TryReclaim())
-                {
-                    kept[i].Unlink();
-                    kept[i].Release();
-                    kept.RemoveAt(i--);
-                }
+                kept.Remove(free);
+                held[free] = false;
+                return (free, true);
             }
 
-            return created;
+            var created = SharedSegment.Create(folder, Tag(engineId), length);
+            held[created] = false;
+            return (created, false);
+        }
+    }
+
+    /// <summary>
+    /// Lets a pull name a value's segment in its reply: the client maps it, reads it and marks it free,
+    /// as any reply segment. False while an earlier pull's reader has not marked it free yet (the
+    /// caller copies the value into a reply segment instead).
+    /// </summary>
+    public bool TryHandOut(SharedSegment segment)
+    {
+        lock (gate)
+        {
+            if (!held.TryGetValue(segment, out var handedOut) || (handedOut && !segment.TryReclaim()))
+            {
+                return false;
+            }
+
+            held[segment] = true;
+            return true;
+        }
+    }
+
+    /// <summary>Takes back a value's segment (the variable let go of it) into the pool, reusable once no pull's reader holds it.</summary>
+    public void ReturnValue(SharedSegment segment)
+    {
+        lock (gate)
+        {
+            if (!held.Remove(segment, out var handedOut))
+            {
+                return;
+            }
+
+            if (!handedOut)
+            {
+                // No reader was ever told of it: free now, as a reader would have marked it.
+                segment.MarkFree();
+            }
+
+            kept.Add(segment);
+            Trim();
+        }
+    }
+
+    /// <summary>The smallest released segment that fits, taken back from its reader; so a small result does not take the big one.</summary>
+    private SharedSegment? TakeFree(long length)
+    {
+        SharedSegment? best = null;
+        foreach (var segment in kept)
+        {
+            if (segment.Length >= length && (best is null || segment.Length < best.Length) && File.Exists(segment.Path + SharedSegment.FreeSuffix))
+            {
+                best = segment;
+            }
+        }
+
+        return best is not null && best.TryReclaim() ? best : null;
+    }
+
+    /// <summary>
+    /// Over capacity: drops released segments, oldest first; ones a reader still holds stay until released.
+    /// Released means the reclaim works (the move fails unless the .free name is there and the own
+    /// name is not): then the one name to remove is certainly this segment's.
+    /// </summary>
+    private void Trim()
+    {
+        for (var i = 0; i < kept.Count - 1 && kept.Count > Capacity; i++)
+        {
+            if (kept[i].TryReclaim())
+            {
+                kept[i].Unlink();
+                kept[i].Release();
+                kept.RemoveAt(i--);
+            }
         }
     }
 
@@ -86,12 +162,13 @@ internal sealed class ReplySegments(string folder, int engineId)
     {
         lock (gate)
         {
-            foreach (var segment in kept)
+            foreach (var segment in kept.Concat(held.Keys))
             {
                 segment.Delete();
             }
 
             kept.Clear();
+            held.Clear();
         }
     }
 }
