@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -10,7 +11,7 @@ namespace Parallax;
 /// pollable (<see cref="IsReady"/>, <see cref="Wait"/>), with per-engine timing and the output each
 /// engine printed while it ran the call.
 /// </summary>
-public class AsyncResult
+public class AsyncResult : IReplySink
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Action> releases = [];
@@ -165,7 +166,7 @@ public class AsyncResult
     /// from now to the last answer, the requests sent, and the call's duration. The activity does not
     /// become <see cref="Activity.Current"/> for the caller, whose later work is not part of the call.
     /// </summary>
-    internal void Trace(FrameKind kind, string clusterId)
+    internal void Trace(RequestKind kind, string clusterId)
     {
         var name = EngineTelemetry.Operation(kind);
         EngineTelemetry.Requests.Add(engineIds.Length, new KeyValuePair<string, object?>("parallax.operation", name));
@@ -225,14 +226,21 @@ public class AsyncResult
     {
     }
 
-    internal void Deliver(int index, ReplyMeta reply, ReadOnlySpan<byte> data)
+    void IReplySink.Answered(int index, in EngineReply reply, ReadOnlySpan<byte> result) => Answered(index, reply, result);
+
+    void IReplySink.Failed(int index, Exception exception) => Fail(index, exception);
+
+    void IReplySink.ReleaseWhenDone(Action release) => ReleaseWhenDone(release);
+
+    /// <summary>Target <paramref name="index"/> answered: its timing and output are kept, and its result decoded unless its code threw.</summary>
+    internal void Answered(int index, in EngineReply reply, ReadOnlySpan<byte> data)
     {
-        metadata[index] = metadata[index] with { Started = new DateTime(reply.StartedTicks, DateTimeKind.Utc), Completed = new DateTime(reply.CompletedTicks, DateTimeKind.Utc) };
+        metadata[index] = metadata[index] with { Started = reply.Started, Completed = reply.Completed };
         stdout[index] = reply.Stdout;
         stderr[index] = reply.Stderr;
         if (reply.Error is { } error)
         {
-            errors[index] = new RemoteException(engineIds[index], error.Type, error.Message, error.StackTrace);
+            errors[index] = error;
         }
         else
         {

@@ -1,5 +1,4 @@
-using MemoryPack;
-using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -9,13 +8,13 @@ namespace Parallax;
 /// </summary>
 public sealed class Client
 {
-    private readonly Cluster cluster;
-    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IEngines engines;
 
-    internal Client(Cluster cluster) => this.cluster = cluster;
+    /// <summary>A client of <paramref name="engines"/>: local processes a cluster started, or any other implementation of the seam.</summary>
+    internal Client(IEngines engines) => this.engines = engines;
 
     /// <summary>Gets the ids of the engines that are connected and alive, ascending (ipyparallel's <c>ids</c>).</summary>
-    public IReadOnlyList<int> Ids => cluster.LiveEngineIds();
+    public IReadOnlyList<int> Ids => engines.LiveIds;
 
     /// <summary>Gets a view on engine <paramref name="engineId"/>; its calls return the single value.</summary>
     /// <param name="engineId">An engine id, 0 to the cluster's engine count − 1.</param>
@@ -25,7 +24,7 @@ public sealed class Client
     /// <summary>Gets a view on the engine at <paramref name="index"/> among all the cluster's engines (<c>cl[^1]</c> is the last).</summary>
     /// <param name="index">The position, from the start or the end.</param>
     /// <returns>The view.</returns>
-    public EngineView this[Index index] => this[index.GetOffset(cluster.EngineCount)];
+    public EngineView this[Index index] => this[index.GetOffset(engines.EngineCount)];
 
     /// <summary>Gets a view on the engines in <paramref name="range"/> of all the cluster's engines (<c>cl[..]</c>, <c>cl[1..3]</c>).</summary>
     /// <param name="range">The engines, as a range over the ids; not empty.</param>
@@ -35,10 +34,10 @@ public sealed class Client
     {
         get
         {
-            var (offset, length) = range.GetOffsetAndLength(cluster.EngineCount);
+            var (offset, length) = range.GetOffsetAndLength(engines.EngineCount);
             return length > 0
                 ? new DirectView(this, [.. Enumerable.Range(offset, length)])
-                : throw new ArgumentException($"The range {range} holds no engines of the {cluster.EngineCount}: a view runs on at least one engine. Check the range's bounds, or skip the call when there is nothing to run.", nameof(range));
+                : throw new ArgumentException($"The range {range} holds no engines of the {engines.EngineCount}: a view runs on at least one engine. Check the range's bounds, or skip the call when there is nothing to run.", nameof(range));
         }
     }
 
@@ -76,9 +75,9 @@ public sealed class Client
     public async Task WaitForEnginesAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (count > cluster.EngineCount)
+        if (count > engines.EngineCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"The cluster has {cluster.EngineCount} engines; wait for at most that many.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"The cluster has {engines.EngineCount} engines; wait for at most that many.");
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -89,7 +88,7 @@ public sealed class Client
 
         while (true)
         {
-            var signal = Volatile.Read(ref changed).Task;
+            var signal = engines.Changed;
             if (Ids.Count >= count)
             {
                 return;
@@ -106,154 +105,45 @@ public sealed class Client
         }
     }
 
-    internal Cluster Cluster => cluster;
-
-    internal void EnginesChanged() => Interlocked.Exchange(ref changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    /// <summary>Gets the engines this client talks to: the seam every request goes through.</summary>
+    internal IEngines Engines => engines;
 
     /// <summary>
-    /// Sends one request with the same data to each target. Large data goes once into shared memory
-    /// that every target maps; <paramref name="metaFor"/> builds the metadata that says where.
+    /// Sends <paramref name="request"/> to <paramref name="targets"/>; target i answers into <paramref name="result"/>
+    /// as index i. A request that fails before it is sent (the engines closed while a push was written,
+    /// no room for a segment) throws, and its result (and trace) ends with the same exception.
     /// </summary>
-    internal void Send(AsyncResult result, IReadOnlyList<int> targets, FrameKind kind, Func<SharedRange?, byte[]> metaFor, ReadOnlyMemory<byte> sameData)
+    /// <exception cref="ObjectDisposedException">The engines were closed (their cluster disposed).</exception>
+    internal void Submit(EngineRequest request, IReadOnlyList<int> targets, AsyncResult result)
     {
-        ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
-        result.Trace(kind, cluster.Connection.ClusterId);
-        if (sameData.Length >= cluster.Connection.SharedMemoryThreshold)
+        if (engines.IsClosed)
         {
-            var segment = SharedSegment.Create(cluster.Connection.SegmentFolder, "call", sameData.Length);
-            sameData.Span.CopyTo(segment.Span);
-            EngineTelemetry.SegmentBytes.Add(sameData.Length);
-            var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Sign(cluster.Connection.SegmentMac, 0, sameData.Length));
-            result.ReleaseWhenDone(() =>
-            {
-                segment.Unlink();
-                segment.Release();
-            });
-            var meta = metaFor(range);
-            for (var i = 0; i < targets.Count; i++)
-            {
-                SendTo(targets[i], kind, meta, default, result, i);
-            }
-
-            return;
+            throw new ObjectDisposedException(engines.Owner);
         }
 
-        var inlineMeta = metaFor(null);
-        for (var i = 0; i < targets.Count; i++)
+        result.Polling = engines.ReceivePolling;
+        result.Trace(request.Kind, engines.ClusterId);
+        try
         {
-            SendTo(targets[i], kind, inlineMeta, sameData.Span, result, i);
+            engines.Send(request, targets, result);
+        }
+        catch (Exception ex)
+        {
+            result.FailAll(ex);
+            throw;
         }
     }
 
-    internal void SendTo(int engineId, FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, AsyncResult result, int index)
+    /// <summary>Pushes named values, one set for every target or one per target (a scatter).</summary>
+    internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<NamedValue>[] perTarget, CancellationToken cancellationToken)
     {
-        result.Polling = cluster.Connection.Polling;
-        if (cluster.GetEngine(engineId) is { } engine)
-        {
-            engine.Send(kind, meta, data, result, index);
-        }
-        else if (cluster.IsDisposed)
-        {
-            result.Fail(index, new ObjectDisposedException(nameof(Cluster), $"The cluster was disposed before the request reached engine {engineId}."));
-        }
-        else
-        {
-            result.Fail(index, new EngineDiedException(engineId, "it is not running: it is restarting"));
-        }
-    }
-
-    /// <summary>
-    /// Pushes named values, one set per target (a scatter) or the same set to all. When they are larger
-    /// in total than the threshold they are written into ONE shared segment that every target maps,
-    /// arrays of primitives serialized straight into it.
-    /// </summary>
-    internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<(string Name, string TypeName, Payload Payload)>[] perTarget, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
-        var shared = perTarget.Length == 1 ? perTarget[0] : null;
-        var all = (shared is not null ? [shared] : perTarget).SelectMany(v => v).ToArray();
-        var total = all.Sum(v => v.Payload.SizeBound);
-        if (total > Payload.MaxSize)
-        {
-            throw new NotSupportedException(
-                $"The values pushed together ({string.Join(", ", all.Select(v => $"{v.Name}: {v.Payload.SizeBound} bytes"))}) add up to {total} bytes, more than the {Payload.MaxSize} bytes one push carries. " +
-                "Push them one at a time, or Scatter large arrays over the engines.");
-        }
-
+        var request = new PushRequest(perTarget);
         var result = AsyncResult.ForAction(targets, cancellationToken);
-        result.Trace(FrameKind.Push, cluster.Connection.ClusterId);
-        if (total >= cluster.Connection.SharedMemoryThreshold)
-        {
-            var segment = cluster.PushSegments.Rent(total, targets);
-            var offsets = new long[all.Length];
-            var lengths = new long[all.Length];
-            var tags = new byte[all.Length][];
-            try
-            {
-                long at = 0;
-                for (var i = 0; i < all.Length; i++)
-                {
-                    offsets[i] = at;
-                    lengths[i] = all[i].Payload.WriteTo(segment, at);
-                    at += lengths[i];
-                }
-
-                Parallel.For(0, all.Length, i => tags[i] = segment.Sign(cluster.Connection.SegmentMac, offsets[i], lengths[i]));
-
-                // Disposed while this thread wrote: the engines are gone, and nothing may go out.
-                ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
-            }
-            catch (Exception ex)
-            {
-                cluster.PushSegments.PushFinished(segment);
-                result.FailAll(ex); // nothing was sent: the result (and its trace) ends with the exception the caller gets
-                throw;
-            }
-
-            result.ReleaseWhenDone(() => cluster.PushSegments.PushFinished(segment));
-            EngineTelemetry.SegmentBytes.Add(lengths.Sum());
-            EngineTelemetry.PushedBytes.Add(lengths.Sum());
-            var first = 0;
-            for (var i = 0; i < targets.Count; i++)
-            {
-                var count = (shared ?? perTarget[i]).Count;
-                var meta = new PushMeta(
-                    [.. all.Skip(first).Take(count).Select(v => v.Name)],
-                    [.. all.Skip(first).Take(count).Select(v => v.TypeName)],
-                    offsets[first..(first + count)],
-                    lengths[first..(first + count)],
-                    segment.Path,
-                    tags[first..(first + count)]);
-                SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), default, result, i);
-                first = shared is null ? first + count : 0;
-            }
-
-            return result;
-        }
-
-        for (var i = 0; i < targets.Count; i++)
-        {
-            var values = shared ?? perTarget[i];
-            var bytes = values.Select(v => v.Payload.ToBytes()).ToArray();
-            var data = new byte[bytes.Sum(b => b.Length)];
-            var offsets = new long[values.Count];
-            var position = 0;
-            for (var j = 0; j < values.Count; j++)
-            {
-                offsets[j] = position;
-                bytes[j].Span.CopyTo(data.AsSpan(position));
-                position += bytes[j].Length;
-            }
-
-            EngineTelemetry.PushedBytes.Add(data.Length);
-            var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. bytes.Select(b => (long)b.Length)], null, null);
-            SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), data, result, i);
-        }
-
+        Submit(request, targets, result);
         return result;
     }
 
-    private int CheckId(int engineId) => (uint)engineId < (uint)cluster.EngineCount
+    private int CheckId(int engineId) => (uint)engineId < (uint)engines.EngineCount
         ? engineId
-        : throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engine ids are 0 to {cluster.EngineCount - 1}.");
+        : throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engine ids are 0 to {engines.EngineCount - 1}.");
 }

@@ -3,6 +3,7 @@ using System.Reflection;
 using MemoryPack;
 using Parallax.CompilerServices;
 using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -58,7 +59,7 @@ public sealed partial class DirectView
     public Task PushAsync<T>(string name, T value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return client.Push(targets, [[(name, TypeName(typeof(T)), Payload.FromValue(typeof(T), value))]], cancellationToken).WaitAsync(cancellationToken);
+        return client.Push(targets, [[new NamedValue(name, TypeName(typeof(T)), Payload.FromValue(typeof(T), value))]], cancellationToken).WaitAsync(cancellationToken);
     }
 
     /// <summary>Reads variable <paramref name="name"/> from every target, as ipyparallel's <c>pull</c>.</summary>
@@ -127,8 +128,7 @@ public sealed partial class DirectView
 
             return null;
         }, static _ => true);
-        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(TArray))));
-        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        client.Submit(new PullRequest(name, TypeName(typeof(TArray))), targets, result);
         return result.WaitAsync(cancellationToken);
     }
 
@@ -245,8 +245,7 @@ public sealed partial class DirectView
             data[header..].CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(joined), checked((int)(rows * columns * elementSize)))[(int)starts[index]..]);
             return null;
         }, _ => joined);
-        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(arrayType)));
-        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        client.Submit(new PullRequest(name, TypeName(arrayType)), targets, result);
         return await result.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -295,11 +294,11 @@ public sealed partial class DirectView
     private Task ScatterBlocks(string name, int n, Type arrayType, Func<int, int, Payload> block, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var perTarget = new IReadOnlyList<(string, string, Payload)>[targets.Length];
+        var perTarget = new IReadOnlyList<NamedValue>[targets.Length];
         for (var i = 0; i < targets.Length; i++)
         {
             var (offset, count) = Partition(n, targets.Length, i);
-            perTarget[i] = [(name, TypeName(arrayType), block(offset, count))];
+            perTarget[i] = [new NamedValue(name, TypeName(arrayType), block(offset, count))];
         }
         return client.Push(targets, perTarget, cancellationToken).WaitAsync(cancellationToken);
     }
@@ -309,8 +308,7 @@ public sealed partial class DirectView
         ArgumentException.ThrowIfNullOrEmpty(name);
         Payload.RefuseLossy(typeof(T));
         var result = new AsyncResult<T[]>(targets, cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
-        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(T))));
-        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        client.Submit(new PullRequest(name, TypeName(typeof(T))), targets, result);
         return result;
     }
 
@@ -346,7 +344,7 @@ public sealed partial class DirectView
             {
                 if (part.IsSuccessful)
                 {
-                    result.Deliver(index, new ReplyMeta(part.Metadata[0].Started!.Value.Ticks, part.Metadata[0].Completed!.Value.Ticks, part.Stdout[0], part.Stderr[0], null, null), part.Get());
+                    result.Answered(index, new EngineReply(part.Metadata[0].Started!.Value, part.Metadata[0].Completed!.Value, part.Stdout[0], part.Stderr[0], null), part.Get());
                 }
                 else
                 {
@@ -375,10 +373,10 @@ public sealed partial class DirectView
                 "Publish without PublishSingleFile, or keep the code that runs on engines in a library deployed as a file.");
         }
 
-        client.Send(result, targets, FrameKind.Apply, shared => MemoryPackSerializer.Serialize(new ApplyMeta(call.DispatchId, call.AssemblyPath, shared)), call.Arguments ?? []);
+        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? []), targets, result);
     }
 
-    private static IReadOnlyList<(string Name, string TypeName, Payload Payload)> Serialize(object variables)
+    private static IReadOnlyList<NamedValue> Serialize(object variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
         IEnumerable<(string Name, Type Type, object? Value)> entries = variables switch
@@ -397,7 +395,7 @@ public sealed partial class DirectView
             throw new ArgumentException($"{variables.GetType()} has no public properties to push; write v.Push(new {{ a, b }}).", nameof(variables));
         }
 
-        return [.. list.Select(e => (e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
+        return [.. list.Select(e => new NamedValue(e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
     }
 
     /// <summary>T when <paramref name="type"/> enumerates <c>KeyValuePair&lt;string, T&gt;</c> (any string-keyed dictionary), else null.</summary>

@@ -1,6 +1,6 @@
 using MemoryPack;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>What a frame carries. The values are part of the wire format: never renumber.</summary>
 internal enum FrameKind : byte
@@ -32,10 +32,6 @@ internal enum FrameKind : byte
     /// <summary>Engine → client, unsolicited: the engine no longer maps a pushed shared-memory segment, which the client may now reuse.</summary>
     Released = 17,
 }
-
-/// <summary>Where a frame's data lies when it is too large to travel inline: a range of a shared-memory file.</summary>
-[MemoryPackable]
-internal sealed partial record SharedRange(string Path, long Offset, long Length, byte[] Tag);
 
 /// <summary>The metadata of <see cref="FrameKind.Welcome"/>.</summary>
 [MemoryPackable]
