@@ -2,13 +2,17 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Parallax.Engines;
+using Parallax.Engines.Farm;
 
 namespace Parallax;
 
 /// <summary>
 /// The outcome of a call on one or more engines, as ipyparallel's <c>AsyncResult</c>: awaitable,
 /// pollable (<see cref="IsReady"/>, <see cref="Wait"/>), with per-engine timing and the output each
-/// engine printed while it ran the call.
+/// engine printed while it ran the call. <see cref="Cancel"/> (or the token the call was made with)
+/// stops a call that runs code: an engine drops it if it has not started it and cancels
+/// <see cref="Engine.CancellationToken"/> if it runs, and restarts after
+/// <see cref="ClusterOptions.InterruptGrace"/> if the code ignores that (<see cref="EngineRestartedException"/>).
 /// </summary>
 public class AsyncResult
 {
@@ -20,7 +24,12 @@ public class AsyncResult
     private readonly string[] stdout;
     private readonly string[] stderr;
     private readonly Exception?[] errors;
+    private readonly int[] answered;
     private readonly CancellationToken cancellationToken;
+    private CancellationTokenRegistration registration;
+    private IDispatchedCall?[]? calls;
+    private Action? stop;
+    private int cancelRequested;
     private readonly long submittedTimestamp = Stopwatch.GetTimestamp();
     private readonly List<Action> cleanups = [];
     private long completedTimestamp;
@@ -38,16 +47,23 @@ public class AsyncResult
         stdout = [.. this.engineIds.Select(_ => "")];
         stderr = [.. stdout];
         errors = new Exception?[this.engineIds.Length];
+        answered = new int[this.engineIds.Length];
         remaining = this.engineIds.Length;
         if (remaining == 0)
         {
             Finish();
+            return;
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            registration = cancellationToken.UnsafeRegister(static state => ((AsyncResult)state!).Cancel(), this);
         }
     }
 
     internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken) => new(engineIds, cancellationToken);
 
-    /// <summary>Gets the engines the call ran on, in target order.</summary>
+    /// <summary>Gets the engines the call ran on, in target order; for a load-balanced call, -1 until it is sent to an engine.</summary>
     public IReadOnlyList<int> EngineIds => engineIds;
 
     /// <summary>Gets whether every target has answered (successfully or not).</summary>
@@ -89,7 +105,7 @@ public class AsyncResult
 
         try
         {
-            return done.Task.Wait(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken);
+            return done.Task.Wait(timeout ?? Timeout.InfiniteTimeSpan);
         }
         catch (AggregateException)
         {
@@ -98,7 +114,7 @@ public class AsyncResult
     }
 
     /// <summary>Waits asynchronously until every target has answered; throws the remote exception when one failed.</summary>
-    /// <param name="cancellationToken">Stops waiting; the engines finish the call.</param>
+    /// <param name="cancellationToken">Stops waiting; the call goes on (<see cref="Cancel"/> stops it).</param>
     /// <returns>A task that completes with the call.</returns>
     public Task WaitAsync(CancellationToken cancellationToken = default) =>
         Completion.WaitAsync(cancellationToken);
@@ -114,6 +130,86 @@ public class AsyncResult
     /// <summary>Gets an awaiter that completes when every target has finished.</summary>
     /// <returns>The awaiter.</returns>
     public TaskAwaiter GetAwaiter() => Completion.GetAwaiter();
+
+    /// <summary>
+    /// Stops the call, as cancelling the token it was made with does. A call that runs code is dropped by
+    /// an engine that has not started it and signalled through <see cref="Engine.CancellationToken"/> on
+    /// one that runs it; the result completes once every engine has stopped, with an
+    /// <see cref="OperationCanceledException"/>, or an <see cref="EngineRestartedException"/> for an engine
+    /// that had to be restarted because the code ignored the signal for <see cref="ClusterOptions.InterruptGrace"/>.
+    /// Targets that had already answered keep their answer. A push or pull is not stopped on the engines;
+    /// its result completes at once as cancelled. Cancelling a finished call does nothing.
+    /// </summary>
+    public void Cancel()
+    {
+        if (done.Task.IsCompleted || Interlocked.Exchange(ref cancelRequested, 1) != 0)
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref stop) is { } stopWork)
+        {
+            stopWork();
+            return;
+        }
+
+        var sent = Volatile.Read(ref calls);
+        if (sent is not null)
+        {
+            foreach (var call in sent)
+            {
+                call?.Cancel();
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < answered.Length; i++)
+        {
+            Fail(i, new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : CancellationToken.None));
+        }
+    }
+
+    /// <summary>Gets whether <see cref="Cancel"/> was called or the call's token cancelled.</summary>
+    internal bool IsCancelRequested => Volatile.Read(ref cancelRequested) != 0;
+
+    /// <summary>
+    /// Makes <see cref="Cancel"/> stop the engines' work: each target's call is cancelled through the
+    /// transport as it is sent (<see cref="CallSent"/>). Set before the call is sent.
+    /// </summary>
+    internal void CancelsWork() => Volatile.Write(ref calls, new IDispatchedCall?[answered.Length]);
+
+    /// <summary>Records the sent call of target <paramref name="index"/>, cancelling it at once when the result was cancelled meanwhile.</summary>
+    internal void CallSent(int index, IDispatchedCall call)
+    {
+        if (Volatile.Read(ref calls) is not { } sent)
+        {
+            return;
+        }
+
+        Volatile.Write(ref sent[index], call);
+        if (IsCancelRequested)
+        {
+            call.Cancel();
+        }
+    }
+
+    /// <summary>Makes <see cref="Cancel"/> run <paramref name="stopWork"/> (a load-balanced call cancels its task in the farm); at most once.</summary>
+    internal void StopWith(Action stopWork)
+    {
+        Volatile.Write(ref stop, stopWork);
+        if (IsCancelRequested)
+        {
+            stopWork();
+        }
+    }
+
+    /// <summary>Names the engine a load-balanced call was sent to.</summary>
+    internal void AssignEngine(int index, int engineId)
+    {
+        engineIds[index] = engineId;
+        metadata[index] = metadata[index] with { EngineId = engineId };
+    }
 
     /// <summary>Prints each target's captured output as ipyparallel's <c>display_outputs()</c>: <c>[stdout:0] …</c>, then <c>[stderr:0] …</c>.</summary>
     /// <param name="writer">Where to print; <see cref="Console.Out"/> when <see langword="null"/>.</param>
@@ -137,7 +233,7 @@ public class AsyncResult
         }
     }
 
-    private protected Task Completion => cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
+    private protected Task Completion => done.Task;
 
     private protected void WaitOrThrow(TimeSpan? timeout)
     {
@@ -219,38 +315,90 @@ public class AsyncResult
     {
     }
 
+    /// <summary>As the other overload, for a subclass that wants when the engine ran the call and what it printed.</summary>
+    private protected virtual void DecodePart(int index, ReadOnlySpan<byte> data, CallReport report) => DecodePart(index, data);
+
+    /// <summary>Lets a subclass take target <paramref name="index"/>'s failure itself; true keeps it out of this result's outcome.</summary>
+    private protected virtual bool Handles(int index, Exception exception) => false;
+
     private protected virtual void Combine()
     {
     }
 
     internal void Deliver(int index, ReplyMeta reply, ReadOnlySpan<byte> data)
     {
-        metadata[index] = metadata[index] with { Started = new DateTime(reply.StartedTicks, DateTimeKind.Utc), Completed = new DateTime(reply.CompletedTicks, DateTimeKind.Utc) };
-        stdout[index] = reply.Stdout;
-        stderr[index] = reply.Stderr;
         if (reply.Error is { } error)
         {
-            errors[index] = new RemoteException(engineIds[index], error.Type, error.Message, error.StackTrace);
+            if (Interlocked.Exchange(ref answered[index], 1) != 0)
+            {
+                return;
+            }
+
+            Report(index, new CallReport(reply.StartedTicks, reply.CompletedTicks, reply.Stdout, reply.Stderr));
+            var failure = RemoteFailure(engineIds[index], error, IsCancelRequested);
+            if (!Handles(index, failure))
+            {
+                errors[index] = failure;
+            }
+
+            Arrived();
+            return;
         }
-        else
+
+        Deliver(index, new CallReport(reply.StartedTicks, reply.CompletedTicks, reply.Stdout, reply.Stderr), data);
+    }
+
+    /// <summary>Target <paramref name="index"/> answered with <paramref name="data"/>; a second answer for the same target is ignored.</summary>
+    internal void Deliver(int index, CallReport report, ReadOnlySpan<byte> data)
+    {
+        if (Interlocked.Exchange(ref answered[index], 1) != 0)
         {
-            try
-            {
-                DecodePart(index, data);
-            }
-            catch (Exception ex)
-            {
-                errors[index] = ex;
-            }
+            return;
+        }
+
+        Report(index, report);
+        try
+        {
+            DecodePart(index, data, report);
+        }
+        catch (Exception ex)
+        {
+            errors[index] = ex;
         }
 
         Arrived();
     }
 
+    /// <summary>Target <paramref name="index"/> failed; ignored when it has answered already.</summary>
     internal void Fail(int index, Exception exception)
     {
-        errors[index] = exception;
+        if (Interlocked.Exchange(ref answered[index], 1) != 0)
+        {
+            return;
+        }
+
+        if (!Handles(index, exception))
+        {
+            errors[index] = exception;
+        }
+
         Arrived();
+    }
+
+    /// <summary>
+    /// The exception for an engine's error reply. An <see cref="OperationCanceledException"/> of a call the
+    /// client cancelled is that cancellation, not a remote failure.
+    /// </summary>
+    internal static Exception RemoteFailure(int engineId, RemoteError error, bool cancelRequested) =>
+        cancelRequested && error.Type is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException"
+            ? new OperationCanceledException($"The call was cancelled on engine {engineId}: {error.Message}")
+            : new RemoteException(engineId, error.Type, error.Message, error.StackTrace);
+
+    private void Report(int index, CallReport report)
+    {
+        metadata[index] = metadata[index] with { Started = new DateTime(report.StartedTicks, DateTimeKind.Utc), Completed = new DateTime(report.CompletedTicks, DateTimeKind.Utc) };
+        stdout[index] = report.Stdout;
+        stderr[index] = report.Stderr;
     }
 
     private void Arrived()
@@ -288,6 +436,7 @@ public class AsyncResult
     private void Finish()
     {
         Volatile.Write(ref completedTimestamp, Stopwatch.GetTimestamp());
+        registration.Dispose();
         var failures = errors.Where(e => e is not null).Select(e => e!).ToArray();
         if (failures.Length == 0)
         {
@@ -330,6 +479,11 @@ public class AsyncResult
             {
                 case 0: done.SetResult(); break;
                 case 1: done.SetException(failures[0]); break;
+
+                // Every target stopped by the same cancellation: one OperationCanceledException, not an aggregate.
+                case > 1 when failures.All(f => f is OperationCanceledException and not EngineRestartedException):
+                    done.SetException(failures[0]);
+                    break;
                 default: done.SetException(new RemoteAggregateException(failures)); break;
             }
         }
@@ -383,7 +537,7 @@ public sealed class AsyncResult<T> : AsyncResult
     }
 
     /// <summary>Waits asynchronously for the result.</summary>
-    /// <param name="cancellationToken">Stops waiting; the engines finish the call.</param>
+    /// <param name="cancellationToken">Stops waiting; the call goes on (<see cref="AsyncResult.Cancel"/> stops it).</param>
     /// <returns>The result.</returns>
     public new async Task<T> WaitAsync(CancellationToken cancellationToken = default)
     {

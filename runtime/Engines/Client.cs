@@ -1,5 +1,6 @@
 using MemoryPack;
 using Parallax.Engines;
+using Parallax.Engines.Farm;
 
 namespace Parallax;
 
@@ -11,6 +12,7 @@ public sealed class Client
 {
     private readonly Cluster cluster;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskFarm? farm;
 
     internal Client(Cluster cluster) => this.cluster = cluster;
 
@@ -22,21 +24,52 @@ public sealed class Client
     /// <returns>The view.</returns>
     public EngineView this[int engineId] => new(this, CheckId(engineId));
 
-    /// <summary>Gets a view on the engine at <paramref name="index"/> among all the cluster's engines (<c>cl[^1]</c> is the last).</summary>
+    /// <summary>Gets a view on the engine at <paramref name="index"/> in <see cref="Ids"/>, the live engines (<c>cl[^1]</c> is the last).</summary>
     /// <param name="index">The position, from the start or the end.</param>
     /// <returns>The view.</returns>
-    public EngineView this[Index index] => this[index.GetOffset(cluster.EngineCount)];
+    public EngineView this[Index index]
+    {
+        get
+        {
+            var ids = Ids;
+            var offset = index.GetOffset(ids.Count);
+            return (uint)offset < (uint)ids.Count
+                ? new EngineView(this, ids[offset])
+                : throw new ArgumentOutOfRangeException(nameof(index), index, $"{ids.Count} engines are alive (ids [{string.Join(", ", ids)}]); the position is outside them.");
+        }
+    }
 
-    /// <summary>Gets a view on the engines in <paramref name="range"/> of all the cluster's engines (<c>cl[..]</c>, <c>cl[1..3]</c>).</summary>
-    /// <param name="range">The engines, as a range over the ids.</param>
+    /// <summary>
+    /// Gets a view on the engines in <paramref name="range"/> of <see cref="Ids"/>, the live engines when the
+    /// view is made, as ipyparallel slices its <c>ids</c> (<c>cl[..]</c> is every live engine, <c>cl[1..3]</c> the second and third).
+    /// </summary>
+    /// <param name="range">The engines, as a range over the live ids.</param>
     /// <returns>The view.</returns>
     public DirectView this[Range range]
     {
         get
         {
-            var (offset, length) = range.GetOffsetAndLength(cluster.EngineCount);
-            return new DirectView(this, [.. Enumerable.Range(offset, length)]);
+            var ids = Ids;
+            var (offset, length) = range.GetOffsetAndLength(ids.Count);
+            return new DirectView(this, [.. ids.Skip(offset).Take(length)]);
         }
+    }
+
+    /// <summary>
+    /// Gets a task farm over every live engine, engines that are restarted or come back later included,
+    /// as ipyparallel's <c>load_balanced_view()</c>.
+    /// </summary>
+    /// <returns>The view.</returns>
+    public LoadBalancedView LoadBalancedView() => new(this, null);
+
+    /// <summary>Gets a task farm over the listed engines; at any moment it uses those of them that are alive.</summary>
+    /// <param name="engineIds">The engine ids.</param>
+    /// <returns>The view.</returns>
+    public LoadBalancedView LoadBalancedView(IEnumerable<int> engineIds)
+    {
+        ArgumentNullException.ThrowIfNull(engineIds);
+        int[] ids = [.. engineIds.Select(CheckId).Distinct()];
+        return ids.Length > 0 ? new(this, ids) : throw new ArgumentException("A load-balanced view needs at least one engine id.", nameof(engineIds));
     }
 
     /// <summary>Gets a view on the listed engines, in the given order.</summary>
@@ -103,7 +136,8 @@ public sealed class Client
     /// Sends one request with the same data to each target. Large data goes once into shared memory
     /// that every target maps; <paramref name="metaFor"/> builds the metadata that says where.
     /// </summary>
-    internal void Send(AsyncResult result, IReadOnlyList<int> targets, FrameKind kind, Func<SharedRange?, byte[]> metaFor, ReadOnlyMemory<byte> sameData)
+    /// <remarks><c>firstIndex</c> is the result's index of <c>targets[0]</c>: a call that sends each target its own data sends them one by one.</remarks>
+    internal void Send(AsyncResult result, IReadOnlyList<int> targets, FrameKind kind, Func<SharedRange?, byte[]> metaFor, ReadOnlyMemory<byte> sameData, int firstIndex = 0)
     {
         result.Trace(kind, cluster.Connection.ClusterId);
         if (sameData.Length >= cluster.Connection.SharedMemoryThreshold)
@@ -120,7 +154,7 @@ public sealed class Client
             var meta = metaFor(range);
             for (var i = 0; i < targets.Count; i++)
             {
-                SendTo(targets[i], kind, meta, default, result, i);
+                Sent(result, firstIndex + i, SendTo(targets[i], kind, meta, default, result, firstIndex + i));
             }
 
             return;
@@ -129,22 +163,56 @@ public sealed class Client
         var inlineMeta = metaFor(null);
         for (var i = 0; i < targets.Count; i++)
         {
-            SendTo(targets[i], kind, inlineMeta, sameData.Span, result, i);
+            Sent(result, firstIndex + i, SendTo(targets[i], kind, inlineMeta, sameData.Span, result, firstIndex + i));
+        }
+
+        static void Sent(AsyncResult result, int index, SentCall? call)
+        {
+            if (call is not null)
+            {
+                result.CallSent(index, call);
+            }
         }
     }
 
-    internal void SendTo(int engineId, FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, AsyncResult result, int index)
+    /// <summary>Sends a dispatched call to each target; the result records each sent call, so cancelling it cancels them.</summary>
+    /// <remarks><c>firstIndex</c> is the result's index of <c>targets[0]</c>.</remarks>
+    internal void SendCall(AsyncResult result, IReadOnlyList<int> targets, CompilerServices.EngineCall call, int firstIndex = 0)
+    {
+        Check(call);
+        Send(result, targets, FrameKind.Apply, shared => MemoryPackSerializer.Serialize(new ApplyMeta(call.DispatchId, call.AssemblyPath, shared)), call.Arguments ?? [], firstIndex);
+    }
+
+    /// <summary>Refuses a call engines could not run, before anything is sent.</summary>
+    internal static void Check(CompilerServices.EngineCall call)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(call.DispatchId);
+        if (string.IsNullOrEmpty(call.AssemblyPath))
+        {
+            throw new NotSupportedException(
+                $"Dispatch '{call.DispatchId}' lives in an assembly that has no file (a single-file app, or an assembly loaded from bytes), and engines load dispatched code from its file. " +
+                "Publish without PublishSingleFile, or keep the code that runs on engines in a library deployed as a file.");
+        }
+    }
+
+    /// <summary>Sends one request to one engine; null when the engine is not running (the result then failed).</summary>
+    internal SentCall? SendTo(int engineId, FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, AsyncResult result, int index)
     {
         result.Polling = cluster.Connection.Polling;
         if (cluster.GetEngine(engineId) is { } engine)
         {
-            engine.Send(kind, meta, data, result, index);
+            return new SentCall(cluster, engine, engine.Send(kind, meta, data, result, index), kind == FrameKind.Apply);
         }
-        else
-        {
-            result.Fail(index, new EngineDiedException(engineId, "it is not running: the cluster was disposed or the engine is restarting"));
-        }
+
+        result.Fail(index, new EngineDiedException(engineId, "it is not running: the cluster was disposed or the engine is restarting"));
+        return null;
     }
+
+    /// <summary>Gets a task that completes at the next change of <see cref="Ids"/>.</summary>
+    internal Task Changed => Volatile.Read(ref changed).Task;
+
+    /// <summary>Gets the task farm of this client's load-balanced views: one for all of them, so that concurrent maps share the engines fairly.</summary>
+    internal TaskFarm Farm => LazyInitializer.EnsureInitialized(ref farm, () => new TaskFarm(new ClusterFarmEngines(this)));
 
     /// <summary>
     /// Pushes named values, one set per target (a scatter) or the same set to all. When they are larger

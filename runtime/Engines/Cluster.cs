@@ -125,6 +125,59 @@ public sealed class Cluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Restarts the engine behind <paramref name="connection"/> to stop a cancelled call that ignored its
+    /// token. <paramref name="failCall"/> fails that call once the engine is out of the live ids and before
+    /// it is stopped (so the call reads as interrupted, not as a death); when it returns false the call
+    /// answered meanwhile and the engine is left alone. Nothing happens when that engine was restarted or
+    /// the cluster disposed meanwhile.
+    /// </summary>
+    internal async Task InterruptAsync(EngineConnection connection, Func<bool> failCall)
+    {
+        var engineId = connection.EngineId;
+        var gate = restarts[engineId];
+        try
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Volatile.Read(ref disposed) != 0 || Interlocked.CompareExchange(ref engines[engineId], null, connection) != connection)
+            {
+                return;
+            }
+
+            if (!failCall())
+            {
+                Volatile.Write(ref engines[engineId], connection);
+                return;
+            }
+
+            Client.EnginesChanged();
+            Warn($"[client] engine {engineId} did not stop a cancelled call within {options.InterruptGrace}; restarting it (its namespace is lost)");
+            Stop(connection);
+            await ReapAsync(connection.Process, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await StartEngineAsync(engineId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this repair: a failure is logged, and the engine stays out of the live ids.
+            Warn($"[client] engine {engineId} could not be restarted after an interrupt: {ex.Message}");
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Gets whether engine <paramref name="engineId"/> is being restarted now.</summary>
+    internal bool IsRestarting(int engineId) => (uint)engineId < (uint)restarts.Length && restarts[engineId].CurrentCount == 0 && Volatile.Read(ref disposed) == 0;
+
     /// <summary>Stops every engine and removes the cluster's socket folder and shared-memory files.</summary>
     /// <returns>A task that completes when every engine process has exited.</returns>
     public async ValueTask DisposeAsync()

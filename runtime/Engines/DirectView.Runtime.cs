@@ -334,32 +334,11 @@ public sealed partial class DirectView
         ArgumentNullException.ThrowIfNull(encodeBlock);
         var all = items as TIn[] ?? [.. items];
         var result = new AsyncResult<TOut[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<TOut[]>(data) ?? [], static parts => [.. parts.SelectMany(p => (TOut[])p!)]);
+        result.CancelsWork();
         for (var i = 0; i < targets.Length; i++)
         {
             var (offset, count) = Partition(all.Length, targets.Length, i);
-            var arguments = encodeBlock(all.AsSpan(offset, count).ToArray());
-            var view = new DirectView(client, [targets[i]]);
-            var part = new AsyncResult<byte[]>([targets[i]], default, static data => data.ToArray(), static parts => (byte[])parts[0]!);
-            view.SendCall(part, new EngineCall(dispatchId, arguments, assemblyPath));
-            var index = i;
-            part.OnFinished(() =>
-            {
-                if (part.IsSuccessful)
-                {
-                    result.Deliver(index, new ReplyMeta(part.Metadata[0].Started!.Value.Ticks, part.Metadata[0].Completed!.Value.Ticks, part.Stdout[0], part.Stderr[0], null, null), part.Get());
-                }
-                else
-                {
-                    try
-                    {
-                        part.Get();
-                    }
-                    catch (Exception ex)
-                    {
-                        result.Fail(index, ex);
-                    }
-                }
-            });
+            client.SendCall(result, [targets[i]], new EngineCall(dispatchId, encodeBlock(all.AsSpan(offset, count).ToArray()), assemblyPath), firstIndex: i);
         }
 
         return result;
@@ -367,15 +346,8 @@ public sealed partial class DirectView
 
     internal void SendCall(AsyncResult result, EngineCall call)
     {
-        ArgumentException.ThrowIfNullOrEmpty(call.DispatchId);
-        if (string.IsNullOrEmpty(call.AssemblyPath))
-        {
-            throw new NotSupportedException(
-                $"Dispatch '{call.DispatchId}' lives in an assembly that has no file (a single-file app, or an assembly loaded from bytes), and engines load dispatched code from its file. " +
-                "Publish without PublishSingleFile, or keep the code that runs on engines in a library deployed as a file.");
-        }
-
-        client.Send(result, targets, FrameKind.Apply, shared => MemoryPackSerializer.Serialize(new ApplyMeta(call.DispatchId, call.AssemblyPath, shared)), call.Arguments ?? []);
+        result.CancelsWork();
+        client.SendCall(result, targets, call);
     }
 
     private static IReadOnlyList<(string Name, string TypeName, Payload Payload)> Serialize(object variables)

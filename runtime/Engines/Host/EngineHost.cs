@@ -297,7 +297,8 @@ internal static class EngineHost
         return text.Length <= limit ? text : $"{text[..limit]}{Environment.NewLine}[... {text.Length - limit} more characters dropped: print less, or return the data as the call's result]";
     }
 
-    private static RemoteError Describe(Exception ex)
+    /// <summary>An exception as the client sees it: type, message, stack trace with the inner exceptions.</summary>
+    internal static RemoteError Describe(Exception ex)
     {
         var stack = ex.StackTrace ?? "";
         for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)

@@ -23,6 +23,9 @@ internal enum FrameKind : byte
     /// <summary>Client → engine: answer with an empty reply (liveness and tests).</summary>
     Ping = 6,
 
+    /// <summary>Client → engine: drop the request named in <see cref="CancelMeta"/> if it has not started, else cancel its token. No reply of its own.</summary>
+    Cancel = 7,
+
     /// <summary>Engine → client: the outcome of one request.</summary>
     Reply = 16,
 
@@ -55,6 +58,10 @@ internal sealed partial record PushMeta(string[] Names, string[] TypeNames, long
 [MemoryPackable]
 internal sealed partial record ReleasedMeta(string Path);
 
+/// <summary>The metadata of <see cref="FrameKind.Cancel"/>: the request to stop.</summary>
+[MemoryPackable]
+internal sealed partial record CancelMeta(ulong RequestId);
+
 /// <summary>The metadata of <see cref="FrameKind.Pull"/>.</summary>
 [MemoryPackable]
 internal sealed partial record PullMeta(string Name, string ExpectedType);
@@ -68,6 +75,21 @@ internal sealed partial record ReplyMeta(
     string Stderr,
     RemoteError? Error,
     SharedRange? Shared);
+
+/// <summary>
+/// What became of each task of a load-balanced chunk, after the chunk's values (a MemoryPack array with
+/// a default where a task has no value): <see cref="ChunkOutcome.Done"/>, <see cref="ChunkOutcome.Failed"/>
+/// (its error is next in <c>Errors</c>), <see cref="ChunkOutcome.Cancelled"/> (it stopped for the call's
+/// token) or <see cref="ChunkOutcome.NotStarted"/> (the call was cancelled before the engine reached it).
+/// </summary>
+[MemoryPackable]
+internal sealed partial record ChunkOutcome(byte[] States, RemoteError[] Errors)
+{
+    public const byte Done = 0;
+    public const byte Failed = 1;
+    public const byte Cancelled = 2;
+    public const byte NotStarted = 3;
+}
 
 /// <summary>An exception an engine caught, as text: its type, message and stack trace (with inner exceptions).</summary>
 [MemoryPackable]
