@@ -209,12 +209,16 @@ internal sealed class TaskFarm(IFarmEngines engines)
             }
 
             var live = engines.LiveEngineIds;
-            for (var progress = true; progress;)
+
+            // Round robin over the jobs: each chunk sent moves the turn to the next job, so a job submitted
+            // while another fills every engine gets the next free place, and concurrent maps share the engines.
+            for (var sent = true; sent;)
             {
-                progress = false;
+                sent = false;
                 for (var k = 0; k < jobs.Count; k++)
                 {
-                    var job = jobs[(rotor + k) % jobs.Count];
+                    var turn = (rotor + k) % jobs.Count;
+                    var job = jobs[turn];
                     if (!job.HasWaiting || load.LeastLoaded(live, job.Targets) is var engineId && engineId < 0)
                     {
                         continue;
@@ -228,10 +232,10 @@ internal sealed class TaskFarm(IFarmEngines engines)
                     }
 
                     (send ??= []).Add(chunk);
-                    progress = true;
+                    rotor = (turn + 1) % jobs.Count;
+                    sent = true;
+                    break;
                 }
-
-                rotor = (rotor + 1) % jobs.Count;
             }
 
             foreach (var job in jobs)

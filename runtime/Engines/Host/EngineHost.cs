@@ -9,7 +9,8 @@ namespace Parallax.Engines;
 
 /// <summary>
 /// The engine process: listens on its Unix socket, answers signed frames, runs one call at a time
-/// (as ipyparallel's engines do), and exits when the client says so, when its stdin (a pipe the
+/// (as ipyparallel's engines do) on a worker while each connection's thread keeps reading (so a cancel
+/// arrives while a call runs: <see cref="CallQueue"/>), and exits when the client says so, when its stdin (a pipe the
 /// client holds) reaches end of file, or when the client process is gone: no orphans, whatever way
 /// the client ends.
 /// </summary>
@@ -18,7 +19,7 @@ internal static class EngineHost
     /// <summary>The line an engine prints on stdout once its socket listens.</summary>
     public const string ReadyLine = "parallax-engine-ready";
 
-    private static readonly Lock ExecutionGate = new();
+    private static CallQueue calls = null!;
     private static TextWriter log = TextWriter.Null;
     private static ConnectionInfo connection = null!;
     private static EngineNamespace ns = null!;
@@ -52,6 +53,7 @@ internal static class EngineHost
         replySegments = new ReplySegments($"{connection.ClusterId}-e{engineId}");
         EngineNamespace.Install(ns);
         BuiltinStubs.Register();
+        calls = new CallQueue(Execute, ReplyCancelled, connection.MaxFrameBytes, connection.Polling);
 
         var socketPath = connection.SocketPath(engineId);
         File.Delete(socketPath);
@@ -158,6 +160,10 @@ internal static class EngineHost
         {
             // The peer went away mid-reply; the next connection is unaffected.
         }
+        finally
+        {
+            calls.Forget(channel);
+        }
     }
 
     private static void Handle(FrameChannel channel, Frame frame)
@@ -173,9 +179,12 @@ internal static class EngineHost
             case FrameKind.Apply:
             case FrameKind.Push:
             case FrameKind.Pull:
-                lock (ExecutionGate)
+                calls.Enqueue(channel, frame);
+                return;
+            case FrameKind.Cancel:
+                if (TryRead<CancelMeta>(frame) is { } cancel)
                 {
-                    Execute(channel, frame);
+                    calls.Cancel(channel, cancel.RequestId);
                 }
 
                 return;
@@ -274,6 +283,34 @@ internal static class EngineHost
         }
 
         Reply(channel, frame.RequestId, started, Capped(stdout), Capped(stderr), error, result);
+    }
+
+    /// <summary>Answers a request the client cancelled before it started: it never ran.</summary>
+    private static void ReplyCancelled(FrameChannel channel, ulong requestId)
+    {
+        var now = DateTime.UtcNow.Ticks;
+        var error = new RemoteError(typeof(OperationCanceledException).FullName!, $"The call was cancelled before it started on engine {engineId}.", "");
+        try
+        {
+            Reply(channel, requestId, now, "", "", error, Payload.FromBytes(default));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            // The client is gone; it fails its calls itself.
+        }
+    }
+
+    private static T? TryRead<T>(Frame frame) where T : class
+    {
+        try
+        {
+            return MemoryPackSerializer.Deserialize<T>(frame.Meta);
+        }
+        catch (Exception ex) when (ex is MemoryPackSerializationException or ArgumentException)
+        {
+            Log($"rejected frame: its {frame.Kind} metadata cannot be read ({ex.Message})");
+            return null;
+        }
     }
 
     /// <summary>Lets the client reuse a pushed segment (PushSegments): this engine read or replaced every value in it.</summary>
