@@ -9,6 +9,12 @@ if (args is ["linalg", ..])
     return;
 }
 
+if (args is ["engines", "farm", ..])
+{
+    Parallax.Benchmarks.Engines.FarmBench.RunAsync(args[2..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args.Length > 0 && args[0] == "engines")
 {
     Parallax.Benchmarks.Engines.EnginesBench.RunAsync(args[1..]).GetAwaiter().GetResult();

@@ -159,6 +159,7 @@ internal static class EnginesBench
 
         await ThresholdAsync();
         Console.WriteLine($"load average after: {LoadAverage()}");
+        await FarmBench.RunAsync(args);
     }
 
     /// <summary>Milliseconds per ApplySync round trip on the view: the median of three batches after a warm-up.</summary>

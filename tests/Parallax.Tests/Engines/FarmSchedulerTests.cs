@@ -18,8 +18,9 @@ public class FarmSchedulerTests
         var sizer = new ChunkSizer(0);
         Assert.Equal(ChunkSizer.Untimed, sizer.Next(1000, 3));
         Assert.Equal(1, sizer.Next(5, 3));
-        sizer.Observe(10, 10 * 1e-6); // 1 µs a task: the remaining share decides
-        Assert.Equal(84, sizer.Next(1000, 3)); // ceil(1000 / (3 engines x 4 shares))
+        sizer.Observe(10, 10 * 1e-6); // 1 µs a task: at least 2 ms of work per chunk, so what is left goes at once
+        Assert.Equal(2000, sizer.Next(1000, 3));
+        Assert.Equal(8334, sizer.Next(100_000, 3)); // ceil(100 000 / (3 engines x 4 shares)), under 50 ms of work
         for (var i = 0; i < 5; i++)
         {
             sizer.Observe(10, 10 * 5e-3); // tasks now take about 5 ms: about 50 ms of work per chunk
