@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Parallax.Engines;
-using Parallax.Engines.Farm;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -14,7 +14,7 @@ namespace Parallax;
 /// <see cref="Engine.CancellationToken"/> if it runs, and restarts after
 /// <see cref="ClusterOptions.InterruptGrace"/> if the code ignores that (<see cref="EngineRestartedException"/>).
 /// </summary>
-public class AsyncResult
+public class AsyncResult : IReplySink
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Action> releases = [];
@@ -27,8 +27,9 @@ public class AsyncResult
     private readonly int[] answered;
     private readonly CancellationToken cancellationToken;
     private CancellationTokenRegistration registration;
-    private IDispatchedCall?[]? calls;
+    private ISentRequest? sent;
     private Action? stop;
+    private bool cancelsWork;
     private int cancelRequested;
     private readonly long submittedTimestamp = Stopwatch.GetTimestamp();
     private readonly List<Action> cleanups = [];
@@ -49,19 +50,18 @@ public class AsyncResult
         errors = new Exception?[this.engineIds.Length];
         answered = new int[this.engineIds.Length];
         remaining = this.engineIds.Length;
-        if (remaining == 0)
-        {
-            Finish();
-            return;
-        }
-
-        if (cancellationToken.CanBeCanceled)
+        if (remaining > 0 && cancellationToken.CanBeCanceled)
         {
             registration = cancellationToken.UnsafeRegister(static state => ((AsyncResult)state!).Cancel(), this);
         }
     }
 
-    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken) => new(engineIds, cancellationToken);
+    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
+    {
+        var result = new AsyncResult(engineIds, cancellationToken);
+        result.FinishIfNoTargets();
+        return result;
+    }
 
     /// <summary>Gets the engines the call ran on, in target order; for a load-balanced call, -1 until it is sent to an engine.</summary>
     public IReadOnlyList<int> EngineIds => engineIds;
@@ -137,8 +137,8 @@ public class AsyncResult
     /// one that runs it; the result completes once every engine has stopped, with an
     /// <see cref="OperationCanceledException"/>, or an <see cref="EngineRestartedException"/> for an engine
     /// that had to be restarted because the code ignored the signal for <see cref="ClusterOptions.InterruptGrace"/>.
-    /// Targets that had already answered keep their answer. A push or pull is not stopped on the engines;
-    /// its result completes at once as cancelled. Cancelling a finished call does nothing.
+    /// Targets that had already answered keep their answer. A push or pull completes at once as cancelled
+    /// (an engine that has not started it drops it). Cancelling a finished call does nothing.
     /// </summary>
     public void Cancel()
     {
@@ -153,48 +153,33 @@ public class AsyncResult
             return;
         }
 
-        var sent = Volatile.Read(ref calls);
-        if (sent is not null)
+        if (Volatile.Read(ref sent) is { } request)
         {
-            foreach (var call in sent)
-            {
-                call?.Cancel();
-            }
-
-            return;
+            CancelSent(request);
         }
-
-        for (var i = 0; i < answered.Length; i++)
+        else if (!cancelsWork)
         {
-            Fail(i, new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : CancellationToken.None));
+            FailUnanswered();
         }
     }
 
     /// <summary>Gets whether <see cref="Cancel"/> was called or the call's token cancelled.</summary>
     internal bool IsCancelRequested => Volatile.Read(ref cancelRequested) != 0;
 
-    /// <summary>
-    /// Makes <see cref="Cancel"/> stop the engines' work: each target's call is cancelled through the
-    /// transport as it is sent (<see cref="CallSent"/>). Set before the call is sent.
-    /// </summary>
-    internal void CancelsWork() => Volatile.Write(ref calls, new IDispatchedCall?[answered.Length]);
+    /// <summary>Makes <see cref="Cancel"/> wait for the engines to stop the call's work instead of completing the result at once: for calls that run code. Set before the call is sent.</summary>
+    internal void CancelsWork() => cancelsWork = true;
 
-    /// <summary>Records the sent call of target <paramref name="index"/>, cancelling it at once when the result was cancelled meanwhile.</summary>
-    internal void CallSent(int index, IDispatchedCall call)
+    /// <summary>Records the request as the transport sent it, to cancel it; cancels it at once when the result was cancelled while it was being sent.</summary>
+    internal void Sent(ISentRequest request)
     {
-        if (Volatile.Read(ref calls) is not { } sent)
+        Volatile.Write(ref sent, request);
+        if (IsCancelRequested && Volatile.Read(ref stop) is null)
         {
-            return;
-        }
-
-        Volatile.Write(ref sent[index], call);
-        if (IsCancelRequested)
-        {
-            call.Cancel();
+            CancelSent(request);
         }
     }
 
-    /// <summary>Makes <see cref="Cancel"/> run <paramref name="stopWork"/> (a load-balanced call cancels its task in the farm); at most once.</summary>
+    /// <summary>Makes <see cref="Cancel"/> run <paramref name="stopWork"/> instead (a load-balanced call cancels its task in the farm, a map its parts); at most once.</summary>
     internal void StopWith(Action stopWork)
     {
         Volatile.Write(ref stop, stopWork);
@@ -209,6 +194,30 @@ public class AsyncResult
     {
         engineIds[index] = engineId;
         metadata[index] = metadata[index] with { EngineId = engineId };
+    }
+
+    private void CancelSent(ISentRequest request)
+    {
+        for (var i = 0; i < answered.Length; i++)
+        {
+            if (Volatile.Read(ref answered[i]) == 0)
+            {
+                request.Cancel(i);
+            }
+        }
+
+        if (!cancelsWork)
+        {
+            FailUnanswered();
+        }
+    }
+
+    private void FailUnanswered()
+    {
+        for (var i = 0; i < answered.Length; i++)
+        {
+            Fail(i, new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : CancellationToken.None));
+        }
     }
 
     /// <summary>Prints each target's captured output as ipyparallel's <c>display_outputs()</c>: <c>[stdout:0] …</c>, then <c>[stderr:0] …</c>.</summary>
@@ -259,7 +268,7 @@ public class AsyncResult
     /// from now to the last answer, the requests sent, and the call's duration. The activity does not
     /// become <see cref="Activity.Current"/> for the caller, whose later work is not part of the call.
     /// </summary>
-    internal void Trace(FrameKind kind, string clusterId)
+    internal void Trace(RequestKind kind, string clusterId)
     {
         var name = EngineTelemetry.Operation(kind);
         EngineTelemetry.Requests.Add(engineIds.Length, new KeyValuePair<string, object?>("parallax.operation", name));
@@ -316,7 +325,7 @@ public class AsyncResult
     }
 
     /// <summary>As the other overload, for a subclass that wants when the engine ran the call and what it printed.</summary>
-    private protected virtual void DecodePart(int index, ReadOnlySpan<byte> data, CallReport report) => DecodePart(index, data);
+    private protected virtual void DecodePart(int index, ReadOnlySpan<byte> data, in EngineReply reply) => DecodePart(index, data);
 
     /// <summary>Lets a subclass take target <paramref name="index"/>'s failure itself; true keeps it out of this result's outcome.</summary>
     private protected virtual bool Handles(int index, Exception exception) => false;
@@ -325,48 +334,74 @@ public class AsyncResult
     {
     }
 
-    internal void Deliver(int index, ReplyMeta reply, ReadOnlySpan<byte> data)
-    {
-        if (reply.Error is { } error)
-        {
-            if (Interlocked.Exchange(ref answered[index], 1) != 0)
-            {
-                return;
-            }
+    void IReplySink.Answered(int index, in EngineReply reply, ReadOnlySpan<byte> result) => Answered(index, reply, result);
 
-            Report(index, new CallReport(reply.StartedTicks, reply.CompletedTicks, reply.Stdout, reply.Stderr));
-            var failure = RemoteFailure(engineIds[index], error, IsCancelRequested);
-            if (!Handles(index, failure))
-            {
-                errors[index] = failure;
-            }
+    void IReplySink.Failed(int index, Exception exception) => Fail(index, exception);
 
-            Arrived();
-            return;
-        }
+    void IReplySink.ReleaseWhenDone(Action release) => ReleaseWhenDone(release);
 
-        Deliver(index, new CallReport(reply.StartedTicks, reply.CompletedTicks, reply.Stdout, reply.Stderr), data);
-    }
-
-    /// <summary>Target <paramref name="index"/> answered with <paramref name="data"/>; a second answer for the same target is ignored.</summary>
-    internal void Deliver(int index, CallReport report, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Target <paramref name="index"/> answered: its timing and output are kept, and its result decoded unless
+    /// its code threw. A second answer for the same target (after a cancel failed it, say) is ignored.
+    /// </summary>
+    internal void Answered(int index, in EngineReply reply, ReadOnlySpan<byte> data)
     {
         if (Interlocked.Exchange(ref answered[index], 1) != 0)
         {
             return;
         }
 
-        Report(index, report);
-        try
+        metadata[index] = metadata[index] with { Started = reply.Started, Completed = reply.Completed };
+        stdout[index] = reply.Stdout;
+        stderr[index] = reply.Stderr;
+        if (reply.Error is { } error)
         {
-            DecodePart(index, data, report);
+            var failure = CancelledOrRemote(index, error);
+            if (!Handles(index, failure))
+            {
+                errors[index] = failure;
+            }
         }
-        catch (Exception ex)
+        else
         {
-            errors[index] = ex;
+            try
+            {
+                DecodePart(index, data, reply);
+            }
+            catch (Exception ex)
+            {
+                errors[index] = ex;
+            }
         }
 
         Arrived();
+    }
+
+    /// <summary>An engine's <see cref="OperationCanceledException"/> for a call the client cancelled is that cancellation, not a remote failure.</summary>
+    private Exception CancelledOrRemote(int index, Exception error) =>
+        IsCancelRequested && error is RemoteException { RemoteType: "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException" } remote
+            ? new OperationCanceledException($"The call was cancelled on engine {engineIds[index]}: {remote.RemoteMessage}")
+            : error;
+
+    /// <summary>
+    /// A call on no engines is over as soon as it exists. Run by the most derived constructor, never by
+    /// the base one: finishing combines the parts, which needs the derived class's combiner set.
+    /// </summary>
+    private protected void FinishIfNoTargets()
+    {
+        if (engineIds.Length == 0)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>Fails every target with <paramref name="exception"/>: the request never went out.</summary>
+    internal void FailAll(Exception exception)
+    {
+        for (var i = 0; i < engineIds.Length; i++)
+        {
+            Fail(i, exception);
+        }
     }
 
     /// <summary>Target <paramref name="index"/> failed; ignored when it has answered already.</summary>
@@ -383,22 +418,6 @@ public class AsyncResult
         }
 
         Arrived();
-    }
-
-    /// <summary>
-    /// The exception for an engine's error reply. An <see cref="OperationCanceledException"/> of a call the
-    /// client cancelled is that cancellation, not a remote failure.
-    /// </summary>
-    internal static Exception RemoteFailure(int engineId, RemoteError error, bool cancelRequested) =>
-        cancelRequested && error.Type is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException"
-            ? new OperationCanceledException($"The call was cancelled on engine {engineId}: {error.Message}")
-            : new RemoteException(engineId, error.Type, error.Message, error.StackTrace);
-
-    private void Report(int index, CallReport report)
-    {
-        metadata[index] = metadata[index] with { Started = new DateTime(report.StartedTicks, DateTimeKind.Utc), Completed = new DateTime(report.CompletedTicks, DateTimeKind.Utc) };
-        stdout[index] = report.Stdout;
-        stderr[index] = report.Stderr;
     }
 
     private void Arrived()
@@ -517,6 +536,7 @@ public sealed class AsyncResult<T> : AsyncResult
         this.decodePart = decodePart;
         this.combine = combine;
         parts = new object?[engineIds.Count];
+        FinishIfNoTargets();
     }
 
     /// <summary>Gets an awaiter for the result.</summary>

@@ -1,5 +1,5 @@
 using Parallax.CompilerServices;
-using Parallax.Engines;
+using Parallax.Engines.Transport;
 using Parallax.Engines.Farm;
 
 namespace Parallax;
@@ -64,7 +64,7 @@ public sealed partial class LoadBalancedView
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(encodeBlock);
-        Client.Check(new EngineCall(dispatchId, [], assemblyPath));
+        DirectView.Check(new EngineCall(dispatchId, [], assemblyPath));
         var job = new MapJob<TIn, TOut>(items as TIn[] ?? [.. items], dispatchId, assemblyPath, encodeBlock, targets, chunkSize, retries ?? Retries, timeout ?? Timeout, progress);
         var farm = client.Farm;
         var result = new AsyncMapResult<TOut>(job.Results, ordered, () => farm.Cancel(job), cancellationToken);
@@ -75,7 +75,7 @@ public sealed partial class LoadBalancedView
     private TResult Submit<TResult>(TResult result, EngineCall call)
         where TResult : AsyncResult
     {
-        Client.Check(call);
+        DirectView.Check(call);
         var job = new ApplyJob(result, call, targets, Retries, Timeout);
         var farm = client.Farm;
         result.StopWith(() => farm.Cancel(job));

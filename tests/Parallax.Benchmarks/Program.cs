@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 
 // Each benchmark class pairs Parallax with its anchor (the scalar loop, TensorPrimitives, OpenBLAS,
 // ipyparallel's figure) so that a row is read as a ratio, never as an absolute time.
-// `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit.
+// `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit;
+// `soak` is the engines' hour of mixed calls and injected faults (Engines/Soak.cs), outside CI.
 if (args is ["linalg", ..])
 {
     Parallax.Benchmarks.Linalg.LinalgBench.Run(args[1..]);
@@ -12,6 +13,12 @@ if (args is ["linalg", ..])
 if (args is ["engines", "farm", ..])
 {
     Parallax.Benchmarks.Engines.FarmBench.RunAsync(args[2..]).GetAwaiter().GetResult();
+    return;
+}
+
+if (args is ["soak", ..])
+{
+    Parallax.Benchmarks.Engines.Soak.RunAsync(args[1..]).GetAwaiter().GetResult();
     return;
 }
 

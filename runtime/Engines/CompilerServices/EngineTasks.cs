@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.ComponentModel;
 using MemoryPack;
-using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax.CompilerServices;
 
@@ -51,7 +51,7 @@ public static class EngineTasks
             catch (Exception ex)
             {
                 states[i] = ChunkOutcome.Failed;
-                (errors ??= []).Add(EngineHost.Describe(ex));
+                (errors ??= []).Add(ChunkOutcome.Describe(ex));
             }
         }
 

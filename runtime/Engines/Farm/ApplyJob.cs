@@ -1,4 +1,5 @@
 using Parallax.CompilerServices;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Engines.Farm;
 
@@ -10,9 +11,9 @@ internal sealed class ApplyJob(AsyncResult result, EngineCall call, int[]? targe
 
     public override void Sent(Chunk chunk) => result.AssignEngine(0, chunk.EngineId);
 
-    public override (int Start, int Count) Deliver(Chunk chunk, ReadOnlySpan<byte> data, CallReport report)
+    public override (int Start, int Count) Deliver(Chunk chunk, ReadOnlySpan<byte> data, in EngineReply reply)
     {
-        result.Deliver(0, report, data);
+        result.Answered(0, reply, data);
         return default;
     }
 

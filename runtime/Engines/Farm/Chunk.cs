@@ -1,3 +1,5 @@
+using Parallax.Engines.Transport;
+
 namespace Parallax.Engines.Farm;
 
 /// <summary>
@@ -72,10 +74,10 @@ internal sealed class Chunk(TaskFarm farm, FarmJob job, int start, int count, in
         }
     }
 
-    void ICallSink.Completed(ReadOnlySpan<byte> result, CallReport report)
+    void ICallSink.Completed(ReadOnlySpan<byte> result, in EngineReply reply)
     {
         Answered(true);
-        farm.OnCompleted(this, result, report);
+        farm.OnCompleted(this, result, reply);
     }
 
     void ICallSink.Failed(Exception exception)

@@ -1,4 +1,5 @@
 using Parallax.CompilerServices;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Engines.Farm;
 
@@ -116,7 +117,7 @@ internal abstract class FarmJob
     /// Records a chunk's answer. Returns the tasks the engine did not reach because the chunk was stopped
     /// (cancelled or timed out before them); the farm sends them again unless the job is cancelled.
     /// </summary>
-    public abstract (int Start, int Count) Deliver(Chunk chunk, ReadOnlySpan<byte> result, CallReport report);
+    public abstract (int Start, int Count) Deliver(Chunk chunk, ReadOnlySpan<byte> result, in EngineReply reply);
 
     /// <summary>Task <paramref name="index"/> failed for good.</summary>
     public abstract void Fail(int index, int engineId, Exception exception);

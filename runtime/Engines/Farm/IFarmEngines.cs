@@ -1,11 +1,12 @@
 using Parallax.CompilerServices;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Engines.Farm;
 
 /// <summary>
 /// What the task farm needs of a cluster, and all it needs: which engines are alive, a signal when that
 /// changes, and a way to send one dispatched call to one engine and be told its outcome. The local
-/// cluster implements it over its engine connections (<see cref="ClusterFarmEngines"/>); another
+/// cluster implements it over its engine connections (<see cref="FarmEngines"/>, over the client's <see cref="IEngines"/>); another
 /// backend (a standing cluster, Orleans) implements it once and reuses the whole scheduler.
 /// </summary>
 internal interface IFarmEngines
@@ -24,7 +25,8 @@ internal interface IFarmEngines
 
     /// <summary>
     /// Sends <paramref name="call"/> to engine <paramref name="engineId"/>. The sink is told the outcome
-    /// exactly once, possibly before this method returns, on a thread of the transport.
+    /// exactly once, possibly before this method returns, on a thread of the transport; a call refused
+    /// before it went out is a failure told to the sink, never an exception here.
     /// </summary>
     /// <returns>The sent call, to cancel it.</returns>
     IDispatchedCall Dispatch(int engineId, EngineCall call, ICallSink sink);
@@ -46,12 +48,9 @@ internal interface ICallSink
 {
     /// <summary>The engine answered with <paramref name="result"/>; runs on the transport's receive thread, so decoding here runs in parallel across engines.</summary>
     /// <param name="result">The serialized result.</param>
-    /// <param name="report">When the call ran and what it printed.</param>
-    void Completed(ReadOnlySpan<byte> result, CallReport report);
+    /// <param name="reply">When the call ran and what it printed.</param>
+    void Completed(ReadOnlySpan<byte> result, in EngineReply reply);
 
     /// <summary>The call failed: the code threw (<see cref="RemoteException"/>), was cancelled, or its engine died.</summary>
     void Failed(Exception exception);
 }
-
-/// <summary>When an engine ran a call (UTC ticks) and what the call printed.</summary>
-internal readonly record struct CallReport(long StartedTicks, long CompletedTicks, string Stdout, string Stderr);

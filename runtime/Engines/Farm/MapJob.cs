@@ -1,5 +1,6 @@
 using MemoryPack;
 using Parallax.CompilerServices;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Engines.Farm;
 
@@ -11,7 +12,7 @@ internal sealed class MapJob<TIn, TOut>(TIn[] items, string dispatchId, string a
 
     public override EngineCall Encode(int start, int count) => new(dispatchId, encodeBlock(items.AsSpan(start, count).ToArray()), assemblyPath);
 
-    public override (int Start, int Count) Deliver(Chunk chunk, ReadOnlySpan<byte> result, CallReport report)
+    public override (int Start, int Count) Deliver(Chunk chunk, ReadOnlySpan<byte> result, in EngineReply reply)
     {
         TOut[]? values = null;
         var read = MemoryPackSerializer.Deserialize(result, ref values);

@@ -1,3 +1,5 @@
+using Parallax.Engines.Transport;
+
 namespace Parallax.Engines.Farm;
 
 /// <summary>
@@ -78,12 +80,12 @@ internal sealed class TaskFarm(IFarmEngines engines)
         }
     }
 
-    internal void OnCompleted(Chunk chunk, ReadOnlySpan<byte> result, CallReport report)
+    internal void OnCompleted(Chunk chunk, ReadOnlySpan<byte> result, in EngineReply reply)
     {
         (int Start, int Count) unreached;
         try
         {
-            unreached = chunk.Job.Deliver(chunk, result, report);
+            unreached = chunk.Job.Deliver(chunk, result, reply);
         }
         catch (Exception ex)
         {
@@ -92,7 +94,7 @@ internal sealed class TaskFarm(IFarmEngines engines)
             unreached = default;
         }
 
-        Settle(chunk, unreached, chunk.Attempt, chunk.Count - unreached.Count, TimeSpan.FromTicks(report.CompletedTicks - report.StartedTicks).TotalSeconds);
+        Settle(chunk, unreached, chunk.Attempt, chunk.Count - unreached.Count, (reply.Completed - reply.Started).TotalSeconds);
     }
 
     internal void OnFailed(Chunk chunk, Exception exception)
@@ -301,19 +303,7 @@ internal sealed class TaskFarm(IFarmEngines engines)
         }
 
         chunk.Job.Sent(chunk);
-        IDispatchedCall sent;
-        try
-        {
-            sent = engines.Dispatch(chunk.EngineId, call, chunk);
-        }
-        catch (Exception ex)
-        {
-            // Refused before anything left (a dispatched method in an assembly without a file, say).
-            OnFailed(chunk, ex);
-            return;
-        }
-
-        chunk.Sent(sent);
+        chunk.Sent(engines.Dispatch(chunk.EngineId, call, chunk));
     }
 
     /// <summary>While jobs are active, sends again whenever engines come or go: a restarted engine rejoins, and work for a view none of whose engines will return fails instead of waiting.</summary>

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Parallax.Engines.Transport;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// An engine's requests that run code or touch its namespace: read by each connection's thread as they

@@ -1,4 +1,4 @@
-namespace Parallax.Engines;
+namespace Parallax.Engines.Host;
 
 /// <summary>The call an engine runs now, as engine code sees it through <see cref="Engine.CancellationToken"/>.</summary>
 internal static class RunningCall

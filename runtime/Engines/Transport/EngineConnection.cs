@@ -2,42 +2,58 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
-/// The client's side of one engine: its process, its signed connection, and the requests it has not
-/// answered. A dedicated thread reads replies; when the stream ends (the engine exited, was killed,
-/// crashed) every pending request fails at once with <see cref="EngineDiedException"/>.
+/// The client's side of one engine over its Unix socket: the signed connection, the process when this
+/// program started it, and the requests it has not answered. A dedicated thread reads replies and
+/// completes each request's <see cref="IReplySink"/>; when the stream ends (the engine exited, was
+/// killed, crashed) every pending request fails at once with <see cref="EngineDiedException"/>.
 /// </summary>
-internal sealed class EngineConnection
+internal sealed class EngineConnection : IEngineConnection
 {
-    private readonly ConcurrentDictionary<ulong, (AsyncResult Result, int Index)> pending = new();
+    private readonly ConcurrentDictionary<ulong, (IReplySink Sink, int Index)> pending = new();
     private readonly FrameChannel channel;
     private readonly Action<string> log;
     private readonly PushSegments pushSegments;
+    private readonly Action? died;
     private readonly SegmentMac mac;
+    private readonly string segmentFolder;
     private long nextRequest;
+    private int pendingCount;
     private string? death;
 
-    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log, PushSegments pushSegments, SegmentMac mac)
+    private EngineConnection(int engineId, Process? process, FrameChannel channel, Action<string> log, PushSegments pushSegments, ConnectionInfo info, Action? died)
     {
-        this.mac = mac;
+        mac = info.SegmentMac;
+        segmentFolder = info.SegmentFolder;
         EngineId = engineId;
         Process = process;
         this.channel = channel;
         this.log = log;
         this.pushSegments = pushSegments;
+        this.died = died;
         new Thread(ReceiveLoop) { IsBackground = true, Name = $"parallax-client-engine-{engineId}" }.Start();
     }
 
+    /// <summary>The request id of the ping that authenticates a new connection; real requests count from 1.</summary>
+    public const ulong HandshakeRequestId = 0;
+
     public int EngineId { get; }
 
-    public Process Process { get; }
+    /// <summary>Gets the engine's process when this program started it; null for an engine someone else runs.</summary>
+    public Process? Process { get; }
 
     public bool IsAlive => Volatile.Read(ref death) is null;
 
-    /// <summary>Connects to an engine whose socket listens, and checks that it is who it should be.</summary>
-    public static EngineConnection Connect(int engineId, Process process, ConnectionInfo info, Action<string> log, PushSegments pushSegments)
+    public int Pending => Volatile.Read(ref pendingCount);
+
+    /// <summary>
+    /// Connects to an engine whose socket listens, and checks that it is who it should be. Released
+    /// push segments go back to <paramref name="pushSegments"/>; <paramref name="died"/> runs once
+    /// when the engine is found dead.
+    /// </summary>
+    public static EngineConnection Connect(int engineId, Process? process, ConnectionInfo info, Action<string> log, PushSegments pushSegments, Action? died = null)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Connect(new UnixDomainSocketEndPoint(info.SocketPath(engineId)));
@@ -49,6 +65,11 @@ internal sealed class EngineConnection
             {
                 throw new InvalidOperationException($"The socket of engine {engineId} answered as engine {welcome.EngineId}; is another cluster using the folder '{info.Directory}'?");
             }
+
+            // A signed frame at once: until a peer has sent one, the engine takes only small frames, and
+            // closes the connection after a few seconds (FrameChannel.UnauthenticatedFrameLimit). Its
+            // reply answers no pending request, so the receive loop drops it.
+            channel.Send(FrameKind.Ping, HandshakeRequestId, default, default);
         }
         catch
         {
@@ -56,15 +77,16 @@ internal sealed class EngineConnection
             throw;
         }
 
-        return new EngineConnection(engineId, process, channel, log, pushSegments, info.SegmentMac);
+        return new EngineConnection(engineId, process, channel, log, pushSegments, info, died);
     }
 
-    /// <summary>Sends one request; its reply goes to <paramref name="result"/> as target <paramref name="index"/>.</summary>
+    /// <summary>Sends one request frame; its reply goes to <paramref name="sink"/> as target <paramref name="index"/>.</summary>
     /// <returns>The request's id, to cancel it.</returns>
-    public ulong Send(FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, AsyncResult result, int index)
+    public ulong Send(FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, IReplySink sink, int index)
     {
         var requestId = (ulong)Interlocked.Increment(ref nextRequest);
-        pending[requestId] = (result, index);
+        Interlocked.Increment(ref pendingCount);
+        pending[requestId] = (sink, index);
         if (Volatile.Read(ref death) is { } already)
         {
             FailPending(requestId, already);
@@ -116,7 +138,8 @@ internal sealed class EngineConnection
             return false;
         }
 
-        target.Result.Fail(target.Index, exception);
+        Interlocked.Decrement(ref pendingCount);
+        target.Sink.Failed(target.Index, exception);
         return true;
     }
 
@@ -139,7 +162,7 @@ internal sealed class EngineConnection
 
     private void ReceiveLoop()
     {
-        string? rejected = null;
+        string? refused = null;
         try
         {
             while (true)
@@ -159,13 +182,14 @@ internal sealed class EngineConnection
                     // A reply that fails its check is a reply lost: the request it answered would wait forever,
                     // and every later frame would be out of sequence. The connection is done; so is the engine.
                     log($"[client] rejected a frame from engine {EngineId}: {ex.Message}; closing the connection");
-                    rejected = ex.Message;
+                    refused = $"it sent a frame that failed its integrity check ({ex.Message})";
                     break;
                 }
 
                 if (frame.Kind == FrameKind.Reply && pending.TryRemove(frame.RequestId, out var target))
                 {
-                    Complete(frame, target.Result, target.Index);
+                    Interlocked.Decrement(ref pendingCount);
+                    Complete(frame, target.Sink, target.Index);
                 }
                 else if (frame.Kind == FrameKind.Released && TryRead<ReleasedMeta>(frame) is { } released)
                 {
@@ -175,20 +199,35 @@ internal sealed class EngineConnection
         }
         catch (FrameCorruptException ex)
         {
-            log($"[client] engine {EngineId} sent a corrupt frame: {ex.Message}");
+            log($"[client] engine {EngineId} sent a corrupt frame: {ex.Message}; closing the connection");
+            refused = $"it sent a frame the client cannot read ({ex.Message})";
         }
 
-        if (rejected is not null)
+        if (refused is not null)
         {
-            Died($"it sent a frame that failed its integrity check ({rejected}), so the client closed the connection; restart the engine with Cluster.RestartEngineAsync");
+            // The engine may well still run, but nothing can reach it any more: end it rather than leave an orphan holding memory.
+            Died($"{refused}, so the client closed the connection and ended the engine; restart it with Cluster.RestartEngineAsync");
             channel.Dispose();
+            Kill();
             return;
         }
 
         Died(DescribeExit());
     }
 
-    private void Complete(Frame frame, AsyncResult result, int index)
+    private void Kill()
+    {
+        try
+        {
+            Process?.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // It exited already.
+        }
+    }
+
+    private void Complete(Frame frame, IReplySink sink, int index)
     {
         ReplyMeta meta;
         try
@@ -197,43 +236,43 @@ internal sealed class EngineConnection
         }
         catch (Exception ex)
         {
-            result.Fail(index, new InvalidDataException($"Engine {EngineId} sent a reply the client cannot read: {ex.Message}", ex));
+            sink.Failed(index, new InvalidDataException($"Engine {EngineId} sent a reply the client cannot read: {ex.Message}", ex));
             return;
         }
 
         EngineTelemetry.ReceivedBytes.Add(frame.Data.Length + (meta.Shared?.Length ?? 0));
+        var reply = new EngineReply(
+            new DateTime(meta.StartedTicks, DateTimeKind.Utc),
+            new DateTime(meta.CompletedTicks, DateTimeKind.Utc),
+            meta.Stdout,
+            meta.Stderr,
+            meta.Error is { } error ? new RemoteException(EngineId, error.Type, error.Message, error.StackTrace) : null);
         if (meta.Shared is not { } shared)
         {
-            result.Deliver(index, meta, frame.Data.Span);
+            sink.Answered(index, reply, frame.Data.Span);
             return;
         }
 
-        SharedSegment segment;
+        MappedRange mapped;
         try
         {
-            segment = SharedSegment.Open(shared.Path);
-        }
-        catch (Exception ex)
-        {
-            result.Fail(index, new InvalidDataException($"Engine {EngineId}'s result in shared memory '{shared.Path}' cannot be mapped: {ex.Message}", ex));
-            return;
-        }
-
-        try
-        {
-            segment.Verify(mac, shared.Offset, shared.Length, shared.Tag);
-            result.Deliver(index, meta, segment.Slice(shared.Offset, shared.Length));
+            mapped = shared.Map(segmentFolder, mac, handBack: true);
         }
         catch (FrameRejectedException ex)
         {
             log($"[client] rejected a result of engine {EngineId}: {ex.Message}");
-            result.Fail(index, new System.Security.SecurityException($"Engine {EngineId}'s result failed its integrity check: {ex.Message}"));
+            sink.Failed(index, new System.Security.SecurityException($"Engine {EngineId}'s result failed its integrity check: {ex.Message}"));
+            return;
         }
-        finally
+        catch (Exception ex)
         {
-            // Read (or refused): the engine may write its next result into these pages (ReplySegments).
-            segment.MarkFree();
-            segment.Release();
+            sink.Failed(index, new InvalidDataException($"Engine {EngineId}'s result in shared memory '{shared.Path}' cannot be mapped: {ex.Message}", ex));
+            return;
+        }
+
+        using (mapped)
+        {
+            sink.Answered(index, reply, mapped.Span);
         }
     }
 
@@ -254,7 +293,7 @@ internal sealed class EngineConnection
     {
         try
         {
-            if (Process.WaitForExit(200))
+            if (Process is not null && Process.WaitForExit(200))
             {
                 var code = Process.ExitCode;
                 return code > 128 ? $"killed by signal {code - 128}" : $"exit code {code}";
@@ -269,7 +308,8 @@ internal sealed class EngineConnection
 
     private void Died(string detail, bool expected = false)
     {
-        if (Interlocked.CompareExchange(ref death, detail, null) is null && !expected)
+        var first = Interlocked.CompareExchange(ref death, detail, null) is null;
+        if (first && !expected)
         {
             log($"[client] engine {EngineId} is gone: {detail}");
             EngineTelemetry.EngineDeaths.Add(1);
@@ -280,13 +320,19 @@ internal sealed class EngineConnection
         {
             FailPending(requestId, death!);
         }
+
+        if (first)
+        {
+            died?.Invoke();
+        }
     }
 
     private void FailPending(ulong requestId, string detail)
     {
         if (pending.TryRemove(requestId, out var target))
         {
-            target.Result.Fail(target.Index, new EngineDiedException(EngineId, detail));
+            Interlocked.Decrement(ref pendingCount);
+            target.Sink.Failed(target.Index, new EngineDiedException(EngineId, detail));
         }
     }
 }

@@ -1,6 +1,6 @@
 using MemoryPack;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>What a frame carries. The values are part of the wire format: never renumber.</summary>
 internal enum FrameKind : byte
@@ -32,10 +32,6 @@ internal enum FrameKind : byte
     /// <summary>Engine → client, unsolicited: the engine no longer maps a pushed shared-memory segment, which the client may now reuse.</summary>
     Released = 17,
 }
-
-/// <summary>Where a frame's data lies when it is too large to travel inline: a range of a shared-memory file.</summary>
-[MemoryPackable]
-internal sealed partial record SharedRange(string Path, long Offset, long Length, byte[] Tag);
 
 /// <summary>The metadata of <see cref="FrameKind.Welcome"/>.</summary>
 [MemoryPackable]
@@ -89,6 +85,22 @@ internal sealed partial record ChunkOutcome(byte[] States, RemoteError[] Errors)
     public const byte Failed = 1;
     public const byte Cancelled = 2;
     public const byte NotStarted = 3;
+
+    /// <summary>Each text of a task's error is cut to this many characters: a chunk may carry an error for every one of its tasks.</summary>
+    private const int TextLimit = 16 << 10;
+
+    /// <summary>A task's exception as the client reads it: type, message, stack trace with the inner exceptions, each text cut to <see cref="TextLimit"/>.</summary>
+    public static RemoteError Describe(Exception ex)
+    {
+        var stack = ex.StackTrace ?? "";
+        for (var inner = ex.InnerException; inner is not null && stack.Length <= TextLimit; inner = inner.InnerException)
+        {
+            stack += $"{Environment.NewLine}---> {inner.GetType().FullName}: {inner.Message}{Environment.NewLine}{inner.StackTrace}";
+        }
+
+        static string Cut(string text) => text.Length <= TextLimit ? text : $"{text[..TextLimit]} [... {text.Length - TextLimit} more characters]";
+        return new RemoteError(ex.GetType().FullName ?? ex.GetType().Name, Cut(ex.Message), Cut(stack));
+    }
 }
 
 /// <summary>An exception an engine caught, as text: its type, message and stack trace (with inner exceptions).</summary>

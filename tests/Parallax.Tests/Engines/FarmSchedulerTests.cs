@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using MemoryPack;
 using Parallax.CompilerServices;
-using Parallax.Engines;
 using Parallax.Engines.Farm;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Tests.Engines;
 
@@ -217,7 +218,7 @@ public class FarmSchedulerTests
         {
             Take(sent);
             var block = MemoryPackSerializer.Deserialize<int[]>(sent.Call.Arguments)!;
-            ((ICallSink)sent.Chunk).Completed(EngineTasks.RunEach(block, x => 2 * x), new CallReport(0, 10, "", ""));
+            ((ICallSink)sent.Chunk).Completed(EngineTasks.RunEach(block, x => 2 * x), new EngineReply(new DateTime(0, DateTimeKind.Utc), new DateTime(10, DateTimeKind.Utc), "", "", null));
         }
 
         public void Fail(Sent sent, Exception exception)
