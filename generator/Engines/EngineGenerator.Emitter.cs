@@ -197,7 +197,7 @@ public sealed partial class EngineGenerator
                 string returnType = isVoid ? "global::Parallax.AsyncResult" : $"global::Parallax.AsyncResult<{result}>";
                 w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on {on}, without waiting.</summary>");
                 WriteHelperParameters(w, viewName, method);
-                w.Line($"/// <param name=\"{tokenName}\">Cancels waiting for the result; the engines finish the call.</param>");
+                w.Line($"/// <param name=\"{tokenName}\">Stops the call on the engines: dropped where it has not started, signalled through Engine.CancellationToken where it runs.</param>");
                 w.Line("/// <returns>An awaitable result.</returns>");
                 w.Line($"{method.Accessibility} static {returnType} {method.Name}Async(global::Parallax.{view} {viewName}{rest}, global::System.Threading.CancellationToken {tokenName} = default) =>");
                 w.Indent().Line(submit + ";").Unindent();

@@ -15,7 +15,7 @@ public static class EngineSubmit
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="view">The engines to run on.</param>
     /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <param name="cancellationToken">Stops the call (<see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>One value per target, in target order.</returns>
     public static AsyncResult<T[]> Submit<T>(DirectView view, EngineCall call, CancellationToken cancellationToken = default)
     {
@@ -26,7 +26,7 @@ public static class EngineSubmit
     /// <summary>Sends <paramref name="call"/>, which returns nothing, to every target of <paramref name="view"/>.</summary>
     /// <param name="view">The engines to run on.</param>
     /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <param name="cancellationToken">Stops the call (<see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>A result that completes when every target has finished.</returns>
     public static AsyncResult Submit(DirectView view, EngineCall call, CancellationToken cancellationToken = default)
     {
@@ -38,7 +38,7 @@ public static class EngineSubmit
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="view">The engine to run on.</param>
     /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <param name="cancellationToken">Stops the call (<see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>The engine's value.</returns>
     public static AsyncResult<T> Submit<T>(EngineView view, EngineCall call, CancellationToken cancellationToken = default)
     {
@@ -49,7 +49,7 @@ public static class EngineSubmit
     /// <summary>Sends <paramref name="call"/>, which returns nothing, to the engine of <paramref name="view"/>.</summary>
     /// <param name="view">The engine to run on.</param>
     /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <param name="cancellationToken">Stops the call (<see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>A result that completes when the engine has finished.</returns>
     public static AsyncResult Submit(EngineView view, EngineCall call, CancellationToken cancellationToken = default)
     {
@@ -68,7 +68,7 @@ public static class EngineSubmit
     /// <param name="assemblyPath">The assembly that holds the invoker.</param>
     /// <param name="items">The items.</param>
     /// <param name="encodeBlock">Serializes the captured variables together with one block of items.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <param name="cancellationToken">Stops the call (<see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>One value per item, in item order.</returns>
     public static AsyncResult<TOut[]> SubmitMap<TIn, TOut>(DirectView view, string dispatchId, string assemblyPath, IEnumerable<TIn> items, Func<TIn[], byte[]> encodeBlock, CancellationToken cancellationToken = default)
     {
@@ -84,7 +84,7 @@ public static class EngineSubmit
     /// <param name="assemblyPath">The assembly that holds the invoker.</param>
     /// <param name="items">The items.</param>
     /// <param name="encodeBlock">Serializes the captured variables together with the items.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
+    /// <param name="cancellationToken">Stops the call (<see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>One value per item, in item order.</returns>
     public static AsyncResult<TOut[]> SubmitMap<TIn, TOut>(EngineView view, string dispatchId, string assemblyPath, IEnumerable<TIn> items, Func<TIn[], byte[]> encodeBlock, CancellationToken cancellationToken = default)
     {
