@@ -18,7 +18,7 @@ internal static class FarmBench
     public static async Task RunAsync(string[] args)
     {
         Console.WriteLine();
-        Console.WriteLine($"Task farm: {Environment.ProcessorCount} cores, load average {LoadAverage()} at the start");
+        Console.WriteLine($"Task farm: {Environment.ProcessorCount} cores, load average {EnginesBench.LoadAverage()} at the start");
         var anchors = args.Contains("--no-anchor") ? null : RunIpyparallel();
         string Anchor(string key) => anchors is not null && anchors.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.Number ? $"{v.GetDouble(),9:F3} s" : "      n/a";
         double? AnchorValue(string key) => anchors is not null && anchors.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
@@ -105,7 +105,7 @@ internal static class FarmBench
             Console.WriteLine($"{"  " + (size == 0 ? "default" : size.ToString(CultureInfo.InvariantCulture)),-20} {t,10:F4} s {c,14:F4} s");
         }
 
-        Console.WriteLine($"load average after: {LoadAverage()}");
+        Console.WriteLine($"load average after: {EnginesBench.LoadAverage()}");
     }
 
     private static double Median(Func<double> measure) =>
@@ -144,9 +144,6 @@ internal static class FarmBench
 
         return JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(lines[^1]);
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }
 
 /// <summary>The work the farm rows run on engines.</summary>
