@@ -16,6 +16,18 @@ if (args is ["engines", "farm", ..])
     return;
 }
 
+if (args is ["freshmem", ..])
+{
+    Parallax.Benchmarks.Memory.FreshMemoryBench.Run(args[1..]);
+    return;
+}
+
+if (args is ["engine-threads", ..])
+{
+    Parallax.Benchmarks.Engines.EngineThreadsBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args is ["soak", ..])
 {
     Parallax.Benchmarks.Engines.Soak.RunAsync(args[1..]).GetAwaiter().GetResult();

@@ -128,6 +128,9 @@ internal sealed class LocalEngines : IEngines
             case PingRequest:
                 SendToAll(FrameKind.Ping, [], targets, sink, sent);
                 break;
+            case ExecuteRequest execute:
+                SendToAll(FrameKind.Execute, MemoryPackSerializer.Serialize(execute.Meta), targets, sink, sent);
+                break;
             default:
                 throw new NotSupportedException($"Local engines have no encoding for {request.Kind} requests.");
         }
