@@ -1,3 +1,4 @@
+using Parallax.Engines.Farm;
 using Parallax.Engines.Transport;
 
 namespace Parallax;
@@ -9,6 +10,7 @@ namespace Parallax;
 public sealed class Client
 {
     private readonly IEngines engines;
+    private TaskFarm? farm;
 
     /// <summary>A client of <paramref name="engines"/>: local processes a cluster started, or any other implementation of the seam.</summary>
     internal Client(IEngines engines) => this.engines = engines;
@@ -21,24 +23,57 @@ public sealed class Client
     /// <returns>The view.</returns>
     public EngineView this[int engineId] => new(this, CheckId(engineId));
 
-    /// <summary>Gets a view on the engine at <paramref name="index"/> among all the cluster's engines (<c>cl[^1]</c> is the last).</summary>
+    /// <summary>Gets a view on the engine at <paramref name="index"/> in <see cref="Ids"/>, the live engines (<c>cl[^1]</c> is the last).</summary>
     /// <param name="index">The position, from the start or the end.</param>
     /// <returns>The view.</returns>
-    public EngineView this[Index index] => this[index.GetOffset(engines.EngineCount)];
+    public EngineView this[Index index]
+    {
+        get
+        {
+            var ids = Ids;
+            var offset = index.GetOffset(ids.Count);
+            return (uint)offset < (uint)ids.Count
+                ? new EngineView(this, ids[offset])
+                : throw new ArgumentOutOfRangeException(nameof(index), index, $"{ids.Count} engines are alive (ids [{string.Join(", ", ids)}]); the position is outside them.");
+        }
+    }
 
-    /// <summary>Gets a view on the engines in <paramref name="range"/> of all the cluster's engines (<c>cl[..]</c>, <c>cl[1..3]</c>).</summary>
-    /// <param name="range">The engines, as a range over the ids; not empty.</param>
+    /// <summary>
+    /// Gets a view on the engines in <paramref name="range"/> of <see cref="Ids"/>, the live engines when the
+    /// view is made, as ipyparallel slices its <c>ids</c> (<c>cl[..]</c> is every live engine, <c>cl[1..3]</c> the second and third).
+    /// </summary>
+    /// <param name="range">The engines, as a range over the live ids; not empty.</param>
     /// <returns>The view.</returns>
-    /// <exception cref="ArgumentException">The range holds no engine (<c>cl[1..1]</c>).</exception>
+    /// <exception cref="ArgumentException">The range holds no engine (<c>cl[1..1]</c>, or no engine is alive).</exception>
     public DirectView this[Range range]
     {
         get
         {
-            var (offset, length) = range.GetOffsetAndLength(engines.EngineCount);
+            var ids = Ids;
+            var (offset, length) = range.GetOffsetAndLength(ids.Count);
             return length > 0
-                ? new DirectView(this, [.. Enumerable.Range(offset, length)])
-                : throw new ArgumentException($"The range {range} holds no engines of the {engines.EngineCount}: a view runs on at least one engine. Check the range's bounds, or skip the call when there is nothing to run.", nameof(range));
+                ? new DirectView(this, [.. ids.Skip(offset).Take(length)])
+                : throw new ArgumentException($"The range {range} holds no engines of the {ids.Count} live ones (ids [{string.Join(", ", ids)}]): a view runs on at least one engine. Check the range's bounds, or skip the call when there is nothing to run.", nameof(range));
         }
+    }
+
+    /// <summary>
+    /// Gets a task farm over every live engine, engines that are restarted or come back later included,
+    /// as ipyparallel's <c>load_balanced_view()</c>.
+    /// </summary>
+    /// <returns>The view.</returns>
+    public LoadBalancedView LoadBalancedView() => new(this, null);
+
+    /// <summary>Gets a task farm over the listed engines; at any moment it uses those of them that are alive.</summary>
+    /// <param name="engineIds">The engine ids; at least one.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="ArgumentException">The list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not one of the cluster's engines.</exception>
+    public LoadBalancedView LoadBalancedView(IEnumerable<int> engineIds)
+    {
+        ArgumentNullException.ThrowIfNull(engineIds);
+        int[] ids = [.. engineIds.Select(CheckId).Distinct()];
+        return ids.Length > 0 ? new(this, ids) : throw new ArgumentException("The list of engine ids is empty, and a load-balanced view runs on no engines: pass at least one id, or use LoadBalancedView() for every engine.", nameof(engineIds));
     }
 
     /// <summary>
@@ -108,10 +143,14 @@ public sealed class Client
     /// <summary>Gets the engines this client talks to: the seam every request goes through.</summary>
     internal IEngines Engines => engines;
 
+    /// <summary>Gets the task farm of this client's load-balanced views: one for all of them, so that concurrent maps share the engines fairly.</summary>
+    internal TaskFarm Farm => LazyInitializer.EnsureInitialized(ref farm, () => new TaskFarm(new FarmEngines(this)));
+
     /// <summary>
     /// Sends <paramref name="request"/> to <paramref name="targets"/>; target i answers into <paramref name="result"/>
-    /// as index i. A request that fails before it is sent (the engines closed while a push was written,
-    /// no room for a segment) throws, and its result (and trace) ends with the same exception.
+    /// as index i, and cancelling the result cancels the request (<see cref="AsyncResult.Cancel"/>). A request
+    /// that fails before it is sent (the engines closed while a push was written, no room for a segment)
+    /// throws, and its result (and trace) ends with the same exception.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The engines were closed (their cluster disposed).</exception>
     internal void Submit(EngineRequest request, IReadOnlyList<int> targets, AsyncResult result)
@@ -123,15 +162,18 @@ public sealed class Client
 
         result.Polling = engines.ReceivePolling;
         result.Trace(request.Kind, engines.ClusterId);
+        ISentRequest sent;
         try
         {
-            engines.Send(request, targets, result);
+            sent = engines.Send(request, targets, result);
         }
         catch (Exception ex)
         {
             result.FailAll(ex);
             throw;
         }
+
+        result.Sent(sent);
     }
 
     /// <summary>Pushes named values, one set for every target or one per target (a scatter).</summary>

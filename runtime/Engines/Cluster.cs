@@ -31,7 +31,7 @@ public sealed class Cluster : IAsyncDisposable
         ConnectionFilePath = connectionPath;
         this.hostPath = hostPath;
         this.dotnetPath = dotnetPath;
-        engines = new LocalEngines(engineCount, connection, nameof(Cluster));
+        engines = new LocalEngines(engineCount, connection, nameof(Cluster)) { Interrupt = InterruptAsync, InterruptGrace = options.InterruptGrace };
         restarts = [.. Enumerable.Range(0, engineCount).Select(_ => new SemaphoreSlim(1, 1))];
         Client = new Client(engines);
     }
@@ -133,6 +133,48 @@ public sealed class Cluster : IAsyncDisposable
             ReplySegments.DeleteLeftovers(Connection.SegmentFolder, engineId);
 
             await StartEngineAsync(engineId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Restarts the engine behind <paramref name="connection"/> to stop a cancelled call that ignored its
+    /// token. <paramref name="failCall"/> fails that call once the engine is out of the live ids and before
+    /// it is stopped (so the call reads as interrupted, not as a death); when it returns false the call
+    /// answered meanwhile and the engine is left alone. Nothing happens when that engine was restarted or
+    /// the cluster disposed meanwhile.
+    /// </summary>
+    private async Task InterruptAsync(EngineConnection connection, Func<bool> failCall)
+    {
+        var engineId = connection.EngineId;
+        var gate = restarts[engineId];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsDisposed || !engines.TryDetach(connection))
+            {
+                return;
+            }
+
+            if (!failCall())
+            {
+                engines.Reattach(connection);
+                return;
+            }
+
+            Warn($"[client] engine {engineId} did not stop a cancelled call within {options.InterruptGrace}; restarting it (its namespace is lost)");
+            Stop(connection);
+            await ReapAsync(connection.Process!, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            ReplySegments.DeleteLeftovers(Connection.SegmentFolder, engineId);
+            await StartEngineAsync(engineId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this repair: a failure is logged, and the engine stays out of the live ids.
+            Warn($"[client] engine {engineId} could not be restarted after an interrupt: {ex.Message}");
         }
         finally
         {

@@ -332,12 +332,23 @@ public sealed partial class DirectView
         ArgumentNullException.ThrowIfNull(encodeBlock);
         var all = items as TIn[] ?? [.. items];
         var result = new AsyncResult<TOut[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<TOut[]>(data) ?? [], static parts => [.. parts.SelectMany(p => (TOut[])p!)]);
+
+        // Each engine gets its own block, so each is a call of its own; cancelling the map cancels them all.
+        var parts = new AsyncResult?[targets.Length];
+        result.StopWith(() =>
+        {
+            foreach (var part in parts)
+            {
+                part?.Cancel();
+            }
+        });
         for (var i = 0; i < targets.Length; i++)
         {
             var (offset, count) = Partition(all.Length, targets.Length, i);
             var arguments = encodeBlock(all.AsSpan(offset, count).ToArray());
             var view = new DirectView(client, [targets[i]]);
             var part = new AsyncResult<byte[]>([targets[i]], default, static data => data.ToArray(), static parts => (byte[])parts[0]!);
+            parts[i] = part;
             view.SendCall(part, new EngineCall(dispatchId, arguments, assemblyPath));
             var index = i;
             part.OnFinished(() =>
@@ -360,10 +371,27 @@ public sealed partial class DirectView
             });
         }
 
+        if (result.IsCancelRequested)
+        {
+            // Cancelled while the blocks were being sent: the later ones too.
+            foreach (var part in parts)
+            {
+                part?.Cancel();
+            }
+        }
+
         return result;
     }
 
     internal void SendCall(AsyncResult result, EngineCall call)
+    {
+        Check(call);
+        result.CancelsWork();
+        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? []), targets, result);
+    }
+
+    /// <summary>Refuses a call engines could not run, before anything is sent.</summary>
+    internal static void Check(EngineCall call)
     {
         ArgumentException.ThrowIfNullOrEmpty(call.DispatchId);
         if (string.IsNullOrEmpty(call.AssemblyPath))
@@ -372,8 +400,6 @@ public sealed partial class DirectView
                 $"Dispatch '{call.DispatchId}' lives in an assembly that has no file (a single-file app, or an assembly loaded from bytes), and engines load dispatched code from its file. " +
                 "Publish without PublishSingleFile, or keep the code that runs on engines in a library deployed as a file.");
         }
-
-        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? []), targets, result);
     }
 
     private static IReadOnlyList<NamedValue> Serialize(object variables)

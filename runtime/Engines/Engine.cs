@@ -11,6 +11,15 @@ public static class Engine
     /// <exception cref="InvalidOperationException">The code does not run on an engine.</exception>
     public static int Id => Engines.Host.EngineNamespace.Current.EngineId;
 
+    /// <summary>
+    /// Gets the running call's cancellation token: cancelled when the client cancels the call (its token,
+    /// <see cref="AsyncResult.Cancel"/>, <see cref="AsyncMapResult{T}.Cancel"/>) or a task's timeout passes.
+    /// Long-running engine code checks it (<c>Engine.CancellationToken.ThrowIfCancellationRequested()</c>,
+    /// or passes it on); code that ignores it is stopped after <see cref="ClusterOptions.InterruptGrace"/>
+    /// by restarting its engine. <see cref="CancellationToken.None"/> outside a call.
+    /// </summary>
+    public static CancellationToken CancellationToken => Engines.Host.RunningCall.Token;
+
     /// <summary>Gets whether the calling code runs inside an engine process.</summary>
     public static bool IsEngine => Engines.Host.EngineNamespace.CurrentOrNull is not null;
 

@@ -10,7 +10,8 @@ namespace Parallax.Engines.Host;
 
 /// <summary>
 /// The engine process: listens on its Unix socket, answers signed frames, runs one request at a time
-/// (as ipyparallel's engines do), and exits when the client says so, when its stdin (a pipe the
+/// (as ipyparallel's engines do) on a worker while each connection's thread keeps reading (so a cancel
+/// arrives while a call runs: <see cref="CallQueue"/>), and exits when the client says so, when its stdin (a pipe the
 /// client holds) reaches end of file, or when the client process is gone: no orphans, whatever way
 /// the client ends. One instance per process; what it serves with (the connection settings, the
 /// namespace, the reply segments) are its fields.
@@ -32,7 +33,7 @@ internal sealed class EngineHost
     /// <summary>How long a new connection has to send its first signed frame before the engine closes it.</summary>
     internal static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly Lock executionGate = new();
+    private readonly CallQueue calls;
     private readonly TextWriter log;
     private readonly ConnectionInfo connection;
     private readonly int engineId;
@@ -49,6 +50,7 @@ internal sealed class EngineHost
         replySegments = new ReplySegments(connection.SegmentFolder, engineId);
         ns = new EngineNamespace(engineId, connection.SegmentMac, replySegments, connection.SharedMemoryThreshold);
         placement = new Placement(connection.SharedMemoryThreshold, connection.SegmentMac);
+        calls = new CallQueue(Execute, ReplyCancelled, connection.MaxFrameBytes, connection.Polling);
     }
 
     public static int Run(string[] args)
@@ -244,6 +246,7 @@ internal sealed class EngineHost
         finally
         {
             Authenticated();
+            calls.Forget(channel);
         }
     }
 
@@ -258,15 +261,45 @@ internal sealed class EngineHost
                 Reply(channel, frame.RequestId, DateTime.UtcNow.Ticks, "", "", null, Payload.FromBytes(default));
                 return;
             case var kind when Runs(kind):
-                lock (executionGate)
+                calls.Enqueue(channel, frame);
+                return;
+            case FrameKind.Cancel:
+                if (TryRead<CancelMeta>(frame) is { } cancel)
                 {
-                    Execute(channel, frame);
+                    calls.Cancel(channel, cancel.RequestId);
                 }
 
                 return;
             default:
                 Log($"rejected frame: kind {frame.Kind} is not a request an engine serves");
                 return;
+        }
+    }
+
+    /// <summary>Answers a request the client cancelled before it started: it never ran.</summary>
+    private void ReplyCancelled(FrameChannel channel, ulong requestId)
+    {
+        var error = new RemoteError(typeof(OperationCanceledException).FullName!, $"The call was cancelled before it started on engine {engineId}.", "");
+        try
+        {
+            Reply(channel, requestId, DateTime.UtcNow.Ticks, "", "", error, Payload.FromBytes(default));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            // The client is gone; it fails its calls itself.
+        }
+    }
+
+    private T? TryRead<T>(Frame frame) where T : class
+    {
+        try
+        {
+            return MemoryPackSerializer.Deserialize<T>(frame.Meta);
+        }
+        catch (Exception ex) when (ex is MemoryPackSerializationException or ArgumentException)
+        {
+            Log($"rejected frame: its {frame.Kind} metadata cannot be read ({ex.Message})");
+            return null;
         }
     }
 
@@ -278,7 +311,7 @@ internal sealed class EngineHost
         FrameKind.Apply => Apply(frame, output),
         FrameKind.Push => Push(channel, frame),
         FrameKind.Pull => Pull(frame),
-        FrameKind.Execute => RunScript(frame, output),
+        FrameKind.Execute => RunCode(frame, output),
         _ => throw new UnreachableException($"{frame.Kind} is not among the kinds Runs lists."),
     };
 
@@ -375,8 +408,8 @@ internal sealed class EngineHost
         return ns.Serialize(meta.Name, meta.ExpectedType);
     }
 
-    /// <summary>Runs a C# code string (Execute) with the namespace in scope; the compiled script is cached by its text.</summary>
-    private Payload RunScript(Frame frame, CapturedOutput output)
+    /// <summary>Compiles a C# code string against the namespace (or finds it compiled) and runs it, unless the request only compiles it.</summary>
+    private Payload RunCode(Frame frame, CapturedOutput output)
     {
         var meta = MemoryPackSerializer.Deserialize<ExecuteMeta>(frame.Meta)!;
         output.Start();

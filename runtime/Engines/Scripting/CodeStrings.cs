@@ -79,10 +79,8 @@ internal static class CodeStrings
         return await step.WaitAsync().ConfigureAwait(false);
     }
 
-    private static void Send(Client client, int[] targets, ExecuteMeta meta, AsyncResult result)
-    {
+    private static void Send(Client client, int[] targets, ExecuteMeta meta, AsyncResult result) =>
         client.Submit(new ExecuteRequest(meta), targets, result);
-    }
 
     /// <summary>Throws one <see cref="ScriptCompilationException"/> for the compile errors of every target that reported some.</summary>
     internal static void Throw(IReadOnlyList<ExecuteReply> replies, IReadOnlyList<int> targets)

@@ -82,7 +82,8 @@ internal sealed class EngineConnection : IEngineConnection
     }
 
     /// <summary>Sends one request frame; its reply goes to <paramref name="sink"/> as target <paramref name="index"/>.</summary>
-    public void Send(FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, IReplySink sink, int index)
+    /// <returns>The request's id, to cancel it.</returns>
+    public ulong Send(FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, IReplySink sink, int index)
     {
         var requestId = (ulong)Interlocked.Increment(ref nextRequest);
         pending[requestId] = (sink, index);
@@ -92,7 +93,7 @@ internal sealed class EngineConnection : IEngineConnection
         if (Volatile.Read(ref death) is { } already)
         {
             FailPending(requestId, already);
-            return;
+            return requestId;
         }
 
         try
@@ -109,6 +110,46 @@ internal sealed class EngineConnection : IEngineConnection
             Interlocked.Decrement(ref pendingCount);
             sink.Failed(index, ex);
         }
+
+        return requestId;
+    }
+
+    /// <summary>Gets whether request <paramref name="requestId"/> is still waiting for its reply.</summary>
+    public bool IsPending(ulong requestId) => pending.ContainsKey(requestId);
+
+    /// <summary>
+    /// Asks the engine to drop request <paramref name="requestId"/> if it has not started it, or to cancel
+    /// its token if it runs. Best effort and bounded: an engine whose socket is full (it reads nothing
+    /// while it is busy) gets no cancel, and the caller's grace period decides.
+    /// </summary>
+    public void SendCancel(ulong requestId)
+    {
+        if (!IsAlive || !IsPending(requestId))
+        {
+            return;
+        }
+
+        try
+        {
+            _ = channel.TrySend(FrameKind.Cancel, 0, MemoryPack.MemoryPackSerializer.Serialize(new CancelMeta(requestId)), default, TimeSpan.FromMilliseconds(200));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Fails request <paramref name="requestId"/> with <paramref name="exception"/> unless its reply came first.</summary>
+    /// <returns><see langword="true"/> when this failed it.</returns>
+    public bool TryFail(ulong requestId, Exception exception)
+    {
+        if (!pending.TryRemove(requestId, out var target))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref pendingCount);
+        target.Sink.Failed(target.Index, exception);
+        return true;
     }
 
     /// <summary>Asks the engine to exit (no reply), then closes the connection.</summary>

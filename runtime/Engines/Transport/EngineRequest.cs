@@ -19,7 +19,7 @@ internal enum RequestKind
     /// <summary>Answer with an empty reply (<see cref="PingRequest"/>): liveness and tests.</summary>
     Ping,
 
-    /// <summary>Compile or run a C# code string (<see cref="ExecuteRequest"/>).</summary>
+    /// <summary>Compile a C# code string against the namespace, and run it or do one step of preparing it (<see cref="ExecuteRequest"/>).</summary>
     Execute,
 }
 
@@ -39,7 +39,7 @@ internal sealed record PullRequest(string Name, string ExpectedType) : EngineReq
 /// <summary>Asks for an empty reply.</summary>
 internal sealed record PingRequest() : EngineRequest(RequestKind.Ping);
 
-/// <summary>One step of Execute (probe, compile, install, run) of a code string, the same on every target.</summary>
+/// <summary>One step of Execute (<see cref="ExecuteStep"/>) for a code string, the same on every target; each answers with an <see cref="ExecuteReply"/>.</summary>
 internal sealed record ExecuteRequest(ExecuteMeta Meta) : EngineRequest(RequestKind.Execute);
 
 /// <summary>A value to push: its name, the type engines read it as, and its serialized (or still to serialize) bytes.</summary>

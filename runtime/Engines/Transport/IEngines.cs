@@ -38,7 +38,31 @@ internal interface IEngines
     /// <paramref name="sink"/> as index i. A target that is not running fails at once. Throws only
     /// before anything is sent: the engines are closed, or the request cannot travel.
     /// </summary>
-    void Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink);
+    /// <returns>The request as sent, to cancel it on a target.</returns>
+    ISentRequest Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink);
+}
+
+/// <summary>A request as sent to its targets: what the client needs to stop it on one of them.</summary>
+internal interface ISentRequest
+{
+    /// <summary>
+    /// Stops the request on target <paramref name="index"/>: its engine drops it if it has not started it,
+    /// or cancels the running call's <c>Engine.CancellationToken</c>. A call (<see cref="ApplyRequest"/>)
+    /// still running after the transport's grace period is stopped by restarting its engine, where the
+    /// transport can, and the target then fails with <see cref="EngineRestartedException"/>. Nothing
+    /// happens for a target that has answered.
+    /// </summary>
+    void Cancel(int index);
+}
+
+/// <summary>A request nothing can stop: a transport that answers at once (in-process tests) returns it.</summary>
+internal sealed class Unstoppable : ISentRequest
+{
+    public static readonly Unstoppable Instance = new();
+
+    public void Cancel(int index)
+    {
+    }
 }
 
 /// <summary>A connection to one engine, for what schedules over engines: whether it is alive, and how much it has not answered yet.</summary>

@@ -71,6 +71,36 @@ internal sealed class LocalEngines : IEngines
         return old;
     }
 
+    /// <summary>Takes <paramref name="connection"/> out if it is still its engine's (to stop it and start another); false when it is not.</summary>
+    public bool TryDetach(EngineConnection connection)
+    {
+        if (Interlocked.CompareExchange(ref connections[connection.EngineId], null, connection) != connection)
+        {
+            return false;
+        }
+
+        SignalChanged();
+        return true;
+    }
+
+    /// <summary>Puts back a connection <see cref="TryDetach"/> took out and that is to stay.</summary>
+    public void Reattach(EngineConnection connection)
+    {
+        Volatile.Write(ref connections[connection.EngineId], connection);
+        SignalChanged();
+    }
+
+    /// <summary>
+    /// Gets or sets how the owner of the engines stops a cancelled call that ignores its token: it takes the
+    /// connection out, runs the given function (which fails the call with <see cref="EngineRestartedException"/>,
+    /// or returns false when the call has answered meanwhile and the engine is to stay), and restarts the
+    /// engine. Null: such a call runs on.
+    /// </summary>
+    public Func<EngineConnection, Func<bool>, Task>? Interrupt { get; init; }
+
+    /// <summary>Gets or sets how long a cancelled call may run on before <see cref="Interrupt"/> (<c>ClusterOptions.InterruptGrace</c>).</summary>
+    public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Refuses every later request and takes every connection out, for the caller to stop; returns them.</summary>
     public EngineConnection[] Close()
     {
@@ -80,29 +110,32 @@ internal sealed class LocalEngines : IEngines
         return all;
     }
 
-    public void Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink)
+    public ISentRequest Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink)
     {
         ThrowIfClosed();
+        var sent = new SentRequest(this, targets.Count, request.Kind == RequestKind.Apply);
         switch (request)
         {
             case ApplyRequest apply:
-                SendCall(apply, targets, sink);
+                SendCall(apply, targets, sink, sent);
                 break;
             case PushRequest push:
-                SendPush(push, targets, sink);
+                SendPush(push, targets, sink, sent);
                 break;
             case PullRequest pull:
-                SendToAll(FrameKind.Pull, MemoryPackSerializer.Serialize(new PullMeta(pull.Name, pull.ExpectedType)), targets, sink);
+                SendToAll(FrameKind.Pull, MemoryPackSerializer.Serialize(new PullMeta(pull.Name, pull.ExpectedType)), targets, sink, sent);
                 break;
             case PingRequest:
-                SendToAll(FrameKind.Ping, [], targets, sink);
+                SendToAll(FrameKind.Ping, [], targets, sink, sent);
                 break;
             case ExecuteRequest execute:
-                SendToAll(FrameKind.Execute, MemoryPackSerializer.Serialize(execute.Meta), targets, sink);
+                SendToAll(FrameKind.Execute, MemoryPackSerializer.Serialize(execute.Meta), targets, sink, sent);
                 break;
             default:
                 throw new NotSupportedException($"Local engines have no encoding for {request.Kind} requests.");
         }
+
+        return sent;
     }
 
     private void ThrowIfClosed()
@@ -115,16 +148,16 @@ internal sealed class LocalEngines : IEngines
 
     private void SignalChanged() => Interlocked.Exchange(ref changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-    private void SendToAll(FrameKind kind, ReadOnlySpan<byte> meta, IReadOnlyList<int> targets, IReplySink sink)
+    private void SendToAll(FrameKind kind, ReadOnlySpan<byte> meta, IReadOnlyList<int> targets, IReplySink sink, SentRequest sent)
     {
         for (var i = 0; i < targets.Count; i++)
         {
-            SendTo(targets[i], kind, meta, default, sink, i);
+            SendTo(targets[i], kind, meta, default, sink, i, sent);
         }
     }
 
     /// <summary>The same arguments to every target: when large, written once into a segment every target maps, removed once all have answered.</summary>
-    private void SendCall(ApplyRequest apply, IReadOnlyList<int> targets, IReplySink sink)
+    private void SendCall(ApplyRequest apply, IReadOnlyList<int> targets, IReplySink sink, SentRequest sent)
     {
         var arguments = apply.Arguments;
         if (!placement.IsShared(arguments.Length))
@@ -132,7 +165,7 @@ internal sealed class LocalEngines : IEngines
             var inline = MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, null));
             for (var i = 0; i < targets.Count; i++)
             {
-                SendTo(targets[i], FrameKind.Apply, inline, arguments.Span, sink, i);
+                SendTo(targets[i], FrameKind.Apply, inline, arguments.Span, sink, i, sent);
             }
 
             return;
@@ -157,7 +190,7 @@ internal sealed class LocalEngines : IEngines
             segment.Unlink();
             segment.Release();
         });
-        SendToAll(FrameKind.Apply, MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, range)), targets, sink);
+        SendToAll(FrameKind.Apply, MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, range)), targets, sink, sent);
     }
 
     /// <summary>
@@ -165,7 +198,7 @@ internal sealed class LocalEngines : IEngines
     /// shared segment (from the pool, reused once every target released it) that every target maps,
     /// arrays of primitives serialized straight into it.
     /// </summary>
-    private void SendPush(PushRequest push, IReadOnlyList<int> targets, IReplySink sink)
+    private void SendPush(PushRequest push, IReadOnlyList<int> targets, IReplySink sink, SentRequest sent)
     {
         if (!push.IsSame && push.PerTarget.Length != targets.Count)
         {
@@ -198,7 +231,7 @@ internal sealed class LocalEngines : IEngines
             {
                 var (meta, data) = frames[push.IsSame ? 0 : i];
                 EngineTelemetry.PushedBytes.Add(data.Length);
-                SendTo(targets[i], FrameKind.Push, meta, data, sink, i);
+                SendTo(targets[i], FrameKind.Push, meta, data, sink, i, sent);
             }
 
             return;
@@ -235,16 +268,16 @@ internal sealed class LocalEngines : IEngines
                 [.. mine.Select(r => r.Length)],
                 segment.Path,
                 [.. mine.Select(r => r.Tag)]);
-            SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), default, sink, i);
+            SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), default, sink, i, sent);
             first = push.IsSame ? 0 : first + count;
         }
     }
 
-    private void SendTo(int engineId, FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, IReplySink sink, int index)
+    private void SendTo(int engineId, FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, IReplySink sink, int index, SentRequest sent)
     {
         if (Get(engineId) is { } engine)
         {
-            engine.Send(kind, meta, data, sink, index);
+            sent.Sent(index, engine, engine.Send(kind, meta, data, sink, index));
         }
         else if (IsClosed)
         {
@@ -253,6 +286,45 @@ internal sealed class LocalEngines : IEngines
         else
         {
             sink.Failed(index, new EngineDiedException(engineId, "it is not running: it is restarting"));
+        }
+    }
+}
+
+/// <summary>
+/// A request as <see cref="LocalEngines"/> sent it: for each target, the connection and the request id.
+/// Cancelling a target sends a cancel frame (the engine drops the request or cancels its token); for a
+/// call, a reply still missing after the grace period has the engines' owner restart that engine.
+/// </summary>
+internal sealed class SentRequest(LocalEngines engines, int targets, bool interruptible) : ISentRequest
+{
+    private readonly (EngineConnection Connection, ulong RequestId)?[] sent = new (EngineConnection, ulong)?[targets];
+    private readonly int[] cancelled = new int[targets];
+
+    public void Sent(int index, EngineConnection connection, ulong requestId) => sent[index] = (connection, requestId);
+
+    public void Cancel(int index)
+    {
+        if (sent[index] is not var (connection, requestId) || Interlocked.Exchange(ref cancelled[index], 1) != 0 || !connection.IsPending(requestId))
+        {
+            return;
+        }
+
+        // Sent here, in the caller's order: the task farm cancels a chunk waiting on an engine before the one
+        // running there, so the engine drops the waiting one before the running one stops and it could start.
+        // The send is bounded (a busy engine's full socket), and then the grace period decides.
+        connection.SendCancel(requestId);
+        if (interruptible && engines.Interrupt is { } interrupt)
+        {
+            _ = InterruptAfterGraceAsync(connection, requestId, interrupt, engines.InterruptGrace);
+        }
+    }
+
+    private static async Task InterruptAfterGraceAsync(EngineConnection connection, ulong requestId, Func<EngineConnection, Func<bool>, Task> interrupt, TimeSpan grace)
+    {
+        await Task.Delay(grace).ConfigureAwait(false);
+        if (connection.IsPending(requestId))
+        {
+            await interrupt(connection, () => connection.TryFail(requestId, new EngineRestartedException(connection.EngineId, grace))).ConfigureAwait(false);
         }
     }
 }

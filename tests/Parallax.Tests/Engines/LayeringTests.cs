@@ -22,10 +22,17 @@ public class LayeringTests
     private static readonly Assembly ParallaxAssembly = typeof(Client).Assembly;
 
     /// <summary>What the transport may use outside its namespace: the failures it reports, the counters it feeds, the page-fault helper.</summary>
-    private static readonly Type[] TransportMayUse = [typeof(EngineDiedException), typeof(RemoteException), typeof(EngineTelemetry), typeof(PageFaults)];
+    private static readonly Type[] TransportMayUse = [typeof(EngineDiedException), typeof(EngineRestartedException), typeof(RemoteException), typeof(EngineTelemetry), typeof(PageFaults)];
 
-    /// <summary>What the engine host may use outside the host and the transport: the invoker table generated code fills, and the ids of Parallax's own stubs.</summary>
-    private static readonly Type[] HostMayUse = [typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults)];
+    /// <summary>
+    /// What the engine host may use outside the host and the transport: the invoker table generated code fills, the ids of
+    /// Parallax's own stubs, and the matrix views (with their lifetime) its namespace hands out over shared memory.
+    /// </summary>
+    private static readonly Type[] HostMayUse =
+    [
+        typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults),
+        typeof(ReadOnlyMatrixSpan<>), typeof(MatrixSpan<>), typeof(ViewLifetime),
+    ];
 
     /// <summary>The client API: what a user holds.</summary>
     private static readonly Type[] ClientApi = [typeof(Client), typeof(DirectView), typeof(EngineView), typeof(AsyncResult), typeof(AsyncResult<>)];
@@ -33,7 +40,7 @@ public class LayeringTests
     /// <summary>The seam: the only transport types the client API may name (with the serialization helpers both sides share).</summary>
     private static readonly Type[] Seam =
     [
-        typeof(IEngines), typeof(IEngineConnection), typeof(IReplySink), typeof(EngineReply), typeof(RequestKind),
+        typeof(IEngines), typeof(IEngineConnection), typeof(IReplySink), typeof(ISentRequest), typeof(EngineReply), typeof(RequestKind),
         typeof(EngineRequest), typeof(ApplyRequest), typeof(PushRequest), typeof(PullRequest), typeof(PingRequest), typeof(ExecuteRequest), typeof(NamedValue),
         typeof(Payload), typeof(LargeArrays),
     ];

@@ -175,7 +175,7 @@ public class SeamTests
 
         public IEngineConnection? Connection(int engineId) => null;
 
-        public void Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink)
+        public ISentRequest Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink)
         {
             Kinds.Add(request.Kind);
             for (var i = 0; i < targets.Count; i++)
@@ -209,6 +209,8 @@ public class SeamTests
                         throw new NotSupportedException(request.Kind.ToString());
                 }
             }
+
+            return Unstoppable.Instance;
         }
     }
 }
