@@ -244,6 +244,9 @@ internal sealed class EngineHost
         finally
         {
             Authenticated();
+
+            // Results this peer never handed back (it was killed, or disposed mid-pull) must not stay pinned.
+            replySegments.Abandon(channel);
         }
     }
 
@@ -429,7 +432,7 @@ internal sealed class EngineHost
         if (error is null && placement.IsShared(result.SizeBound))
         {
             // The client maps it, checks the tag, reads, and marks it free for the next result.
-            segment = replySegments.Rent(result.SizeBound);
+            segment = replySegments.Rent(result.SizeBound, channel);
             shared = placement.Write(segment, [result])[0];
         }
         else if (error is null)

@@ -35,7 +35,7 @@ public class LayeringTests
     [
         typeof(IEngines), typeof(IEngineConnection), typeof(IReplySink), typeof(EngineReply), typeof(RequestKind),
         typeof(EngineRequest), typeof(ApplyRequest), typeof(PushRequest), typeof(PullRequest), typeof(PingRequest), typeof(NamedValue),
-        typeof(Payload), typeof(LargeArrays),
+        typeof(Payload), typeof(LargeArrays), typeof(EngineBackends),
     ];
 
     [Fact]
