@@ -318,8 +318,8 @@ internal sealed class EngineHost
         var meta = MemoryPackSerializer.Deserialize<ApplyMeta>(frame.Meta)!;
         using var mapped = meta.Shared?.Map(connection.SegmentFolder, connection.SegmentMac, handBack: false);
         var arguments = mapped?.Memory ?? frame.Data;
-        AssemblyLoader.EnsureLoaded(meta.AssemblyPath);
-        if (!EngineDispatch.TryGet(meta.DispatchId, out var invoker))
+        var invokers = AssemblyLoader.EnsureLoaded(meta.AssemblyPath, meta.AssemblyMvid);
+        if (!invokers.TryGetValue(meta.DispatchId, out var invoker) && !EngineDispatch.TryGet(meta.DispatchId, out invoker))
         {
             throw new InvalidOperationException($"No dispatch stub '{meta.DispatchId}' is registered in '{meta.AssemblyPath}'. Rebuild the project with the Parallax generator enabled (warning CS9057 must not be suppressed).");
         }

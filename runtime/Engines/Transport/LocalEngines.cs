@@ -159,7 +159,7 @@ internal sealed class LocalEngines : IEngines, IAsyncDisposable
         var arguments = apply.Arguments;
         if (!placement.IsShared(arguments.Length))
         {
-            var inline = MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, null));
+            var inline = MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, null, apply.AssemblyMvid));
             for (var i = 0; i < targets.Count; i++)
             {
                 SendTo(targets[i], FrameKind.Apply, inline, arguments.Span, sink, i);
@@ -187,7 +187,7 @@ internal sealed class LocalEngines : IEngines, IAsyncDisposable
             segment.Unlink();
             segment.Release();
         });
-        SendToAll(FrameKind.Apply, MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, range)), targets, sink);
+        SendToAll(FrameKind.Apply, MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, range, apply.AssemblyMvid)), targets, sink);
     }
 
     /// <summary>

@@ -108,6 +108,15 @@ public class StandingClusterTests
         var ids = first[..].ApplySync(() => Engine.Id);
         Assert.Equal([0, 1], ids);
 
+        // Code strings through a connected client: the tool's engines carry Roslyn; one client's variables are the other's.
+        first[..].ExecuteSync("var total = a.Sum() + n;");
+        Assert.All(second[..].Pull<double>("total"), t => Assert.Equal(large.Sum() + 7, t));
+        var printed = second[..].ExecuteAsync("Console.WriteLine($\"{Engine.Id}: {total}\");");
+        await printed;
+        Assert.Equal([$"0: {large.Sum() + 7}", $"1: {large.Sum() + 7}"], printed.Stdout.Select(o => o.Trim()));
+        var error = Assert.Throws<ScriptCompilationException>(() => second[..].ExecuteSync("var broken = undefinedName;"));
+        Assert.Contains("undefinedName", error.Message, StringComparison.Ordinal);
+
         // One client leaving changes nothing for the other, nor for the engines' variables.
         await first.DisposeAsync();
         Assert.Equal(large, second[0].Pull<double[]>("a"));
