@@ -22,6 +22,15 @@ internal sealed class StandingLocalBackend : IEnginesBackend
             throw NotRunning(profile.Name, $"its daemon (process {profile.DaemonPid}) has ended");
         }
 
+        // Frames and metadata are one version's: a cluster of another Parallax would fail in obscure ways.
+        var mine = typeof(StandingLocalBackend).Assembly.GetName().Version?.ToString() ?? "unknown";
+        if (profile.Version != mine)
+        {
+            throw new InvalidOperationException(
+                $"The cluster of profile '{profile.Name}' runs Parallax {profile.Version} and this program Parallax {mine}; a client and its engines must be one version. " +
+                $"Install the parallax tool of this program's version (dotnet tool update --global Parallax.Cli --version {mine}), stop and start the cluster, then connect again.");
+        }
+
         ClientLease lease;
         try
         {

@@ -8,6 +8,7 @@ import json, os, shutil, subprocess, tempfile, time
 home = tempfile.mkdtemp(prefix="ipp-standing-")
 os.environ["IPYTHONDIR"] = home
 import ipyparallel as ipp
+from ipp_calls import roundtrip_and_execute
 
 out = {}
 try:
@@ -36,25 +37,7 @@ try:
 
     v = rc[:]
     v.block = True
-    for _ in range(20):
-        v.apply_sync(lambda: "Hello!")
-    trips = 200
-    s = time.perf_counter()
-    for _ in range(trips):
-        v.apply_sync(lambda: "Hello!")
-    out["roundtrip"] = (time.perf_counter() - s) / trips
-
-    v.push(dict(n=1))
-    s = time.perf_counter()
-    v.execute("m = n + 1")
-    out["execute_first"] = time.perf_counter() - s
-    for _ in range(20):
-        v.execute("m = n + 1")
-    s = time.perf_counter()
-    for _ in range(trips):
-        v.execute("m = n + 1")
-    out["execute"] = (time.perf_counter() - s) / trips
-    assert v.pull("m") == [2, 2, 2]
+    roundtrip_and_execute(v, out)
     rc.close()
 finally:
     subprocess.run(["ipcluster", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

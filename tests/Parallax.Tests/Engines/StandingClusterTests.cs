@@ -122,6 +122,13 @@ public class StandingClusterTests
         Assert.Equal(large, second[0].Pull<double[]>("a"));
         await using var third = await Client.ConnectAsync(profile.FilePath);
         Assert.Equal("from the second client", third[1].Pull<string>("b"));
+
+        // A client of another Parallax version is refused before it sends anything.
+        var other = Path.Combine(Directory.CreateTempSubdirectory("parallax-version-").FullName, "connection.txt");
+        File.WriteAllLines(other, File.ReadAllLines(profile.FilePath).Select(l => l.StartsWith("parallaxVersion=", StringComparison.Ordinal) ? "parallaxVersion=0.0.1.0" : l));
+        var skew = await Assert.ThrowsAsync<InvalidOperationException>(() => Client.ConnectAsync(other));
+        Assert.Contains("must be one version", skew.Message, StringComparison.Ordinal);
+        Directory.Delete(Path.GetDirectoryName(other)!, recursive: true);
     }
 
     [Fact]
