@@ -21,7 +21,7 @@ out["start"] = time.perf_counter() - s
 try:
     v = rc[:]
     v.block = True
-    roundtrip_and_execute(v, out)
+    roundtrip_and_execute(v, out, lambda: "Hello!")  # defined here: a lambda of __main__ travels by value
 
     rng = np.random.default_rng(1)
     a = rng.random((n, n))

@@ -3,13 +3,14 @@
 import time
 
 
-def roundtrip_and_execute(v, out, trips=200):
-    """apply_sync round trip, then execute of a code string: the first one and the same string again."""
+def roundtrip_and_execute(v, out, hello, trips=200):
+    """apply_sync(hello) round trip, then execute of a code string: the first one and the same string again.
+    hello comes from the calling script: engines unpickle a function of this module by importing it, which they cannot."""
     for _ in range(20):
-        v.apply_sync(lambda: "Hello!")
+        v.apply_sync(hello)
     s = time.perf_counter()
     for _ in range(trips):
-        v.apply_sync(lambda: "Hello!")
+        v.apply_sync(hello)
     out["roundtrip"] = (time.perf_counter() - s) / trips
 
     # execute of a code string: the first one, then the same string again (Parallax compiles C# once per string).

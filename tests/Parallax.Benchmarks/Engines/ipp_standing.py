@@ -37,7 +37,7 @@ try:
 
     v = rc[:]
     v.block = True
-    roundtrip_and_execute(v, out)
+    roundtrip_and_execute(v, out, lambda: "Hello!")  # defined here: a lambda of __main__ travels by value
     rc.close()
 finally:
     subprocess.run(["ipcluster", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
