@@ -388,7 +388,8 @@ public sealed class Cluster : IAsyncDisposable
             fileName);
     }
 
-    private static string FindDotnet()
+    /// <summary>The `dotnet` muxer engines (and the parallax tool's daemon) are started with.</summary>
+    internal static string FindDotnet()
     {
         // Under `dotnet test`/`dotnet run` the SDK names the muxer; otherwise it sits three folders above this runtime.
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))

@@ -247,6 +247,9 @@ internal sealed class EngineHost
         {
             Authenticated();
             calls.Forget(channel);
+
+            // Results this peer never handed back (it was killed, or disposed mid-pull) must not stay pinned.
+            replySegments.Abandon(channel);
         }
     }
 
@@ -348,8 +351,8 @@ internal sealed class EngineHost
         var meta = MemoryPackSerializer.Deserialize<ApplyMeta>(frame.Meta)!;
         using var mapped = meta.Shared?.Map(connection.SegmentFolder, connection.SegmentMac, handBack: false);
         var arguments = mapped?.Memory ?? frame.Data;
-        AssemblyLoader.EnsureLoaded(meta.AssemblyPath);
-        if (!EngineDispatch.TryGet(meta.DispatchId, out var invoker))
+        var invokers = AssemblyLoader.EnsureLoaded(meta.AssemblyPath, meta.AssemblyMvid);
+        if (!invokers.TryGetValue(meta.DispatchId, out var invoker) && !EngineDispatch.TryGet(meta.DispatchId, out invoker))
         {
             throw new InvalidOperationException($"No dispatch stub '{meta.DispatchId}' is registered in '{meta.AssemblyPath}'. Rebuild the project with the Parallax generator enabled (warning CS9057 must not be suppressed).");
         }
@@ -471,7 +474,7 @@ internal sealed class EngineHost
         if (error is null && placement.IsShared(result.SizeBound))
         {
             // The client maps it, checks the tag, reads, and marks it free for the next result.
-            segment = replySegments.Rent(result.SizeBound);
+            segment = replySegments.Rent(result.SizeBound, channel);
             shared = placement.Write(segment, [result])[0];
         }
         else if (error is null)
