@@ -21,22 +21,22 @@ internal interface IEngineGrain : IGrainWithIntegerKey
     Task<EngineIdentity> Hello();
 
     /// <summary>Runs dispatch stub <paramref name="dispatchId"/> on <paramref name="arguments"/>, or on the bytes uploaded as <paramref name="upload"/> when it is not empty.</summary>
-    [Alias("apply")]
+    [Alias("apply"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
     Task<GrainReply> Apply(string dispatchId, string assemblyPath, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores values: value i is named <paramref name="names"/>[i], has type <paramref name="typeNames"/>[i] and
     /// takes <paramref name="lengths"/>[i] bytes, one after the other in <paramref name="data"/> or in the bytes uploaded as <paramref name="upload"/>.
     /// </summary>
-    [Alias("push")]
+    [Alias("push"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
     Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, CancellationToken cancellationToken);
 
     /// <summary>Sends back variable <paramref name="name"/>, serialized, inline or parked for <see cref="Download"/>.</summary>
-    [Alias("pull")]
+    [Alias("pull"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
     Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken);
 
     /// <summary>Answers with an empty reply, after the requests before it.</summary>
-    [Alias("ping")]
+    [Alias("ping"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
     Task<GrainReply> Ping(CancellationToken cancellationToken);
 
     /// <summary>Writes <paramref name="chunk"/> at <paramref name="offset"/> of upload <paramref name="upload"/>, which is <paramref name="total"/> bytes long.</summary>

@@ -32,7 +32,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// How long a call may run before Orleans gives up on it: in effect never. A call ends when it
     /// answers or when its engine's silo is found dead, which membership tells within seconds.
     /// </summary>
-    public static readonly TimeSpan CallTimeout = TimeSpan.FromDays(7);
+    public static readonly TimeSpan CallTimeout = TimeSpan.Parse(CallTimeoutText, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="CallTimeout"/> as the grain interface's [ResponseTimeout] reads it; Orleans' other calls keep its default.</summary>
+    public const string CallTimeoutText = "7.00:00:00";
 
     /// <summary>How many chunks of one transfer are in flight at once.</summary>
     private const int Window = 4;
@@ -93,18 +96,23 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             client.UseLocalhostClustering(cluster.GatewayPorts, SiloHost.ServiceId, cluster.ClusterId);
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = CallTimeout);
             client.UseTls(credentials.Certificate, credentials.Configure);
         });
         var host = builder.Build();
-        try
+        using (var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
+            starting.CancelAfter(timeout);
+            try
+            {
+                await host.StartAsync(starting.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                host.Dispose();
+                throw ex is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                    ? new TimeoutException($"The gateways of cluster '{cluster.ClusterId}' (ports {string.Join(", ", cluster.GatewayPorts)}) did not let this client in within {timeout}: are its silos running, and is '{cluster.CredentialsPath}' that cluster's credentials file?", ex)
+                    : ex;
+            }
         }
 
         var engines = new OrleansEngines(host, cluster, watchPeriod ?? TimeSpan.FromMilliseconds(200), logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);

@@ -92,8 +92,7 @@ internal static class SiloHost
         silo.Configure<SiloMessagingOptions>(o =>
         {
             // User code runs as long as it runs: a call is over when it answers or its silo dies (found
-            // through membership), never at a fixed time.
-            o.ResponseTimeout = OrleansEngines.CallTimeout;
+            // through membership), never at a fixed time (the grain interface's [ResponseTimeout] says the same to callers).
             o.MaxRequestProcessingTime = OrleansEngines.CallTimeout;
             o.RequestProcessingWarningTime = TimeSpan.FromHours(1);
         });

@@ -16,6 +16,12 @@ if (args is ["soak", ..])
     return;
 }
 
+if (args is ["engines-orleans", ..])
+{
+    Parallax.Benchmarks.Engines.SiloBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args.Length > 0 && args[0] == "engines")
 {
     Parallax.Benchmarks.Engines.EnginesBench.RunAsync(args[1..]).GetAwaiter().GetResult();
