@@ -19,6 +19,18 @@ internal sealed class ClusterCredentials
     /// <summary>The file name of a cluster's credentials inside its folder.</summary>
     public const string FileName = "cluster.pfx";
 
+    /// <summary>
+    /// The credentials path that means "no TLS at all", honoured only while the environment variable of
+    /// that name is set to <see cref="Insecure"/> too: it exists to measure what TLS costs
+    /// (tests/Parallax.Benchmarks engines-orleans --without-tls), never to run a cluster, since then
+    /// anyone who reaches a gateway port runs code on the engines.
+    /// </summary>
+    public const string Insecure = "PARALLAX_BENCHMARK_WITHOUT_TLS";
+
+    /// <summary>Whether <paramref name="path"/> asks for no TLS, and the environment allows it.</summary>
+    public static bool IsInsecure(string path) =>
+        path == Insecure && Environment.GetEnvironmentVariable(Insecure) == Insecure;
+
     private readonly byte[] thumbprint;
 
     private ClusterCredentials(X509Certificate2 certificate, string path)

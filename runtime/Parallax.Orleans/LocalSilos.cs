@@ -56,15 +56,16 @@ internal sealed class LocalSilos : IAsyncDisposable
     /// <param name="engines">How many engines (silo processes).</param>
     /// <param name="cancellationToken">Stops waiting; the silos started are stopped.</param>
     /// <exception cref="TimeoutException">A silo did not join within <see cref="StartTimeout"/>.</exception>
-    public static async Task<LocalSilos> StartAsync(int engines, CancellationToken cancellationToken = default)
+    /// <param name="withoutTls">No TLS (<see cref="ClusterCredentials.Insecure"/>): only for measuring what TLS costs, and only where the environment allows it.</param>
+    public static async Task<LocalSilos> StartAsync(int engines, CancellationToken cancellationToken = default, bool withoutTls = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(engines, 1);
         var name = "parallax-silos-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var folder = Path.Combine(Path.GetTempPath(), name);
         OwnerOnly.CreateDirectory(folder);
-        var credentials = ClusterCredentials.Create(folder, name);
+        var credentials = withoutTls && ClusterCredentials.IsInsecure(ClusterCredentials.Insecure) ? ClusterCredentials.Insecure : ClusterCredentials.Create(folder, name).Path;
         var ports = FreePorts(2 * engines);
-        var info = new SiloClusterInfo(name, ports[engines..], credentials.Path, engines);
+        var info = new SiloClusterInfo(name, ports[engines..], credentials, engines);
         var silos = new LocalSilos(folder, info, ports[..engines], FindSiloHost());
         try
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -90,13 +91,16 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// <exception cref="TimeoutException">Not every engine answered within <paramref name="timeout"/>.</exception>
     public static async Task<OrleansEngines> ConnectAsync(SiloClusterInfo cluster, TimeSpan timeout, ILogger? logger = null, TimeSpan? watchPeriod = null, CancellationToken cancellationToken = default)
     {
-        var credentials = ClusterCredentials.Read(cluster.CredentialsPath);
+        var credentials = ClusterCredentials.IsInsecure(cluster.CredentialsPath) ? null : ClusterCredentials.Read(cluster.CredentialsPath);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
             client.UseLocalhostClustering(cluster.GatewayPorts, SiloHost.ServiceId, cluster.ClusterId);
-            client.UseTls(credentials.Certificate, credentials.Configure);
+            if (credentials is not null)
+            {
+                client.UseTls(credentials.Certificate, credentials.Configure);
+            }
         });
         var host = builder.Build();
         using (var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -289,10 +293,14 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         return id;
     }
 
-    /// <summary>Reads a parked result in chunks, a few at a time, into one buffer, and lets the engine forget it.</summary>
+    /// <summary>
+    /// Reads a parked result in chunks, a few at a time, into one buffer, and lets the engine forget it.
+    /// The buffer is rented (the caller returns it once the result is read): a loop of large pulls
+    /// reuses warm pages instead of faulting in fresh ones.
+    /// </summary>
     private static async Task<byte[]> DownloadAsync(IEngineGrain grain, GrainReply reply, CancellationToken token)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(checked((int)reply.Length));
+        var buffer = ArrayPool<byte>.Shared.Rent(checked((int)reply.Length));
         var inFlight = new List<Task>(Window);
         for (long offset = 0; offset < reply.Length; offset += Transfers.ChunkBytes)
         {
@@ -308,12 +316,30 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             inFlight.Add(CopyAsync(grain.Download(reply.Parked, at, length, token), buffer, at));
         }
 
-        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
         _ = grain.Drop(reply.Parked);
         return buffer;
 
-        static async Task CopyAsync(Task<ReadOnlyMemory<byte>> chunk, byte[] buffer, long at) =>
-            (await chunk.ConfigureAwait(false)).Span.CopyTo(buffer.AsSpan((int)at));
+        static async Task CopyAsync(Task<ReadOnlyMemory<byte>> chunk, byte[] buffer, long at)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var data = await chunk.ConfigureAwait(false);
+            var got = sw.Elapsed.TotalMilliseconds;
+            data.Span.CopyTo(buffer.AsSpan((int)at));
+            if (Environment.GetEnvironmentVariable("PARALLAX_TRACE") == "1")
+            {
+                Console.Error.WriteLine($"chunk at {at >> 20} MiB: {got:F1} ms, copy {sw.Elapsed.TotalMilliseconds - got:F1} ms, gen2 {GC.CollectionCount(2)}");
+            }
+        }
     }
 
     /// <summary>Starts one target's part of a request; its answer or failure goes to <paramref name="sink"/> as <paramref name="index"/>, once.</summary>
@@ -334,10 +360,17 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     private async Task RunAsync(RemoteEngine engine, PendingCall pending, Func<RemoteEngine, CancellationToken, Task<GrainReply>> call)
     {
         var token = pending.Token;
+        byte[]? rented = null;
         try
         {
             var reply = await call(engine, token).ConfigureAwait(false);
-            var result = reply.Parked == Guid.Empty ? reply.Inline : await DownloadAsync(engine.Grain, reply, token).ConfigureAwait(false);
+            var result = reply.Inline;
+            if (reply.Parked != Guid.Empty)
+            {
+                rented = await DownloadAsync(engine.Grain, reply, token).ConfigureAwait(false);
+                result = rented.AsMemory(0, (int)reply.Length);
+            }
+
             EngineTelemetry.ReceivedBytes.Add(result.Length);
             var answer = new EngineReply(
                 new DateTime(reply.StartedTicks, DateTimeKind.Utc),
@@ -354,6 +387,13 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             {
                 // Membership may not have declared the silo dead yet; a look now rather than at the next tick.
                 _ = LookSoonAsync();
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }

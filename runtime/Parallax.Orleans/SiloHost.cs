@@ -42,7 +42,7 @@ internal static class SiloHost
 
         var log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-        var credentials = ClusterCredentials.Read(arguments.Credentials);
+        var credentials = ClusterCredentials.IsInsecure(arguments.Credentials) ? null : ClusterCredentials.Read(arguments.Credentials);
         var engine = new SiloEngine(arguments.EngineId);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -78,7 +78,7 @@ internal static class SiloHost
         return 0;
     }
 
-    private static void Configure(ISiloBuilder silo, SiloArguments arguments, ClusterCredentials credentials)
+    private static void Configure(ISiloBuilder silo, SiloArguments arguments, ClusterCredentials? credentials)
     {
         var primary = arguments.PrimaryPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
         silo.UseLocalhostClustering(arguments.SiloPort, arguments.GatewayPort, primary, ServiceId, arguments.Cluster);
@@ -97,7 +97,10 @@ internal static class SiloHost
             o.RequestProcessingWarningTime = TimeSpan.FromHours(1);
         });
         silo.AddPlacementDirector<EnginePlacement, EnginePlacementDirector>();
-        silo.UseTls(credentials.Certificate, credentials.Configure);
+        if (credentials is not null)
+        {
+            silo.UseTls(credentials.Certificate, credentials.Configure);
+        }
     }
 
     private static void WatchStdin(TaskCompletionSource<string> stop) => new Thread(() =>

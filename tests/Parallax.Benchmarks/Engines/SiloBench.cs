@@ -14,15 +14,23 @@ internal static class SiloBench
 {
     public static async Task RunAsync(string[] args)
     {
-        var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
+        var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        var n = numbers.Length > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 5000;
+        var withoutTls = args.Contains("--without-tls");
+        if (withoutTls)
+        {
+            // Only to see what TLS costs: the silos of this run let anyone who reaches their ports in.
+            Environment.SetEnvironmentVariable(ClusterCredentials.Insecure, ClusterCredentials.Insecure);
+        }
+
         var bytes = n * (long)n * 8;
-        Console.WriteLine($"Orleans backend benchmark: {Environment.ProcessorCount} cores, load average {LoadAverage()}, matrices {n}x{n} ({bytes / 1e6:F0} MB each)");
+        Console.WriteLine($"Orleans backend benchmark: {Environment.ProcessorCount} cores, load average {LoadAverage()}, matrices {n}x{n} ({bytes / 1e6:F0} MB each){(withoutTls ? ", silos WITHOUT TLS (to measure its cost)" : "")}");
         Console.WriteLine($"{"what",-58} {"Orleans",12} {"local",12} {"ratio",8}");
 
         // Ready: silo processes joined and a client connected with every engine greeted; local engines started and connected.
         var silosReady = new List<double>();
         var localReady = new List<double>();
-        for (var round = 0; round < 2; round++)
+        for (var round = 0; round < (args.Contains("--transfers-only") ? 0 : 2); round++)
         {
             var sw = Stopwatch.StartNew();
             await using (var silos = await LocalSilos.StartAsync(3))
@@ -38,12 +46,27 @@ internal static class SiloBench
             }
         }
 
-        Row("3 engines ready, client connected (best of 2)", silosReady.Min(), localReady.Min(), "s");
+        if (silosReady.Count > 0)
+        {
+            Row("3 engines ready, client connected (best of 2)", silosReady.Min(), localReady.Min(), "s");
+        }
 
-        await using var silo = await LocalSilos.StartAsync(3);
+        await using var silo = await LocalSilos.StartAsync(3, withoutTls: withoutTls);
         await using var orleans = await OrleansEngines.ConnectAsync(silo.Info, TimeSpan.FromMinutes(2));
         await using var cluster = await Cluster.StartAsync(3);
         var remoteClient = new Client(orleans);
+        if (args.Contains("--pull-loop"))
+        {
+            // For watching CPU with top: one engine, one 200 MB pull after another.
+            remoteClient[0].Push("c", Random(n, n, 1));
+            for (var i = 0; i < 5; i++)
+            {
+                Console.WriteLine($"pull {Time(() => remoteClient[0].Pull<double[,]>("c")):F2} s, push {Time(() => remoteClient[0].Push("d", Random(2, 2, 1))):F3} s");
+            }
+
+            return;
+        }
+
         var remote = remoteClient[..];
         var local = cluster.Client[..];
 
