@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MemoryPack;
 using Orleans;
 using Parallax.Engines.Host;
 using Parallax.Engines.Transport;
@@ -115,6 +116,9 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
     });
 
     public Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken) => engine.RunAsync(_ => engine.Executor.Pull(name, expectedType));
+
+    public Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, CancellationToken cancellationToken) =>
+        engine.RunAsync(output => engine.Executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(meta.Span)!, output));
 
     public Task<GrainReply> Ping(CancellationToken cancellationToken) => engine.RunAsync(_ => Payload.FromBytes(default));
 

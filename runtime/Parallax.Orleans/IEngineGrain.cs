@@ -35,6 +35,10 @@ internal interface IEngineGrain : IGrainWithIntegerKey
     [Alias("pull"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
     Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken);
 
+    /// <summary>One step of Execute for a C# code string: <paramref name="meta"/> is its MemoryPack-serialized ExecuteMeta, the same as a local engine's frame carries.</summary>
+    [Alias("execute"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
+    Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, CancellationToken cancellationToken);
+
     /// <summary>Answers with an empty reply, after the requests before it.</summary>
     [Alias("ping"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
     Task<GrainReply> Ping(CancellationToken cancellationToken);

@@ -171,7 +171,7 @@ internal sealed class LocalSilos : IAsyncDisposable
             start.ArgumentList.Add(siloPorts[0].ToString(CultureInfo.InvariantCulture));
         }
 
-        Cluster.SetEngineEnvironment(start.Environment, Math.Max(1, Environment.ProcessorCount / Info.EngineCount));
+        Cluster.SetEngineEnvironment(start.Environment, Cluster.DefaultLinalgThreads(Info.EngineCount, Environment.ProcessorCount));
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>

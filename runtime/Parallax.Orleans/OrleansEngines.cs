@@ -168,14 +168,22 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             case PullRequest pull:
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, token) => engine.Grain.Pull(pull.Name, pull.ExpectedType, token));
+                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Pull(pull.Name, pull.ExpectedType, token), token));
+                }
+
+                break;
+            case ExecuteRequest execute:
+                var meta = MemoryPack.MemoryPackSerializer.Serialize(execute.Meta);
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Execute(meta, token), token));
                 }
 
                 break;
             case PingRequest:
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, token) => engine.Grain.Ping(token));
+                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Ping(token), token));
                 }
 
                 break;

@@ -99,6 +99,13 @@ internal sealed class EngineExecutor
         return Payload.FromBytes(invoker(arguments));
     }
 
+    /// <summary>Compiles a C# code string against the namespace (or finds it compiled) and runs it, unless the request only compiles it.</summary>
+    public Payload RunCode(ExecuteMeta meta, CapturedOutput output)
+    {
+        output.Start();
+        return Payload.FromBytes(MemoryPackSerializer.Serialize(Namespace.Scripts.Execute(meta)));
+    }
+
     /// <summary>Sends back variable <paramref name="name"/> serialized, checked against the type the client reads it as.</summary>
     public Payload Pull(string name, string expectedType) => Namespace.Serialize(name, expectedType);
 

@@ -259,13 +259,14 @@ internal sealed class EngineHost
     }
 
     /// <summary>The requests an engine runs one at a time, with the console captured. A new request kind is a member here, a case in <see cref="RunRequest"/> and its method below.</summary>
-    private static bool Runs(FrameKind kind) => kind is FrameKind.Apply or FrameKind.Push or FrameKind.Pull;
+    private static bool Runs(FrameKind kind) => kind is FrameKind.Apply or FrameKind.Push or FrameKind.Pull or FrameKind.Execute;
 
     private Payload RunRequest(FrameChannel channel, Frame frame, CapturedOutput output) => frame.Kind switch
     {
         FrameKind.Apply => Apply(frame, output),
         FrameKind.Push => Push(channel, frame),
         FrameKind.Pull => Pull(frame),
+        FrameKind.Execute => RunCode(frame, output),
         _ => throw new UnreachableException($"{frame.Kind} is not among the kinds Runs lists."),
     };
 
@@ -323,6 +324,12 @@ internal sealed class EngineHost
     {
         var meta = MemoryPackSerializer.Deserialize<PullMeta>(frame.Meta)!;
         return executor.Pull(meta.Name, meta.ExpectedType);
+    }
+
+    /// <summary>Compiles a C# code string against the namespace (or finds it compiled) and runs it, unless the request only compiles it.</summary>
+    private Payload RunCode(Frame frame, CapturedOutput output)
+    {
+        return executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(frame.Meta)!, output);
     }
 
     /// <summary>Lets the client reuse a pushed segment (PushSegments): this engine read or replaced every value in it.</summary>

@@ -21,6 +21,7 @@ internal sealed class EngineConnection : IEngineConnection
     private readonly string segmentFolder;
     private long nextRequest;
     private int pendingCount;
+    private int dying;
     private string? death;
 
     private EngineConnection(int engineId, Process? process, FrameChannel channel, Action<string> log, PushSegments pushSegments, ConnectionInfo info, Action? died)
@@ -84,8 +85,10 @@ internal sealed class EngineConnection : IEngineConnection
     public void Send(FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, IReplySink sink, int index)
     {
         var requestId = (ulong)Interlocked.Increment(ref nextRequest);
-        Interlocked.Increment(ref pendingCount);
         pending[requestId] = (sink, index);
+
+        // Also the full fence between adding the request and reading death (Died publishes, then scans).
+        Interlocked.Increment(ref pendingCount);
         if (Volatile.Read(ref death) is { } already)
         {
             FailPending(requestId, already);
@@ -99,6 +102,12 @@ internal sealed class EngineConnection : IEngineConnection
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             Died($"sending failed: {ex.Message}");
+        }
+        catch (InvalidOperationException ex) when (pending.TryRemove(requestId, out _))
+        {
+            // Over the frame limit, nothing sent: this target fails, the connection and the other targets go on.
+            Interlocked.Decrement(ref pendingCount);
+            sink.Failed(index, ex);
         }
     }
 
@@ -265,25 +274,34 @@ internal sealed class EngineConnection : IEngineConnection
         return "its connection closed";
     }
 
+    /// <summary>
+    /// Marks the engine dead, once: the first caller reports the death (log, counter), publishes it, and
+    /// fails every pending request. A later caller (a send that failed while the receive loop found the
+    /// stream's end) leaves its request to the first: it was pending before the death was published, so
+    /// the first caller's scan finds it, and whoever sees the engine dead sees its death reported.
+    /// </summary>
     private void Died(string detail, bool expected = false)
     {
-        var first = Interlocked.CompareExchange(ref death, detail, null) is null;
-        if (first && !expected)
+        if (Interlocked.CompareExchange(ref dying, 1, 0) != 0)
+        {
+            return;
+        }
+
+        if (!expected)
         {
             log($"[client] engine {EngineId} is gone: {detail}");
             EngineTelemetry.EngineDeaths.Add(1);
         }
 
+        // A full fence: a send that adds its request after this sees the death and fails it itself.
+        Interlocked.Exchange(ref death, detail);
         pushSegments.EngineGone(EngineId);
         foreach (var requestId in pending.Keys)
         {
-            FailPending(requestId, death!);
+            FailPending(requestId, detail);
         }
 
-        if (first)
-        {
-            died?.Invoke();
-        }
+        died?.Invoke();
     }
 
     private void FailPending(ulong requestId, string detail)

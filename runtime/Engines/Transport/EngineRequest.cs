@@ -18,6 +18,9 @@ internal enum RequestKind
 
     /// <summary>Answer with an empty reply (<see cref="PingRequest"/>): liveness and tests.</summary>
     Ping,
+
+    /// <summary>Compile a C# code string against the namespace, and run it or do one step of preparing it (<see cref="ExecuteRequest"/>).</summary>
+    Execute,
 }
 
 /// <summary>
@@ -35,6 +38,9 @@ internal sealed record PullRequest(string Name, string ExpectedType) : EngineReq
 
 /// <summary>Asks for an empty reply.</summary>
 internal sealed record PingRequest() : EngineRequest(RequestKind.Ping);
+
+/// <summary>One step of Execute (<see cref="ExecuteStep"/>) for a code string, the same on every target; each answers with an <see cref="ExecuteReply"/>.</summary>
+internal sealed record ExecuteRequest(ExecuteMeta Meta) : EngineRequest(RequestKind.Execute);
 
 /// <summary>A value to push: its name, the type engines read it as, and its serialized (or still to serialize) bytes.</summary>
 internal readonly record struct NamedValue(string Name, string TypeName, Payload Payload);

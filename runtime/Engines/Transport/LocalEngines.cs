@@ -97,6 +97,9 @@ internal sealed class LocalEngines : IEngines
             case PingRequest:
                 SendToAll(FrameKind.Ping, [], targets, sink);
                 break;
+            case ExecuteRequest execute:
+                SendToAll(FrameKind.Execute, MemoryPackSerializer.Serialize(execute.Meta), targets, sink);
+                break;
             default:
                 throw new NotSupportedException($"Local engines have no encoding for {request.Kind} requests.");
         }
@@ -171,9 +174,11 @@ internal sealed class LocalEngines : IEngines
 
         if (!placement.IsShared(push.TotalSize))
         {
-            for (var i = 0; i < targets.Count; i++)
+            // Every frame is built before the first goes out: a value that fails to serialize throws with nothing sent.
+            var frames = new (byte[] Meta, byte[] Data)[push.IsSame ? 1 : targets.Count];
+            for (var i = 0; i < frames.Length; i++)
             {
-                var values = push.IsSame ? push.PerTarget[0] : push.PerTarget[i];
+                var values = push.PerTarget[i];
                 var bytes = values.Select(v => v.Payload.ToBytes()).ToArray();
                 var data = new byte[bytes.Sum(b => b.Length)];
                 var offsets = new long[values.Count];
@@ -185,9 +190,15 @@ internal sealed class LocalEngines : IEngines
                     position += bytes[j].Length;
                 }
 
-                EngineTelemetry.PushedBytes.Add(data.Length);
                 var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. bytes.Select(b => (long)b.Length)], null, null);
-                SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), data, sink, i);
+                frames[i] = (MemoryPackSerializer.Serialize(meta), data);
+            }
+
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var (meta, data) = frames[push.IsSame ? 0 : i];
+                EngineTelemetry.PushedBytes.Add(data.Length);
+                SendTo(targets[i], FrameKind.Push, meta, data, sink, i);
             }
 
             return;

@@ -45,9 +45,9 @@ public class SeamTests
     }
 
     [Fact]
-    public async Task An_engine_connection_counts_the_requests_it_has_not_answered()
+    public async Task An_engine_connection_counts_the_requests_it_has_not_answered_and_one_over_the_frame_limit_fails_alone()
     {
-        await using var cluster = await Cluster.StartAsync(1);
+        await using var cluster = await Cluster.StartAsync(1, new ClusterOptions { MaxFrameBytes = 1 << 20 });
         var connection = cluster.Client.Engines.Connection(0)!;
         var release = Path.Combine(Path.GetTempPath(), "parallax-release-" + Guid.NewGuid().ToString("N"));
         Assert.Equal(0, connection.Pending);
@@ -75,6 +75,12 @@ public class SeamTests
         }
 
         Assert.Equal(0, connection.Pending);
+
+        // A request over the frame limit fails its target before anything is sent, and leaves nothing pending.
+        var refused = Assert.Throws<InvalidOperationException>(() => cluster.Client[0].Pull<int>(new string('x', 1 << 20)));
+        Assert.Contains("MaxFrameBytes", refused.Message);
+        Assert.Equal(0, connection.Pending);
+        Assert.Equal(0, cluster.Client[0].ApplySync(() => Engine.Id));
         Assert.True(connection.IsAlive);
         Assert.Equal(0, connection.EngineId);
     }
