@@ -69,6 +69,10 @@ public class SiloTests(SilosFixture fixture)
         Assert.Equal(3, dot.Length);
         Assert.All(dot, c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan()), "an engine's product differs from the local Linalg.Dot(a, b)"));
 
+        // The seed's execute cell, a C# code string, on silos as on local engines.
+        v.ExecuteSync("var e = Linalg.Dot(a, b);");
+        Assert.All(v.Pull<double[,]>("e"), e => Assert.True(e.AsSpan().SequenceEqual(expected.AsSpan()), "Execute's product differs"));
+
         // What engine code prints comes back with the call; what it throws is a RemoteException naming the engine.
         var printed = cl[1].ApplyAsync(() => Console.WriteLine($"engine {Engine.Id} here"));
         printed.Get();
@@ -82,7 +86,7 @@ public class SiloTests(SilosFixture fixture)
         v.Scatter("part", items);
         Assert.Equal(new[] { new[] { 0, 1, 2, 3 }, new[] { 4, 5, 6 }, new[] { 7, 8, 9 } }, v.Pull<int[]>("part"));
 
-        v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("c"));
+        v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("c") & Engine.Remove("e"));
     }
 
     [Fact]
