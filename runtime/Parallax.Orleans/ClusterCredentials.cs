@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Connections.Security;
@@ -100,6 +101,30 @@ internal sealed class ClusterCredentials
         tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
         tls.RemoteCertificateValidation = IsClusterPeer;
     }
+
+    /// <summary>TLS for the server side of a data port (<see cref="DataPort"/>): the cluster certificate, and the client's required and pinned.</summary>
+    public SslServerAuthenticationOptions ServerOptions() => new()
+    {
+        ServerCertificate = Certificate,
+        ClientCertificateRequired = true,
+        EnabledSslProtocols = SslProtocols.Tls13 | SslProtocols.Tls12,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = (_, certificate, chain, errors) => IsClusterPeer(certificate, chain, errors),
+    };
+
+    /// <summary>TLS for a client of a data port: presents the cluster certificate, accepts only a silo that presents it.</summary>
+    public SslClientAuthenticationOptions ClientOptions() => new()
+    {
+        TargetHost = "parallax",
+        ClientCertificates = [Certificate],
+        LocalCertificateSelectionCallback = (_, _, _, _, _) => Certificate,
+        EnabledSslProtocols = SslProtocols.Tls13 | SslProtocols.Tls12,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = (_, certificate, chain, errors) => IsClusterPeer(certificate, chain, errors),
+    };
+
+    private bool IsClusterPeer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
+        certificate is not null && IsClusterPeer(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), chain, errors);
 
     /// <summary>
     /// Whether a peer presented the cluster's own certificate. The chain is not built against any

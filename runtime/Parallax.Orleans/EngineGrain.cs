@@ -25,7 +25,10 @@ internal sealed class SiloEngine
 
     public EngineExecutor Executor { get; }
 
-    public EngineIdentity Identity { get; }
+    public EngineIdentity Identity { get; private set; }
+
+    /// <summary>Tells clients (in <see cref="Identity"/>) where this silo's data port listens.</summary>
+    public void Listening(int dataPort) => Identity = Identity with { DataPort = dataPort };
 
     public Transfers Transfers { get; } = new();
 
@@ -56,7 +59,7 @@ internal sealed class SiloEngine
         try
         {
             var bytes = done.Result.ToBytes();
-            return bytes.Length <= Transfers.ChunkBytes
+            return bytes.Length <= Transfers.InlineBytes
                 ? reply with { Inline = bytes, Length = bytes.Length }
                 : reply with { Parked = Transfers.Park(bytes), Length = bytes.Length };
         }

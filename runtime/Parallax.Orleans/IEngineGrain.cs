@@ -58,7 +58,7 @@ internal interface IEngineGrain : IGrainWithIntegerKey
 
 /// <summary>Who answers as an engine: its id, and the incarnation of its silo process (new at every start: a new incarnation has an empty namespace).</summary>
 [GenerateSerializer, Immutable, Alias("parallax.engine-identity")]
-internal sealed class EngineIdentity
+internal sealed record EngineIdentity
 {
     [Id(0)] public int EngineId { get; init; }
 
@@ -67,6 +67,9 @@ internal sealed class EngineIdentity
     [Id(2)] public int ProcessId { get; init; }
 
     [Id(3)] public string Machine { get; init; } = "";
+
+    /// <summary>The silo's port for bulk data and the client's watch (<see cref="DataPort"/>), on the silo's address; 0 when it has none.</summary>
+    [Id(4)] public int DataPort { get; init; }
 }
 
 /// <summary>

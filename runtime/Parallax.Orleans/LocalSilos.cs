@@ -21,15 +21,17 @@ internal sealed class LocalSilos : IAsyncDisposable
 
     private readonly Process?[] processes;
     private readonly int[] siloPorts;
+    private readonly int[] dataPorts;
     private readonly string hostPath;
     private readonly List<string> log = [];
     private int disposed;
 
-    private LocalSilos(string folder, SiloClusterInfo info, int[] siloPorts, string hostPath)
+    private LocalSilos(string folder, SiloClusterInfo info, int[] siloPorts, int[] dataPorts, string hostPath)
     {
         Folder = folder;
         Info = info;
         this.siloPorts = siloPorts;
+        this.dataPorts = dataPorts;
         this.hostPath = hostPath;
         processes = new Process?[info.EngineCount];
     }
@@ -64,9 +66,9 @@ internal sealed class LocalSilos : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), name);
         OwnerOnly.CreateDirectory(folder);
         var credentials = withoutTls && ClusterCredentials.IsInsecure(ClusterCredentials.Insecure) ? ClusterCredentials.Insecure : ClusterCredentials.Create(folder, name).Path;
-        var ports = FreePorts(2 * engines);
-        var info = new SiloClusterInfo(name, ports[engines..], credentials, engines);
-        var silos = new LocalSilos(folder, info, ports[..engines], FindSiloHost());
+        var ports = FreePorts(3 * engines);
+        var info = new SiloClusterInfo(name, ports[engines..(2 * engines)], credentials, engines);
+        var silos = new LocalSilos(folder, info, ports[..engines], ports[(2 * engines)..], FindSiloHost());
         try
         {
             await silos.StartSiloAsync(0, cancellationToken).ConfigureAwait(false);
@@ -158,6 +160,7 @@ internal sealed class LocalSilos : IAsyncDisposable
             "--credentials", Info.CredentialsPath,
             "--silo-port", siloPorts[engineId].ToString(CultureInfo.InvariantCulture),
             "--gateway-port", Info.GatewayPorts[engineId].ToString(CultureInfo.InvariantCulture),
+            "--data-port", dataPorts[engineId].ToString(CultureInfo.InvariantCulture),
             "--watch-stdin",
         ];
         foreach (var argument in arguments)

@@ -50,14 +50,18 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     private readonly CancellationTokenSource closing = new();
     private readonly ILogger logger;
     private readonly TimeSpan watchPeriod;
+    private readonly ClusterCredentials? credentials;
+    private readonly bool useDataPorts;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task watching = Task.CompletedTask;
     private int closed;
 
     /// <summary>Over a started Orleans client: grain references need the cluster's manifest, which it fetches as it connects.</summary>
-    private OrleansEngines(IHost host, SiloClusterInfo cluster, TimeSpan watchPeriod, ILogger logger)
+    private OrleansEngines(IHost host, SiloClusterInfo cluster, TimeSpan watchPeriod, ILogger logger, ClusterCredentials? credentials, bool useDataPorts)
     {
         this.host = host;
+        this.credentials = credentials;
+        this.useDataPorts = useDataPorts;
         this.watchPeriod = watchPeriod;
         this.logger = logger;
         orleans = host.Services.GetRequiredService<IClusterClient>();
@@ -88,8 +92,14 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// Connects to a cluster's gateways with its credentials, looks at its membership, greets every
     /// engine it finds, and waits up to <paramref name="timeout"/> for all of them.
     /// </summary>
+    /// <param name="cluster">Where the cluster's gateways are, and its credentials.</param>
+    /// <param name="timeout">How long to wait for the gateways and for every engine.</param>
+    /// <param name="logger">Told of engines that die and rejoin.</param>
+    /// <param name="watchPeriod">How often membership is looked at (200 ms when null).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="useDataPorts">Whether bulk data goes through the silos' data ports (<see cref="DataPort"/>); without, it travels in Orleans messages of <see cref="Transfers.ChunkBytes"/> each.</param>
     /// <exception cref="TimeoutException">Not every engine answered within <paramref name="timeout"/>.</exception>
-    public static async Task<OrleansEngines> ConnectAsync(SiloClusterInfo cluster, TimeSpan timeout, ILogger? logger = null, TimeSpan? watchPeriod = null, CancellationToken cancellationToken = default)
+    public static async Task<OrleansEngines> ConnectAsync(SiloClusterInfo cluster, TimeSpan timeout, ILogger? logger = null, TimeSpan? watchPeriod = null, bool useDataPorts = true, CancellationToken cancellationToken = default)
     {
         var credentials = ClusterCredentials.IsInsecure(cluster.CredentialsPath) ? null : ClusterCredentials.Read(cluster.CredentialsPath);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -119,7 +129,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             }
         }
 
-        var engines = new OrleansEngines(host, cluster, watchPeriod ?? TimeSpan.FromMilliseconds(200), logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var engines = new OrleansEngines(host, cluster, watchPeriod ?? TimeSpan.FromMilliseconds(200), logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, credentials, useDataPorts);
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -240,12 +250,12 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
 
     private static async Task<GrainReply> ApplyAsync(RemoteEngine engine, ApplyRequest apply, CancellationToken token)
     {
-        if (apply.Arguments.Length <= Transfers.ChunkBytes)
+        if (apply.Arguments.Length <= Transfers.InlineBytes)
         {
             return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.Arguments, Guid.Empty, token), token).ConfigureAwait(false);
         }
 
-        var upload = await UploadAsync(engine.Grain, [apply.Arguments], token).ConfigureAwait(false);
+        var upload = await UploadAsync(engine, [apply.Arguments], token).ConfigureAwait(false);
         return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, default, upload, token), token).ConfigureAwait(false);
     }
 
@@ -255,7 +265,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         string[] types = [.. values.Select(v => v.TypeName)];
         long[] lengths = [.. parts.Select(p => (long)p.Length)];
         var total = lengths.Sum();
-        if (total <= Transfers.ChunkBytes)
+        if (total <= Transfers.InlineBytes)
         {
             var data = new byte[total];
             var at = 0;
@@ -269,13 +279,19 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
 
         // The data streams in while requests before this one still run; the push itself keeps its place in line.
-        var upload = await UploadAsync(engine.Grain, parts, token).ConfigureAwait(false);
+        var upload = await UploadAsync(engine, parts, token).ConfigureAwait(false);
         return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, default, upload, token), token).ConfigureAwait(false);
     }
 
-    /// <summary>Sends <paramref name="parts"/>, one after the other, as one upload in chunks, a few at a time; returns its id.</summary>
-    private static async Task<Guid> UploadAsync(IEngineGrain grain, IReadOnlyList<ReadOnlyMemory<byte>> parts, CancellationToken token)
+    /// <summary>Sends <paramref name="parts"/>, one after the other, as one upload: through the engine's data port, or else in chunks, a few at a time; returns its id.</summary>
+    private static async Task<Guid> UploadAsync(RemoteEngine engine, IReadOnlyList<ReadOnlyMemory<byte>> parts, CancellationToken token)
     {
+        if (engine.Data is { } data)
+        {
+            return await data.UploadAsync(parts, token).ConfigureAwait(false);
+        }
+
+        var grain = engine.Grain;
         var id = Guid.NewGuid();
         var total = parts.Sum(p => (long)p.Length);
         var inFlight = new List<Task>(Window);
@@ -306,9 +322,26 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// The buffer is rented (the caller returns it once the result is read): a loop of large pulls
     /// reuses warm pages instead of faulting in fresh ones.
     /// </summary>
-    private static async Task<byte[]> DownloadAsync(IEngineGrain grain, GrainReply reply, CancellationToken token)
+    private static async Task<byte[]> DownloadAsync(RemoteEngine engine, GrainReply reply, CancellationToken token)
     {
+        var grain = engine.Grain;
         var buffer = ArrayPool<byte>.Shared.Rent(checked((int)reply.Length));
+        if (engine.Data is { } data)
+        {
+            try
+            {
+                await data.DownloadAsync(reply.Parked, (int)reply.Length, buffer, token).ConfigureAwait(false);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+
+            _ = grain.Drop(reply.Parked);
+            return buffer;
+        }
+
         var inFlight = new List<Task>(Window);
         for (long offset = 0; offset < reply.Length; offset += Transfers.ChunkBytes)
         {
@@ -375,7 +408,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             var result = reply.Inline;
             if (reply.Parked != Guid.Empty)
             {
-                rented = await DownloadAsync(engine.Grain, reply, token).ConfigureAwait(false);
+                rented = await DownloadAsync(engine, reply, token).ConfigureAwait(false);
                 result = rented.AsMemory(0, (int)reply.Length);
             }
 
@@ -482,7 +515,14 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             return;
         }
 
-        if (engine.Joined(silo, identity) is { } previous)
+        var data = useDataPorts && identity.DataPort != 0 ? new DataChannel(new System.Net.IPEndPoint(silo.Endpoint.Address, identity.DataPort), credentials) : null;
+        var (previous, life) = engine.Joined(silo, identity, data);
+        if (data is not null)
+        {
+            _ = WatchAsync(engine, data, identity.Incarnation, life);
+        }
+
+        if (previous is not null)
         {
             logger.LogWarning(
                 "Engine {Engine} rejoined: a new silo process ({Process} on {Machine}) replaced incarnation {Previous}; its namespace is empty",
@@ -490,6 +530,17 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
 
         Signal();
+    }
+
+    /// <summary>Fails the engine's requests as soon as its silo process is found gone through its data port: no wait for membership.</summary>
+    private async Task WatchAsync(RemoteEngine engine, DataChannel data, Guid incarnation, CancellationToken life)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(life, closing.Token);
+        if (await data.WatchAsync(incarnation, both.Token).ConfigureAwait(false) is { } gone && !both.IsCancellationRequested)
+        {
+            engine.Died(gone, expected: false, Signal);
+            logger.LogWarning("Engine {Engine} died: {How}", engine.EngineId, gone);
+        }
     }
 
     private void Signal() => Interlocked.Exchange(ref changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -534,6 +585,9 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
 
         /// <summary>Gets the silo the engine was greeted on, or null while it is down.</summary>
         public SiloAddress? Silo { get; private set; }
+
+        /// <summary>Gets the engine's data port, or null when bulk data goes through Orleans.</summary>
+        public DataChannel? Data { get; private set; }
 
         /// <summary>Gets how the engine last died, or null.</summary>
         public string? Death { get; private set; }
@@ -581,22 +635,26 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             }
         }
 
-        /// <summary>The engine's silo answered a hello: the engine is live; returns the incarnation it replaced, if any.</summary>
-        public Guid? Joined(SiloAddress silo, EngineIdentity identity)
+        /// <summary>
+        /// The engine's silo answered a hello: the engine is live. Returns the incarnation it replaced, if
+        /// any, and the token that is cancelled when this incarnation is found dead.
+        /// </summary>
+        public (Guid? Previous, CancellationToken Life) Joined(SiloAddress silo, EngineIdentity identity, DataChannel? data)
         {
             lock (gate)
             {
                 var previous = incarnation;
                 Silo = silo;
                 Death = null;
+                Data = data;
                 incarnation = identity.Incarnation;
                 if (previous == Guid.Empty || previous == identity.Incarnation)
                 {
-                    return null;
+                    return (null, life.Token);
                 }
 
                 Rejoined++;
-                return previous;
+                return (previous, life.Token);
             }
         }
 
@@ -605,6 +663,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         {
             PendingCall[] failing;
             CancellationTokenSource ended;
+            DataChannel? data;
             lock (gate)
             {
                 if (Silo is null && pending.Count == 0)
@@ -612,6 +671,8 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                     return;
                 }
 
+                data = Data;
+                Data = null;
                 Silo = null;
                 Death = detail;
                 failing = [.. pending];
@@ -634,13 +695,14 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             // Orleans' own waits for the dead silo's answers end now, not at the response timeout.
             ended.Cancel();
             ended.Dispose();
+            data?.Dispose();
             signal();
         }
 
         /// <summary>What a failed call to this engine tells the caller.</summary>
         public Exception Explain(Exception ex) => ex switch
         {
-            OperationCanceledException when Death is { } death => new EngineDiedException(EngineId, death),
+            OperationCanceledException or IOException or ObjectDisposedException when Death is { } death => new EngineDiedException(EngineId, death),
             SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException => new EngineDiedException(EngineId, $"its silo could not be reached: {ex.Message}"),
             _ => ex,
         };

@@ -44,6 +44,8 @@ internal static class SiloHost
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         var credentials = ClusterCredentials.IsInsecure(arguments.Credentials) ? null : ClusterCredentials.Read(arguments.Credentials);
         var engine = new SiloEngine(arguments.EngineId);
+        using var dataPort = new DataPort(IPAddress.Loopback, arguments.DataPort ?? 0, credentials, engine, line => log.WriteLine($"[silo {EnginePlacement.SiloName(arguments.EngineId)}] {line}"));
+        engine.Listening(dataPort.Port);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -122,11 +124,11 @@ internal static class SiloHost
 }
 
 /// <summary>A silo's command line.</summary>
-internal sealed record SiloArguments(int EngineId, string Cluster, string Credentials, int SiloPort, int GatewayPort, int? PrimaryPort, bool WatchStdin, LogLevel LogLevel)
+internal sealed record SiloArguments(int EngineId, string Cluster, string Credentials, int SiloPort, int GatewayPort, int? PrimaryPort, int? DataPort, bool WatchStdin, LogLevel LogLevel)
 {
     public const string Usage =
         "usage: Parallax.Silo --id <engine id> --cluster <name> --credentials <cluster.pfx> --silo-port <port> --gateway-port <port> " +
-        "[--primary-port <silo port of engine 0's silo>] [--watch-stdin] [--log-level Warning]";
+        "[--primary-port <silo port of engine 0's silo>] [--data-port <port>] [--watch-stdin] [--log-level Warning]";
 
     /// <exception cref="ArgumentException">An argument is missing or malformed.</exception>
     public static SiloArguments Parse(string[] args)
@@ -161,6 +163,7 @@ internal sealed record SiloArguments(int EngineId, string Cluster, string Creden
             Port("--silo-port"),
             Port("--gateway-port"),
             values.ContainsKey("--primary-port") ? Port("--primary-port") : null,
+            values.ContainsKey("--data-port") ? Port("--data-port") : null,
             watch,
             values.TryGetValue("--log-level", out var level) ? Enum.Parse<LogLevel>(level, ignoreCase: true) : LogLevel.Warning);
     }

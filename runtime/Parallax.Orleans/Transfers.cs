@@ -17,6 +17,13 @@ internal sealed class Transfers
     /// </summary>
     public const int ChunkBytes = 8 << 20;
 
+    /// <summary>
+    /// The most data that travels inside a grain call or reply. More goes through the silo's data port
+    /// (<see cref="DataPort"/>), or in chunks of <see cref="ChunkBytes"/> for a client that has none:
+    /// Orleans' transport carries bulk data slowly (see <see cref="DataPort"/>).
+    /// </summary>
+    public const int InlineBytes = 256 << 10;
+
     /// <summary>How long an upload or parked result may sit untouched before it is taken for abandoned.</summary>
     public static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(10);
 
@@ -41,6 +48,30 @@ internal sealed class Transfers
         chunk.CopyTo(entry.Buffer.AsSpan((int)offset));
         entry.Touch();
         Interlocked.Add(ref entry.Count, chunk.Length);
+    }
+
+    /// <summary>
+    /// Reads the whole of upload <paramref name="id"/> (<paramref name="length"/> bytes of <paramref name="total"/>,
+    /// from its start) straight from <paramref name="source"/> into its buffer: no chunk arrays, no copy.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The sizes do not fit; nothing is read.</exception>
+    public async Task WriteFromAsync(Guid id, long total, long length, Stream source)
+    {
+        Sweep();
+        if (total < 0 || total > Array.MaxLength || length != total)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"An upload sent whole is {total} bytes long, at most {Array.MaxLength}; {length} were announced.");
+        }
+
+        var entry = entries.GetOrAdd(id, static (_, size) => new Entry(GC.AllocateUninitializedArray<byte>((int)size)), total);
+        if (entry.Buffer.Length != total)
+        {
+            throw new ArgumentOutOfRangeException(nameof(total), total, $"Upload {id} was begun with {entry.Buffer.Length} bytes.");
+        }
+
+        await source.ReadExactlyAsync(entry.Buffer.AsMemory(0, (int)length)).ConfigureAwait(false);
+        entry.Touch();
+        Interlocked.Add(ref entry.Count, length);
     }
 
     /// <summary>Takes upload <paramref name="id"/> once all its bytes arrived.</summary>

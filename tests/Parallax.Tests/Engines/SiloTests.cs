@@ -90,9 +90,10 @@ public class SiloTests(SilosFixture fixture)
     }
 
     [Fact]
-    public void A_payload_over_Orleans_100_MiB_message_limit_is_pushed_and_pulled_in_chunks()
+    public async Task A_payload_over_Orleans_100_MiB_message_limit_is_pushed_and_pulled_in_chunks()
     {
-        // 120 MiB in one value: one Orleans message of it would close the connection.
+        // Through Orleans messages, not the data ports: 120 MiB in one value, which as one message would close the connection.
+        await using var chunked = await OrleansEngines.ConnectAsync(fixture.Silos.Info, TimeSpan.FromMinutes(2), useDataPorts: false);
         var big = new double[15 << 20];
         for (var i = 0; i < big.Length; i += 4096)
         {
@@ -100,7 +101,7 @@ public class SiloTests(SilosFixture fixture)
         }
 
         big[^1] = -1;
-        var engine = fixture.Client[1];
+        var engine = new Client(chunked)[1];
         engine.Push("big", big);
         Assert.Equal(big.Length, engine.ApplySync(() => Engine.Get<double[]>("big").Length));
         Assert.Equal(-1.0, engine.ApplySync(() => Engine.Get<double[]>("big")[^1]));
