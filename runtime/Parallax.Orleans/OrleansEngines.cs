@@ -86,6 +86,9 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// <summary>Gets how many times engines came back under their ids since this connection was made (a restarted silo).</summary>
     public int Rejoined => engines.Sum(e => e.Rejoined);
 
+    /// <summary>Gets where engine <paramref name="engineId"/>'s data port listens, or null while it has none.</summary>
+    public System.Net.IPEndPoint? DataEndpoint(int engineId) => engines[engineId].Data?.Endpoint;
+
     public IEngineConnection? Connection(int engineId) => (uint)engineId < (uint)engines.Length ? engines[engineId] : null;
 
     /// <summary>

@@ -181,6 +181,23 @@ public class SiloTests(SilosFixture fixture)
             });
             Assert.NotNull(refused);
             Assert.False(fixture.Client[0].ApplySync(() => Engine.Contains("intruded")));
+
+            // Nor can it stream data into an engine through the silo's data port: TLS refuses its certificate.
+            var endpoint = fixture.Engines.DataEndpoint(0)!;
+            var streamed = await Record.ExceptionAsync(async () =>
+            {
+                await using var stream = await DataPort.ConnectAsync(endpoint, intruder, CancellationToken.None);
+                var header = new byte[33];
+                header[0] = DataPort.Upload;
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(17), 4);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(25), 4);
+                await stream.WriteAsync(header);
+                await stream.WriteAsync(new byte[4]);
+                await stream.FlushAsync();
+                await DataPort.ReadStatusAsync(stream, CancellationToken.None);
+            });
+            Assert.NotNull(streamed);
+            Assert.Contains(fixture.Silos.Log, line => line.Contains("refused a data connection", StringComparison.Ordinal));
         }
         finally
         {
