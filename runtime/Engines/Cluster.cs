@@ -351,7 +351,7 @@ public sealed class Cluster : IAsyncDisposable
         environment["DOTNET_TC_CallCountingDelayMs"] = "0";
     }
 
-    /// <summary>The dotnet muxer engine processes are started with.</summary>
+    /// <summary>The `dotnet` muxer engines (and the parallax tool's daemon) are started with.</summary>
     internal static string FindDotnet()
     {
         // Under `dotnet test`/`dotnet run` the SDK names the muxer; otherwise it sits three folders above this runtime.

@@ -373,7 +373,7 @@ public sealed partial class DirectView
                 "Publish without PublishSingleFile, or keep the code that runs on engines in a library deployed as a file.");
         }
 
-        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? []), targets, result);
+        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? [], DispatchAssemblies.Mvid(call.AssemblyPath)), targets, result);
     }
 
     private static IReadOnlyList<NamedValue> Serialize(object variables)

@@ -92,8 +92,8 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
 
     public Task<EngineIdentity> Hello() => Task.FromResult(engine.Identity);
 
-    public Task<GrainReply> Apply(string dispatchId, string assemblyPath, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken) =>
-        engine.RunAsync(output => EngineExecutor.Apply(dispatchId, assemblyPath, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output));
+    public Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken) =>
+        engine.RunAsync(output => EngineExecutor.Apply(dispatchId, assemblyPath, mvid, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output));
 
     public Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, CancellationToken cancellationToken) => engine.RunAsync(_ =>
     {

@@ -20,9 +20,9 @@ internal interface IEngineGrain : IGrainWithIntegerKey
     [Alias("hello"), AlwaysInterleave]
     Task<EngineIdentity> Hello();
 
-    /// <summary>Runs dispatch stub <paramref name="dispatchId"/> on <paramref name="arguments"/>, or on the bytes uploaded as <paramref name="upload"/> when it is not empty.</summary>
+    /// <summary>Runs dispatch stub <paramref name="dispatchId"/> of build <paramref name="mvid"/> of <paramref name="assemblyPath"/> on <paramref name="arguments"/>, or on the bytes uploaded as <paramref name="upload"/> when it is not empty.</summary>
     [Alias("apply"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
-    Task<GrainReply> Apply(string dispatchId, string assemblyPath, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken);
+    Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores values: value i is named <paramref name="names"/>[i], has type <paramref name="typeNames"/>[i] and

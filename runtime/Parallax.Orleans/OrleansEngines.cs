@@ -255,11 +255,11 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     {
         if (apply.Arguments.Length <= Transfers.InlineBytes)
         {
-            return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.Arguments, Guid.Empty, token), token).ConfigureAwait(false);
+            return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, apply.Arguments, Guid.Empty, token), token).ConfigureAwait(false);
         }
 
         var upload = await UploadAsync(engine, [apply.Arguments], token).ConfigureAwait(false);
-        return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, default, upload, token), token).ConfigureAwait(false);
+        return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, default, upload, token), token).ConfigureAwait(false);
     }
 
     private static async Task<GrainReply> PushAsync(RemoteEngine engine, IReadOnlyList<NamedValue> values, ReadOnlyMemory<byte>[] parts, CancellationToken token)

@@ -86,11 +86,11 @@ internal sealed class EngineExecutor
         }
     }
 
-    /// <summary>Runs dispatched call <paramref name="dispatchId"/> of <paramref name="assemblyPath"/> on its serialized arguments.</summary>
-    public static Payload Apply(string dispatchId, string assemblyPath, ReadOnlyMemory<byte> arguments, CapturedOutput output)
+    /// <summary>Runs dispatched call <paramref name="dispatchId"/> of build <paramref name="mvid"/> of <paramref name="assemblyPath"/> on its serialized arguments.</summary>
+    public static Payload Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, CapturedOutput output)
     {
-        AssemblyLoader.EnsureLoaded(assemblyPath);
-        if (!EngineDispatch.TryGet(dispatchId, out var invoker))
+        var invokers = AssemblyLoader.EnsureLoaded(assemblyPath, mvid);
+        if (!invokers.TryGetValue(dispatchId, out var invoker) && !EngineDispatch.TryGet(dispatchId, out invoker))
         {
             throw new InvalidOperationException($"No dispatch stub '{dispatchId}' is registered in '{assemblyPath}'. Rebuild the project with the Parallax generator enabled (warning CS9057 must not be suppressed).");
         }

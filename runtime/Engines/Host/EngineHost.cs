@@ -236,6 +236,9 @@ internal sealed class EngineHost
         finally
         {
             Authenticated();
+
+            // Results this peer never handed back (it was killed, or disposed mid-pull) must not stay pinned.
+            replySegments.Abandon(channel);
         }
     }
 
@@ -281,7 +284,7 @@ internal sealed class EngineHost
     {
         var meta = MemoryPackSerializer.Deserialize<ApplyMeta>(frame.Meta)!;
         using var mapped = meta.Shared?.Map(connection.SegmentFolder, connection.SegmentMac, handBack: false);
-        return EngineExecutor.Apply(meta.DispatchId, meta.AssemblyPath, mapped?.Memory ?? frame.Data, output);
+        return EngineExecutor.Apply(meta.DispatchId, meta.AssemblyPath, meta.AssemblyMvid, mapped?.Memory ?? frame.Data, output);
     }
 
     /// <summary>Stores pushed values. Values in shared memory stay there, checked against their tags on first use; the client hears when this engine no longer maps the segment.</summary>
@@ -378,7 +381,7 @@ internal sealed class EngineHost
         if (error is null && placement.IsShared(result.SizeBound))
         {
             // The client maps it, checks the tag, reads, and marks it free for the next result.
-            segment = replySegments.Rent(result.SizeBound);
+            segment = replySegments.Rent(result.SizeBound, channel);
             shared = placement.Write(segment, [result])[0];
         }
         else if (error is null)
