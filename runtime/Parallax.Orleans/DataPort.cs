@@ -132,9 +132,17 @@ internal sealed class DataPort : IDisposable
                 if (credentials is not null)
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                    using var handshake = new CancellationTokenSource(HandshakeTimeout);
-                    await tls.AuthenticateAsServerAsync(credentials.ServerOptions(), handshake.Token).ConfigureAwait(false);
                     stream = tls;
+                    using var handshake = new CancellationTokenSource(HandshakeTimeout);
+                    try
+                    {
+                        await tls.AuthenticateAsServerAsync(credentials.ServerOptions(), handshake.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is AuthenticationException or OperationCanceledException or IOException)
+                    {
+                        log($"refused a data connection from {client.Client.RemoteEndPoint}: {ex.Message}");
+                        return;
+                    }
                 }
 
                 var op = new byte[1];
@@ -142,10 +150,6 @@ internal sealed class DataPort : IDisposable
                 {
                     await ServeOneAsync(op[0], stream).ConfigureAwait(false);
                 }
-            }
-            catch (Exception ex) when (ex is AuthenticationException or OperationCanceledException)
-            {
-                log($"refused a data connection from {client.Client.RemoteEndPoint}: {ex.Message}");
             }
             catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
             {

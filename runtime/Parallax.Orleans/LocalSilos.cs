@@ -83,6 +83,13 @@ internal sealed class LocalSilos : IAsyncDisposable
         return silos;
     }
 
+    /// <summary>
+    /// Writes a standing-cluster profile (backend <c>orleans</c>) for these silos at <paramref name="path"/>,
+    /// owned by this process: <c>Client.ConnectAsync(path)</c> connects to them while this process lives.
+    /// </summary>
+    public void WriteProfile(string path, string name) =>
+        ClusterProfile.Write(path, name, OrleansBackend.BackendName, Info.EngineCount, ClusterOwner.Identity(Environment.ProcessId)!, OrleansBackend.Fields(Info));
+
     /// <summary>Gets the process of engine <paramref name="engineId"/>'s silo, or null when it is not running.</summary>
     public Process? Process(int engineId) => Volatile.Read(ref processes[engineId]);
 

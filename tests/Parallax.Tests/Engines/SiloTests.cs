@@ -90,6 +90,28 @@ public class SiloTests(SilosFixture fixture)
     }
 
     [Fact]
+    public async Task Client_ConnectAsync_reaches_silos_through_a_profile_whose_backend_is_orleans()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "parallax-silo-profile-" + Guid.NewGuid().ToString("N"), "profile_silos");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var path = Path.Combine(folder, "connection.txt");
+            fixture.Silos.WriteProfile(path, "silos");
+
+            // The user's code is the same as for local engines: only the profile says Orleans.
+            await using var client = await Client.ConnectAsync(path);
+            Assert.Equal([0, 1, 2], client.Ids);
+            Assert.Equal([0, 1, 2], client[..].ApplySync(() => Engine.Id));
+            Assert.Equal(fixture.Client[..].ApplySync(() => Environment.ProcessId), client[..].ApplySync(() => Environment.ProcessId));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_payload_over_Orleans_100_MiB_message_limit_is_pushed_and_pulled_in_chunks()
     {
         // Through Orleans messages, not the data ports: 120 MiB in one value, which as one message would close the connection.
@@ -197,6 +219,13 @@ public class SiloTests(SilosFixture fixture)
                 await DataPort.ReadStatusAsync(stream, CancellationToken.None);
             });
             Assert.NotNull(streamed);
+
+            // The silo says so in its log (read from its stderr, so it may come a little after the refusal).
+            for (var i = 0; i < 400 && !fixture.Silos.Log.Any(line => line.Contains("refused a data connection", StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(25);
+            }
+
             Assert.Contains(fixture.Silos.Log, line => line.Contains("refused a data connection", StringComparison.Ordinal));
         }
         finally
