@@ -373,17 +373,8 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         _ = grain.Drop(reply.Parked);
         return buffer;
 
-        static async Task CopyAsync(Task<ReadOnlyMemory<byte>> chunk, byte[] buffer, long at)
-        {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var data = await chunk.ConfigureAwait(false);
-            var got = sw.Elapsed.TotalMilliseconds;
-            data.Span.CopyTo(buffer.AsSpan((int)at));
-            if (Environment.GetEnvironmentVariable("PARALLAX_TRACE") == "1")
-            {
-                Console.Error.WriteLine($"chunk at {at >> 20} MiB: {got:F1} ms, copy {sw.Elapsed.TotalMilliseconds - got:F1} ms, gen2 {GC.CollectionCount(2)}");
-            }
-        }
+        static async Task CopyAsync(Task<ReadOnlyMemory<byte>> chunk, byte[] buffer, long at) =>
+            (await chunk.ConfigureAwait(false)).Span.CopyTo(buffer.AsSpan((int)at));
     }
 
     /// <summary>Starts one target's part of a request; its answer or failure goes to <paramref name="sink"/> as <paramref name="index"/>, once.</summary>

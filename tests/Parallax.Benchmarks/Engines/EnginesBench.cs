@@ -375,10 +375,10 @@ internal static class EnginesBench
     private static void Floor(string what, double parallax, double floor) =>
         Console.WriteLine($"{"  floor: " + what,-48} {floor,10:F4} s {"",12} {parallax / floor,7:F3}x  (Parallax / floor, same run)");
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static double[,] Random(int rows, int columns, int seed)
+    internal static double[,] Random(int rows, int columns, int seed)
     {
         var random = new Random(seed);
         var m = new double[rows, columns];

@@ -55,18 +55,6 @@ internal static class SiloBench
         await using var orleans = await OrleansEngines.ConnectAsync(silo.Info, TimeSpan.FromMinutes(2));
         await using var cluster = await Cluster.StartAsync(3);
         var remoteClient = new Client(orleans);
-        if (args.Contains("--pull-loop"))
-        {
-            // For watching CPU with top: one engine, one 200 MB pull after another.
-            remoteClient[0].Push("c", Random(n, n, 1));
-            for (var i = 0; i < 5; i++)
-            {
-                Console.WriteLine($"pull {Time(() => remoteClient[0].Pull<double[,]>("c")):F2} s, push {Time(() => remoteClient[0].Push("d", Random(2, 2, 1))):F3} s");
-            }
-
-            return;
-        }
-
         var remote = remoteClient[..];
         var local = cluster.Client[..];
 
@@ -195,21 +183,7 @@ internal static class SiloBench
 
     private static string Format(double value, string unit) => $"{value.ToString(value < 10 ? "F3" : "F1", CultureInfo.InvariantCulture)} {unit}";
 
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    private static string LoadAverage() => EnginesBench.LoadAverage();
 
-    private static double[,] Random(int rows, int columns, int seed)
-    {
-        var random = new Random(seed);
-        var m = new double[rows, columns];
-        for (var i = 0; i < rows; i++)
-        {
-            for (var j = 0; j < columns; j++)
-            {
-                m[i, j] = random.NextDouble();
-            }
-        }
-
-        return m;
-    }
+    private static double[,] Random(int rows, int columns, int seed) => EnginesBench.Random(rows, columns, seed);
 }
