@@ -20,7 +20,17 @@ public sealed class SilosFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Silos = await LocalSilos.StartAsync(3);
-        Engines = await OrleansEngines.ConnectAsync(Silos.Info, TimeSpan.FromMinutes(2));
+        try
+        {
+            Engines = await OrleansEngines.ConnectAsync(Silos.Info, TimeSpan.FromMinutes(2));
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed: the silos and their credentials go now.
+            await Silos.DisposeAsync();
+            throw;
+        }
+
         Client = new Client(Engines);
     }
 
