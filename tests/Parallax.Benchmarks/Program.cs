@@ -35,6 +35,12 @@ if (args is ["soak", ..])
     return;
 }
 
+if (args is ["engines-orleans", ..])
+{
+    Parallax.Benchmarks.Engines.SiloBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args is ["standing", ..])
 {
     Parallax.Benchmarks.Engines.StandingBench.RunAsync(args[1..]).GetAwaiter().GetResult();

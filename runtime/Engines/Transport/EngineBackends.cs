@@ -53,12 +53,36 @@ internal static class EngineBackends
         return For(record).ConnectAsync(record, cancellationToken);
     }
 
+    /// <summary>
+    /// Loads the assembly that provides backend <paramref name="name"/> (<c>Parallax.Orleans</c> for
+    /// <c>orleans</c>) when the program references it but has not touched it yet, and runs its module
+    /// initializer, which registers the backend.
+    /// </summary>
+    private static bool TryLoad(string name)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var assembly = System.Reflection.Assembly.Load(new System.Reflection.AssemblyName($"Parallax.{char.ToUpperInvariant(name[0])}{name[1..]}"));
+            System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Adds <paramref name="backend"/> (a package's module initializer calls this); the first of a name stays.</summary>
     public static void Register(IEnginesBackend backend) => Known.TryAdd(backend.Name, backend);
 
     /// <summary>Finds the backend of <paramref name="profile"/>.</summary>
     /// <exception cref="NotSupportedException">No backend of that name is registered.</exception>
-    public static IEnginesBackend For(ClusterProfile profile) => Known.TryGetValue(profile.Backend, out var backend)
+    public static IEnginesBackend For(ClusterProfile profile) => Known.TryGetValue(profile.Backend, out var backend) || (TryLoad(profile.Backend) && Known.TryGetValue(profile.Backend, out backend))
         ? backend
         : throw new NotSupportedException(
             $"The cluster of profile '{profile.Name}' ({profile.FilePath}) runs on backend '{profile.Backend}', which this program does not know (it knows {string.Join(", ", Known.Keys.Order(StringComparer.Ordinal))}). " +
