@@ -22,24 +22,31 @@ internal sealed class ReplySegments(string folder, int engineId)
 
     /// <summary>Segments variables hold (written matrices), each with whether a pull has named it since it was taken.</summary>
     private readonly Dictionary<SharedSegment, bool> held = [];
+
+    /// <summary>The connection each segment was last sent to (rented for its reply or handed out by a pull).</summary>
+    private readonly Dictionary<SharedSegment, object> readers = [];
     private readonly Lock gate = new();
 
-    /// <summary>A segment of at least <paramref name="length"/> bytes that no reader holds; the caller releases it after replying.</summary>
-    public SharedSegment Rent(long length)
+    /// <summary>A segment of at least <paramref name="length"/> bytes that no reader holds, for <paramref name="reader"/> (the connection the reply goes to); the caller releases it after replying.</summary>
+    public SharedSegment Rent(long length, object reader)
     {
         lock (gate)
         {
+            SharedSegment rented;
             if (TakeFree(length) is { } free)
             {
-                free.AddReference();
-                return free;
+                rented = free;
+            }
+            else
+            {
+                rented = SharedSegment.Create(folder, Tag(engineId), length);
+                kept.Add(rented);
+                Trim();
             }
 
-            var created = SharedSegment.Create(folder, Tag(engineId), length);
-            kept.Add(created);
-            created.AddReference();
-            Trim();
-            return created;
+            rented.AddReference();
+            readers[rented] = reader;
+            return rented;
         }
     }
 
@@ -56,6 +63,7 @@ internal sealed class ReplySegments(string folder, int engineId)
             if (TakeFree(length) is { } free)
             {
                 kept.Remove(free);
+                readers.Remove(free);
                 held[free] = false;
                 return (free, true);
             }
@@ -67,11 +75,11 @@ internal sealed class ReplySegments(string folder, int engineId)
     }
 
     /// <summary>
-    /// Lets a pull name a value's segment in its reply: the client maps it, reads it and marks it free,
-    /// as any reply segment. False while an earlier pull's reader has not marked it free yet (the
-    /// caller copies the value into a reply segment instead).
+    /// Lets a pull name a value's segment in its reply to <paramref name="reader"/>: the client maps it,
+    /// reads it and marks it free, as any reply segment. False while an earlier pull's reader has not
+    /// marked it free yet (the caller copies the value into a reply segment instead).
     /// </summary>
-    public bool TryHandOut(SharedSegment segment)
+    public bool TryHandOut(SharedSegment segment, object reader)
     {
         lock (gate)
         {
@@ -81,6 +89,7 @@ internal sealed class ReplySegments(string folder, int engineId)
             }
 
             held[segment] = true;
+            readers[segment] = reader;
             return true;
         }
     }
@@ -106,7 +115,41 @@ internal sealed class ReplySegments(string folder, int engineId)
         }
     }
 
-    /// <summary>The smallest released segment that fits, taken back from its reader; so a small result does not take the big one.</summary>
+    /// <summary>
+    /// The connection <paramref name="reader"/> closed: segments it was sent and never handed back are
+    /// removed. Clients of a standing cluster come and go (one killed with -9 releases nothing); without
+    /// this, each would leave its last large results pinned in /dev/shm for the engine's lifetime. The name
+    /// goes and the pages stay for a reader that still maps them, so nothing is written under it. A
+    /// variable's segment stays (engine code still uses it): the next pull may name it again.
+    /// </summary>
+    public void Abandon(object reader)
+    {
+        lock (gate)
+        {
+            for (var i = 0; i < kept.Count; i++)
+            {
+                var segment = kept[i];
+                if (readers.TryGetValue(segment, out var holder) && holder == reader && File.Exists(segment.Path))
+                {
+                    segment.Delete();
+                    segment.Release();
+                    readers.Remove(segment);
+                    kept.RemoveAt(i--);
+                }
+            }
+
+            foreach (var segment in held.Keys.ToArray())
+            {
+                if (readers.TryGetValue(segment, out var holder) && holder == reader && (File.Exists(segment.Path) || segment.TryReclaim()))
+                {
+                    held[segment] = false;
+                    readers.Remove(segment);
+                }
+            }
+        }
+    }
+
+    /// <summary>The smallest released segment that fits, taken back from its reader; so a small result does not take the big one. Called under the gate.</summary>
     private SharedSegment? TakeFree(long length)
     {
         SharedSegment? best = null;
@@ -124,7 +167,7 @@ internal sealed class ReplySegments(string folder, int engineId)
     /// <summary>
     /// Over capacity: drops released segments, oldest first; ones a reader still holds stay until released.
     /// Released means the reclaim works (the move fails unless the .free name is there and the own
-    /// name is not): then the one name to remove is certainly this segment's.
+    /// name is not): then the one name to remove is certainly this segment's. Called under the gate.
     /// </summary>
     private void Trim()
     {
@@ -134,6 +177,7 @@ internal sealed class ReplySegments(string folder, int engineId)
             {
                 kept[i].Unlink();
                 kept[i].Release();
+                readers.Remove(kept[i]);
                 kept.RemoveAt(i--);
             }
         }
@@ -169,6 +213,7 @@ internal sealed class ReplySegments(string folder, int engineId)
 
             kept.Clear();
             held.Clear();
+            readers.Clear();
         }
     }
 }

@@ -26,11 +26,12 @@ public class LayeringTests
 
     /// <summary>
     /// What the engine host may use outside the host and the transport: the invoker table generated code fills, the ids of
-    /// Parallax's own stubs, and the matrix views (with their lifetime) its namespace hands out over shared memory.
+    /// Parallax's own stubs, how a build of a dispatched assembly is named, and the matrix views (with their lifetime) its
+    /// namespace hands out over shared memory.
     /// </summary>
     private static readonly Type[] HostMayUse =
     [
-        typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults),
+        typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults), typeof(DispatchAssemblies),
         typeof(ReadOnlyMatrixSpan<>), typeof(MatrixSpan<>), typeof(ViewLifetime),
     ];
 
@@ -41,8 +42,8 @@ public class LayeringTests
     private static readonly Type[] Seam =
     [
         typeof(IEngines), typeof(IEngineConnection), typeof(IReplySink), typeof(ISentRequest), typeof(EngineReply), typeof(RequestKind),
-        typeof(EngineRequest), typeof(ApplyRequest), typeof(PushRequest), typeof(PullRequest), typeof(PingRequest), typeof(ExecuteRequest), typeof(NamedValue),
-        typeof(Payload), typeof(LargeArrays),
+        typeof(EngineRequest), typeof(ApplyRequest), typeof(PushRequest), typeof(PullRequest), typeof(PingRequest), typeof(NamedValue),
+        typeof(Payload), typeof(LargeArrays), typeof(EngineBackends),
     ];
 
     [Fact]

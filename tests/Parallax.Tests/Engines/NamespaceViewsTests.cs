@@ -127,10 +127,17 @@ public sealed unsafe class NamespaceViewsTests : IDisposable
         Assert.Equal(1234.0, read[12, 34]);
 
         // The first pull names the segment; a second one while the first reader has not let go gets no name (it is copied).
-        Assert.True(replies.TryHandOut(segment));
-        Assert.False(replies.TryHandOut(segment));
+        var reader = new object();
+        Assert.True(replies.TryHandOut(segment, reader));
+        Assert.False(replies.TryHandOut(segment, reader));
         segment.MarkFree();
-        Assert.True(replies.TryHandOut(segment));
+        Assert.True(replies.TryHandOut(segment, reader));
+
+        // The reader's connection closed before it marked the segment free: the variable keeps its
+        // segment (engine code still uses it) and the next pull, from another client, names it again.
+        replies.Abandon(reader);
+        Assert.True(File.Exists(segment.Path));
+        Assert.True(replies.TryHandOut(segment, new object()));
 
         var array = ns.Get<double[,]>("c");
         Assert.Equal(read, array);
