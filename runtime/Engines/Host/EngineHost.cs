@@ -76,6 +76,7 @@ internal sealed class EngineHost
             return 2;
         }
 
+        OwnSession.Enter();
         var log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
         var host = new EngineHost(ConnectionInfo.Read(connectionPath), engineId, log);
         return host.Listen(parentPid);
