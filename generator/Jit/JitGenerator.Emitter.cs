@@ -265,7 +265,7 @@ public sealed partial class JitGenerator
                         if (array is { ReadsOriginal: false, Written: true } && _spec.Start == 0)
                         {
                             w.Line($"// Every element is written below, so the array is not zeroed first.");
-                            w.Line($"{item.Type}[] {item.Name} = global::Parallax.JitMemory.AllocateOutput<{item.Type}>({_length});");
+                            w.Line($"{item.Type}[] {item.Name} = global::Parallax.CompilerServices.JitMemory.AllocateOutput<{item.Type}>({_length});");
                         }
                         else
                         {
@@ -318,12 +318,12 @@ public sealed partial class JitGenerator
                 {
                     if (source.Key != _spec.BoundArray)
                     {
-                        w.Line($"global::Parallax.JitGuard.SameLength({_length}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
+                        w.Line($"global::Parallax.CompilerServices.JitGuard.SameLength({_length}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
                     }
                 }
                 else if (source.Max(a => a.Offset) is var reach && !(source.Key == _spec.BoundArray && reach <= 0))
                 {
-                    w.Line($"global::Parallax.JitGuard.Reaches({_length}, {_spec.Start}, {reach}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
+                    w.Line($"global::Parallax.CompilerServices.JitGuard.Reaches({_length}, {_spec.Start}, {reach}, {source.Key}.Length, \"{_spec.BoundArray}\", \"{source.Key}\");");
                 }
             }
 
@@ -343,7 +343,7 @@ public sealed partial class JitGenerator
                         continue;
                     }
 
-                    w.Line($"global::Parallax.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({View(written, "0", _count)}, {View(other, "0", _count)}, \"{written.Source}\", \"{other.Source}\");");
+                    w.Line($"global::Parallax.CompilerServices.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({View(written, "0", _count)}, {View(other, "0", _count)}, \"{written.Source}\", \"{other.Source}\");");
                 }
             }
         }
@@ -402,13 +402,13 @@ public sealed partial class JitGenerator
             }
 
             w.Line("// Parallel = true: the range splits into chunks over the cores; a small input is one chunk on this thread.");
-            w.Line($"int {_chunks} = global::Parallax.JitParallel.ChunkCount({_count});");
+            w.Line($"int {_chunks} = global::Parallax.CompilerServices.JitParallel.ChunkCount({_count});");
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"var {acc.Name}Parts = new {acc.Type}[{_chunks}];");
             }
 
-            w.Line($"global::Parallax.JitParallel.For({_count}, {_chunks}, (chunk, start, count) =>");
+            w.Line($"global::Parallax.CompilerServices.JitParallel.For({_count}, {_chunks}, (chunk, start, count) =>");
             w.Indent();
             w.Line($"Kernel({Args(a => View(a, "start", "count"), acc => "out " + acc.Name + "Parts[chunk]")}));");
             w.Unindent();
@@ -552,10 +552,10 @@ public sealed partial class JitGenerator
                     w.OpenBlock($"fixed ({stores[0].Value.Type}* {_pointer} = &{stores[0].Array}Ref)");
                 }
 
-                w.Line($"{_i} = global::Parallax.JitMemory.ElementsToAlignment(ref {stores[0].Array}Ref, {width}<byte>.Count);");
+                w.Line($"{_i} = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref {stores[0].Array}Ref, {width}<byte>.Count);");
                 if (_nonTemporal)
                 {
-                    w.Line($"bool {_stream} = {_length} >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof({stores[0].Value.Type}) && (nuint)({_pointer} + {_i}) % (nuint){width}<byte>.Count == 0;");
+                    w.Line($"bool {_stream} = {_length} >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof({stores[0].Value.Type}) && (nuint)({_pointer} + {_i}) % (nuint){width}<byte>.Count == 0;");
                 }
             }
             else
@@ -916,7 +916,7 @@ public sealed partial class JitGenerator
                 case CondExpr c:
                     return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type, p)}, {Vector(c.WhenTrue, width, p)}, {Vector(c.WhenFalse, width, p)})";
                 case CallExpr { Function: "Clamp" } c:
-                    return $"global::Parallax.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
+                    return $"global::Parallax.CompilerServices.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case CallExpr c:
                     return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case ConvertExpr c when Parser.Size(c.Operand.Type) == Parser.Size(c.Type):

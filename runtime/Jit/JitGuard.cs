@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace Parallax;
+namespace Parallax.CompilerServices;
 
 /// <summary>
 /// Argument checks that kernels generated for <see cref="JitAttribute"/> and

@@ -14,7 +14,7 @@ namespace Parallax.CompilerServices;
 public static class JitParallelRows
 {
     /// <summary>Chunks per core at most: enough for uneven rows to even out, few enough that each chunk outweighs a work item's cost.</summary>
-    public const int ChunksPerCore = 8;
+    internal const int ChunksPerCore = 8;
 
     /// <summary>
     /// How many chunks to split <paramref name="rows"/> rows into: one when the work is small, otherwise
@@ -23,7 +23,7 @@ public static class JitParallelRows
     /// <param name="rows">Number of rows (iterations of the outermost loop); 0 or less runs nothing.</param>
     /// <param name="elementsPerRow">Iterations of the inner loops per row.</param>
     /// <param name="minimumElements">
-    /// Elements a chunk needs to be worth a thread hop: <see cref="JitParallel.MinimumChunk"/> for a
+    /// Elements a chunk needs to be worth a thread hop: 32K (the 1-D kernels' minimum chunk) for a
     /// straight-line body, fewer for a body with a loop of its own, whose elements each cost much more.
     /// </param>
     /// <returns>At least 1.</returns>

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
-namespace Parallax;
+namespace Parallax.CompilerServices;
 
 /// <summary>
 /// Vector forms of <see cref="Math"/> functions whose semantics no single Vector512/256/128 method

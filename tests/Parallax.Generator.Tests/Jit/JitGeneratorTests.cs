@@ -125,7 +125,7 @@ public class JitGeneratorTests
             }
             """, new JitGenerator()).AssertCompiles();
         DiagnosticAssert.Exactly(run);
-        Assert.Contains("double[] r = global::Parallax.JitMemory.AllocateOutput<double>(length);", run.Sources["Jit.K.Full.g.cs"]);
+        Assert.Contains("double[] r = global::Parallax.CompilerServices.JitMemory.AllocateOutput<double>(length);", run.Sources["Jit.K.Full.g.cs"]);
         Assert.Contains("double[] r = new double[length];", run.Sources["Jit.K.Masked.g.cs"]);
         Assert.DoesNotContain("AllocateOutput", run.Sources["Jit.K.Masked.g.cs"]);
         Assert.Contains("float[] r = new float[length];", run.Sources["Jit.K.FromOne.g.cs"]);

@@ -28,13 +28,25 @@ public class PublicApiTests
             "public API changed (PARALLAX_ACCEPT=1 accepts):\n" + string.Join("\n", added.Select(a => "+ " + a).Concat(removed.Select(r => "- " + r))));
     }
 
-    /// <summary>Users see namespace Parallax; what only generated code calls lives in Parallax.CompilerServices.</summary>
     [Fact]
     public void Every_public_type_is_in_namespace_Parallax()
     {
-        var stray = typeof(JitAttribute).Assembly.GetExportedTypes().Where(t => t.Namespace is not ("Parallax" or "Parallax.CompilerServices")).Select(t => t.FullName).ToArray();
+        var stray = typeof(JitAttribute).Assembly.GetExportedTypes().Where(t => t.Namespace is not ("Parallax" or CompilerServices)).Select(t => t.FullName).ToArray();
         Assert.Empty(stray);
     }
+
+    [Fact]
+    public void Types_only_generated_code_calls_are_hidden_in_their_own_namespace()
+    {
+        // `using Parallax;` must offer only what a user calls; generated code names these fully.
+        var visible = typeof(JitAttribute).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace == CompilerServices && t.GetCustomAttribute<System.ComponentModel.EditorBrowsableAttribute>()?.State != System.ComponentModel.EditorBrowsableState.Never)
+            .Select(t => t.FullName).ToArray();
+        Assert.Empty(visible);
+        Assert.Contains(typeof(JitAttribute).Assembly.GetExportedTypes(), t => t.Namespace == CompilerServices);
+    }
+
+    private const string CompilerServices = "Parallax.CompilerServices";
 
     private static string Describe(Assembly assembly)
     {

@@ -20,9 +20,9 @@ namespace Parallax.Generated
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(y);
             int length = x.Length;
-            global::Parallax.JitGuard.SameLength(length, y.Length, "x", "y");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, y.Length, "x", "y");
             // Every element is written below, so the array is not zeroed first.
-            double[] r = global::Parallax.JitMemory.AllocateOutput<double>(length);
+            double[] r = global::Parallax.CompilerServices.JitMemory.AllocateOutput<double>(length);
             Kernel(x, y, r);
             return r;
         }
@@ -70,8 +70,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -147,8 +147,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -224,8 +224,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {

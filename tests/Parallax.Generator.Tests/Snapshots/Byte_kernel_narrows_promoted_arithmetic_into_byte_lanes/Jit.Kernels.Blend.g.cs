@@ -21,8 +21,8 @@ namespace Parallax.Generated
             global::System.ArgumentNullException.ThrowIfNull(y);
             global::System.ArgumentNullException.ThrowIfNull(r);
             int length = x.Length;
-            global::Parallax.JitGuard.SameLength(length, y.Length, "x", "y");
-            global::Parallax.JitGuard.SameLength(length, r.Length, "x", "r");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, y.Length, "x", "y");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, r.Length, "x", "r");
             Kernel(x, y, r, k);
         }
 
@@ -70,8 +70,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (byte* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(byte) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(byte) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -148,8 +148,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (byte* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(byte) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(byte) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -226,8 +226,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (byte* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(byte) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(byte) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {

@@ -21,8 +21,8 @@ namespace Parallax.Generated
             global::System.ArgumentNullException.ThrowIfNull(pixels);
             global::System.ArgumentNullException.ThrowIfNull(r);
             int length = pixels.Length;
-            global::Parallax.JitGuard.SameLength(length, gain.Length, "pixels", "gain");
-            global::Parallax.JitGuard.SameLength(length, r.Length, "pixels", "r");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, gain.Length, "pixels", "gain");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, r.Length, "pixels", "r");
             Kernel(gain, pixels, r);
         }
 
@@ -87,8 +87,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (int* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(int) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(int) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -233,8 +233,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (int* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(int) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(int) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -379,8 +379,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (int* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(int) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(int) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {

@@ -20,7 +20,7 @@ namespace Parallax.Generated
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(w);
             int length = x.Length;
-            global::Parallax.JitGuard.SameLength(length, w.Length, "x", "w");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, w.Length, "x", "w");
             long count = 0L;
             Kernel(x, w, out var countPart);
             count += countPart;

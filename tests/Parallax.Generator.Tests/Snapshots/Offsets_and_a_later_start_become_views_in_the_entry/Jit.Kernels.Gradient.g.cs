@@ -68,8 +68,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* gPointer = &gRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref gRef, Vector512<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(gPointer + i) % (nuint)Vector512<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref gRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(gPointer + i) % (nuint)Vector512<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -145,8 +145,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* gPointer = &gRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref gRef, Vector256<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(gPointer + i) % (nuint)Vector256<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref gRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(gPointer + i) % (nuint)Vector256<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -222,8 +222,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* gPointer = &gRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref gRef, Vector128<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(gPointer + i) % (nuint)Vector128<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref gRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(gPointer + i) % (nuint)Vector128<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {

@@ -18,9 +18,9 @@ namespace Parallax.Generated
         public static void Stencil(global::System.ReadOnlySpan<float> x, global::System.Span<float> r)
         {
             int length = r.Length;
-            global::Parallax.JitGuard.Reaches(length, 0, 2, x.Length, "r", "x");
-            global::Parallax.JitGuard.SameOrDisjoint<float, float>(r.Slice(global::System.Math.Min(r.Length, 0), length), x.Slice(global::System.Math.Min(x.Length, 0), length), "r", "x");
-            global::Parallax.JitGuard.SameOrDisjoint<float, float>(r.Slice(global::System.Math.Min(r.Length, 0), length), x.Slice(global::System.Math.Min(x.Length, 2), length), "r", "x");
+            global::Parallax.CompilerServices.JitGuard.Reaches(length, 0, 2, x.Length, "r", "x");
+            global::Parallax.CompilerServices.JitGuard.SameOrDisjoint<float, float>(r.Slice(global::System.Math.Min(r.Length, 0), length), x.Slice(global::System.Math.Min(x.Length, 0), length), "r", "x");
+            global::Parallax.CompilerServices.JitGuard.SameOrDisjoint<float, float>(r.Slice(global::System.Math.Min(r.Length, 0), length), x.Slice(global::System.Math.Min(x.Length, 2), length), "r", "x");
             Kernel(x.Slice(global::System.Math.Min(x.Length, 0), length), x.Slice(global::System.Math.Min(x.Length, 2), length), r.Slice(global::System.Math.Min(r.Length, 0), length));
         }
 
@@ -67,8 +67,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (float* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(float) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(float) && (nuint)(rPointer + i) % (nuint)Vector512<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -144,8 +144,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (float* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(float) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(float) && (nuint)(rPointer + i) % (nuint)Vector256<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -221,8 +221,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (float* rPointer = &rRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(float) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref rRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(float) && (nuint)(rPointer + i) % (nuint)Vector128<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {

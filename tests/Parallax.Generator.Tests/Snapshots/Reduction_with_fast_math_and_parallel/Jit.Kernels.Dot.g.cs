@@ -20,12 +20,12 @@ namespace Parallax.Generated
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(y);
             int length = x.Length;
-            global::Parallax.JitGuard.SameLength(length, y.Length, "x", "y");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, y.Length, "x", "y");
             double acc = 0.0;
             // Parallel = true: the range splits into chunks over the cores; a small input is one chunk on this thread.
-            int chunks = global::Parallax.JitParallel.ChunkCount(length);
+            int chunks = global::Parallax.CompilerServices.JitParallel.ChunkCount(length);
             var accParts = new double[chunks];
-            global::Parallax.JitParallel.For(length, chunks, (chunk, start, count) =>
+            global::Parallax.CompilerServices.JitParallel.For(length, chunks, (chunk, start, count) =>
                 Kernel(x.AsSpan(start, count), y.AsSpan(start, count), out accParts[chunk]));
             // Per-chunk results combine in chunk order, so a run is repeatable for a given core count.
             foreach (var part in accParts) acc += part;

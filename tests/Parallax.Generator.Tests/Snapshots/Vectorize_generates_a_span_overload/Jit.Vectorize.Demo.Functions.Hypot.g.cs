@@ -20,10 +20,10 @@ namespace Demo
         public static void Hypot(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> result)
         {
             int length = x.Length;
-            global::Parallax.JitGuard.SameLength(length, y.Length, "x", "y");
-            global::Parallax.JitGuard.SameLength(length, result.Length, "x", "result");
-            global::Parallax.JitGuard.SameOrDisjoint<double, double>(result, x, "result", "x");
-            global::Parallax.JitGuard.SameOrDisjoint<double, double>(result, y, "result", "y");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, y.Length, "x", "y");
+            global::Parallax.CompilerServices.JitGuard.SameLength(length, result.Length, "x", "result");
+            global::Parallax.CompilerServices.JitGuard.SameOrDisjoint<double, double>(result, x, "result", "x");
+            global::Parallax.CompilerServices.JitGuard.SameOrDisjoint<double, double>(result, y, "result", "y");
             global::Parallax.Generated.Jit_Vectorize_Demo_Functions_Hypot.Kernel(x, y, result);
         }
     }
@@ -77,8 +77,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* resultPointer = &resultRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector512<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector512<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref resultRef, Vector512<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector512<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -154,8 +154,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* resultPointer = &resultRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector256<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector256<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref resultRef, Vector256<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector256<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
@@ -231,8 +231,8 @@ namespace Parallax.Generated
                 // the destination line first. It needs an aligned address, so the destination is pinned.
                 fixed (double* resultPointer = &resultRef)
                 {
-                    i = global::Parallax.JitMemory.ElementsToAlignment(ref resultRef, Vector128<byte>.Count);
-                    bool stream = length >= global::Parallax.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector128<byte>.Count == 0;
+                    i = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref resultRef, Vector128<byte>.Count);
+                    bool stream = length >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof(double) && (nuint)(resultPointer + i) % (nuint)Vector128<byte>.Count == 0;
 
                     for (; i <= length - 4 * step; i += 4 * step)
                     {
