@@ -919,6 +919,9 @@ public sealed partial class JitGenerator
                     return $"global::Parallax.CompilerServices.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case CallExpr c:
                     return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
+                case DivideExpr d:
+                    string active = d.Mask is null ? $"{width}<{d.Type}>.AllBitsSet" : Mask(d.Mask, width, d.Type, p);
+                    return $"global::Parallax.CompilerServices.JitDivision.{(d.Op == "/" ? "Divide" : "Remainder")}({Vector(d.Left, width, p)}, {Vector(d.Right, width, p)}, {active})";
                 case ConvertExpr c when Parser.Size(c.Operand.Type) == Parser.Size(c.Type):
                     return SameWidth(Vector(c.Operand, width, p), c.Operand.Type, c.Type, width);
                 case ConvertExpr c:
@@ -978,6 +981,8 @@ public sealed partial class JitGenerator
                     return $"({Scalar(b.Left)} {b.Op} {Scalar(b.Right)})";
                 case CondExpr c:
                     return $"({Scalar(c.Condition)} ? {Scalar(c.WhenTrue)} : {Scalar(c.WhenFalse)})";
+                case DivideExpr d:
+                    return $"({Scalar(d.Left)} {d.Op} {Scalar(d.Right)})";
                 case CallExpr c:
                     string math = c.Type == "float" && c.Function != "Clamp" ? "global::System.MathF" : "global::System.Math";
                     return $"{math}.{c.Function}({string.Join(", ", c.Arguments.Select(Scalar))})";

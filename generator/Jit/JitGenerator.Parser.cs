@@ -34,7 +34,8 @@ public sealed partial class JitGenerator
         /// <summary>Functions whose vector form is not correctly rounded like Math's.</summary>
         private static readonly HashSet<string> ApproximateFunctions = new(StringComparer.Ordinal) { "Exp", "Log", "Sin", "Cos" };
 
-        private readonly SemanticModel _model;
+        /// <summary>The semantic model of the code being read: the method's, or a helper's while it is inlined.</summary>
+        private SemanticModel _model;
         private readonly IMethodSymbol _method;
         private readonly MethodDeclarationSyntax _syntax;
         private readonly CancellationToken _cancellationToken;
@@ -612,6 +613,40 @@ public sealed partial class JitGenerator
             Unparenthesize(e) is IdentifierNameSyntax id && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(id, _cancellationToken).Symbol, _loopVariable);
 
         private void ParseStatement(StatementSyntax statement, Expr? mask)
+        {
+            var outer = _mask;
+            _mask = mask;
+            try
+            {
+                ParseStatementCore(statement, mask);
+            }
+            finally
+            {
+                _mask = outer;
+            }
+        }
+
+        /// <summary>
+        /// The condition under which the code being read runs in the scalar loop (null: always): the
+        /// enclosing ifs, and inside an expression the branch of ?: or the right side of &amp;&amp; and ||.
+        /// </summary>
+        private Expr? _mask;
+
+        private T UnderMask<T>(Expr condition, Func<T> parse)
+        {
+            var outer = _mask;
+            _mask = condition.Type == "bool" && !condition.Invariant ? And(outer, condition) : outer;
+            try
+            {
+                return parse();
+            }
+            finally
+            {
+                _mask = outer;
+            }
+        }
+
+        private void ParseStatementCore(StatementSyntax statement, Expr? mask)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             switch (statement)
@@ -1317,9 +1352,15 @@ public sealed partial class JitGenerator
 
                 case ConditionalExpressionSyntax conditional:
                     var condition = ParseExpression(conditional.Condition);
-                    var whenTrue = ParseExpression(conditional.WhenTrue);
-                    var whenFalse = ParseExpression(conditional.WhenFalse);
-                    if (condition is null || whenTrue is null || whenFalse is null)
+                    if (condition is null)
+                    {
+                        return null;
+                    }
+
+                    // Each branch is evaluated only where the scalar code takes it.
+                    var whenTrue = UnderMask(condition, () => ParseExpression(conditional.WhenTrue));
+                    var whenFalse = UnderMask(new UnaryExpr("bool", "!", condition), () => ParseExpression(conditional.WhenFalse));
+                    if (whenTrue is null || whenFalse is null)
                     {
                         return null;
                     }
@@ -1373,6 +1414,11 @@ public sealed partial class JitGenerator
             if (symbol is null)
             {
                 return null;
+            }
+
+            if (InlinedParameter(symbol) is { } argument)
+            {
+                return argument;
             }
 
             if (SymbolEqualityComparer.Default.Equals(symbol, _loopVariable))
@@ -1594,6 +1640,8 @@ public sealed partial class JitGenerator
             CondExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
             CallExpr c => c.Arguments,
             ConvertExpr c => new[] { c.Operand },
+            DivideExpr { Mask: { } mask } d => new[] { d.Left, d.Right, mask },
+            DivideExpr d => new[] { d.Left, d.Right },
             _ => Array.Empty<Expr>(),
         };
 
@@ -1632,6 +1680,7 @@ public sealed partial class JitGenerator
                 SyntaxKind.SubtractExpression => "-",
                 SyntaxKind.MultiplyExpression => "*",
                 SyntaxKind.DivideExpression => "/",
+                SyntaxKind.ModuloExpression => "%",
                 SyntaxKind.LessThanExpression => "<",
                 SyntaxKind.LessThanOrEqualExpression => "<=",
                 SyntaxKind.GreaterThanExpression => ">",
@@ -1650,13 +1699,22 @@ public sealed partial class JitGenerator
             };
             if (op is null)
             {
-                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / & | ^ << >> >>> comparisons && || are vectorized");
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.OperatorToken.Text, "only + - * / % & | ^ << >> >>> comparisons && || are vectorized");
                 return null;
             }
 
             var left = ParseExpression(binary.Left);
-            var right = ParseExpression(binary.Right);
-            if (left is null || right is null)
+            if (left is null)
+            {
+                return null;
+            }
+
+            // The right side of && and || runs only where the left decided nothing yet: a division there
+            // divides only in those lanes.
+            var right = op is "&&" or "||" && left.Type == "bool"
+                ? UnderMask(op == "&&" ? left : new UnaryExpr("bool", "!", left), () => ParseExpression(binary.Right))
+                : ParseExpression(binary.Right);
+            if (right is null)
             {
                 return null;
             }
@@ -1714,9 +1772,22 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            if (op == "/" && IsInteger(left.Type) && !(left.Invariant && right.Invariant))
+            if (op is "/" or "%" && IsInteger(left.Type) && !(left.Invariant && right.Invariant))
             {
-                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), "integer division has no SIMD instruction and throws on zero");
+                string integer = Keyword(resultType)!;
+                if (Size(integer) == 8)
+                {
+                    Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), $"{integer} {(op == "/" ? "division" : "remainder")} has no exact vector form: no instruction divides integer vectors, and a double lane holds only 53 bits");
+                    return null;
+                }
+
+                // 32-bit and promoted small integers divide exactly in double lanes (JitDivision).
+                return new DivideExpr(integer, op, Coerce(left, integer), Coerce(right, integer), _mask);
+            }
+
+            if (op == "%" && IsFloat(left.Type))
+            {
+                Report(DiagnosticDescriptors.JitNoVectorForm, binary.OperatorToken, binary.ToString(), "% on float and double is exact in C# (the remainder of the rounded quotient is never computed), which no vector instruction sequence reproduces");
                 return null;
             }
 
@@ -1727,6 +1798,11 @@ public sealed partial class JitGenerator
         {
             var method = _model.GetSymbolInfo(invocation, _cancellationToken).Symbol as IMethodSymbol;
             string display = invocation.Expression.ToString();
+            if (method is not null && IsHelperCandidate(method))
+            {
+                return InlineHelper(invocation, method);
+            }
+
             if (method is null || !IsMathType(method.ContainingType) || !VectorFunctions.Contains(method.Name))
             {
                 Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, "only Math/MathF Abs, Min, Max, Sqrt, FusedMultiplyAdd, Floor, Ceiling, Round, Truncate, Clamp, Exp, Log, Sin and Cos are vectorized");

@@ -112,11 +112,14 @@ public static class JitDivision
     }
 
     // ---- checks: throw for an offending active lane, and give inactive lanes the divisor 1 ----
+    // x == MinValue && y == -1 is tested as ((x ^ MinValue) | ~y) == 0: .NET 10's JIT folds
+    // Equals(y, AllBitsSet) for a constant y that is not a mask (x / 4) as if y were one, and the
+    // overflow test then fires for x == MinValue alone (JitDivisionTests covers a constant divisor).
 
     private static Vector512<int> Checked(Vector512<int> x, Vector512<int> y, Vector512<int> active)
     {
         var zero = Vector512.Equals(y, Vector512<int>.Zero) & active;
-        var overflow = Vector512.Equals(x, Vector512.Create(int.MinValue)) & Vector512.Equals(y, Vector512<int>.AllBitsSet) & active;
+        var overflow = Vector512.Equals((x ^ Vector512.Create(int.MinValue)) | ~y, Vector512<int>.Zero) & active;
         if ((zero | overflow) != Vector512<int>.Zero)
         {
             Throw(zero.ExtractMostSignificantBits(), overflow.ExtractMostSignificantBits());
@@ -128,7 +131,7 @@ public static class JitDivision
     private static Vector256<int> Checked(Vector256<int> x, Vector256<int> y, Vector256<int> active)
     {
         var zero = Vector256.Equals(y, Vector256<int>.Zero) & active;
-        var overflow = Vector256.Equals(x, Vector256.Create(int.MinValue)) & Vector256.Equals(y, Vector256<int>.AllBitsSet) & active;
+        var overflow = Vector256.Equals((x ^ Vector256.Create(int.MinValue)) | ~y, Vector256<int>.Zero) & active;
         if ((zero | overflow) != Vector256<int>.Zero)
         {
             Throw(zero.ExtractMostSignificantBits(), overflow.ExtractMostSignificantBits());
@@ -140,7 +143,7 @@ public static class JitDivision
     private static Vector128<int> Checked(Vector128<int> x, Vector128<int> y, Vector128<int> active)
     {
         var zero = Vector128.Equals(y, Vector128<int>.Zero) & active;
-        var overflow = Vector128.Equals(x, Vector128.Create(int.MinValue)) & Vector128.Equals(y, Vector128<int>.AllBitsSet) & active;
+        var overflow = Vector128.Equals((x ^ Vector128.Create(int.MinValue)) | ~y, Vector128<int>.Zero) & active;
         if ((zero | overflow) != Vector128<int>.Zero)
         {
             Throw(zero.ExtractMostSignificantBits(), overflow.ExtractMostSignificantBits());

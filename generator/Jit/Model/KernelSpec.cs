@@ -156,6 +156,18 @@ internal sealed record CallExpr(string Type, string Function, EquatableArray<Exp
     public override bool Invariant => System.Linq.Enumerable.All(Arguments, a => a.Invariant);
 }
 
+/// <summary>
+/// Integer <c>/</c> or <c>%</c> (<see cref="Op"/>) of a per-element value, computed by
+/// <c>JitDivision</c> in the lanes where <see cref="Mask"/> holds (null: every lane). The mask is the
+/// condition under which the scalar loop evaluates the division at all (an <c>if</c>, a branch of
+/// <c>?:</c>, the right side of <c>&amp;&amp;</c>), so a zero divisor the scalar code never divides by
+/// throws nothing.
+/// </summary>
+internal sealed record DivideExpr(string Type, string Op, Expr Left, Expr Right, Expr? Mask) : Expr(Type)
+{
+    public override bool Invariant => false;
+}
+
 /// <summary>A numeric conversion to <see cref="Expr.Type"/>.</summary>
 internal sealed record ConvertExpr(string Type, Expr Operand) : Expr(Type)
 {

@@ -59,6 +59,28 @@ public class JitDivisionTests
         Assert.Throws<DivideByZeroException>(() => JitDivision.Remainder(Vector128.Create(new uint[] { 1, 2, 3, 4 }), Vector128.Create(new uint[] { 1, 1, 0, 1 }), Vector128<uint>.AllBitsSet));
     }
 
+    [Fact]
+    public void A_constant_divisor_beside_MinValue_neither_overflows_nor_misdivides()
+    {
+        // The JIT folds a constant divisor into the checks; .NET 10 once folded Equals(4, AllBitsSet)
+        // as if 4 were a mask, so MinValue / 4 threw OverflowException (JitDivision works around it).
+        var x = Enumerable.Range(0, 16).Select(i => i * 100_003 - 800_000).ToArray();
+        x[5] = int.MinValue;
+        x[6] = int.MaxValue;
+        Assert.Equal(x.Select(v => v / 4), ByFour512(x));
+        Assert.Equal(x.Take(8).Select(v => v / 4), ByFour256(x));
+        Assert.Equal(new int[4], ByMinusOne128(x.Skip(6).Take(4).ToArray()));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] ByFour512(int[] x) => Lanes(JitDivision.Divide(Vector512.Create(x), Vector512.Create(4), Vector512<int>.AllBitsSet));
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] ByFour256(int[] x) => Lanes(JitDivision.Divide(Vector256.Create(x), Vector256.Create(4), Vector256<int>.AllBitsSet));
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] ByMinusOne128(int[] x) => Lanes(JitDivision.Remainder(Vector128.Create(x), Vector128.Create(-1), Vector128<int>.AllBitsSet));
+
     private static T[] Lanes<T>(Vector512<T> v) { var a = new T[Vector512<T>.Count]; v.CopyTo(a); return a; }
 
     private static T[] Lanes<T>(Vector256<T> v) { var a = new T[Vector256<T>.Count]; v.CopyTo(a); return a; }
