@@ -12,23 +12,25 @@ public sealed partial class JitGenerator
 {
     /// <summary>
     /// Writes a <see cref="KernelSpec"/> as C#: an entry method (argument checks, allocation, the
-    /// kernel call, one core or several) and the kernel itself in TensorPrimitives' shape: a
-    /// Vector512, Vector256 or Vector128 block chosen by hardware, each with a main loop unrolled
-    /// four times, then the overlapping last vector (element-wise) or a scalar remainder (reductions).
+    /// kernel call, one core or several), the kernel, which hands the loop to the runtime's skeleton
+    /// (<c>JitLoop</c>: width dispatch, unrolling, alignment, edges, non-temporal stores), and the one
+    /// part that is this loop's own: a struct with its body at each vector width and as scalar code.
     /// </summary>
     internal sealed class Emitter
     {
         private static readonly string[] Widths = { "Vector512", "Vector256", "Vector128" };
         private const int Unroll = 4;
 
+        /// <summary>Members of the generated body struct; a field named like one gets a suffix.</summary>
+        private static readonly HashSet<string> BodyMembers = new(StringComparer.Ordinal)
+        {
+            "Body", "Step", "Step512", "Step256", "Step128", "Identity", "Identity512", "Identity256", "Identity128", "Finish512", "Finish256", "Finish128",
+        };
+
         private readonly KernelSpec _spec;
         private readonly HashSet<string> _names;
-        private readonly Dictionary<Expr, string> _hoisted = new();
         private readonly List<(LoadExpr Load, string Name)> _loads = new();
         private readonly bool _nonTemporal;
-        private readonly string _stream;
-        private readonly string _pointer;
-        private readonly string _result;
         private readonly string _length;
 
         /// <summary>The loop starts after 0 or reads at offsets, so the kernel gets views of the arrays.</summary>
@@ -36,11 +38,10 @@ public sealed partial class JitGenerator
 
         /// <summary>How many iterations the loop runs: the kernel's length.</summary>
         private readonly string _count;
-        private readonly string _step;
-        private readonly string _last;
-        private readonly string _k;
-        private readonly string _lane;
         private readonly string _i;
+        private readonly string _store;
+        private readonly string _acc;
+        private readonly string _a;
         private readonly string _chunks;
         private readonly bool _hasReductions;
         private readonly CancellationToken _cancellationToken;
@@ -48,9 +49,11 @@ public sealed partial class JitGenerator
         /// <summary>The project checks overflow: the kernel and its combination of partial results are wrapped in unchecked.</summary>
         private readonly bool _unchecked;
 
+        /// <summary>Writing the body struct, where arrays and scalars are its fields.</summary>
+        private bool _inBody;
+
         private Emitter(KernelSpec spec, EmitOptions options, CancellationToken cancellationToken)
         {
-            bool allowUnsafe = options.AllowUnsafe;
             _unchecked = options.CheckOverflow;
             _spec = spec;
             _cancellationToken = cancellationToken;
@@ -65,32 +68,18 @@ public sealed partial class JitGenerator
             _length = Unique("length");
             _shifted = spec.Start != 0 || spec.Arrays.Any(a => a.Offset != 0);
             _count = spec.Start == 0 ? _length : Unique("iterations");
-            _step = Unique("step");
-            _last = Unique("last");
-            _k = Unique("k");
-            _lane = Unique("lane");
+            _store = Unique("store");
+            _acc = Unique("acc");
+            _a = Unique("a");
             _chunks = Unique("chunks");
 
-            // Non-temporal stores need the destination pinned (fixed), so only projects that allow
-            // unsafe code get them; with several outputs only one could be aligned, so none stream.
-            _nonTemporal = allowUnsafe && !_hasReductions && spec.Body.OfType<StoreStmt>().Count() == 1;
-            _stream = Unique("stream");
-            _pointer = spec.Body.OfType<StoreStmt>().Select(st => Unique(st.Array + "Pointer")).FirstOrDefault() ?? string.Empty;
-            _result = Unique("result");
+            // With several outputs only one could be aligned, so none stream.
+            _nonTemporal = !_hasReductions && spec.Body.OfType<StoreStmt>().Count() == 1;
 
-            // Each array the body reads is loaded once per block into a vector named like its
-            // element (x[i] -> xi); stores all come at the end of the body, so this reads the same values.
+            // Each array the body reads is loaded once per step into a vector named like its element (x[i] -> xi).
             foreach (var load in spec.Body.SelectMany(Expressions).SelectMany(Descendants).OfType<LoadExpr>().Distinct())
             {
                 _loads.Add((load, Unique(load.Array + _i)));
-            }
-            int n = 0;
-            foreach (var s in spec.Body)
-            {
-                foreach (var e in Expressions(s))
-                {
-                    CollectHoisted(e, ref n);
-                }
             }
         }
 
@@ -125,26 +114,6 @@ public sealed partial class JitGenerator
             _ => Array.Empty<Expr>(),
         };
 
-        /// <summary>Loop-invariant values that need a broadcast get one named vector per width block.</summary>
-        private void CollectHoisted(Expr e, ref int n)
-        {
-            if (e.Invariant && e.Type != "bool")
-            {
-                if (e is not ConstExpr && !_hoisted.ContainsKey(e))
-                {
-                    _hoisted[e] = Unique(e is ScalarExpr s ? s.Name + "Vec" : "invariant" + (n++).ToString(CultureInfo.InvariantCulture) + "Vec");
-                }
-
-                return;
-            }
-
-            // A shift count stays a scalar: vectors shift every lane by one int.
-            foreach (var child in e is BinaryExpr { Op: "<<" or ">>" or ">>>" } shift ? new[] { shift.Left } : Children(e))
-            {
-                CollectHoisted(child, ref n);
-            }
-        }
-
         private static IEnumerable<Expr> Children(Expr e) => Parser.Children(e);
 
         private ArraySpec Array_(string name) => _spec.Arrays.First(a => a.Name == name);
@@ -153,17 +122,28 @@ public sealed partial class JitGenerator
         {
             var w = new SourceWriter();
             w.Line(SourceWriter.Header);
-            w.Line("using global::System;");
-            w.Line("using global::System.Runtime.CompilerServices;");
-            w.Line("using global::System.Runtime.InteropServices;");
-            w.Line("using global::System.Runtime.Intrinsics;");
-            w.Line();
             if (_spec.Kind == KernelKind.Vectorize)
             {
                 EmitVectorizeOverload(w);
             }
 
             w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
+            // Inside the namespace, so that a user's type of the same name elsewhere cannot hide these.
+            w.Line("using global::System;");
+            w.Line("using global::System.Runtime.CompilerServices;");
+            w.Line("using global::System.Runtime.InteropServices;");
+            w.Line("using global::System.Runtime.Intrinsics;");
+            w.Line("using global::Parallax.CompilerServices;");
+            if (_spec.Accumulators.Count > 1)
+            {
+                w.Line($"using Accumulators = {AccumulatorTuple(null)};");
+                foreach (var width in Widths)
+                {
+                    w.Line($"using Accumulators{Bits(width)} = {AccumulatorTuple(width)};");
+                }
+            }
+
+            w.Line();
             w.Line($"/// <summary>The SIMD kernel Parallax generated for <see cref=\"{Cref}\"/>.</summary>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]");
             w.OpenBlock((_spec.Kind == KernelKind.Vectorize ? "internal" : "file") + " static class " + ClassName);
@@ -427,12 +407,13 @@ public sealed partial class JitGenerator
             _ => $"{acc.Name} = global::System.Math.Max({acc.Name}, {part})",
         };
 
-        // ---- the kernel ----
+        // ---- the kernel: a call into JitLoop with the loop's body ----
 
         private void EmitKernel(SourceWriter w)
         {
             w.Line("/// <summary>");
-            w.Line($"/// The {(_spec.Kind == KernelKind.Vectorize ? "body" : "loop")} of <see cref=\"{Cref}\"/> as a SIMD kernel:");
+            w.Line($"/// The {(_spec.Kind == KernelKind.Vectorize ? "body" : "loop")} of <see cref=\"{Cref}\"/> as a SIMD kernel: <see cref=\"JitLoop\"/> runs");
+            w.Line("/// <see cref=\"Body\"/> at the widest vector width the hardware has.");
             w.Line("/// <code>");
             // LoopText is normalized (Parser.LoopText): it starts at column 0 and indents by four.
             foreach (var line in _spec.LoopText.Split('\n'))
@@ -442,237 +423,217 @@ public sealed partial class JitGenerator
 
             w.Line("/// </code>");
             w.Line("/// </summary>");
-            var parameters = _spec.Arrays.Select(a => (a.Written ? "global::System.Span<" : "global::System.ReadOnlySpan<") + a.ElementType + "> " + a.Name)
+            var parameters = _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name)
                 .Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s))
                 .Concat(_spec.Accumulators.Select(acc => "out " + acc.Type + " " + acc.Name + "Part"));
             // Fully optimized from the first call: a kernel at tier 0 would run its first, often only, call
             // many times slower (the cost Numba pays as compile time at its first call).
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            w.OpenBlock($"{(_spec.Kind == KernelKind.Vectorize ? "internal" : "private")} static {(_nonTemporal ? "unsafe " : string.Empty)}void Kernel({string.Join(", ", parameters)})");
-            if (_unchecked)
+            w.OpenBlock($"{(_spec.Kind == KernelKind.Vectorize ? "internal" : "private")} static void Kernel({string.Join(", ", parameters)})");
+            string body = $"new Body({string.Join(", ", _spec.Arrays.Select(a => a.Name).Concat(_spec.LoopScalars))})";
+            string length = _spec.Arrays[0].Name + ".Length";
+            if (!_hasReductions)
             {
-                // The project checks overflow, the loop did not (else PAR1015): the scalar remainder wraps like the lanes.
-                w.OpenBlock("unchecked");
+                var stores = _spec.Body.OfType<StoreStmt>().ToList();
+                var output = stores.Count > 0 ? Array_(stores[0].Array) : _spec.Arrays[0];
+                w.Line($"JitLoop.Map<{_spec.LaneType}, {output.ElementType}, Body>({body}, ref MemoryMarshal.GetReference({output.Name}), {length}, nonTemporal: {(_nonTemporal ? "true" : "false")});");
             }
-
-            w.Line($"int {_length} = {_spec.Arrays[0].Name}.Length;");
-            foreach (var a in _spec.Arrays)
+            else
             {
-                w.Line($"ref {a.ElementType} {a.Name}Ref = ref MemoryMarshal.GetReference({a.Name});");
-            }
-
-            foreach (var acc in _spec.Accumulators)
-            {
-                w.Line($"{acc.LaneType} {acc.Name}Lane = {Parser.Identity(acc.Kind, acc.LaneType)};");
-            }
-
-            w.Line($"int {_i} = 0;");
-            bool first = true;
-            foreach (var width in Widths)
-            {
-                _cancellationToken.ThrowIfCancellationRequested();
-                if (first)
+                string call = $"JitLoop.Reduce<{_spec.LaneType}, Body, {AccumulatorType(null)}, {AccumulatorType("Vector128")}, {AccumulatorType("Vector256")}, {AccumulatorType("Vector512")}>({body}, {length})";
+                if (_spec.Accumulators.Count == 1)
                 {
-                    w.Line();
+                    w.Line($"{_spec.Accumulators[0].Name}Part = {FromLane(_spec.Accumulators[0], call)};");
                 }
-
-                w.OpenBlock($"{(first ? string.Empty : "else ")}if ({width}.IsHardwareAccelerated && {_length} >= {width}<{_spec.LaneType}>.Count)");
-                EmitWidth(w, width);
-                w.CloseBlock();
-                first = false;
+                else
+                {
+                    w.Line($"var ({string.Join(", ", _spec.Accumulators.Select(a => a.Name))}) = {call};");
+                    foreach (var acc in _spec.Accumulators)
+                    {
+                        w.Line($"{acc.Name}Part = {FromLane(acc, acc.Name)};");
+                    }
+                }
             }
 
+            w.CloseBlock();
             w.Line();
-            w.Line(_hasReductions ? "// The remainder, one element at a time." : "// Shorter than one vector, or no SIMD hardware: one element at a time.");
-            w.OpenBlock($"for (; {_i} < {_length}; {_i}++)");
-            var stores = _spec.Body.OfType<StoreStmt>().ToList();
-            bool deferStores = stores.Count > 1 && stores.Any(st => Array_(st.Array).ReadsOriginal);
-            var values = deferStores ? stores.ToDictionary(st => st.Array, st => Unique(st.Array + "Value")) : new Dictionary<string, string>();
-            foreach (var s in _spec.Body)
-            {
-                if (deferStores && s is StoreStmt st)
-                {
-                    // Another store reads this array's original element, so every store waits until all are computed.
-                    w.Line($"{st.Value.Type} {values[st.Array]} = {Bare(Scalar(st.Value))};");
-                    continue;
-                }
-
-                EmitScalarStatement(w, s);
-            }
-
-            foreach (var st in deferStores ? stores : new List<StoreStmt>())
-            {
-                w.Line($"{st.Array}[{_i}] = {values[st.Array]};");
-            }
-
-            w.CloseBlock();
-            foreach (var acc in _spec.Accumulators)
-            {
-                w.Line(acc.LaneType == acc.Type
-                    ? $"{acc.Name}Part = {acc.Name}Lane;"
-                    : $"{acc.Name}Part = unchecked(({acc.Type}){acc.Name}Lane);");
-            }
-
-            if (_unchecked)
-            {
-                w.CloseBlock();
-            }
-
-            w.CloseBlock();
+            EmitBody(w);
         }
+
+        /// <summary>An accumulator runs in its lane type (a count over doubles in long lanes) and goes back to its own type at the end.</summary>
+        private static string FromLane(AccumulatorSpec acc, string value) => acc.LaneType == acc.Type ? value : $"unchecked(({acc.Type}){value})";
+
+        /// <summary>
+        /// The accumulators as <paramref name="width"/> vectors (null: as scalars in their lane types):
+        /// the type itself for one accumulator, a tuple alias declared at the top of the file for several.
+        /// </summary>
+        private string AccumulatorType(string? width)
+        {
+            if (_spec.Accumulators.Count > 1)
+            {
+                return "Accumulators" + (width?.Substring("Vector".Length) ?? string.Empty);
+            }
+
+            string lane = _spec.Accumulators[0].LaneType;
+            return width is null ? lane : $"{width}<{lane}>";
+        }
+
+        private string AccumulatorTuple(string? width) =>
+            "(" + string.Join(", ", _spec.Accumulators.Select(a => (width is null ? a.LaneType : $"global::System.Runtime.Intrinsics.{width}<{a.LaneType}>") + " " + a.Name)) + ")";
 
         private string ScalarType(string name) =>
             _spec.Parameters.FirstOrDefault(p => p.Name == name)?.ElementType
             ?? _spec.Prologue.First(p => p.Name == name).Type;
 
-        private void EmitWidth(SourceWriter w, string width)
+        /// <summary>The struct with the loop's body per width: the only part of the kernel that is this loop's own.</summary>
+        private void EmitBody(SourceWriter w)
         {
-            string lane = _spec.LaneType;
-            w.Line($"int {_step} = {width}<{lane}>.Count;");
-            foreach (var pair in _hoisted)
+            _inBody = true;
+            string accumulators = _hasReductions ? $"<{AccumulatorType(null)}, {AccumulatorType("Vector128")}, {AccumulatorType("Vector256")}, {AccumulatorType("Vector512")}>" : string.Empty;
+            string parameters = string.Join(", ", _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name).Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s)));
+            w.Line("/// <summary>One step of the loop at each vector width, and one iteration of the scalar loop.</summary>");
+            w.OpenBlock($"private readonly ref struct Body({parameters}) : {(_hasReductions ? "IJitReduceBody" + accumulators : "IJitMapBody")}");
+            foreach (var a in _spec.Arrays)
             {
-                w.Line($"{width}<{pair.Key.Type}> {pair.Value} = {width}.Create({Scalar(pair.Key)});");
+                w.Line($"private readonly ref {a.ElementType} {Field(a.Name)} = ref MemoryMarshal.GetReference({a.Name});");
             }
 
-            var stores = _spec.Body.OfType<StoreStmt>().ToList();
-            if (!_hasReductions)
+            foreach (var s in _spec.LoopScalars)
             {
-                w.Line();
-                w.Line($"nuint {_last} = (nuint)({_length} - {_step});");
-                EmitHeldVector(w, width, stores, "Last", _last,
-                    "// The last vector is computed before anything is stored, so a call in place reads only",
-                    "// original values, and it overlaps the main loop's end instead of a scalar tail.");
-                EmitHeldVector(w, width, stores, "First", "0",
-                    "// Likewise the first, so the main loop can start where the destination is aligned:",
-                    "// an unaligned vector access may straddle two cache lines.");
-                if (_nonTemporal)
-                {
-                    w.Line("// A large output bypasses the cache, as in TensorPrimitives: a non-temporal store does not read");
-                    w.Line("// the destination line first. It needs an aligned address, so the destination is pinned.");
-                    w.OpenBlock($"fixed ({stores[0].Value.Type}* {_pointer} = &{stores[0].Array}Ref)");
-                }
+                w.Line($"private readonly {ScalarType(s)} {Field(s)} = {s};");
+            }
 
-                w.Line($"{_i} = global::Parallax.CompilerServices.JitMemory.ElementsToAlignment(ref {stores[0].Array}Ref, {width}<byte>.Count);");
-                if (_nonTemporal)
-                {
-                    w.Line($"bool {_stream} = {_length} >= global::Parallax.CompilerServices.JitMemory.NonTemporalThreshold / sizeof({stores[0].Value.Type}) && (nuint)({_pointer} + {_i}) % (nuint){width}<byte>.Count == 0;");
-                }
+            if (_hasReductions)
+            {
+                EmitReduceMembers(w);
             }
             else
             {
-                foreach (var acc in _spec.Accumulators)
-                {
-                    string init = $"{width}.Create({Parser.Identity(acc.Kind, acc.LaneType)})";
-                    w.Line($"{width}<{acc.LaneType}> {string.Join(", ", Enumerable.Range(0, Unroll).Select(j => $"{acc.Name}{j} = {init}"))};");
-                }
+                EmitMapMembers(w);
             }
 
-            w.Line();
-            w.OpenBlock($"for (; {_i} <= {_length} - {Unroll} * {_step}; {_i} += {Unroll} * {_step})");
-            for (int j = 0; j < Unroll; j++)
+            w.CloseBlock();
+            _inBody = false;
+        }
+
+        private void EmitMapMembers(SourceWriter w)
+        {
+            foreach (var width in Widths)
             {
+                _cancellationToken.ThrowIfCancellationRequested();
+                w.Line();
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.Line($"public void Step{Bits(width)}<TStore>(nuint {_i}, TStore {_store})");
+                w.Indent().Line("where TStore : struct, IJitStore").Unindent();
                 w.Line("{").Indent();
-                w.Line((j == 0 ? $"nuint {_k} = (nuint){_i};" : $"nuint {_k} = (nuint)({_i} + {(j == 1 ? string.Empty : j + " * ")}{_step});"));
-                EmitVectorBody(w, width, hold: null, unrollIndex: j);
+                EmitVectorBody(w, width, unrollIndex: null);
                 w.CloseBlock();
             }
 
-            w.CloseBlock();
             w.Line();
-            w.OpenBlock($"for (; {_i} <= {_length} - {_step}; {_i} += {_step})");
-            w.Line($"nuint {_k} = (nuint){_i};");
-            EmitVectorBody(w, width, hold: null, unrollIndex: 0);
-            w.CloseBlock();
-            w.Line();
-            if (!_hasReductions)
-            {
-                if (_nonTemporal)
-                {
-                    w.CloseBlock();
-                    w.Line();
-                }
-
-                foreach (var store in stores)
-                {
-                    string type = store.Value.Type;
-                    for (int p = 0; p < Parts(type); p++)
-                    {
-                        w.Line($"{PartName(store.Array + "Last", type, p)}.StoreUnsafe(ref {store.Array}Ref, {Index(_last, width, type, p)});");
-                    }
-
-                    for (int p = 0; p < Parts(type); p++)
-                    {
-                        w.Line(p == 0 ? $"{PartName(store.Array + "First", type, p)}.StoreUnsafe(ref {store.Array}Ref);" : $"{PartName(store.Array + "First", type, p)}.StoreUnsafe(ref {store.Array}Ref, {Index("0", width, type, p)});");
-                    }
-                }
-
-                w.Line("return;");
-                return;
-            }
-
-            foreach (var acc in _spec.Accumulators)
-            {
-                string a = acc.Name;
-                w.Line($"{a}0 = {Pairwise(acc, width, $"{Pairwise(acc, width, a + "0", a + "1")}", $"{Pairwise(acc, width, a + "2", a + "3")}")};");
-                switch (acc.Kind)
-                {
-                    case ReductionKind.Sum:
-                        w.Line($"{a}Lane = {width}.Sum({a}0);");
-                        break;
-                    default:
-                        w.OpenBlock($"for (int {_lane} = 0; {_lane} < {(acc.LaneType == _spec.LaneType ? _step : $"{width}<{acc.LaneType}>.Count")}; {_lane}++)");
-                        w.Line(ScalarReduce(acc, $"{a}0.GetElement({_lane})") + ";");
-                        w.CloseBlock();
-                        break;
-                }
-            }
-        }
-
-        private static string Pairwise(AccumulatorSpec acc, string width, string left, string right) => acc.Kind switch
-        {
-            ReductionKind.Sum => $"({left} + {right})",
-            ReductionKind.Product => $"({left} * {right})",
-            ReductionKind.Min => $"{width}.Min({left}, {right})",
-            _ => $"{width}.Max({left}, {right})",
-        };
-
-        private string ScalarReduce(AccumulatorSpec acc, string value) => acc.Kind switch
-        {
-            ReductionKind.Sum => $"{acc.Name}Lane += {value}",
-            ReductionKind.Product => $"{acc.Name}Lane *= {value}",
-            ReductionKind.Min => $"{acc.Name}Lane = global::System.Math.Min({acc.Name}Lane, {value})",
-            _ => $"{acc.Name}Lane = global::System.Math.Max({acc.Name}Lane, {value})",
-        };
-
-        private void EmitHeldVector(SourceWriter w, string width, List<StoreStmt> stores, string hold, string index, params string[] comment)
-        {
-            foreach (var line in comment)
-            {
-                w.Line(line);
-            }
-
-            foreach (var store in stores)
-            {
-                for (int p = 0; p < Parts(store.Value.Type); p++)
-                {
-                    w.Line($"{width}<{store.Value.Type}> {PartName(store.Array + hold, store.Value.Type, p)};");
-                }
-            }
-
-            w.Line("{").Indent();
-            w.Line($"nuint {_k} = {index};");
-            EmitVectorBody(w, width, hold, unrollIndex: 0);
+            w.OpenBlock($"public void Step(nuint {_i})");
+            EmitUncheckedOpen(w);
+            EmitScalarBody(w);
+            EmitUncheckedClose(w);
             w.CloseBlock();
         }
 
-        /// <summary>The loop body at index k; with <paramref name="hold"/>, stores go to vectors named array + hold instead.</summary>
-        private void EmitVectorBody(SourceWriter w, string width, string? hold, int unrollIndex)
+        private void EmitReduceMembers(SourceWriter w)
+        {
+            bool single = _spec.Accumulators.Count == 1;
+            string Identity(string? width) => single
+                ? IdentityOf(_spec.Accumulators[0], width)
+                : "(" + string.Join(", ", _spec.Accumulators.Select(a => IdentityOf(a, width))) + ")";
+
+            w.Line();
+            w.Line($"public {AccumulatorType(null)} Identity => {Identity(null)};");
+            foreach (var width in Widths)
+            {
+                w.Line($"public {AccumulatorType(width)} Identity{Bits(width)} => {Identity(width)};");
+            }
+
+            // One accumulator is a parameter named like it; several come in a tuple and are taken apart.
+            string parameter = single ? _spec.Accumulators[0].Name : _acc;
+            w.Line();
+            w.OpenBlock($"public {AccumulatorType(null)} Step({AccumulatorType(null)} {parameter}, nuint {_i})");
+            EmitUncheckedOpen(w);
+            EmitUnpack(w);
+            EmitScalarBody(w);
+            w.Line($"return {Pack()};");
+            EmitUncheckedClose(w);
+            w.CloseBlock();
+            foreach (var width in Widths)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                w.Line();
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.OpenBlock($"public {AccumulatorType(width)} Step{Bits(width)}({AccumulatorType(width)} {parameter}, nuint {_i})");
+                EmitUnpack(w);
+                EmitVectorBody(w, width, unrollIndex: 0);
+                w.Line($"return {Pack()};");
+                w.CloseBlock();
+            }
+
+            w.Line();
+            foreach (var width in Widths)
+            {
+                // Pairwise, then across lanes (JitVector): (a0 + a1) + (a2 + a3), as the four interleaved steps suggest.
+                var args = Enumerable.Range(0, Unroll).Select(j => $"{AccumulatorType(width)} {_a}{j}");
+                string Finish(AccumulatorSpec acc) =>
+                    $"JitVector.{acc.Kind}({string.Join(", ", Enumerable.Range(0, Unroll).Select(j => _a + j.ToString(CultureInfo.InvariantCulture) + (single ? string.Empty : "." + acc.Name)))})";
+                string value = single ? Finish(_spec.Accumulators[0]) : "(" + string.Join(", ", _spec.Accumulators.Select(Finish)) + ")";
+                w.Line($"public {AccumulatorType(null)} Finish{Bits(width)}({string.Join(", ", args)}) => {value};");
+            }
+        }
+
+        private void EmitUnpack(SourceWriter w)
+        {
+            if (_spec.Accumulators.Count > 1)
+            {
+                w.Line($"var ({string.Join(", ", _spec.Accumulators.Select(a => a.Name))}) = {_acc};");
+            }
+        }
+
+        private string Pack() => _spec.Accumulators.Count == 1 ? _spec.Accumulators[0].Name : "(" + string.Join(", ", _spec.Accumulators.Select(a => a.Name)) + ")";
+
+        private static string IdentityOf(AccumulatorSpec acc, string? width)
+        {
+            string identity = Parser.Identity(acc.Kind, acc.LaneType);
+            return width is null ? identity : $"{width}.Create({identity})";
+        }
+
+        private static string Bits(string width) => width.Substring("Vector".Length);
+
+        /// <summary>The project checks overflow, the loop did not (else PAR1015): the scalar code wraps like the lanes.</summary>
+        private void EmitUncheckedOpen(SourceWriter w)
+        {
+            if (_unchecked)
+            {
+                w.OpenBlock("unchecked");
+            }
+        }
+
+        private void EmitUncheckedClose(SourceWriter w)
+        {
+            if (_unchecked)
+            {
+                w.CloseBlock();
+            }
+        }
+
+        /// <summary>
+        /// One vector step at <c>i</c>: every array the body reads is loaded first, into a vector named
+        /// like its element (x[i] -> xi), so that stores, which all come at the end, never change what a
+        /// later line reads. An element-wise step hands its results to the store; a reduction adds into
+        /// its accumulators (<paramref name="unrollIndex"/> non-null).
+        /// </summary>
+        private void EmitVectorBody(SourceWriter w, string width, int? unrollIndex)
         {
             foreach (var (load, name) in _loads)
             {
                 for (int p = 0; p < Parts(load.Type); p++)
                 {
-                    w.Line($"{width}<{load.Type}> {PartName(name, load.Type, p)} = {width}.LoadUnsafe(ref {load.Array}Ref, {Index(_k, width, load.Type, p)});");
+                    w.Line($"{width}<{load.Type}> {PartName(name, load.Type, p)} = {width}.LoadUnsafe(ref {Field(load.Array)}, {Index(_i, width, load.Type, p)});");
                 }
             }
 
@@ -681,12 +642,12 @@ public sealed partial class JitGenerator
                 string type = s is LocalStmt local ? local.Type : s is StoreStmt store ? store.Value.Type : _spec.Accumulators.First(a => a.Name == ((ReduceStmt)s).Accumulator).LaneType;
                 for (int p = 0; p < Parts(type); p++)
                 {
-                    EmitVectorStatement(w, width, hold, unrollIndex, s, p);
+                    EmitVectorStatement(w, width, reduction: unrollIndex is not null, s, p);
                 }
             }
         }
 
-        private void EmitVectorStatement(SourceWriter w, string width, string? hold, int unrollIndex, LoopStmt s, int p)
+        private void EmitVectorStatement(SourceWriter w, string width, bool reduction, LoopStmt s, int p)
         {
             switch (s)
             {
@@ -694,18 +655,16 @@ public sealed partial class JitGenerator
                     string local = PartName(l.Name, l.Type, p);
                     w.Line(l.Declare ? $"{width}<{l.Type}> {local} = {Bare(Vector(l.Value, width, p))};" : $"{local} = {Bare(Vector(l.Value, width, p))};");
                     break;
-                case StoreStmt st when hold is null && _nonTemporal:
-                    string index = Index(_k, width, st.Value.Type, p);
-                    string result = PartName(_result, st.Value.Type, p);
-                    w.Line($"{width}<{st.Value.Type}> {result} = {Bare(Vector(st.Value, width, p))};");
-                    w.Line($"if ({_stream}) {width}.StoreAlignedNonTemporal({result}, {_pointer} + {(index.Contains(" ") ? "(" + index + ")" : index)}); else {width}.StoreUnsafe({result}, ref {st.Array}Ref, {index});");
+                case StoreStmt st when reduction:
+                    // A loop with reductions has no edge vectors: its remainder runs as scalar code.
+                    w.Line($"{width}.StoreUnsafe({Bare(Vector(st.Value, width, p))}, ref {Field(st.Array)}, {Index(_i, width, st.Value.Type, p)});");
                     break;
                 case StoreStmt st:
-                    w.Line(hold is not null ? $"{PartName(st.Array + hold, st.Value.Type, p)} = {Bare(Vector(st.Value, width, p))};" : $"{width}.StoreUnsafe({Bare(Vector(st.Value, width, p))}, ref {st.Array}Ref, {Index(_k, width, st.Value.Type, p)});");
+                    w.Line($"{_store}.Store({Bare(Vector(st.Value, width, p))}, ref {Field(st.Array)}, {Index(_i, width, st.Value.Type, p)});");
                     break;
                 case ReduceStmt r:
                     var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);
-                    string v = acc.Name + unrollIndex.ToString(CultureInfo.InvariantCulture);
+                    string v = acc.Name;
                     if (acc.Kind == ReductionKind.Sum && _spec.FastMath && Parser.IsFloat(acc.LaneType) && r.Value is BinaryExpr { Op: "*" } product)
                     {
                         // FastMath: a multiply-add rounds once, as TensorPrimitives.Dot does.
@@ -726,6 +685,51 @@ public sealed partial class JitGenerator
             }
         }
 
+        /// <summary>One iteration of the scalar loop; a store whose array another store reads waits until all are computed.</summary>
+        private void EmitScalarBody(SourceWriter w)
+        {
+            var stores = _spec.Body.OfType<StoreStmt>().ToList();
+            bool deferStores = stores.Count > 1 && stores.Any(st => Array_(st.Array).ReadsOriginal);
+            var values = deferStores ? stores.ToDictionary(st => st.Array, st => Unique(st.Array + "Value")) : new Dictionary<string, string>();
+            foreach (var s in _spec.Body)
+            {
+                switch (s)
+                {
+                    case StoreStmt st when deferStores:
+                        w.Line($"{st.Value.Type} {values[st.Array]} = {Bare(Scalar(st.Value))};");
+                        break;
+                    case LocalStmt l:
+                        w.Line(l.Declare ? $"{l.Type} {l.Name} = {Bare(Scalar(l.Value))};" : $"{l.Name} = {Bare(Scalar(l.Value))};");
+                        break;
+                    case StoreStmt st:
+                        w.Line($"{Element(st.Array)} = {Bare(Scalar(st.Value))};");
+                        break;
+                    case ReduceStmt r:
+                        w.Line(ScalarReduce(_spec.Accumulators.First(a => a.Name == r.Accumulator), Bare(Scalar(r.Value))) + ";");
+                        break;
+                }
+            }
+
+            foreach (var st in deferStores ? stores : new List<StoreStmt>())
+            {
+                w.Line($"{Element(st.Array)} = {values[st.Array]};");
+            }
+        }
+
+        /// <summary>Element i of an array in the body, as an assignable reference.</summary>
+        private string Element(string array) => $"Unsafe.Add(ref {Field(array)}, {_i})";
+
+        private static string ScalarReduce(AccumulatorSpec acc, string value) => acc.Kind switch
+        {
+            ReductionKind.Sum => $"{acc.Name} += {value}",
+            ReductionKind.Product => $"{acc.Name} *= {value}",
+            ReductionKind.Min => $"{acc.Name} = global::System.Math.Min({acc.Name}, {value})",
+            _ => $"{acc.Name} = global::System.Math.Max({acc.Name}, {value})",
+        };
+
+        /// <summary>The body's field for an array or scalar: its own name, unless that is one of the body's members.</summary>
+        private static string Field(string name) => BodyMembers.Contains(name) ? name + "_" : name;
+
         /// <summary>
         /// How many vectors a value of <paramref name="type"/> takes per step: the kernel steps by one
         /// vector of its narrowest type, so a double in a float kernel is two vectors, a long in a byte kernel eight.
@@ -744,22 +748,6 @@ public sealed partial class JitGenerator
 
             string offset = (p == 1 ? string.Empty : p.ToString(CultureInfo.InvariantCulture) + " * ") + $"(nuint){width}<{type}>.Count";
             return k == "0" ? offset : k + " + " + offset;
-        }
-
-        private void EmitScalarStatement(SourceWriter w, LoopStmt s)
-        {
-            switch (s)
-            {
-                case LocalStmt l:
-                    w.Line(l.Declare ? $"{l.Type} {l.Name} = {Bare(Scalar(l.Value))};" : $"{l.Name} = {Bare(Scalar(l.Value))};");
-                    break;
-                case StoreStmt st:
-                    w.Line($"{st.Array}[{_i}] = {Bare(Scalar(st.Value))};");
-                    break;
-                case ReduceStmt r:
-                    w.Line(ScalarReduce(_spec.Accumulators.First(a => a.Name == r.Accumulator), Bare(Scalar(r.Value))) + ";");
-                    break;
-            }
         }
 
         // ---- expressions ----
@@ -879,17 +867,16 @@ public sealed partial class JitGenerator
 
         private string Vector(Expr e, string width, int p)
         {
-            if (_hoisted.TryGetValue(e, out var name))
+            if (e.Invariant && e.Type != "bool" && e is not ConstExpr)
             {
-                return name;
+                // The JIT hoists the broadcast out of the loop.
+                return $"{width}.Create({Bare(Scalar(e))})";
             }
 
             switch (e)
             {
                 case ConstExpr c:
                     return $"{width}.Create({c.Literal})";
-                case ScalarExpr s:
-                    return $"{width}.Create({s.Name})";
                 case LoadExpr l:
                     return PartName(_loads.First(x => x.Load == l).Name, l.Type, p);
                 case LocalExpr l:
@@ -916,7 +903,7 @@ public sealed partial class JitGenerator
                 case CondExpr c:
                     return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type, p)}, {Vector(c.WhenTrue, width, p)}, {Vector(c.WhenFalse, width, p)})";
                 case CallExpr { Function: "Clamp" } c:
-                    return $"global::Parallax.CompilerServices.JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
+                    return $"JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case CallExpr c:
                     return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case DivideExpr d:
@@ -962,9 +949,9 @@ public sealed partial class JitGenerator
                 case ConstExpr c:
                     return c.Literal;
                 case ScalarExpr s:
-                    return s.Name;
+                    return _inBody ? Field(s.Name) : s.Name;
                 case LoadExpr l:
-                    return $"{l.Array}[{_i}]";
+                    return Element(l.Array);
                 case LocalExpr l:
                     return l.Name;
                 case UnaryExpr { Op: "-", Type: "ulong" } u:

@@ -63,11 +63,8 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key).ToEquatableArray()))
             .WithTrackingName(KernelsStep);
 
-        // Whether the project allows unsafe code decides if kernels may pin for non-temporal stores;
-        // whether it checks overflow, if the generated code must say unchecked to wrap like the kernel.
-        var options = context.CompilationProvider.Select(static (c, _) => new EmitOptions(
-            AllowUnsafe: c.Options is CSharpCompilationOptions { AllowUnsafe: true },
-            CheckOverflow: c.Options.CheckOverflow));
+        // Whether the project checks overflow decides if the generated code must say unchecked to wrap like the kernel.
+        var options = context.CompilationProvider.Select(static (c, _) => new EmitOptions(CheckOverflow: c.Options.CheckOverflow));
 
         context.RegisterSourceOutput(kernels.Combine(options), static (spc, k) =>
             spc.AddSource(k.Left.Spec.HintName + ".g.cs", Emitter.Emit(k.Left.Spec, k.Left.Calls, k.Right, spc.CancellationToken)));

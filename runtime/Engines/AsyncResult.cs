@@ -7,7 +7,7 @@ namespace Parallax;
 
 /// <summary>
 /// The outcome of a call on one or more engines, as ipyparallel's <c>AsyncResult</c>: awaitable,
-/// pollable (<see cref="Ready"/>, <see cref="Wait"/>), with per-engine timing and the output each
+/// pollable (<see cref="IsReady"/>, <see cref="Wait"/>), with per-engine timing and the output each
 /// engine printed while it ran the call.
 /// </summary>
 public class AsyncResult
@@ -49,13 +49,13 @@ public class AsyncResult
     public IReadOnlyList<int> EngineIds => engineIds;
 
     /// <summary>Gets whether every target has answered (successfully or not).</summary>
-    public bool Ready => done.Task.IsCompleted;
+    public bool IsReady => done.Task.IsCompleted;
 
     /// <summary>Gets whether every target finished without an exception.</summary>
-    /// <exception cref="InvalidOperationException">The call is not <see cref="Ready"/> yet.</exception>
-    public bool Successful => Ready
+    /// <exception cref="InvalidOperationException">The call is not <see cref="IsReady"/> yet.</exception>
+    public bool IsSuccessful => IsReady
         ? done.Task.IsCompletedSuccessfully
-        : throw new InvalidOperationException("The call has not finished on every engine yet: check Ready, or Wait() first.");
+        : throw new InvalidOperationException("The call has not finished on every engine yet: check IsReady, or Wait() first.");
 
     /// <summary>Gets the time from submission to the last answer, or until now while the call runs.</summary>
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(submittedTimestamp, Volatile.Read(ref completedTimestamp) is var end and not 0 ? end : Stopwatch.GetTimestamp());
@@ -105,7 +105,7 @@ public class AsyncResult
     /// <param name="timeout">How long to wait; <see langword="null"/> waits without limit.</param>
     /// <exception cref="TimeoutException">Not every target answered within <paramref name="timeout"/>.</exception>
     /// <exception cref="RemoteException">A target's code threw.</exception>
-    /// <exception cref="RemoteExceptions">Several targets failed.</exception>
+    /// <exception cref="RemoteAggregateException">Several targets failed.</exception>
     /// <exception cref="EngineDiedException">A target's process ended before it answered.</exception>
     public void Get(TimeSpan? timeout = null) => WaitOrThrow(timeout);
 
@@ -141,7 +141,7 @@ public class AsyncResult
     {
         if (!Wait(timeout))
         {
-            throw new TimeoutException($"The call on engines [{string.Join(", ", engineIds)}] did not finish within {timeout}. It keeps running: poll Ready or Wait again.");
+            throw new TimeoutException($"The call on engines [{string.Join(", ", engineIds)}] did not finish within {timeout}. It keeps running: poll IsReady or Wait again.");
         }
 
         if (done.Task.Exception is { } failure)
@@ -273,7 +273,7 @@ public class AsyncResult
             {
                 case 0: done.SetResult(); break;
                 case 1: done.SetException(failures[0]); break;
-                default: done.SetException(new RemoteExceptions(failures)); break;
+                default: done.SetException(new RemoteAggregateException(failures)); break;
             }
         }
 
@@ -317,7 +317,7 @@ public sealed class AsyncResult<T> : AsyncResult
     /// <returns>The result.</returns>
     /// <exception cref="TimeoutException">Not every target answered within <paramref name="timeout"/>.</exception>
     /// <exception cref="RemoteException">A target's code threw.</exception>
-    /// <exception cref="RemoteExceptions">Several targets failed.</exception>
+    /// <exception cref="RemoteAggregateException">Several targets failed.</exception>
     /// <exception cref="EngineDiedException">A target's process ended before it answered.</exception>
     public new T Get(TimeSpan? timeout = null)
     {

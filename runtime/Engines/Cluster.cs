@@ -228,7 +228,7 @@ public sealed class Cluster : IAsyncDisposable
         start.ArgumentList.Add("--parent");
         start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var threads = options.LinalgThreadsPerEngine ?? Math.Max(1, Environment.ProcessorCount / engines.Length);
-        start.Environment["PARALLAX_LINALG_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        start.Environment[Linalg.ThreadsEnvironmentVariable] = threads.ToString(CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
 
         // Engines deserialize and drop large arrays over and over; keeping the freed memory committed

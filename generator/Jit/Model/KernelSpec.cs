@@ -175,9 +175,8 @@ internal sealed record ConvertExpr(string Type, Expr Operand) : Expr(Type)
 }
 
 /// <summary>What the compilation's options change in the emitted code.</summary>
-/// <param name="AllowUnsafe">Kernels may pin their destination for non-temporal stores.</param>
 /// <param name="CheckOverflow">The project checks integer overflow, so generated code says unchecked where it must wrap like a vector lane.</param>
-internal sealed record EmitOptions(bool AllowUnsafe, bool CheckOverflow);
+internal sealed record EmitOptions(bool CheckOverflow);
 
 /// <summary>A call site of a [Jit] method to redirect: the interceptable location's version and data.</summary>
 internal sealed record CallSiteSpec(string Key, int Version, string Data, string Display);
