@@ -26,6 +26,8 @@ public class AsyncResult
     private long completedTimestamp;
     private long pollTicks;
     private int remaining;
+    private string? operation;
+    private Activity? activity;
 
     private protected AsyncResult(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
     {
@@ -156,6 +158,32 @@ public class AsyncResult
         set => Volatile.Write(ref pollTicks, (long)(value.TotalSeconds * Stopwatch.Frequency));
     }
 
+    /// <summary>
+    /// Reports this call to listeners of the <c>Parallax.Engines</c> activity source and meter: an activity
+    /// from now to the last answer, the requests sent, and the call's duration. The activity does not
+    /// become <see cref="Activity.Current"/> for the caller, whose later work is not part of the call.
+    /// </summary>
+    internal void Trace(FrameKind kind, string clusterId)
+    {
+        var name = EngineTelemetry.Operation(kind);
+        EngineTelemetry.Requests.Add(engineIds.Length, new KeyValuePair<string, object?>("parallax.operation", name));
+        if (done.Task.IsCompleted)
+        {
+            return;
+        }
+
+        operation = name;
+        if (EngineTelemetry.Source.HasListeners())
+        {
+            var caller = Activity.Current;
+            activity = EngineTelemetry.Source.StartActivity("parallax." + name, ActivityKind.Client);
+            Activity.Current = caller;
+            activity?.SetTag("parallax.operation", name);
+            activity?.SetTag("parallax.cluster.id", clusterId);
+            activity?.SetTag("parallax.engine.ids", string.Join(",", engineIds));
+        }
+    }
+
     /// <summary>Runs once every target has answered, before waiters see the result: returns the shared memory the call used.</summary>
     internal void ReleaseWhenDone(Action release)
     {
@@ -233,6 +261,30 @@ public class AsyncResult
         }
     }
 
+    private void Report(Exception[] failures)
+    {
+        var errorType = failures.Length == 0 ? null : failures.Length == 1 ? failures[0].GetType().FullName : typeof(RemoteAggregateException).FullName;
+        if (errorType is null)
+        {
+            EngineTelemetry.Duration.Record(Elapsed.TotalSeconds, new KeyValuePair<string, object?>("parallax.operation", operation));
+        }
+        else
+        {
+            EngineTelemetry.Duration.Record(Elapsed.TotalSeconds, new KeyValuePair<string, object?>("parallax.operation", operation), new KeyValuePair<string, object?>("error.type", errorType));
+        }
+
+        if (activity is not null)
+        {
+            if (errorType is not null)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, failures[0].Message);
+                activity.SetTag("error.type", errorType);
+            }
+
+            activity.Stop();
+        }
+    }
+
     private void Finish()
     {
         Volatile.Write(ref completedTimestamp, Stopwatch.GetTimestamp());
@@ -262,6 +314,11 @@ public class AsyncResult
         foreach (var release in releases)
         {
             release();
+        }
+
+        if (operation is not null)
+        {
+            Report(failures);
         }
 
         Action[] toRun;
