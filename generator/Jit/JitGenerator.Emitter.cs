@@ -16,7 +16,7 @@ public sealed partial class JitGenerator
     /// (<c>JitLoop</c>: width dispatch, unrolling, alignment, edges, non-temporal stores), and the one
     /// part that is this loop's own: a struct with its body at each vector width and as scalar code.
     /// </summary>
-    internal sealed class Emitter
+    internal sealed partial class Emitter
     {
         private static readonly string[] Widths = { "Vector512", "Vector256", "Vector128" };
         private const int Unroll = 4;
@@ -63,7 +63,15 @@ public sealed partial class JitGenerator
             foreach (var p in spec.Prologue) _names.Add(p.Name);
             foreach (var s in spec.Body) if (s is LocalStmt l) _names.Add(l.Name);
             _hasReductions = spec.Accumulators.Count > 0;
-            _i = spec.Kind == KernelKind.Vectorize ? Unique("i") : LoopVariable(spec.LoopText);
+            if (spec.Nest is { } nest)
+            {
+                foreach (var name in nest.Outer.Select(l => l.Variable).Concat(nest.Outer.SelectMany(l => l.Locals).Select(l => l.Name)).Concat(nest.RowScalars.Select(r => r.Name)))
+                {
+                    _names.Add(name);
+                }
+            }
+
+            _i = spec.Kind == KernelKind.Vectorize ? Unique("i") : spec.Nest?.Inner.Variable ?? LoopVariable(spec.LoopText);
             _names.Add(_i);
             _length = Unique("length");
             _shifted = spec.Start != 0 || spec.Arrays.Any(a => a.Offset != 0);
@@ -224,6 +232,12 @@ public sealed partial class JitGenerator
 
         private void EmitEntry(SourceWriter w, EquatableArray<CallSiteSpec> calls)
         {
+            if (_spec.Nest is { } nest)
+            {
+                EmitNestEntry(w, calls, nest);
+                return;
+            }
+
             w.Line($"/// <summary>Runs in place of every call to <see cref=\"{Cref}\"/>: checks the arguments up front, then runs <see cref=\"Kernel\"/>.</summary>");
             foreach (var call in calls)
             {
@@ -425,12 +439,13 @@ public sealed partial class JitGenerator
             w.Line("/// </summary>");
             var parameters = _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name)
                 .Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s))
+                .Concat(IndexFirst is { } first ? new[] { "int " + first } : Array.Empty<string>())
                 .Concat(_spec.Accumulators.Select(acc => "out " + acc.Type + " " + acc.Name + "Part"));
             // Fully optimized from the first call: a kernel at tier 0 would run its first, often only, call
             // many times slower (the cost Numba pays as compile time at its first call).
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             w.OpenBlock($"{(_spec.Kind == KernelKind.Vectorize ? "internal" : "private")} static void Kernel({string.Join(", ", parameters)})");
-            string body = $"new Body({string.Join(", ", _spec.Arrays.Select(a => a.Name).Concat(_spec.LoopScalars))})";
+            string body = $"new Body({string.Join(", ", _spec.Arrays.Select(a => a.Name).Concat(_spec.LoopScalars).Concat(IndexFirst is { } firstIndex ? new[] { firstIndex } : Array.Empty<string>()))})";
             string length = _spec.Arrays[0].Name + ".Length";
             if (!_hasReductions)
             {
@@ -483,14 +498,24 @@ public sealed partial class JitGenerator
 
         private string ScalarType(string name) =>
             _spec.Parameters.FirstOrDefault(p => p.Name == name)?.ElementType
-            ?? _spec.Prologue.First(p => p.Name == name).Type;
+            ?? _spec.Prologue.FirstOrDefault(p => p.Name == name)?.Type
+            ?? NestScalarType(name);
+
+        /// <summary>An outer loop variable (int), an outer loop's local, or an element read once per row.</summary>
+        private string NestScalarType(string name) =>
+            _spec.Nest!.Outer.SelectMany(l => l.Locals).FirstOrDefault(l => l.Name == name)?.Type
+            ?? _spec.Nest.RowScalars.FirstOrDefault(r => r.Name == name)?.Type
+            ?? "int";
+
+        /// <summary>The kernel parameter with the inner loop variable's value at the first element, when the body reads the variable.</summary>
+        private string? IndexFirst => _spec.Nest?.IndexFirst;
 
         /// <summary>The struct with the loop's body per width: the only part of the kernel that is this loop's own.</summary>
         private void EmitBody(SourceWriter w)
         {
             _inBody = true;
             string accumulators = _hasReductions ? $"<{AccumulatorType(null)}, {AccumulatorType("Vector128")}, {AccumulatorType("Vector256")}, {AccumulatorType("Vector512")}>" : string.Empty;
-            string parameters = string.Join(", ", _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name).Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s)));
+            string parameters = string.Join(", ", _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name).Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s)).Concat(IndexFirst is { } first ? new[] { "int " + first } : Array.Empty<string>()));
             w.Line("/// <summary>One step of the loop at each vector width, and one iteration of the scalar loop.</summary>");
             w.OpenBlock($"private readonly ref struct Body({parameters}) : {(_hasReductions ? "IJitReduceBody" + accumulators : "IJitMapBody")}");
             foreach (var a in _spec.Arrays)
@@ -501,6 +526,11 @@ public sealed partial class JitGenerator
             foreach (var s in _spec.LoopScalars)
             {
                 w.Line($"private readonly {ScalarType(s)} {Field(s)} = {s};");
+            }
+
+            if (IndexFirst is { } indexFirst)
+            {
+                w.Line($"private readonly int {Field(indexFirst)} = {indexFirst};");
             }
 
             if (_hasReductions)
@@ -906,6 +936,9 @@ public sealed partial class JitGenerator
                     return $"JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case CallExpr c:
                     return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
+                case IndexExpr:
+                    string offset = p == 0 ? string.Empty : $" + {p} * {width}<int>.Count";
+                    return $"({width}.Create({Field(IndexFirst!)} + (int){_i}{offset}) + {width}<int>.Indices)";
                 case DivideExpr d:
                     string active = d.Mask is null ? $"{width}<{d.Type}>.AllBitsSet" : Mask(d.Mask, width, d.Type, p);
                     return $"global::Parallax.CompilerServices.JitDivision.{(d.Op == "/" ? "Divide" : "Remainder")}({Vector(d.Left, width, p)}, {Vector(d.Right, width, p)}, {active})";
@@ -970,6 +1003,10 @@ public sealed partial class JitGenerator
                     return $"({Scalar(c.Condition)} ? {Scalar(c.WhenTrue)} : {Scalar(c.WhenFalse)})";
                 case DivideExpr d:
                     return $"({Scalar(d.Left)} {d.Op} {Scalar(d.Right)})";
+                case IndexExpr:
+                    return $"({Field(IndexFirst!)} + (int){_i})";
+                case ElementExpr element:
+                    return $"{element.Array}[{string.Join(", ", element.Indices.Select(Index))}]";
                 case CallExpr c:
                     string math = c.Type == "float" && c.Function != "Clamp" ? "global::System.MathF" : "global::System.Math";
                     return $"{math}.{c.Function}({string.Join(", ", c.Arguments.Select(Scalar))})";

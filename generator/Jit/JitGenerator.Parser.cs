@@ -111,20 +111,25 @@ public sealed partial class JitGenerator
 
             var loop = (ForStatementSyntax)statements[loopIndex];
             var writtenInLoop = new HashSet<ISymbol>(_model.AnalyzeDataFlow(loop.Statement)?.WrittenInside ?? Enumerable.Empty<ISymbol>(), SymbolEqualityComparer.Default);
+            if (InnerLoopOf(loop) is not null)
+            {
+                _nest = new NestState();
+            }
 
             for (int s = 0; s < loopIndex; s++)
             {
                 ParsePrologue(statements[s], writtenInLoop);
             }
 
-            if (!ParseLoopHeader(loop))
+            if (_nest is null ? !ParseLoopHeader(loop) : !ParseNest(loop))
             {
                 return Fail();
             }
 
-            CheckOverflow(loop.Statement);
+            var vectorLoop = _nest?.InnerLoop ?? loop;
+            CheckOverflow(_nest is null ? loop.Statement : loop);
             _inLoop = true;
-            ParseStatement(loop.Statement, mask: null);
+            ParseStatement(vectorLoop.Statement, mask: null);
             _inLoop = false;
             FinishStores();
 
@@ -283,7 +288,8 @@ public sealed partial class JitGenerator
                 _fastMath,
                 _parallel,
                 LoopText(loop),
-                _start);
+                _start,
+                BuildNest());
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }
 
@@ -411,6 +417,11 @@ public sealed partial class JitGenerator
                 return new ParamSpec(p.Name, type, ParamShape.Array, element, modifiers);
             }
 
+            if (p.Type is IArrayTypeSymbol { Rank: 2 or 3 } rectangular && Keyword(rectangular.ElementType) is { } cell)
+            {
+                return new ParamSpec(p.Name, type, rectangular.Rank == 2 ? ParamShape.Array2D : ParamShape.Array3D, cell, modifiers);
+            }
+
             if (p.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
                 && named.ContainingNamespace?.ToDisplayString() == "System"
                 && Keyword(named.TypeArguments[0]) is { } spanElement)
@@ -455,6 +466,13 @@ public sealed partial class JitGenerator
                     {
                         Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
                     }
+                    else if (_nest is not null && array.Rank is 2 or 3 && value is ArrayCreationExpressionSyntax { Initializer: null } rectangular
+                        && rectangular.Type.RankSpecifiers.Count == 1 && rectangular.Type.RankSpecifiers[0].Sizes.Count == array.Rank
+                        && rectangular.Type.RankSpecifiers[0].Sizes.Select(Bound).ToList() is var sizes && sizes.All(z => z is not null))
+                    {
+                        _allocations[local] = local.Name;
+                        _prologue.Add(new PrologueItem(PrologueKind.Allocation, local.Name, element, null, sizes.Select(z => z!).ToEquatableArray()));
+                    }
                     else if (value is ArrayCreationExpressionSyntax { Initializer: null } creation
                         && creation.Type.RankSpecifiers.Count == 1 && creation.Type.RankSpecifiers[0].Sizes.Count == 1
                         && LengthSource(creation.Type.RankSpecifiers[0].Sizes[0]) is { } source)
@@ -476,7 +494,7 @@ public sealed partial class JitGenerator
                     continue;
                 }
 
-                if (keyword == "int" && !writtenInLoop.Contains(local) && LengthSource(value) is { } length)
+                if (keyword == "int" && _nest is null && !writtenInLoop.Contains(local) && LengthSource(value) is { } length)
                 {
                     _lengthLocals[local] = length;
                     _prologue.Add(new PrologueItem(PrologueKind.Length, local.Name, "int", null));
@@ -845,7 +863,7 @@ public sealed partial class JitGenerator
             target = Unparenthesize(target);
             if (target is ElementAccessExpressionSyntax access)
             {
-                if (ElementAccess(access, writing: true) is not { } array)
+                if ((_nest is not null ? NestElementAccess(access, writing: true) as LoadExpr : ElementAccess(access, writing: true)) is not { } array)
                 {
                     return;
                 }
@@ -1313,6 +1331,10 @@ public sealed partial class JitGenerator
         {
             switch (e)
             {
+                case ElementAccessExpressionSyntax access when _nest is not null:
+                    var cell = NestElementAccess(access, writing: false);
+                    return cell is LoadExpr nestLoad ? _current.TryGetValue(nestLoad.Array, out var nestForwarded) ? nestForwarded : ReadOriginal(nestLoad) : cell;
+
                 case ElementAccessExpressionSyntax access:
                     if (!_inLoop)
                     {
@@ -1419,6 +1441,11 @@ public sealed partial class JitGenerator
             if (InlinedParameter(symbol) is { } argument)
             {
                 return argument;
+            }
+
+            if (_nest is not null && NestIdentifier(symbol, id) is { } nested)
+            {
+                return nested;
             }
 
             if (SymbolEqualityComparer.Default.Equals(symbol, _loopVariable))
@@ -1798,6 +1825,11 @@ public sealed partial class JitGenerator
         {
             var method = _model.GetSymbolInfo(invocation, _cancellationToken).Symbol as IMethodSymbol;
             string display = invocation.Expression.ToString();
+            if (method is { Name: "GetLength", ContainingType.SpecialType: SpecialType.System_Array })
+            {
+                return GetLength(invocation, method);
+            }
+
             if (method is not null && IsHelperCandidate(method))
             {
                 return InlineHelper(invocation, method);

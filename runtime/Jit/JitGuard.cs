@@ -72,4 +72,48 @@ public static class JitGuard
                 destinationName);
         }
     }
+
+    /// <summary>
+    /// Throws when a nest of loops would index <paramref name="name"/> outside dimension
+    /// <paramref name="dimension"/>: the index runs from <paramref name="first"/> to
+    /// <paramref name="end"/> - 1, plus <paramref name="offset"/>. Called only when every loop of the
+    /// nest runs, so a loop that does not run reads nothing, as in the scalar code.
+    /// </summary>
+    /// <param name="first">The loop's first value (or the constant index).</param>
+    /// <param name="end">One past the loop's last value (first + 1 for a constant index).</param>
+    /// <param name="offset">The constant added to the loop variable in the index.</param>
+    /// <param name="length">The array's length in that dimension.</param>
+    /// <param name="name">The array.</param>
+    /// <param name="dimension">The dimension, 0 first.</param>
+    /// <exception cref="ArgumentException">The index leaves [0, <paramref name="length"/>).</exception>
+    public static void Covers(int first, int end, int offset, int length, string name, int dimension)
+    {
+        long low = (long)first + offset, high = (long)end - 1 + offset;
+        if (low < 0 || high >= length)
+        {
+            throw new ArgumentException(
+                $"The loops index '{name}' from {low} to {high} in dimension {dimension}, which has {length} elements; pass an array that covers the loops' range, or bound the loops by its GetLength({dimension}).",
+                name);
+        }
+    }
+
+    /// <summary>
+    /// Throws when the array a nest writes is the same array as one it reads at another index (a
+    /// stencil in place): the scalar loop would read elements it wrote a row or a column earlier,
+    /// which a vector kernel, reading a whole block before writing it, does not.
+    /// </summary>
+    /// <param name="destination">The array the loops write.</param>
+    /// <param name="source">An array the loops read at an offset.</param>
+    /// <param name="destinationName">Parameter name of <paramref name="destination"/>.</param>
+    /// <param name="sourceName">Parameter name of <paramref name="source"/>.</param>
+    /// <exception cref="ArgumentException">Both are the same array.</exception>
+    public static void NotSame(Array destination, Array source, string destinationName, string sourceName)
+    {
+        if (ReferenceEquals(destination, source))
+        {
+            throw new ArgumentException(
+                $"'{destinationName}' and '{sourceName}' are the same array, which the loops read at other indices than they write; a SIMD kernel would read values the scalar loop had already overwritten. Pass a separate destination.",
+                destinationName);
+        }
+    }
 }

@@ -42,7 +42,7 @@ public static class JitRows
     /// <param name="array">The array.</param>
     /// <param name="row">Index in dimension 0.</param>
     /// <param name="column">First index in dimension 1.</param>
-    /// <param name="count">Number of elements; 0 gives an empty span.</param>
+    /// <param name="count">Number of elements; 0 gives an empty span whatever the indices (a loop that does not run reads nothing).</param>
     /// <returns>The row's elements, in order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="array"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The run is not inside the array's bounds.</exception>
@@ -50,8 +50,13 @@ public static class JitRows
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(array);
+        if (count == 0)
+        {
+            return Span<T>.Empty;
+        }
+
         int rows = array.GetLength(0), columns = array.GetLength(1);
-        if ((uint)row >= (uint)rows && count != 0)
+        if ((uint)row >= (uint)rows)
         {
             throw OutOfRange(nameof(row), row, $"[0, {rows})");
         }
@@ -61,7 +66,7 @@ public static class JitRows
             throw OutOfRange(nameof(count), count, $"columns {column} to {(long)column + count - 1} of {columns}");
         }
 
-        return count == 0 ? Span<T>.Empty : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref Data<T>(array), (nint)row * columns + column), count);
+        return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref Data<T>(array), (nint)row * columns + column), count);
     }
 
     /// <summary>The <paramref name="count"/> elements <c>array[plane, row, column]</c> onwards along the last dimension.</summary>
@@ -78,8 +83,13 @@ public static class JitRows
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(array);
+        if (count == 0)
+        {
+            return Span<T>.Empty;
+        }
+
         int planes = array.GetLength(0), rows = array.GetLength(1), columns = array.GetLength(2);
-        if (((uint)plane >= (uint)planes || (uint)row >= (uint)rows) && count != 0)
+        if ((uint)plane >= (uint)planes || (uint)row >= (uint)rows)
         {
             throw OutOfRange(nameof(row), row, $"plane {plane} of [0, {planes}), row of [0, {rows})");
         }
@@ -89,7 +99,7 @@ public static class JitRows
             throw OutOfRange(nameof(count), count, $"columns {column} to {(long)column + count - 1} of {columns}");
         }
 
-        return count == 0 ? Span<T>.Empty : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref Data<T>(array), ((nint)plane * rows + row) * columns + column), count);
+        return MemoryMarshal.CreateSpan(ref Unsafe.Add(ref Data<T>(array), ((nint)plane * rows + row) * columns + column), count);
     }
 
     private static ref T Data<T>(Array array) => ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array));

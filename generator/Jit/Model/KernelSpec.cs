@@ -28,7 +28,8 @@ internal sealed record KernelSpec(
     bool FastMath,
     bool Parallel,
     string LoopText,
-    int Start);
+    int Start,
+    NestSpec? Nest = null);
 
 internal enum KernelKind
 {
@@ -42,6 +43,12 @@ internal enum ParamShape
     Array,
     Span,
     ReadOnlySpan,
+
+    /// <summary><c>T[,]</c>: indexed by nested loops, handed to the kernel a row at a time.</summary>
+    Array2D,
+
+    /// <summary><c>T[,,]</c>.</summary>
+    Array3D,
 }
 
 /// <summary>A parameter of the annotated method; <see cref="Type"/> is fully qualified.</summary>
@@ -54,8 +61,8 @@ internal sealed record ParamSpec(string Name, string Type, ParamShape Shape, str
 /// </summary>
 internal sealed record ArraySpec(string Name, string ElementType, ParamShape Shape, bool IsLocal, bool Written, bool ReadsOriginal, string Source, int Offset);
 
-/// <summary>A statement before the loop, kept in source order.</summary>
-internal sealed record PrologueItem(PrologueKind Kind, string Name, string Type, Expr? Value);
+/// <summary>A statement before the loop, kept in source order; <see cref="Sizes"/> are a rectangular allocation's lengths.</summary>
+internal sealed record PrologueItem(PrologueKind Kind, string Name, string Type, Expr? Value, EquatableArray<Expr> Sizes = default);
 
 internal enum PrologueKind
 {

@@ -134,13 +134,6 @@ public class JitDiagnosticTests
         """, new ExpectedDiagnostic("PAR1006", "throw new ArgumentException();", "F", "throw"));
 
     [Fact]
-    public void PAR1006_nested_loops() => Expect("""
-        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { for (int j = 0; j < 3; j++) x[i] += 1; while (x[i] > 10) x[i] -= 1; } }
-        """,
-        new ExpectedDiagnostic("PAR1006", "for", "F", "a nested loop"),
-        new ExpectedDiagnostic("PAR1006", "while", "F", "a nested loop"));
-
-    [Fact]
     public void PAR1004_gather_through_an_index_array() => Expect("""
         [Jit] public static void F(double[] x, int[] idx, double[] r) { for (int i = 0; i < r.Length; i++) r[i] = x[idx[i]]; }
         """, new ExpectedDiagnostic("PAR1004", "idx[i]", "F", "x[idx[i]]", "i"));

@@ -59,4 +59,54 @@ public class JitShapeDiagnosticTests
         static double Scaled(double v) => v * Scale;
         [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = Scaled(x[i]); }
         """, new ExpectedDiagnostic("PAR1005", "Scaled(x[i])", "F", "Scaled(x[i])", "the helper 'Scaled' cannot be inlined: 'Scale' is not supported (only parameters, locals of the method and constants can be read) (at 5:39 in 'Scaled')"));
+
+    [Fact]
+    public void PAR1006_a_statement_after_the_inner_loop() => Expect("""
+        [Jit] public static void F(double[,] x, double[] s) { for (int i = 0; i < x.GetLength(0); i++) { for (int j = 0; j < x.GetLength(1); j++) x[i, j] = 1; s[i] = 0; } }
+        """, new ExpectedDiagnostic("PAR1006", "s", "F", "a statement after the inner loop of a nest"));
+
+    [Fact]
+    public void PAR1006_an_outer_statement_other_than_a_local() => Expect("""
+        [Jit] public static void F(double[,] x) { for (int i = 0; i < x.GetLength(0); i++) { Console.WriteLine(i); for (int j = 0; j < x.GetLength(1); j++) x[i, j] = 1; } }
+        """, new ExpectedDiagnostic("PAR1006", "Console", "F", "a statement other than a local declaration before the inner loop of a nest"));
+
+    [Fact]
+    public void PAR1002_a_triangular_bound() => Expect("""
+        [Jit] public static void F(double[,] x) { for (int i = 0; i < x.GetLength(0); i++) for (int j = 0; j < i; j++) x[i, j] = 1; }
+        """, new ExpectedDiagnostic("PAR1002", "i", "F", "'i' must be an int the nest cannot change: parameters, lengths, locals before the loops, constants (a bound that depends on an outer loop, as in a triangular loop, is not supported)"));
+
+    [Fact]
+    public void PAR1004_a_column_access_is_strided() => Expect("""
+        [Jit] public static void F(double[,] x, double[,] r) { for (int i = 0; i < x.GetLength(0); i++) for (int j = 0; j < x.GetLength(1); j++) r[i, j] = x[j, i]; }
+        """, new ExpectedDiagnostic("PAR1004", "j", "F", "x[j, i]", "j"));
+
+    [Fact]
+    public void PAR1003_a_one_dimensional_array_written_by_every_row() => Expect("""
+        [Jit] public static void F(double[,] x, double[] r) { for (int i = 0; i < x.GetLength(0); i++) for (int j = 0; j < x.GetLength(1); j++) r[j] = x[i, j]; }
+        """, new ExpectedDiagnostic("PAR1003", "r[j]", "F", "r[j]"));
+
+    [Fact]
+    public void PAR1003_a_write_at_an_offset() => Expect("""
+        [Jit] public static void F(double[,] x) { for (int i = 1; i < x.GetLength(0); i++) for (int j = 0; j < x.GetLength(1); j++) x[i - 1, j] = x[i, j]; }
+        """, new ExpectedDiagnostic("PAR1003", "x[i - 1, j]", "F", "x[i - 1, j]"));
+
+    [Fact]
+    public void PAR1003_reading_a_written_array_at_another_row() => Expect("""
+        [Jit] public static void F(double[,] x) { for (int i = 1; i < x.GetLength(0); i++) for (int j = 0; j < x.GetLength(1); j++) x[i, j] = x[i - 1, j] * 0.5; }
+        """, new ExpectedDiagnostic("PAR1003", "x[i - 1, j]", "F", "x[i - 1, j]"));
+
+    [Fact]
+    public void PAR1008_jagged_and_four_dimensional_arrays() => Expect("""
+        [Jit] public static void F(double[][] x) { for (int i = 0; i < x.Length; i++) { } }
+        [Jit] public static void G(double[,,,] x) { for (int i = 0; i < 3; i++) { } }
+        """,
+        new ExpectedDiagnostic("PAR1008", "double[][]", "F", "x", "double[][]"),
+        new ExpectedDiagnostic("PAR1008", "double[,,,]", "G", "x", "double[*,*,*,*]"));
+
+    [Fact]
+    public void PAR1013_GetLength_of_a_computed_dimension_or_inside_the_loop() => Expect("""
+        [Jit] public static void F(double[,] x, int d) { double z = x.GetLength(d); for (int i = 0; i < x.GetLength(0); i++) for (int j = 0; j < x.GetLength(1); j++) x[i, j] = x.GetLength(1); }
+        """,
+        new ExpectedDiagnostic("PAR1013", "x.GetLength(d)", "F", "x.GetLength(d)", "GetLength needs a rectangular array parameter or result and a constant dimension within its rank"),
+        new ExpectedDiagnostic("PAR1013", "x.GetLength(1)", "F", "x.GetLength(1)", "a length can only bound the loops; compute it before them"));
 }
