@@ -16,9 +16,6 @@ public sealed partial class JitGenerator
 
         private const int LoopingRowChunkElements = 1024;
 
-        /// <summary>Whether the body runs a loop of its own per element (a while loop), so each element costs far more than a few instructions.</summary>
-        private bool HasInnerLoops => false;
-
         private void EmitNestEntry(SourceWriter w, EquatableArray<CallSiteSpec> calls, NestSpec nest)
         {
             w.Line($"/// <summary>Runs in place of every call to <see cref=\"{Cref}\"/>: checks the arguments up front, then runs <see cref=\"Kernel\"/> on each row of the inner loop.</summary>");

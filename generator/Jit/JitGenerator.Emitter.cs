@@ -114,13 +114,7 @@ public sealed partial class JitGenerator
             return candidate;
         }
 
-        private static IEnumerable<Expr> Expressions(LoopStmt s) => s switch
-        {
-            LocalStmt l => new[] { l.Value },
-            StoreStmt st => new[] { st.Value },
-            ReduceStmt r => new[] { r.Value },
-            _ => Array.Empty<Expr>(),
-        };
+        private static IEnumerable<Expr> Expressions(LoopStmt s) => Parser.StatementExpressions(s);
 
         private static IEnumerable<Expr> Children(Expr e) => Parser.Children(e);
 
@@ -667,12 +661,23 @@ public sealed partial class JitGenerator
                 }
             }
 
-            foreach (var s in _spec.Body)
+            EmitVectorStatements(w, width, unrollIndex is not null, _spec.Body);
+        }
+
+        private void EmitVectorStatements(SourceWriter w, string width, bool reduction, EquatableArray<LoopStmt> statements)
+        {
+            foreach (var s in statements)
             {
+                if (s is WhileStmt or BreakStmt or ContinueStmt)
+                {
+                    EmitVectorLoopStatement(w, width, reduction, s);
+                    continue;
+                }
+
                 string type = s is LocalStmt local ? local.Type : s is StoreStmt store ? store.Value.Type : _spec.Accumulators.First(a => a.Name == ((ReduceStmt)s).Accumulator).LaneType;
                 for (int p = 0; p < Parts(type); p++)
                 {
-                    EmitVectorStatement(w, width, reduction: unrollIndex is not null, s, p);
+                    EmitVectorStatement(w, width, reduction, s, p);
                 }
             }
         }
@@ -721,10 +726,22 @@ public sealed partial class JitGenerator
             var stores = _spec.Body.OfType<StoreStmt>().ToList();
             bool deferStores = stores.Count > 1 && stores.Any(st => Array_(st.Array).ReadsOriginal);
             var values = deferStores ? stores.ToDictionary(st => st.Array, st => Unique(st.Array + "Value")) : new Dictionary<string, string>();
-            foreach (var s in _spec.Body)
+            EmitScalarStatements(w, _spec.Body, deferStores, values);
+            foreach (var st in deferStores ? stores : new List<StoreStmt>())
+            {
+                w.Line($"{Element(st.Array)} = {values[st.Array]};");
+            }
+        }
+
+        private void EmitScalarStatements(SourceWriter w, EquatableArray<LoopStmt> statements, bool deferStores, Dictionary<string, string> values)
+        {
+            foreach (var s in statements)
             {
                 switch (s)
                 {
+                    case WhileStmt or BreakStmt or ContinueStmt:
+                        EmitScalarLoopStatement(w, s, deferStores, values);
+                        break;
                     case StoreStmt st when deferStores:
                         w.Line($"{st.Value.Type} {values[st.Array]} = {Bare(Scalar(st.Value))};");
                         break;
@@ -738,11 +755,6 @@ public sealed partial class JitGenerator
                         w.Line(ScalarReduce(_spec.Accumulators.First(a => a.Name == r.Accumulator), Bare(Scalar(r.Value))) + ";");
                         break;
                 }
-            }
-
-            foreach (var st in deferStores ? stores : new List<StoreStmt>())
-            {
-                w.Line($"{Element(st.Array)} = {values[st.Array]};");
             }
         }
 
@@ -785,6 +797,7 @@ public sealed partial class JitGenerator
         /// <summary>The element type of the mask a comparison produces: its operands' type.</summary>
         private static string MaskType(Expr e) => e switch
         {
+            MaskExpr m => m.LaneType,
             BinaryExpr { Op: "&&" or "||" or "^", Type: "bool" } b => MaskType(b.Left),
             BinaryExpr b => b.Left.Type,
             UnaryExpr u => MaskType(u.Operand),
@@ -930,12 +943,18 @@ public sealed partial class JitGenerator
                     return $"({Vector(b.Left, width, p)} {b.Op} {Scalar(b.Right)})";
                 case BinaryExpr b:
                     return $"({Vector(b.Left, width, p)} {b.Op} {Vector(b.Right, width, p)})";
+                case CondExpr { WhenFalse: LocalExpr counter, WhenTrue: BinaryExpr { Op: "+" or "-", Left: LocalExpr same, Right: ConstExpr { Literal: "1" or "1L" or "1u" or "1UL" } } step } c
+                    when counter == same && Parser.IsInteger(c.Type) && !Parser.IsSmall(c.Type):
+                    // k++ in some lanes: a mask lane is all ones, -1, so k - mask adds one exactly there.
+                    return $"({Vector(counter, width, p)} {(step.Op == "+" ? "-" : "+")} {Mask(c.Condition, width, c.Type, p)})";
                 case CondExpr c:
                     return $"{width}.ConditionalSelect({Mask(c.Condition, width, c.Type, p)}, {Vector(c.WhenTrue, width, p)}, {Vector(c.WhenFalse, width, p)})";
                 case CallExpr { Function: "Clamp" } c:
                     return $"JitVector.Clamp({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
                 case CallExpr c:
                     return $"{width}.{c.Function}({string.Join(", ", c.Arguments.Select(a => Vector(a, width, p)))})";
+                case MaskExpr m:
+                    return m.Name;
                 case IndexExpr:
                     string offset = p == 0 ? string.Empty : $" + {p} * {width}<int>.Count";
                     return $"({width}.Create({Field(IndexFirst!)} + (int){_i}{offset}) + {width}<int>.Indices)";
@@ -999,8 +1018,12 @@ public sealed partial class JitGenerator
                     return $"(({b.Type})({Scalar(b.Left)} {b.Op} {Scalar(b.Right)}))";
                 case BinaryExpr b:
                     return $"({Scalar(b.Left)} {b.Op} {Scalar(b.Right)})";
+                case CondExpr c when ScalarCondition(c.Condition) is null:
+                    return Scalar(c.WhenTrue);
                 case CondExpr c:
-                    return $"({Scalar(c.Condition)} ? {Scalar(c.WhenTrue)} : {Scalar(c.WhenFalse)})";
+                    return $"({ScalarCondition(c.Condition)} ? {Scalar(c.WhenTrue)} : {Scalar(c.WhenFalse)})";
+                case MaskExpr:
+                    return "true";
                 case DivideExpr d:
                     return $"({Scalar(d.Left)} {d.Op} {Scalar(d.Right)})";
                 case IndexExpr:

@@ -58,7 +58,8 @@ public sealed partial class JitGenerator
         private readonly Dictionary<ISymbol, string> _bodyLocals = new(SymbolEqualityComparer.Default);
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private readonly List<string> _loopScalars = new();
-        private readonly List<LoopStmt> _body = new();
+        /// <summary>The statements being read: the loop body's, or a while loop's while it is read.</summary>
+        private List<LoopStmt> _body = new();
         private readonly List<Location> _exactReductionSites = new();
 
         private ISymbol? _loopVariable;
@@ -266,6 +267,7 @@ public sealed partial class JitGenerator
             // The namespace keeps same-named types in different namespaces apart (hint and class names must be unique).
             var hint = (kind == KernelKind.Jit ? "Jit." : "Jit.Vectorize.") + (ns.Length > 0 ? ns + "." : string.Empty) + string.Join(".", containing) + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
 
+            string lane = Narrowest() ?? _laneType ?? "double";
             var spec = new KernelSpec(
                 kind,
                 key,
@@ -277,12 +279,12 @@ public sealed partial class JitGenerator
                 SyntaxFacts.GetText(_method.DeclaredAccessibility == Accessibility.Private ? Accessibility.Internal : _method.DeclaredAccessibility),
                 _method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 _method.Parameters.Select(p => _params[p]).ToEquatableArray(),
-                Narrowest() ?? _laneType ?? "double",
+                lane,
                 _boundArray,
                 _arrayOrder.Select(a => _arrays[a]).ToEquatableArray(),
                 _prologue.ToEquatableArray(),
                 _accumulators.Values.ToEquatableArray(),
-                _body.ToEquatableArray(),
+                _body.Select(b => FixMaskLanes(b, lane)).ToEquatableArray(),
                 _loopScalars.ToEquatableArray(),
                 returnValue,
                 _fastMath,
@@ -313,13 +315,7 @@ public sealed partial class JitGenerator
         {
             var types = _arrays.Values.Select(a => a.ElementType)
                 .Concat(_accumulators.Values.Select(a => a.LaneType))
-                .Concat(_body.SelectMany(b => b switch
-                {
-                    LocalStmt l => new[] { l.Value },
-                    StoreStmt st => new[] { st.Value },
-                    ReduceStmt r => new[] { r.Value },
-                    _ => Array.Empty<Expr>(),
-                }).SelectMany(PerElement))
+                .Concat(_body.SelectMany(StatementExpressions).SelectMany(PerElement))
                 .ToList();
             return types.Count == 0 ? null : types.OrderBy(Size).First();
         }
@@ -711,6 +707,15 @@ public sealed partial class JitGenerator
                     }
 
                     break;
+                case WhileStatementSyntax whileLoop when _inLoop:
+                    ParseWhile(whileLoop.Condition, whileLoop.Statement, isDo: false, whileLoop, mask);
+                    break;
+                case DoStatementSyntax doLoop when _inLoop:
+                    ParseWhile(doLoop.Condition, doLoop.Statement, isDo: true, doLoop, mask);
+                    break;
+                case BreakStatementSyntax or ContinueStatementSyntax when _whiles.Count > 0:
+                    ParseBreakOrContinue(statement, mask);
+                    break;
                 case BreakStatementSyntax or ContinueStatementSyntax or GotoStatementSyntax or ReturnStatementSyntax or YieldStatementSyntax:
                     Report(DiagnosticDescriptors.JitEarlyExit, statement, FirstToken(statement));
                     break;
@@ -721,7 +726,7 @@ public sealed partial class JitGenerator
                     Report(DiagnosticDescriptors.JitUnsupportedStatement, statement, "throw");
                     break;
                 case ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax:
-                    Report(DiagnosticDescriptors.JitUnsupportedStatement, statement.GetFirstToken(), "a nested loop");
+                    Report(DiagnosticDescriptors.JitUnsupportedStatement, statement.GetFirstToken(), statement is ForStatementSyntax ? "a for loop inside the vectorized loop (nest loops directly: each loop's body the next loop, after locals)" : "a nested loop");
                     break;
                 default:
                     Report(DiagnosticDescriptors.JitUnsupportedStatement, statement.GetFirstToken(), $"'{FirstToken(statement)}'");
@@ -798,6 +803,7 @@ public sealed partial class JitGenerator
                         SyntaxKind.SubtractAssignmentExpression => "-",
                         SyntaxKind.MultiplyAssignmentExpression => "*",
                         SyntaxKind.DivideAssignmentExpression => "/",
+                        SyntaxKind.ModuloAssignmentExpression => "%",
                         _ => null,
                     };
                     if (op is null)
@@ -808,7 +814,7 @@ public sealed partial class JitGenerator
 
                     if (IsAccumulator(target) is { } acc)
                     {
-                        if (op is "/")
+                        if (op is "/" or "%")
                         {
                             Report(DiagnosticDescriptors.JitLoopCarriedDependency, assignment, acc);
                             return;
@@ -824,9 +830,24 @@ public sealed partial class JitGenerator
                     }
 
                     var right = ParseExpression(assignment.Right);
-                    if (right is not null && op == "/" && IsInteger(right.Type))
+                    if (right is not null && op is "/" or "%" && IsInteger(right.Type))
                     {
-                        Report(DiagnosticDescriptors.JitNoVectorForm, assignment, assignment.OperatorToken.Text, "integer division has no SIMD instruction and throws on zero");
+                        var targetType = _model.GetTypeInfo(target, _cancellationToken).Type is { } t ? Keyword(t) : null;
+                        string? promoted = targetType is null ? null : PromotedDivision(targetType, right.Type);
+                        if (promoted is null)
+                        {
+                            Report(DiagnosticDescriptors.JitNoVectorForm, assignment.OperatorToken, assignment.ToString(), "64-bit integer division has no exact vector form: no instruction divides integer vectors, and a double lane holds only 53 bits");
+                            return;
+                        }
+
+                        var divisionMask = _mask;
+                        update = old => new DivideExpr(promoted, op, Coerce(old(), promoted), Coerce(right, promoted), divisionMask);
+                        break;
+                    }
+
+                    if (right is not null && op == "%")
+                    {
+                        Report(DiagnosticDescriptors.JitNoVectorForm, assignment.OperatorToken, assignment.ToString(), "% on float and double is exact in C# (the remainder of the rounded quotient is never computed), which no vector instruction sequence reproduces");
                         return;
                     }
 
@@ -863,6 +884,12 @@ public sealed partial class JitGenerator
             target = Unparenthesize(target);
             if (target is ElementAccessExpressionSyntax access)
             {
+                if (_whiles.Count > 0)
+                {
+                    Report(DiagnosticDescriptors.JitUnsupportedStatement, target.Parent!, "an array element assigned inside a while loop (assign a local there and store it after the loop)");
+                    return;
+                }
+
                 if ((_nest is not null ? NestElementAccess(access, writing: true) as LoadExpr : ElementAccess(access, writing: true)) is not { } array)
                 {
                     return;
@@ -892,7 +919,8 @@ public sealed partial class JitGenerator
 
                 value = Coerce(value, type);
                 CheckWidth(value, target.Parent!);
-                _body.Add(new LocalStmt(local, type, Declare: false, mask is null ? value : new CondExpr(type, mask, value, old)));
+                var blend = BlendMask(mask, symbol);
+                _body.Add(new LocalStmt(local, type, Declare: false, blend is null ? value : new CondExpr(type, blend, value, old)));
                 return;
             }
 
@@ -1206,6 +1234,17 @@ public sealed partial class JitGenerator
             }
 
             return Coerce(value, to);
+        }
+
+        /// <summary>The type C# divides two integers in (int, or uint when one is uint and the other not signed); null for 64-bit division.</summary>
+        private static string? PromotedDivision(string left, string right)
+        {
+            if (Size(left) == 8 || Size(right) == 8 || left == "uint" && IsSigned(right) || right == "uint" && IsSigned(left))
+            {
+                return null;
+            }
+
+            return left == "uint" || right == "uint" ? "uint" : "int";
         }
 
         /// <summary>Converts to <paramref name="type"/>, folding the conversion into constants and the branches of a select.</summary>

@@ -109,4 +109,30 @@ public class JitShapeDiagnosticTests
         """,
         new ExpectedDiagnostic("PAR1013", "x.GetLength(d)", "F", "x.GetLength(d)", "GetLength needs a rectangular array parameter or result and a constant dimension within its rank"),
         new ExpectedDiagnostic("PAR1013", "x.GetLength(1)", "F", "x.GetLength(1)", "a length can only bound the loops; compute it before them"));
+
+    [Fact]
+    public void PAR1006_an_array_element_assigned_inside_a_while_loop() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { while (x[i] > 1) x[i] = x[i] / 2; } }
+        """, new ExpectedDiagnostic("PAR1006", "x[i] = x[i] / 2", "F", "an array element assigned inside a while loop (assign a local there and store it after the loop)"));
+
+    [Fact]
+    public void PAR1006_a_for_loop_inside_the_vectorized_loop() => Expect("""
+        [Jit] public static void F(double[] x) { for (int i = 0; i < x.Length; i++) { if (x[i] > 0) { for (int j = 0; j < 3; j++) x[i] += 1; } } }
+        """, new ExpectedDiagnostic("PAR1006", "for", "F", "a for loop inside the vectorized loop (nest loops directly: each loop's body the next loop, after locals)"));
+
+    [Fact]
+    public void PAR1007_return_inside_a_while_loop_and_break_outside_one() => Expect("""
+        [Jit] public static void F(int[] x, int[] r)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                int v = x[i];
+                while (v > 1) { if (v > 100) return; v /= 2; }
+                if (v < 0) break;
+                r[i] = v;
+            }
+        }
+        """,
+        new ExpectedDiagnostic("PAR1007", "return;", "F", "return"),
+        new ExpectedDiagnostic("PAR1007", "break;", "F", "break"));
 }

@@ -1,0 +1,138 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Parallax.Generator.Jit;
+using Parallax.Generator.Tests.Harness;
+
+namespace Parallax.Generator.Tests.Jit;
+
+/// <summary>
+/// Issue 13's kernels through the generator: golden snapshots of the blur and Mandelbrot, every call
+/// redirected, the generated code run against the scalar body, and the pipeline caching what an edit
+/// does not change (a helper in another file is part of the kernel it is inlined into).
+/// </summary>
+public class JitShapeGeneratorTests
+{
+    private const string IssueKernels = """
+        using Parallax;
+        namespace Demo;
+        public static partial class Kernels
+        {
+            [Jit]
+            public static void Blur(double[,] src, double[,] dst)
+            {
+                int n = src.GetLength(0), m = src.GetLength(1);
+                for (int i = 1; i < n - 1; i++)
+                    for (int j = 1; j < m - 1; j++)
+                        dst[i, j] = (src[i - 1, j] + src[i + 1, j] + src[i, j - 1] + src[i, j + 1]) * 0.25;
+            }
+
+            [Jit(Parallel = true)]
+            public static void Mandelbrot(double x0, double y0, double dx, double dy, int maxIter, int[,] counts)
+            {
+                for (int row = 0; row < counts.GetLength(0); row++)
+                    for (int col = 0; col < counts.GetLength(1); col++)
+                    {
+                        double cr = x0 + col * dx, ci = y0 + row * dy, zr = 0, zi = 0;
+                        int k = 0;
+                        while (k < maxIter && zr * zr + zi * zi <= 4.0) { double t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; k++; }
+                        counts[row, col] = k;
+                    }
+            }
+        }
+        public static class Caller
+        {
+            public static void Blur(double[,] a, double[,] b) => Kernels.Blur(a, b);
+            public static void BlurTwice(double[,] a, double[,] b) { Kernels.Blur(a, b); Kernels.Blur(b, a); }
+            public static void Mandelbrot(int[,] counts) => Kernels.Mandelbrot(-2.0, -1.2, 3.0 / counts.GetLength(1), 2.4 / counts.GetLength(0), 100, counts);
+        }
+        """;
+
+    [Fact]
+    public void Issue_13_blur_and_mandelbrot()
+    {
+        var run = GeneratorHarness.Run(IssueKernels, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Every_call_is_redirected_and_the_kernels_give_the_scalar_bodies_bits()
+    {
+        var run = GeneratorHarness.Run(IssueKernels, new JitGenerator()).AssertCompiles();
+        int Intercepts(string hint) => run.Sources[hint].Split('\n').Count(l => l.Contains("[global::System.Runtime.CompilerServices.InterceptsLocation(", StringComparison.Ordinal));
+        Assert.Equal(3, Intercepts("Jit.Demo.Kernels.Blur.g.cs"));
+        Assert.Equal(1, Intercepts("Jit.Demo.Kernels.Mandelbrot.g.cs"));
+
+        var assembly = run.Load();
+        var caller = assembly.GetType("Demo.Caller")!;
+        var kernels = assembly.GetType("Demo.Kernels")!;
+        var counts = new int[37, 53];
+        var expected = new int[37, 53];
+        caller.GetMethod("Mandelbrot")!.Invoke(null, [counts]);
+        // The method itself, through reflection, is not intercepted: it runs the scalar body.
+        kernels.GetMethod("Mandelbrot")!.Invoke(null, [-2.0, -1.2, 3.0 / 53, 2.4 / 37, 100, expected]);
+        Assert.Equal(expected.Cast<int>(), counts.Cast<int>());
+        Assert.Contains(counts.Cast<int>(), k => k == 100);
+        Assert.Contains(counts.Cast<int>(), k => k < 5);
+
+        var random = new Random(3);
+        var src = new double[19, 23];
+        for (int i = 0; i < 19; i++)
+            for (int j = 0; j < 23; j++)
+                src[i, j] = random.NextDouble();
+        var dst = new double[19, 23];
+        var reference = new double[19, 23];
+        caller.GetMethod("Blur")!.Invoke(null, [src, dst]);
+        kernels.GetMethod("Blur")!.Invoke(null, [src, reference]);
+        Assert.Equal(reference.Cast<double>(), dst.Cast<double>());
+    }
+
+    [Fact]
+    public void A_nest_kernel_caches_across_an_unrelated_edit()
+    {
+        // Without the callers: an edit anywhere in a file changes its call sites' interceptable locations.
+        Incrementality.AssertCachedAfterUnrelatedEdit(
+            new JitGenerator(),
+            IssueKernels.Substring(0, IssueKernels.IndexOf("public static class Caller", StringComparison.Ordinal)),
+            "// a comment that changes nothing",
+            JitGenerator.ParseStep,
+            JitGenerator.SpecsStep);
+    }
+
+    private const string HelperUser = """
+        using Parallax;
+        public static partial class K
+        {
+            [Jit] public static void F(double[] x, double[] r) { for (int i = 0; i < x.Length; i++) r[i] = Helpers.Sq(x[i]) + 1; }
+        }
+        """;
+
+    private const string HelperFile = """
+        public static class Helpers
+        {
+            public static double Sq(double v) => v * v;
+        }
+        """;
+
+    [Fact]
+    public void A_helper_in_another_file_is_part_of_the_kernel_and_nothing_else_regenerates_it()
+    {
+        var compilation = GeneratorHarness.Compile(HelperUser, HelperFile);
+        var driver = GeneratorHarness.CreateDriver(new JitGenerator()).RunGenerators(compilation);
+        var helperTree = compilation.SyntaxTrees.Single(t => t.FilePath.EndsWith("File1.cs", StringComparison.Ordinal));
+        GeneratorDriverRunResult Edit(string helperText) =>
+            driver.RunGenerators(compilation.ReplaceSyntaxTree(helperTree, CSharpSyntaxTree.ParseText(helperText, GeneratorHarness.ParseOptions, path: helperTree.FilePath))).GetRunResult();
+
+        // A comment in the helper's file: the same spec, no output regenerated.
+        var unrelated = Edit(HelperFile + "\n// a comment").Results.Single();
+        Assert.All(unrelated.TrackedSteps[JitGenerator.SpecsStep].SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"spec step ran again: {o.Reason}"));
+        Assert.All(unrelated.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"an output was regenerated: {o.Reason}"));
+
+        // The helper's body changes: the kernel it is inlined into changes with it.
+        var changed = Edit(HelperFile.Replace("v * v", "v * v * v", StringComparison.Ordinal)).Results.Single();
+        Assert.Contains(changed.TrackedSteps[JitGenerator.SpecsStep].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        string ScalarLine(GeneratorRunResult result) => result.GeneratedSources.Single().SourceText.ToString().Split('\n').Single(l => l.Contains("Unsafe.Add(ref r, i) =", StringComparison.Ordinal));
+        Assert.Equal(2, ScalarLine(driver.GetRunResult().Results.Single()).Split("Unsafe.Add(ref x, i)").Length - 1);
+        Assert.Equal(3, ScalarLine(changed).Split("Unsafe.Add(ref x, i)").Length - 1);
+    }
+}
