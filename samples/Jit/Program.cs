@@ -30,6 +30,9 @@ CompareActions("x*x + sin(y), Parallel vs one-core kernel", () => Kernels.Wave(x
 Kernels.Hypot(x, y, r);
 Console.WriteLine($"{"Hypot via [Vectorize]",-45} r[0] = {r[0]:F6}, scalar {Kernels.Hypot(x[0], y[0]):F6}");
 
+// Numba's everyday kernels: a while loop per pixel (Mandelbrot) and a stencil over a 2-D array.
+Shapes.Run();
+
 static void Compare<T>(string what, Func<T> reference, Func<T> kernel)
 {
     double Time(Func<T> f)

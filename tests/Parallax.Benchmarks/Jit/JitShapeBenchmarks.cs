@@ -22,6 +22,32 @@ public class MandelbrotBenchmarks
     [Benchmark(Baseline = true, Description = "plain C# loop")]
     [NumbaAnchor("mandelbrot 600x400x500 numba njit")]
     public void Plain() => PlainShapes.Mandelbrot(X0, Y0, Dx, Dy, MaxIter, counts);
+
+    [Benchmark(Description = "[Jit] one core")]
+    [NumbaAnchor("mandelbrot 600x400x500 numba njit")]
+    public void Jit() => JitShapes.Mandelbrot(X0, Y0, Dx, Dy, MaxIter, counts);
+
+    [Benchmark(Description = "[Jit(Parallel = true)]")]
+    [NumbaAnchor("mandelbrot 600x400x500 numba njit parallel")]
+    public void JitParallel() => JitShapes.MandelbrotParallel(X0, Y0, Dx, Dy, MaxIter, counts);
+
+    private readonly int[,] top = new int[Height / 2, Width];
+    private readonly int[,] bottom = new int[Height / 2, Width];
+
+    /// <summary>
+    /// What two cores give this kernel at that moment with no splitting machinery: two threads started
+    /// by hand, each running the one-core kernel on half the rows (the halves mirror each other across
+    /// the real axis, so they cost the same). On this shared VM a core's throughput varies from second
+    /// to second; read the Parallel row against this one too.
+    /// </summary>
+    [Benchmark(Description = "calibration: 2 threads by hand, half the rows each")]
+    public void TwoThreadsByHand()
+    {
+        var other = new Thread(() => JitShapes.Mandelbrot(X0, Y0 + Height / 2 * Dy, Dx, Dy, MaxIter, bottom));
+        other.Start();
+        JitShapes.Mandelbrot(X0, Y0, Dx, Dy, MaxIter, top);
+        other.Join();
+    }
 }
 
 /// <summary>
@@ -51,6 +77,10 @@ public class BlurBenchmarks
     [Benchmark(Baseline = true, Description = "plain C# loop")]
     [NumbaAnchor("blur 2000^2 numba njit")]
     public void Plain() => PlainShapes.Blur(src, dst);
+
+    [Benchmark(Description = "[Jit]")]
+    [NumbaAnchor("blur 2000^2 numba njit")]
+    public void Jit() => JitShapes.Blur(src, dst);
 
     /// <summary>All elements of a rectangular array, row after row, as one span.</summary>
     internal static Span<double> Flat(double[,] a) =>
@@ -90,6 +120,9 @@ public class Add2DBenchmarks
 
     [Benchmark(Baseline = true, Description = "TensorPrimitives.Add over the arrays' memory")]
     public void Tensor() => TensorPrimitives.Add(BlurBenchmarks.Flat(x), BlurBenchmarks.Flat(y), BlurBenchmarks.Flat(r));
+
+    [Benchmark(Description = "[Jit] nested loop")]
+    public void Jit() => JitShapes.Add(x, y, r);
 
     [Benchmark(Description = "plain C# nested loop")]
     public void Plain() => PlainShapes.Add(x, y, r);
