@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Parallax.Generator.Common;
 using Parallax.Generator.Diagnostics;
 using Parallax.Generator.Jit.Model;
+using static Parallax.Generator.Jit.Model.NumericTypes;
 
 namespace Parallax.Generator.Jit;
 
@@ -282,6 +283,7 @@ public sealed partial class JitGenerator
                 _fastMath,
                 _parallel,
                 LoopText(loop),
+                kind == KernelKind.Jit ? new[] { _loopVariableName }.ToEquatableArray() : EquatableArray<string>.Empty,
                 _start);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }
@@ -306,19 +308,13 @@ public sealed partial class JitGenerator
         {
             var types = _arrays.Values.Select(a => a.ElementType)
                 .Concat(_accumulators.Values.Select(a => a.LaneType))
-                .Concat(_body.SelectMany(b => b switch
-                {
-                    LocalStmt l => new[] { l.Value },
-                    StoreStmt st => new[] { st.Value },
-                    ReduceStmt r => new[] { r.Value },
-                    _ => Array.Empty<Expr>(),
-                }).SelectMany(PerElement))
+                .Concat(_body.SelectMany(b => PerElement(b.Value)))
                 .ToList();
             return types.Count == 0 ? null : types.OrderBy(Size).First();
         }
 
         private static IEnumerable<string> PerElement(Expr e) =>
-            e.Invariant ? Enumerable.Empty<string>() : (e.Type == "bool" ? Enumerable.Empty<string>() : new[] { e.Type }).Concat(Children(e).SelectMany(PerElement));
+            e.Invariant ? Enumerable.Empty<string>() : (e.Type == "bool" ? Enumerable.Empty<string>() : new[] { e.Type }).Concat(e.Children.SelectMany(PerElement));
 
         private Location? AccumulatorLocation(string name)
         {
@@ -791,11 +787,11 @@ public sealed partial class JitGenerator
                     if (IsAccumulator(target) is { } counter)
                     {
                         var type = Keyword(_model.GetTypeInfo(target, _cancellationToken).Type!)!;
-                        AddReduction(counter, ReductionKind.Sum, new ConstExpr(type, Literal(up ? 1 : -1, type)), mask, expression);
+                        AddReduction(counter, ReductionKind.Sum, ConstExpr.Integer(type, up ? 1 : -1), mask, expression);
                         return;
                     }
 
-                    update = old => new BinaryExpr(old().Type, up ? "+" : "-", old(), new ConstExpr(old().Type, Literal(1, old().Type)));
+                    update = old => new BinaryExpr(old().Type, up ? "+" : "-", old(), ConstExpr.Of(old().Type, 1));
                     break;
                 default:
                     Report(DiagnosticDescriptors.JitUnsupportedExpression, expression, expression.ToString(), "only assignments are supported as statements");
@@ -921,7 +917,7 @@ public sealed partial class JitGenerator
 
             string lane = declared;
             if (_laneType is not null && Size(declared) != Size(_laneType) && IsInteger(declared)
-                && IntegerOfSize(Size(_laneType)) is { } counter && Retype(value, counter) is { } retyped)
+                && CounterOfSize(Size(_laneType)) is { } counter && Retype(value, counter) is { } retyped)
             {
                 // A count over other data runs in lanes of the data's width (a 4- or 8-byte counter cannot wrap within one call).
                 lane = counter;
@@ -935,25 +931,16 @@ public sealed partial class JitGenerator
 
             if (mask is not null)
             {
-                value = new CondExpr(lane, mask, value, new ConstExpr(lane, Identity(kind, lane)));
+                value = new CondExpr(lane, mask, value, Identity(kind, lane));
             }
 
             _accumulators[acc] = new AccumulatorSpec(acc, declared, lane, kind);
             _body.Add(new ReduceStmt(acc, value));
         }
 
-        /// <summary>The value that leaves an accumulator unchanged, bit for bit (-0.0 for float sums).</summary>
-        internal static string Identity(ReductionKind kind, string type) => kind switch
-        {
-            ReductionKind.Sum => IsFloat(type) ? (type == "float" ? "-0.0f" : "-0.0") : Literal(0, type),
-            ReductionKind.Product => Literal(1, type),
-            ReductionKind.Min => type switch { "float" => "float.PositiveInfinity", "double" => "double.PositiveInfinity", _ => type + ".MaxValue" },
-            _ => type switch { "float" => "float.NegativeInfinity", "double" => "double.NegativeInfinity", _ => type + ".MinValue" },
-        };
-
         private static Expr? Retype(Expr value, string type) => value switch
         {
-            ConstExpr c when IsInteger(c.Type) => new ConstExpr(type, Literal(IntegerValue(c), type)),
+            ConstExpr c when IsInteger(c.Type) => c.To(type),
             CondExpr c when Retype(c.WhenTrue, type) is { } t && Retype(c.WhenFalse, type) is { } f => new CondExpr(type, c.Condition, t, f),
             _ => null,
         };
@@ -1068,8 +1055,6 @@ public sealed partial class JitGenerator
 
         private static string? IntegerKeyword(ITypeSymbol? type) => type is not null && Keyword(type) is { } k && IsInteger(k) ? k : null;
 
-        private static bool IsSigned(string type) => type is "sbyte" or "short" or "int" or "long";
-
         /// <summary>The least k with |v| ≤ 2^k for every value <paramref name="operand"/> can have.</summary>
         private static int Magnitude(IOperation operand)
         {
@@ -1112,10 +1097,6 @@ public sealed partial class JitGenerator
             };
         }
 
-        /// <summary>Whether every value of integer type <paramref name="from"/> is a value of <paramref name="to"/>.</summary>
-        private static bool Contains(string to, string from) =>
-            IsSigned(to) == IsSigned(from) ? Size(to) >= Size(from) : IsSigned(to) && Size(to) > Size(from);
-
         /// <summary>Parses an expression, wrapping it in the implicit conversion C# applies to it.</summary>
         private Expr? ParseExpression(ExpressionSyntax syntax)
         {
@@ -1125,7 +1106,7 @@ public sealed partial class JitGenerator
             var constant = _model.GetConstantValue(e, _cancellationToken);
             if (constant.HasValue && info.ConvertedType is { } constantType && Keyword(constantType) is { } ck && constant.Value is not null and not bool)
             {
-                return new ConstExpr(ck, Literal(constant.Value, ck));
+                return ConstExpr.Of(ck, constant.Value);
             }
 
             var parsed = ParseCore(e, info);
@@ -1159,7 +1140,7 @@ public sealed partial class JitGenerator
         private static Expr Coerce(Expr value, string type) => value switch
         {
             _ when value.Type == type || value.Type == "bool" => value,
-            ConstExpr c when IsInteger(c.Type) || IsFloat(type) => new ConstExpr(type, Literal(ParseLiteral(c), type)),
+            ConstExpr c when IsInteger(c.Type) || IsFloat(type) => c.To(type),
             CondExpr c => new CondExpr(type, c.Condition, Coerce(c.WhenTrue, type), Coerce(c.WhenFalse, type)),
             _ when IsInteger(type) && IsInteger(value.Type) && Size(type) < Size(value.Type) && Narrow(value, type) is { } narrowed => narrowed,
             _ => new ConvertExpr(type, value),
@@ -1187,16 +1168,16 @@ public sealed partial class JitGenerator
             switch (value)
             {
                 case ConstExpr c:
-                    return new ConstExpr(type, Literal(IntegerValue(c), type));
+                    return c.To(type);
                 case { Invariant: true }:
                     // Computed once in the wide type, then truncated: the same low bits.
                     return new ConvertExpr(type, value);
                 case ConvertExpr c when IsInteger(c.Operand.Type) && Size(c.Operand.Type) >= Size(type):
                     return Narrow(c.Operand, type);
-                case BinaryExpr { Op: "<<", Right: ConstExpr count } b when IntegerValue(count) >= 0 && IntegerValue(count) < 8 * Size(type):
+                case BinaryExpr { Op: "<<", Right: ConstExpr count } b when count.IntegerValue >= 0 && count.IntegerValue < 8 * Size(type):
                     // The low bits of a left shift depend only on the low bits of its operand, for counts within the narrow type.
                     return Narrow(b.Left, type) is { } shifted ? new BinaryExpr(type, "<<", shifted, count) : null;
-                case BinaryExpr { Op: ">>" or ">>>", Left: ConvertExpr { Operand: var operand }, Right: ConstExpr count } when operand.Type == type && IntegerValue(count) >= 0 && IntegerValue(count) < 8 * Size(type):
+                case BinaryExpr { Op: ">>" or ">>>", Left: ConvertExpr { Operand: var operand }, Right: ConstExpr count } when operand.Type == type && count.IntegerValue >= 0 && count.IntegerValue < 8 * Size(type):
                     // A right shift of a value just promoted from the narrow type: the extension C# applied
                     // (sign or zero, by the type) is what the narrow type's own >> shifts in.
                     return new BinaryExpr(type, ">>", operand, count);
@@ -1228,50 +1209,13 @@ public sealed partial class JitGenerator
 
             var narrow = l ?? r;
             var constant = (l is null ? left : right) as ConstExpr;
-            if (narrow is null || constant is null || !IsInteger(constant.Type) || !FitsIn(IntegerValue(constant), narrow.Type))
+            if (narrow is null || constant is null || !IsInteger(constant.Type) || !FitsIn(constant.IntegerValue, narrow.Type))
             {
                 return null;
             }
 
-            var c = new ConstExpr(narrow.Type, Literal(IntegerValue(constant), narrow.Type));
+            var c = constant.To(narrow.Type);
             return l is not null ? (narrow, c) : (c, narrow);
-        }
-
-        private static bool FitsIn(long value, string type) => type switch
-        {
-            "byte" => value is >= byte.MinValue and <= byte.MaxValue,
-            "sbyte" => value is >= sbyte.MinValue and <= sbyte.MaxValue,
-            "short" => value is >= short.MinValue and <= short.MaxValue,
-            "ushort" => value is >= ushort.MinValue and <= ushort.MaxValue,
-            "uint" => value is >= uint.MinValue and <= uint.MaxValue,
-            "int" => value is >= int.MinValue and <= int.MaxValue,
-            _ => true,
-        };
-
-        private static object ParseLiteral(ConstExpr c) => c.Type switch
-        {
-            "double" or "float" => c.Literal switch
-            {
-                "double.NaN" or "float.NaN" => double.NaN,
-                "double.PositiveInfinity" or "float.PositiveInfinity" => double.PositiveInfinity,
-                "double.NegativeInfinity" or "float.NegativeInfinity" => double.NegativeInfinity,
-                _ => double.Parse(c.Literal.TrimEnd('f'), CultureInfo.InvariantCulture),
-            },
-            "ulong" => ulong.Parse(c.Literal.Substring(0, c.Literal.Length - 2), CultureInfo.InvariantCulture),
-            _ => IntegerValue(c),
-        };
-
-        /// <summary>The value of an integer literal as <see cref="Literal"/> writes it: "(byte)5", "(sbyte)(-5)", "5u", "5L".</summary>
-        private static long IntegerValue(ConstExpr c)
-        {
-            string text = c.Literal;
-            if (text.StartsWith("(", StringComparison.Ordinal))
-            {
-                text = text.Substring(text.IndexOf(')') + 1).Trim('(', ')');
-            }
-
-            text = text.TrimEnd('L', 'U', 'u');
-            return text.StartsWith("-", StringComparison.Ordinal) ? long.Parse(text, CultureInfo.InvariantCulture) : unchecked((long)ulong.Parse(text, CultureInfo.InvariantCulture));
         }
 
         private Expr? ParseCore(ExpressionSyntax e, TypeInfo info)
@@ -1296,7 +1240,7 @@ public sealed partial class JitGenerator
                     return Identifier(id);
 
                 case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } when !_inLoop && LengthSource(e) is { } source:
-                    return new ScalarExpr("int", source + ".Length");
+                    return new LengthExpr(source);
 
                 case BinaryExpressionSyntax binary:
                     return Binary(binary, info);
@@ -1581,46 +1525,10 @@ public sealed partial class JitGenerator
                 return;
             }
 
-            foreach (var child in Children(value))
+            foreach (var child in value.Children)
             {
                 CheckWidth(child, at);
             }
-        }
-
-        internal static IEnumerable<Expr> Children(Expr e) => e switch
-        {
-            UnaryExpr u => new[] { u.Operand },
-            BinaryExpr b => new[] { b.Left, b.Right },
-            CondExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-            CallExpr c => c.Arguments,
-            ConvertExpr c => new[] { c.Operand },
-            _ => Array.Empty<Expr>(),
-        };
-
-        /// <summary>
-        /// Null when a per-element conversion from <paramref name="from"/> to <paramref name="to"/> has an
-        /// exact vector form; otherwise why not. Integers widen (sign- or zero-extending like C#) and
-        /// narrow (wrapping) between any widths; integers become floats after widening to the float's
-        /// width, which is exact; float widens to double and double narrows to float (rounding once).
-        /// </summary>
-        internal static string? VectorConversion(string from, string to)
-        {
-            if (from == to || Size(from) == Size(to) || IsInteger(from) && IsInteger(to) || from == "float" && to == "double" || from == "double" && to == "float")
-            {
-                return null;
-            }
-
-            if (IsInteger(from) && IsFloat(to))
-            {
-                return Size(from) < Size(to) ? null : $"({to}){from} rounds once in C#, but a vector conversion would round twice; convert in the scalar code or keep both at one width";
-            }
-
-            if (from == "float" && to is "long" or "ulong")
-            {
-                return null;
-            }
-
-            return $"({to}){from} saturates at {to}'s range in C#, which no vector conversion does; convert to {(to.StartsWith("u", StringComparison.Ordinal) ? "ulong" : "long")} first";
         }
 
         private Expr? Binary(BinaryExpressionSyntax binary, TypeInfo info)
@@ -1803,60 +1711,5 @@ public sealed partial class JitGenerator
             SpecialType.System_UInt64 => "ulong",
             _ => null,
         };
-
-        internal static bool IsFloat(string type) => type is "float" or "double";
-
-        internal static bool IsInteger(string type) => type is "int" or "long" or "byte" or "sbyte" or "short" or "ushort" or "uint" or "ulong";
-
-        /// <summary>Types that C# promotes to int before any arithmetic: their results need a cast back.</summary>
-        internal static bool IsSmall(string type) => type is "byte" or "sbyte" or "short" or "ushort";
-
-        internal static int Size(string type) => type switch
-        {
-            "double" or "long" or "ulong" => 8,
-            "byte" or "sbyte" => 1,
-            "short" or "ushort" => 2,
-            _ => 4,
-        };
-
-        /// <summary>A counter's lane type for data of another width; counts in 1- or 2-byte lanes would wrap.</summary>
-        private static string? IntegerOfSize(int size) => size switch { 8 => "long", 4 => "int", _ => null };
-
-        internal static string Literal(object value, string type)
-        {
-            switch (type)
-            {
-                case "double":
-                    double d = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
-                    if (double.IsNaN(d)) return "double.NaN";
-                    if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
-                    if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
-                    if (d == 0 && BitConverter.DoubleToInt64Bits(d) != 0) return "-0.0";
-                    string ds = d.ToString("R", CultureInfo.InvariantCulture);
-                    return ds.IndexOfAny(new[] { '.', 'E' }) < 0 ? ds + ".0" : ds;
-                case "float":
-                    float f = System.Convert.ToSingle(value, CultureInfo.InvariantCulture);
-                    if (float.IsNaN(f)) return "float.NaN";
-                    if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
-                    if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
-                    if (f == 0 && BitConverter.DoubleToInt64Bits(f) != 0) return "-0.0f";
-                    return f.ToString("R", CultureInfo.InvariantCulture) + "f";
-            }
-
-            // Integers wrap to the target type, as an unchecked conversion (or the vector lane) does.
-            long bits = value is ulong u ? unchecked((long)u) : System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
-            string Cast(long v) => "(" + type + ")" + (v < 0 ? "(" + v.ToString(CultureInfo.InvariantCulture) + ")" : v.ToString(CultureInfo.InvariantCulture));
-            return type switch
-            {
-                "long" => bits.ToString(CultureInfo.InvariantCulture) + "L",
-                "ulong" => unchecked((ulong)bits).ToString(CultureInfo.InvariantCulture) + "UL",
-                "uint" => unchecked((uint)bits).ToString(CultureInfo.InvariantCulture) + "u",
-                "byte" => Cast(unchecked((byte)bits)),
-                "sbyte" => Cast(unchecked((sbyte)bits)),
-                "short" => Cast(unchecked((short)bits)),
-                "ushort" => Cast(unchecked((ushort)bits)),
-                _ => unchecked((int)bits).ToString(CultureInfo.InvariantCulture),
-            };
-        }
     }
 }
