@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using Parallax.Generator.Common;
 using Parallax.Generator.Jit.Model;
+using static Parallax.Generator.Jit.Model.NumericTypes;
 
 namespace Parallax.Generator.Jit;
 
@@ -170,7 +171,7 @@ public sealed partial class JitGenerator
         private void EmitNestClampChecks(SourceWriter w, string runs)
         {
             var seen = new HashSet<Expr>();
-            foreach (var e in _spec.Body.SelectMany(Expressions).SelectMany(Descendants))
+            foreach (var e in _spec.Body.SelectMany(Expressions).SelectMany(e => e.Descendants))
             {
                 if (e is CallExpr { Function: "Clamp" } clamp && seen.Add(clamp))
                 {
@@ -245,7 +246,7 @@ public sealed partial class JitGenerator
             w.Line("{").Indent();
             foreach (var acc in _spec.Accumulators)
             {
-                w.Line($"{acc.Type} {acc.Name}Chunk = {Parser.Identity(acc.Kind, acc.Type)};");
+                w.Line($"{acc.Type} {acc.Name}Chunk = {Scalar(Identity(acc.Kind, acc.Type))};");
             }
 
             EmitRowLoops(w, nest, loops, starts, ends, count, 0, $"{starts[0]} + {first}", $"{starts[0]} + {first} + {rowCount}", acc => acc.Name + "Chunk");

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using Parallax.Generator.Common;
 using Parallax.Generator.Jit.Model;
+using static Parallax.Generator.Jit.Model.NumericTypes;
 
 namespace Parallax.Generator.Jit;
 
@@ -71,7 +72,8 @@ public sealed partial class JitGenerator
                 }
             }
 
-            _i = spec.Kind == KernelKind.Vectorize ? Unique("i") : spec.Nest?.Inner.Variable ?? LoopVariable(spec.LoopText);
+            // The loop variable keeps its name so the kernel reads like the loop.
+            _i = spec.LoopVariables.Count > 0 ? spec.LoopVariables[spec.LoopVariables.Count - 1] : Unique("i");
             _names.Add(_i);
             _length = Unique("length");
             _shifted = spec.Start != 0 || spec.Arrays.Any(a => a.Offset != 0);
@@ -85,7 +87,7 @@ public sealed partial class JitGenerator
             _nonTemporal = !_hasReductions && spec.Body.OfType<StoreStmt>().Count() == 1;
 
             // Each array the body reads is loaded once per step into a vector named like its element (x[i] -> xi).
-            foreach (var load in spec.Body.SelectMany(Expressions).SelectMany(Descendants).OfType<LoadExpr>().Distinct())
+            foreach (var load in spec.Body.SelectMany(Expressions).SelectMany(e => e.Descendants).OfType<LoadExpr>().Distinct())
             {
                 _loads.Add((load, Unique(load.Array + _i)));
             }
@@ -93,14 +95,6 @@ public sealed partial class JitGenerator
 
         public static string Emit(KernelSpec spec, EquatableArray<CallSiteSpec> calls, EmitOptions options, CancellationToken cancellationToken) =>
             new Emitter(spec, options, cancellationToken).Emit(calls);
-
-        private static string LoopVariable(string loopText)
-        {
-            // "for (int i = 0; ...": the loop variable keeps its name so the kernel reads like the loop.
-            int start = loopText.IndexOf("int ", StringComparison.Ordinal) + 4;
-            int end = loopText.IndexOf('=', start);
-            return start < 4 || end < 0 ? "i" : loopText.Substring(start, end - start).Trim();
-        }
 
         private string Unique(string name)
         {
@@ -114,9 +108,8 @@ public sealed partial class JitGenerator
             return candidate;
         }
 
+        /// <summary>Every expression of a statement, through the statements of while loops.</summary>
         private static IEnumerable<Expr> Expressions(LoopStmt s) => Parser.StatementExpressions(s);
-
-        private static IEnumerable<Expr> Children(Expr e) => Parser.Children(e);
 
         private ArraySpec Array_(string name) => _spec.Arrays.First(a => a.Name == name);
 
@@ -361,7 +354,7 @@ public sealed partial class JitGenerator
         private void EmitClampChecks(SourceWriter w)
         {
             var seen = new HashSet<Expr>();
-            foreach (var e in _spec.Body.SelectMany(Expressions).SelectMany(Descendants))
+            foreach (var e in _spec.Body.SelectMany(Expressions).SelectMany(e => e.Descendants))
             {
                 if (e is CallExpr { Function: "Clamp" } clamp && seen.Add(clamp))
                 {
@@ -371,7 +364,6 @@ public sealed partial class JitGenerator
             }
         }
 
-        private static IEnumerable<Expr> Descendants(Expr e) => new[] { e }.Concat(Children(e).SelectMany(Descendants));
 
         private void EmitKernelCall(SourceWriter w)
         {
@@ -622,7 +614,7 @@ public sealed partial class JitGenerator
 
         private static string IdentityOf(AccumulatorSpec acc, string? width)
         {
-            string identity = Parser.Identity(acc.Kind, acc.LaneType);
+            string identity = Literal(Identity(acc.Kind, acc.LaneType));
             return width is null ? identity : $"{width}.Create({identity})";
         }
 
@@ -700,7 +692,7 @@ public sealed partial class JitGenerator
                 case ReduceStmt r:
                     var acc = _spec.Accumulators.First(a => a.Name == r.Accumulator);
                     string v = acc.Name;
-                    if (acc.Kind == ReductionKind.Sum && _spec.FastMath && Parser.IsFloat(acc.LaneType) && r.Value is BinaryExpr { Op: "*" } product)
+                    if (acc.Kind == ReductionKind.Sum && _spec.FastMath && IsFloat(acc.LaneType) && r.Value is BinaryExpr { Op: "*" } product)
                     {
                         // FastMath: a multiply-add rounds once, as TensorPrimitives.Dot does.
                         w.Line($"{v} = {width}.FusedMultiplyAdd({Vector(product.Left, width, p)}, {Vector(product.Right, width, p)}, {v});");
@@ -776,7 +768,7 @@ public sealed partial class JitGenerator
         /// How many vectors a value of <paramref name="type"/> takes per step: the kernel steps by one
         /// vector of its narrowest type, so a double in a float kernel is two vectors, a long in a byte kernel eight.
         /// </summary>
-        private int Parts(string type) => type == "bool" ? 1 : Math.Max(1, Parser.Size(type) / Parser.Size(_spec.LaneType));
+        private int Parts(string type) => type == "bool" ? 1 : Math.Max(1, Size(type) / Size(_spec.LaneType));
 
         private string PartName(string name, string type, int p) => Parts(type) == 1 ? name : name + "_p" + p.ToString(CultureInfo.InvariantCulture);
 
@@ -808,43 +800,19 @@ public sealed partial class JitGenerator
         private string Mask(Expr condition, string width, string type, int p)
         {
             string from = MaskType(condition);
-            if (Parser.Size(from) == Parser.Size(type))
+            if (Size(from) == Size(type))
             {
                 string mask = Vector(condition, width, p);
                 return from == type ? mask : $"{mask}.As<{from}, {type}>()";
             }
 
             // Across widths a mask is a signed integer: narrowing keeps all-ones, widening sign-extends it.
-            string signedFrom = Signed(Parser.Size(from)), signedTo = Signed(Parser.Size(type));
+            string signedFrom = SignedOfSize(Size(from)), signedTo = SignedOfSize(Size(type));
             string resized = Resize(q => As(Vector(condition, width, q), from, signedFrom), signedFrom, signedTo, width, p);
             return As(resized, signedTo, type);
         }
 
-        private static string Signed(int size) => size switch { 1 => "sbyte", 2 => "short", 4 => "int", _ => "long" };
-
         private static string As(string vector, string from, string to) => from == to ? vector : $"{vector}.As<{from}, {to}>()";
-
-        private static string Wider(string type) => type switch
-        {
-            "byte" => "ushort",
-            "sbyte" => "short",
-            "ushort" => "uint",
-            "short" => "int",
-            "uint" => "ulong",
-            "int" => "long",
-            _ => "double",
-        };
-
-        private static string Narrower(string type) => type switch
-        {
-            "ushort" => "byte",
-            "short" => "sbyte",
-            "uint" => "ushort",
-            "int" => "short",
-            "ulong" => "uint",
-            "long" => "int",
-            _ => "float",
-        };
 
         /// <summary>
         /// Part <paramref name="p"/> of a value converted between widths: widening takes the lower or
@@ -854,7 +822,7 @@ public sealed partial class JitGenerator
         /// </summary>
         private static string Resize(Func<int, string> source, string from, string to, string width, int p)
         {
-            int fromSize = Parser.Size(from), toSize = Parser.Size(to);
+            int fromSize = Size(from), toSize = Size(to);
             string type = from;
             string vector;
             if (toSize > fromSize)
@@ -891,7 +859,7 @@ public sealed partial class JitGenerator
                 return vector;
             }
 
-            if (Parser.IsInteger(from) && Parser.IsInteger(to))
+            if (IsInteger(from) && IsInteger(to))
             {
                 // Integers of one width differ only in how their bits are read: (uint)int, (byte)sbyte.
                 return As(vector, from, to);
@@ -919,7 +887,7 @@ public sealed partial class JitGenerator
             switch (e)
             {
                 case ConstExpr c:
-                    return $"{width}.Create({c.Literal})";
+                    return $"{width}.Create({Literal(c)})";
                 case LoadExpr l:
                     return PartName(_loads.First(x => x.Load == l).Name, l.Type, p);
                 case LocalExpr l:
@@ -943,8 +911,8 @@ public sealed partial class JitGenerator
                     return $"({Vector(b.Left, width, p)} {b.Op} {Scalar(b.Right)})";
                 case BinaryExpr b:
                     return $"({Vector(b.Left, width, p)} {b.Op} {Vector(b.Right, width, p)})";
-                case CondExpr { WhenFalse: LocalExpr counter, WhenTrue: BinaryExpr { Op: "+" or "-", Left: LocalExpr same, Right: ConstExpr { Literal: "1" or "1L" or "1u" or "1UL" } } step } c
-                    when counter == same && Parser.IsInteger(c.Type) && !Parser.IsSmall(c.Type):
+                case CondExpr { WhenFalse: LocalExpr counter, WhenTrue: BinaryExpr { Op: "+" or "-", Left: LocalExpr same, Right: ConstExpr { Bits: 1 } } step } c
+                    when counter == same && IsInteger(c.Type) && !IsSmall(c.Type):
                     // k++ in some lanes: a mask lane is all ones, -1, so k - mask adds one exactly there.
                     return $"({Vector(counter, width, p)} {(step.Op == "+" ? "-" : "+")} {Mask(c.Condition, width, c.Type, p)})";
                 case CondExpr c:
@@ -961,7 +929,7 @@ public sealed partial class JitGenerator
                 case DivideExpr d:
                     string active = d.Mask is null ? $"{width}<{d.Type}>.AllBitsSet" : Mask(d.Mask, width, d.Type, p);
                     return $"global::Parallax.CompilerServices.JitDivision.{(d.Op == "/" ? "Divide" : "Remainder")}({Vector(d.Left, width, p)}, {Vector(d.Right, width, p)}, {active})";
-                case ConvertExpr c when Parser.Size(c.Operand.Type) == Parser.Size(c.Type):
+                case ConvertExpr c when Size(c.Operand.Type) == Size(c.Type):
                     return SameWidth(Vector(c.Operand, width, p), c.Operand.Type, c.Type, width);
                 case ConvertExpr c:
                     return Resize(q => Vector(c.Operand, width, q), c.Operand.Type, c.Type, width, p);
@@ -999,7 +967,11 @@ public sealed partial class JitGenerator
             switch (e)
             {
                 case ConstExpr c:
-                    return c.Literal;
+                    return Literal(c);
+                case LengthExpr l:
+                    return l.Array + ".Length";
+                case DimensionExpr d:
+                    return $"{d.Array}.GetLength({d.Dimension.ToString(CultureInfo.InvariantCulture)})";
                 case ScalarExpr s:
                     return _inBody ? Field(s.Name) : s.Name;
                 case LoadExpr l:
@@ -1009,12 +981,12 @@ public sealed partial class JitGenerator
                 case UnaryExpr { Op: "-", Type: "ulong" } u:
                     // C# has no unary minus on ulong; 0 - x wraps the same way.
                     return $"(0UL - {Scalar(u.Operand)})";
-                case UnaryExpr u when Parser.IsSmall(u.Type) || u is { Op: "-", Type: "uint" }:
+                case UnaryExpr u when IsSmall(u.Type) || u is { Op: "-", Type: "uint" }:
                     // C# promotes the operand (to int, or a uint to long); the kernel's type wraps it back.
                     return $"(({u.Type}){Prefix(u.Op, Scalar(u.Operand))})";
                 case UnaryExpr u:
                     return Prefix(u.Op, Scalar(u.Operand));
-                case BinaryExpr b when Parser.IsSmall(b.Type):
+                case BinaryExpr b when IsSmall(b.Type):
                     return $"(({b.Type})({Scalar(b.Left)} {b.Op} {Scalar(b.Right)}))";
                 case BinaryExpr b:
                     return $"({Scalar(b.Left)} {b.Op} {Scalar(b.Right)})";
@@ -1038,6 +1010,46 @@ public sealed partial class JitGenerator
                 default:
                     throw new InvalidOperationException("unknown expression " + e);
             }
+        }
+
+        /// <summary>A constant as a C# literal of its type: NaN, infinities and -0.0 by name, small integers cast.</summary>
+        private static string Literal(ConstExpr c)
+        {
+            switch (c.Type)
+            {
+                case "double":
+                    double d = c.FloatValue;
+                    if (double.IsNaN(d)) return "double.NaN";
+                    if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
+                    if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
+                    if (d == 0 && c.Bits != 0) return "-0.0";
+                    string ds = d.ToString("R", CultureInfo.InvariantCulture);
+                    return ds.IndexOfAny(new[] { '.', 'E' }) < 0 ? ds + ".0" : ds;
+                case "float":
+                    float f = (float)c.FloatValue;
+                    if (float.IsNaN(f)) return "float.NaN";
+                    if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
+                    if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+                    if (f == 0 && c.Bits != 0) return "-0.0f";
+                    return f.ToString("R", CultureInfo.InvariantCulture) + "f";
+            }
+
+            long v = c.IntegerValue;
+            if (v == MaxValue(c.Type) || v != 0 && v == MinValue(c.Type))
+            {
+                // The extremes by name: int.MinValue reads better than -2147483648.
+                return c.Type + (v == MaxValue(c.Type) ? ".MaxValue" : ".MinValue");
+            }
+
+            string text = v.ToString(CultureInfo.InvariantCulture);
+            return c.Type switch
+            {
+                "long" => text + "L",
+                "ulong" => unchecked((ulong)v).ToString(CultureInfo.InvariantCulture) + "UL",
+                "uint" => text + "u",
+                "int" => text,
+                _ => "(" + c.Type + ")" + (v < 0 ? "(" + text + ")" : text),
+            };
         }
     }
 }

@@ -95,7 +95,7 @@ public sealed partial class JitGenerator
                 }
                 else if (parameter.HasExplicitDefaultValue && parameter.ExplicitDefaultValue is { } constant and not bool)
                 {
-                    value = new ConstExpr(parameterType, Literal(constant, parameterType));
+                    value = ConstExpr.Of(parameterType, constant);
                 }
                 else
                 {

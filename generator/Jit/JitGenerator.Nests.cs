@@ -164,7 +164,7 @@ public sealed partial class JitGenerator
             return value;
         }
 
-        private static IEnumerable<Expr> DescendantsOf(Expr e) => new[] { e }.Concat(Children(e).SelectMany(DescendantsOf));
+        private static IEnumerable<Expr> DescendantsOf(Expr e) => e.Descendants;
 
         /// <summary>A local an outer loop declares before its inner loop: computed per iteration in the entry method.</summary>
         private void OuterLocal(StatementSyntax statement, List<PrologueItem> locals)
@@ -501,7 +501,7 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            return new ScalarExpr("int", $"{owner.Identifier.ValueText}.GetLength({dimension.ToString(CultureInfo.InvariantCulture)})");
+            return new DimensionExpr(owner.Identifier.ValueText, dimension);
         }
     }
 }

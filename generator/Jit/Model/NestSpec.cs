@@ -51,3 +51,9 @@ internal sealed record ElementExpr(string Type, string Array, EquatableArray<Lea
 {
     public override bool Invariant => false;
 }
+
+/// <summary><c>a.GetLength(d)</c> of a rectangular array (before the loops only).</summary>
+internal sealed record DimensionExpr(string Array, int Dimension) : Expr("int")
+{
+    public override bool Invariant => true;
+}
