@@ -628,6 +628,14 @@ public sealed partial class JitGenerator
                 return InlineHelper(invocation, method);
             }
 
+            if (method is { Name: "Pow" or "Tanh" or "Atan2" } && IsMathType(method.ContainingType))
+            {
+                // Not cheap: .NET 10's vectors have Exp, Log, Sin and Cos but no Pow, Tanh or Atan2, and exp(y·log x)
+                // loses up to |y·log x| ulps, so a kernel would have to carry its own bounded approximation.
+                Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, $"Vector512/256/128 have no {method.Name} in .NET 10, and composing it from Exp and Log would not stay within a few ulp; compute it outside the kernel, or write it with supported operations (x * x for Pow(x, 2))");
+                return null;
+            }
+
             if (method is null || !IsMathType(method.ContainingType) || !VectorFunctions.Contains(method.Name))
             {
                 Report(DiagnosticDescriptors.JitNoVectorForm, invocation, display, "only Math/MathF Abs, Min, Max, Sqrt, FusedMultiplyAdd, Floor, Ceiling, Round, Truncate, Clamp, Exp, Log, Sin and Cos are vectorized");
