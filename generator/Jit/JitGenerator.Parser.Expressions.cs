@@ -436,9 +436,15 @@ public sealed partial class JitGenerator
                 return new LoadExpr(found.ElementType, _views[view]);
             }
 
+            return Register(name, found.ElementType, found.Shape, found.IsLocal, name, 0, writing);
+        }
+
+        /// <summary>The array (or view) <paramref name="name"/> the kernel gets, added on first use and marked written by a store.</summary>
+        private LoadExpr Register(string name, string elementType, ParamShape shape, bool isLocal, string source, int offset, bool writing)
+        {
             if (!_arrays.TryGetValue(name, out var spec))
             {
-                spec = new ArraySpec(name, found.ElementType, found.Shape, found.IsLocal, Written: false, ReadsOriginal: false, name, 0);
+                spec = new ArraySpec(name, elementType, shape, isLocal, Written: false, ReadsOriginal: false, source, offset);
                 _arrayOrder.Add(name);
             }
 
@@ -448,8 +454,8 @@ public sealed partial class JitGenerator
             }
 
             _arrays[name] = spec;
-            NoteLane(found.ElementType);
-            return new LoadExpr(found.ElementType, name);
+            NoteLane(elementType);
+            return new LoadExpr(elementType, name);
         }
 
         /// <summary>The constant c of an index <c>i</c>, <c>i + c</c>, <c>c + i</c> or <c>i - c</c>; null for any other index.</summary>
@@ -475,11 +481,14 @@ public sealed partial class JitGenerator
             return binary.IsKind(SyntaxKind.AddExpression) && IsLoopVariable(binary.Right) && Constant(binary.Left) is { } left ? left : null;
         }
 
-        private bool IsWrittenLater(ElementAccessExpressionSyntax access, string name)
+        private static bool IsWrittenLater(ElementAccessExpressionSyntax access, string name) =>
+            access.FirstAncestorOrSelf<ForStatementSyntax>() is { } loop && WritesElementOf(loop.Statement, name);
+
+        /// <summary>Whether <paramref name="body"/> assigns (or increments) an element of the array <paramref name="name"/> anywhere.</summary>
+        private static bool WritesElementOf(StatementSyntax body, string name)
         {
-            var loop = access.FirstAncestorOrSelf<ForStatementSyntax>();
             bool Writes(ExpressionSyntax target) => Unparenthesize(target) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax id } && id.Identifier.ValueText == name;
-            return loop is not null && loop.Statement.DescendantNodes().Any(n => n switch
+            return body.DescendantNodes().Any(n => n switch
             {
                 AssignmentExpressionSyntax a => Writes(a.Left),
                 PostfixUnaryExpressionSyntax p => Writes(p.Operand),

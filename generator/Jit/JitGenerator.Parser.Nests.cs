@@ -117,15 +117,7 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            bool increment = loop.Incrementors.Count == 1 && loop.Incrementors[0] switch
-            {
-                PostfixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PostIncrementExpression) && IsVariable(p.Operand),
-                PrefixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PreIncrementExpression) && IsVariable(p.Operand),
-                AssignmentExpressionSyntax a => a.IsKind(SyntaxKind.AddAssignmentExpression) && IsVariable(a.Left)
-                    && _model.GetConstantValue(a.Right, _cancellationToken) is { HasValue: true, Value: 1 },
-                _ => false,
-            };
-            if (!increment)
+            if (!StepsByOne(loop, IsVariable))
             {
                 Report(DiagnosticDescriptors.JitLoopShape, loop.Incrementors.Count > 0 ? loop.Incrementors[0] : loop, $"the increment must be '{index.Name}++'");
                 return null;
@@ -362,20 +354,7 @@ public sealed partial class JitGenerator
                 _nest.Views[view] = new ViewSpec(view, name, array.Rank, leading.ToEquatableArray(), column);
             }
 
-            if (!_arrays.TryGetValue(view, out var spec))
-            {
-                spec = new ArraySpec(view, array.ElementType, ParamShape.Array, array.IsLocal, Written: false, ReadsOriginal: false, name, column);
-                _arrayOrder.Add(view);
-            }
-
-            if (writing)
-            {
-                spec = spec with { Written = true };
-            }
-
-            _arrays[view] = spec;
-            NoteLane(array.ElementType);
-            return new LoadExpr(array.ElementType, view);
+            return Register(view, array.ElementType, ParamShape.Array, array.IsLocal, name, column, writing);
         }
 
         /// <summary>View names already given out (an array's own name goes to its unshifted view).</summary>
@@ -449,17 +428,7 @@ public sealed partial class JitGenerator
         }
 
         /// <summary>Whether the inner loop assigns an element of <paramref name="name"/> anywhere.</summary>
-        private bool WrittenInNest(string name)
-        {
-            bool Writes(ExpressionSyntax target) => Unparenthesize(target) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax id } && id.Identifier.ValueText == name;
-            return _nest!.InnerLoop is { } loop && loop.Statement.DescendantNodes().Any(n => n switch
-            {
-                AssignmentExpressionSyntax a => Writes(a.Left),
-                PostfixUnaryExpressionSyntax p => Writes(p.Operand),
-                PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression) => Writes(p.Operand),
-                _ => false,
-            });
-        }
+        private bool WrittenInNest(string name) => _nest!.InnerLoop is { } loop && WritesElementOf(loop.Statement, name);
 
         private NestSpec? BuildNest()
         {

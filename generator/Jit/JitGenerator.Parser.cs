@@ -557,15 +557,7 @@ public sealed partial class JitGenerator
                 return false;
             }
 
-            bool increment = loop.Incrementors.Count == 1 && loop.Incrementors[0] switch
-            {
-                PostfixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PostIncrementExpression) && IsLoopVariable(p.Operand),
-                PrefixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PreIncrementExpression) && IsLoopVariable(p.Operand),
-                AssignmentExpressionSyntax a => a.IsKind(SyntaxKind.AddAssignmentExpression) && IsLoopVariable(a.Left)
-                    && _model.GetConstantValue(a.Right, _cancellationToken) is { HasValue: true, Value: 1 },
-                _ => false,
-            };
-            if (!increment)
+            if (!StepsByOne(loop, IsLoopVariable))
             {
                 Report(DiagnosticDescriptors.JitLoopShape, loop.Incrementors.Count > 0 ? loop.Incrementors[0] : loop, "the increment must be 'i++'");
                 return false;
@@ -583,6 +575,17 @@ public sealed partial class JitGenerator
             _laneType = boundSpec?.ElementType;
             return true;
         }
+
+        /// <summary>Whether the loop's only increment is <c>v++</c>, <c>++v</c> or <c>v += 1</c> of its variable.</summary>
+        private bool StepsByOne(ForStatementSyntax loop, Func<ExpressionSyntax, bool> isVariable) =>
+            loop.Incrementors.Count == 1 && loop.Incrementors[0] switch
+            {
+                PostfixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PostIncrementExpression) && isVariable(p.Operand),
+                PrefixUnaryExpressionSyntax p => p.IsKind(SyntaxKind.PreIncrementExpression) && isVariable(p.Operand),
+                AssignmentExpressionSyntax a => a.IsKind(SyntaxKind.AddAssignmentExpression) && isVariable(a.Left)
+                    && _model.GetConstantValue(a.Right, _cancellationToken) is { HasValue: true, Value: 1 },
+                _ => false,
+            };
 
         private (string ElementType, ParamShape Shape, bool IsLocal)? ArrayByName(string name)
         {
