@@ -24,6 +24,7 @@ public class AsyncResult
     private readonly long submittedTimestamp = Stopwatch.GetTimestamp();
     private readonly List<Action> cleanups = [];
     private long completedTimestamp;
+    private Exception? whole;
     private long pollTicks;
     private int remaining;
     private string? operation;
@@ -39,13 +40,14 @@ public class AsyncResult
         stderr = [.. stdout];
         errors = new Exception?[this.engineIds.Length];
         remaining = this.engineIds.Length;
-        if (remaining == 0)
-        {
-            Finish();
-        }
     }
 
-    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken) => new(engineIds, cancellationToken);
+    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
+    {
+        var result = new AsyncResult(engineIds, cancellationToken);
+        result.FinishIfNoTargets();
+        return result;
+    }
 
     /// <summary>Gets the engines the call ran on, in target order.</summary>
     public IReadOnlyList<int> EngineIds => engineIds;
@@ -247,6 +249,31 @@ public class AsyncResult
         Arrived();
     }
 
+    /// <summary>
+    /// A call on no engines is over as soon as it exists. Run by the most derived constructor, never by
+    /// the base one: finishing combines the parts, which needs the derived class's combiner set.
+    /// </summary>
+    private protected void FinishIfNoTargets()
+    {
+        if (engineIds.Length == 0)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>
+    /// Ends the whole call with one exception, for a call that never reached its targets (a code string
+    /// that did not compile, or whose first phase failed): no target may deliver after this.
+    /// </summary>
+    internal void FailAll(Exception exception)
+    {
+        whole = exception;
+        if (Interlocked.Exchange(ref remaining, 0) > 0)
+        {
+            Finish();
+        }
+    }
+
     internal void Fail(int index, Exception exception)
     {
         errors[index] = exception;
@@ -288,7 +315,7 @@ public class AsyncResult
     private void Finish()
     {
         Volatile.Write(ref completedTimestamp, Stopwatch.GetTimestamp());
-        var failures = errors.Where(e => e is not null).Select(e => e!).ToArray();
+        var failures = whole is { } all ? [all] : errors.Where(e => e is not null).Select(e => e!).ToArray();
         if (failures.Length == 0)
         {
             try
@@ -363,6 +390,7 @@ public sealed class AsyncResult<T> : AsyncResult
         this.decodePart = decodePart;
         this.combine = combine;
         parts = new object?[engineIds.Count];
+        FinishIfNoTargets();
     }
 
     /// <summary>Gets an awaiter for the result.</summary>
