@@ -150,6 +150,7 @@ public class RectangularTests
         {
             var l = ShapeData.Matrix(n, m, k => JitTestData.Longs(k, 50));
             Assert.Equal(ShapeReference.Sum2D(l), ShapeKernels.Sum2D(l));
+            Assert.Equal(ShapeReference.SumInterior(l), ShapeKernels.SumInterior(l));
 
             var x = Doubles(n, m, 51);
             foreach (double t in new[] { 0.0, -0.0, 1e-3, double.NaN, double.NegativeInfinity })
@@ -175,6 +176,10 @@ public class RectangularTests
                 ShapeKernels.BlurParallel(src, actual);
                 ShapeData.Equal(expected, actual, $"BlurParallel {rows}x{m}");
                 Assert.Equal(ShapeReference.CountAbove(src, 0.1), ShapeKernels.CountAboveParallel(src, 0.1));
+
+                // Not the whole array: row by row, with a partial sum per chunk of rows.
+                var l = ShapeData.Matrix(rows, m, k => JitTestData.Longs(k, rows * m));
+                Assert.Equal(ShapeReference.SumInterior(l), ShapeKernels.SumInterior(l));
             }
         }
     }

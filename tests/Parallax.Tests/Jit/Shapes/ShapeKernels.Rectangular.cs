@@ -123,6 +123,17 @@ public static partial class ShapeKernels
         return s;
     }
 
+    [Jit(Parallel = true)]
+    public static long SumInterior(long[,] x)
+    {
+        long total = 0;
+        int n = x.GetLength(0), m = x.GetLength(1);
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < m - 1; j++)
+                total += x[i, j] * (i - j);
+        return total;
+    }
+
     [Jit]
     public static void Add3D(float[,,] x, float[,,] y, float[,,] r)
     {

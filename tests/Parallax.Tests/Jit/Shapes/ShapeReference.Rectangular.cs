@@ -111,6 +111,16 @@ public static partial class ShapeReference
         return s;
     }
 
+    public static long SumInterior(long[,] x)
+    {
+        long total = 0;
+        int n = x.GetLength(0), m = x.GetLength(1);
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < m - 1; j++)
+                total += x[i, j] * (i - j);
+        return total;
+    }
+
     public static void Add3D(float[,,] x, float[,,] y, float[,,] r)
     {
         for (int p = 0; p < r.GetLength(0); p++)
