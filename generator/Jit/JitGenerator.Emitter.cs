@@ -296,18 +296,26 @@ public sealed partial class JitGenerator
                 w.Line($"int {_count} = global::System.Math.Max({_length} - {_spec.Start}, 0);");
             }
 
-            // Arrays alias only as a whole (same index), which the kernel handles; spans, and views at an
-            // offset, can overlap partly, which is checked on the views the kernel gets.
+            // The kernel reads every element of a step before it stores any. Memory shared at the same
+            // index is therefore fine (in place), unless the loop reads an array after writing another:
+            // then the scalar loop would see the new values, and the two must be disjoint. Arrays of one
+            // element size alias only as a whole; spans, views at an offset and spans of other element
+            // widths over the same bytes can overlap at other indexes, which the kernel would get wrong.
             foreach (var written in _spec.Arrays.Where(a => a.Written && !a.IsLocal))
             {
                 foreach (var other in _spec.Arrays.Where(a => a.Name != written.Name && !a.IsLocal))
                 {
-                    if (written.Shape == ParamShape.Array && other.Shape == ParamShape.Array && other.Offset == 0 || other.Written && string.CompareOrdinal(other.Name, written.Name) < 0)
+                    var pair = _spec.ReadsAfterWrites.FirstOrDefault(r => r.Written == written.Source && r.Read == other.Source || r.Written == other.Source && r.Read == written.Source);
+                    bool bothArrays = written.Shape == ParamShape.Array && other.Shape == ParamShape.Array && other.Offset == 0;
+                    // Two arrays are one object or disjoint, and never one object with elements of two sizes.
+                    if (bothArrays && (pair is null || Size(written.ElementType) != Size(other.ElementType)) || other.Written && string.CompareOrdinal(other.Name, written.Name) < 0)
                     {
                         continue;
                     }
 
-                    w.Line($"global::Parallax.CompilerServices.JitGuard.SameOrDisjoint<{written.ElementType}, {other.ElementType}>({View(written, "0", _count)}, {View(other, "0", _count)}, \"{written.Source}\", \"{other.Source}\");");
+                    // Disjoint names the array written first, then the one read after it.
+                    var (first, second) = pair is null || pair.Written == written.Source ? (written, other) : (other, written);
+                    w.Line($"global::Parallax.CompilerServices.JitGuard.{(pair is null ? "SameOrDisjoint" : "Disjoint")}<{first.ElementType}, {second.ElementType}>({View(first, "0", _count)}, {View(second, "0", _count)}, \"{first.Source}\", \"{second.Source}\");");
                 }
             }
         }

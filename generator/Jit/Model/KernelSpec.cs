@@ -25,6 +25,7 @@ internal sealed record KernelSpec(
     string LaneType,
     string BoundArray,
     EquatableArray<ArraySpec> Arrays,
+    EquatableArray<ReadAfterWrite> ReadsAfterWrites,
     EquatableArray<PrologueItem> Prologue,
     EquatableArray<AccumulatorSpec> Accumulators,
     EquatableArray<LoopStmt> Body,
@@ -59,6 +60,12 @@ internal sealed record ParamSpec(string Name, string Type, ParamShape Shape, str
 /// kernel that view, so the kernel itself only ever indexes at <c>i</c>.
 /// </summary>
 internal sealed record ArraySpec(string Name, string ElementType, ParamShape Shape, bool IsLocal, bool Written, bool ReadsOriginal, string Source, int Offset);
+
+/// <summary>
+/// The loop reads <see cref="Read"/> after it writes <see cref="Written"/> (parameter names): if the
+/// two shared memory the scalar loop would read the new values, so they must be disjoint.
+/// </summary>
+internal sealed record ReadAfterWrite(string Written, string Read);
 
 /// <summary>A statement before the loop, kept in source order.</summary>
 internal sealed record PrologueItem(PrologueKind Kind, string Name, string Type, Expr? Value);
