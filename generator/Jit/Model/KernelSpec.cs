@@ -253,5 +253,11 @@ internal sealed record ConvertExpr(string Type, Expr Operand) : Expr(Type)
 /// <param name="CheckOverflow">The project checks integer overflow, so generated code says unchecked where it must wrap like a vector lane.</param>
 internal sealed record EmitOptions(bool CheckOverflow);
 
-/// <summary>A call site of a [Jit] method to redirect: the interceptable location's version and data.</summary>
-internal sealed record CallSiteSpec(string Key, int Version, string Data, string Display);
+/// <summary>
+/// A call site of a [Jit] method to redirect: the interceptable location's version and data; or, for
+/// a [Jit] method of another assembly, which no interceptor here can reach, the PAR1016 to report.
+/// </summary>
+internal sealed record CallSiteSpec(string Key, int Version, string Data, string Display, DiagnosticInfo? Elsewhere = null);
+
+/// <summary>A [Jit] method that has a kernel: its documentation id and its name.</summary>
+internal sealed record KernelName(string Key, string Name);
