@@ -26,6 +26,8 @@ public class AsyncResult
     private long completedTimestamp;
     private long pollTicks;
     private int remaining;
+    private string? operation;
+    private Activity? activity;
 
     private protected AsyncResult(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
     {
@@ -37,13 +39,14 @@ public class AsyncResult
         stderr = [.. stdout];
         errors = new Exception?[this.engineIds.Length];
         remaining = this.engineIds.Length;
-        if (remaining == 0)
-        {
-            Finish();
-        }
     }
 
-    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken) => new(engineIds, cancellationToken);
+    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
+    {
+        var result = new AsyncResult(engineIds, cancellationToken);
+        result.FinishIfNoTargets();
+        return result;
+    }
 
     /// <summary>Gets the engines the call ran on, in target order.</summary>
     public IReadOnlyList<int> EngineIds => engineIds;
@@ -156,6 +159,32 @@ public class AsyncResult
         set => Volatile.Write(ref pollTicks, (long)(value.TotalSeconds * Stopwatch.Frequency));
     }
 
+    /// <summary>
+    /// Reports this call to listeners of the <c>Parallax.Engines</c> activity source and meter: an activity
+    /// from now to the last answer, the requests sent, and the call's duration. The activity does not
+    /// become <see cref="Activity.Current"/> for the caller, whose later work is not part of the call.
+    /// </summary>
+    internal void Trace(FrameKind kind, string clusterId)
+    {
+        var name = EngineTelemetry.Operation(kind);
+        EngineTelemetry.Requests.Add(engineIds.Length, new KeyValuePair<string, object?>("parallax.operation", name));
+        if (done.Task.IsCompleted)
+        {
+            return;
+        }
+
+        operation = name;
+        if (EngineTelemetry.Source.HasListeners())
+        {
+            var caller = Activity.Current;
+            activity = EngineTelemetry.Source.StartActivity("parallax." + name, ActivityKind.Client);
+            Activity.Current = caller;
+            activity?.SetTag("parallax.operation", name);
+            activity?.SetTag("parallax.cluster.id", clusterId);
+            activity?.SetTag("parallax.engine.ids", string.Join(",", engineIds));
+        }
+    }
+
     /// <summary>Runs once every target has answered, before waiters see the result: returns the shared memory the call used.</summary>
     internal void ReleaseWhenDone(Action release)
     {
@@ -219,6 +248,27 @@ public class AsyncResult
         Arrived();
     }
 
+    /// <summary>
+    /// A call on no engines is over as soon as it exists. Run by the most derived constructor, never by
+    /// the base one: finishing combines the parts, which needs the derived class's combiner set.
+    /// </summary>
+    private protected void FinishIfNoTargets()
+    {
+        if (engineIds.Length == 0)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>Fails every target with <paramref name="exception"/>: the request never went out.</summary>
+    internal void FailAll(Exception exception)
+    {
+        for (var i = 0; i < engineIds.Length; i++)
+        {
+            Fail(i, exception);
+        }
+    }
+
     internal void Fail(int index, Exception exception)
     {
         errors[index] = exception;
@@ -230,6 +280,30 @@ public class AsyncResult
         if (Interlocked.Decrement(ref remaining) == 0)
         {
             Finish();
+        }
+    }
+
+    private void Report(Exception[] failures)
+    {
+        var errorType = failures.Length == 0 ? null : failures.Length == 1 ? failures[0].GetType().FullName : typeof(RemoteAggregateException).FullName;
+        if (errorType is null)
+        {
+            EngineTelemetry.Duration.Record(Elapsed.TotalSeconds, new KeyValuePair<string, object?>("parallax.operation", operation));
+        }
+        else
+        {
+            EngineTelemetry.Duration.Record(Elapsed.TotalSeconds, new KeyValuePair<string, object?>("parallax.operation", operation), new KeyValuePair<string, object?>("error.type", errorType));
+        }
+
+        if (activity is not null)
+        {
+            if (errorType is not null)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, failures[0].Message);
+                activity.SetTag("error.type", errorType);
+            }
+
+            activity.Stop();
         }
     }
 
@@ -262,6 +336,11 @@ public class AsyncResult
         foreach (var release in releases)
         {
             release();
+        }
+
+        if (operation is not null)
+        {
+            Report(failures);
         }
 
         Action[] toRun;
@@ -306,6 +385,7 @@ public sealed class AsyncResult<T> : AsyncResult
         this.decodePart = decodePart;
         this.combine = combine;
         parts = new object?[engineIds.Count];
+        FinishIfNoTargets();
     }
 
     /// <summary>Gets an awaiter for the result.</summary>

@@ -28,31 +28,42 @@ public sealed class Client
     public EngineView this[Index index] => this[index.GetOffset(cluster.EngineCount)];
 
     /// <summary>Gets a view on the engines in <paramref name="range"/> of all the cluster's engines (<c>cl[..]</c>, <c>cl[1..3]</c>).</summary>
-    /// <param name="range">The engines, as a range over the ids.</param>
+    /// <param name="range">The engines, as a range over the ids; not empty.</param>
     /// <returns>The view.</returns>
+    /// <exception cref="ArgumentException">The range holds no engine (<c>cl[1..1]</c>).</exception>
     public DirectView this[Range range]
     {
         get
         {
             var (offset, length) = range.GetOffsetAndLength(cluster.EngineCount);
-            return new DirectView(this, [.. Enumerable.Range(offset, length)]);
+            return length > 0
+                ? new DirectView(this, [.. Enumerable.Range(offset, length)])
+                : throw new ArgumentException($"The range {range} holds no engines of the {cluster.EngineCount}: a view runs on at least one engine. Check the range's bounds, or skip the call when there is nothing to run.", nameof(range));
         }
     }
 
-    /// <summary>Gets a view on the listed engines, in the given order.</summary>
-    /// <param name="engineIds">The engine ids.</param>
+    /// <summary>
+    /// Gets a view on the listed engines, in the given order. An engine listed twice is one target (its first
+    /// place counts): two copies of a call on one engine would run one after the other on the same
+    /// namespace, and a scatter would overwrite its own first block.
+    /// </summary>
+    /// <param name="engineIds">The engine ids; at least one.</param>
     /// <returns>The view.</returns>
+    /// <exception cref="ArgumentException">The list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not one of the cluster's engines.</exception>
     public DirectView this[int[] engineIds] => this[(IEnumerable<int>)engineIds];
 
-    /// <summary>Gets a view on the listed engines, in the given order.</summary>
-    /// <param name="engineIds">The engine ids.</param>
-    /// <returns>The view.</returns>
+    /// <inheritdoc cref="this[int[]]"/>
+    /// <param name="engineIds">The engine ids; at least one.</param>
     public DirectView this[IEnumerable<int> engineIds]
     {
         get
         {
             ArgumentNullException.ThrowIfNull(engineIds);
-            return new DirectView(this, [.. engineIds.Select(CheckId)]);
+            int[] targets = [.. engineIds.Select(CheckId).Distinct()];
+            return targets.Length > 0
+                ? new DirectView(this, targets)
+                : throw new ArgumentException("The list of engine ids is empty, and a view runs on no engines: pass at least one id, or skip the call when there is nothing to run.", nameof(engineIds));
         }
     }
 
@@ -105,10 +116,13 @@ public sealed class Client
     /// </summary>
     internal void Send(AsyncResult result, IReadOnlyList<int> targets, FrameKind kind, Func<SharedRange?, byte[]> metaFor, ReadOnlyMemory<byte> sameData)
     {
+        ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
+        result.Trace(kind, cluster.Connection.ClusterId);
         if (sameData.Length >= cluster.Connection.SharedMemoryThreshold)
         {
-            var segment = SharedSegment.Create(cluster.Connection.ClusterId, sameData.Length);
+            var segment = SharedSegment.Create(cluster.Connection.SegmentFolder, "call", sameData.Length);
             sameData.Span.CopyTo(segment.Span);
+            EngineTelemetry.SegmentBytes.Add(sameData.Length);
             var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Sign(cluster.Connection.SegmentMac, 0, sameData.Length));
             result.ReleaseWhenDone(() =>
             {
@@ -138,9 +152,13 @@ public sealed class Client
         {
             engine.Send(kind, meta, data, result, index);
         }
+        else if (cluster.IsDisposed)
+        {
+            result.Fail(index, new ObjectDisposedException(nameof(Cluster), $"The cluster was disposed before the request reached engine {engineId}."));
+        }
         else
         {
-            result.Fail(index, new EngineDiedException(engineId, "it is not running: the cluster was disposed or the engine is restarting"));
+            result.Fail(index, new EngineDiedException(engineId, "it is not running: it is restarting"));
         }
     }
 
@@ -151,26 +169,50 @@ public sealed class Client
     /// </summary>
     internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<(string Name, string TypeName, Payload Payload)>[] perTarget, CancellationToken cancellationToken)
     {
-        var result = AsyncResult.ForAction(targets, cancellationToken);
+        ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
         var shared = perTarget.Length == 1 ? perTarget[0] : null;
         var all = (shared is not null ? [shared] : perTarget).SelectMany(v => v).ToArray();
         var total = all.Sum(v => v.Payload.SizeBound);
+        if (total > Payload.MaxSize)
+        {
+            throw new NotSupportedException(
+                $"The values pushed together ({string.Join(", ", all.Select(v => $"{v.Name}: {v.Payload.SizeBound} bytes"))}) add up to {total} bytes, more than the {Payload.MaxSize} bytes one push carries. " +
+                "Push them one at a time, or Scatter large arrays over the engines.");
+        }
+
+        var result = AsyncResult.ForAction(targets, cancellationToken);
+        result.Trace(FrameKind.Push, cluster.Connection.ClusterId);
         if (total >= cluster.Connection.SharedMemoryThreshold)
         {
             var segment = cluster.PushSegments.Rent(total, targets);
-            result.ReleaseWhenDone(() => cluster.PushSegments.PushFinished(segment));
             var offsets = new long[all.Length];
             var lengths = new long[all.Length];
-            long at = 0;
-            for (var i = 0; i < all.Length; i++)
+            var tags = new byte[all.Length][];
+            try
             {
-                offsets[i] = at;
-                lengths[i] = all[i].Payload.WriteTo(segment, at);
-                at += lengths[i];
+                long at = 0;
+                for (var i = 0; i < all.Length; i++)
+                {
+                    offsets[i] = at;
+                    lengths[i] = all[i].Payload.WriteTo(segment, at);
+                    at += lengths[i];
+                }
+
+                Parallel.For(0, all.Length, i => tags[i] = segment.Sign(cluster.Connection.SegmentMac, offsets[i], lengths[i]));
+
+                // Disposed while this thread wrote: the engines are gone, and nothing may go out.
+                ObjectDisposedException.ThrowIf(cluster.IsDisposed, cluster);
+            }
+            catch (Exception ex)
+            {
+                cluster.PushSegments.PushFinished(segment);
+                result.FailAll(ex); // nothing was sent: the result (and its trace) ends with the exception the caller gets
+                throw;
             }
 
-            var tags = new byte[all.Length][];
-            Parallel.For(0, all.Length, i => tags[i] = segment.Sign(cluster.Connection.SegmentMac, offsets[i], lengths[i]));
+            result.ReleaseWhenDone(() => cluster.PushSegments.PushFinished(segment));
+            EngineTelemetry.SegmentBytes.Add(lengths.Sum());
+            EngineTelemetry.PushedBytes.Add(lengths.Sum());
             var first = 0;
             for (var i = 0; i < targets.Count; i++)
             {
@@ -203,6 +245,7 @@ public sealed class Client
                 position += bytes[j].Length;
             }
 
+            EngineTelemetry.PushedBytes.Add(data.Length);
             var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. bytes.Select(b => (long)b.Length)], null, null);
             SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), data, result, i);
         }

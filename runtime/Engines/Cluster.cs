@@ -31,7 +31,7 @@ public sealed class Cluster : IAsyncDisposable
         this.dotnetPath = dotnetPath;
         engines = new EngineConnection?[engineCount];
         restarts = [.. Enumerable.Range(0, engineCount).Select(_ => new SemaphoreSlim(1, 1))];
-        PushSegments = new PushSegments(connection.ClusterId);
+        PushSegments = new PushSegments(connection.SegmentFolder);
         Client = new Client(this);
     }
 
@@ -75,9 +75,21 @@ public sealed class Cluster : IAsyncDisposable
         }
 
         var hostPath = FindEngineHost(options);
+        ClusterOwner.RemoveStale();
         var directory = Path.Combine(Path.GetTempPath(), "parallax-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         OwnerOnly.CreateDirectory(directory);
         var connection = ConnectionInfo.CreateNew(directory, options.MaxFrameBytes, Math.Min(options.SharedMemoryThreshold, options.MaxFrameBytes / 2), options.ReceivePolling);
+        try
+        {
+            ClusterOwner.Write(directory);
+            OwnerOnly.CreateDirectory(connection.SegmentFolder);
+        }
+        catch
+        {
+            SharedSegment.TryDeleteFolder(directory);
+            throw;
+        }
+
         var connectionPath = connection.Write();
         var cluster = new Cluster(engines, options, connection, connectionPath, hostPath, FindDotnet());
         try
@@ -116,6 +128,9 @@ public sealed class Cluster : IAsyncDisposable
                 await ReapAsync(old.Process, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
 
+            // An engine that was killed could not delete its reply segments; the new one must not inherit them.
+            ReplySegments.DeleteLeftovers(Connection.SegmentFolder, engineId);
+
             Client.EnginesChanged();
             await StartEngineAsync(engineId, cancellationToken).ConfigureAwait(false);
         }
@@ -125,7 +140,11 @@ public sealed class Cluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every engine and removes the cluster's socket folder and shared-memory files.</summary>
+    /// <summary>
+    /// Stops every engine and removes the cluster's socket folder and shared-memory folder. Never throws:
+    /// a push still writing fails with <see cref="ObjectDisposedException"/>, and files the cluster
+    /// cannot remove are left.
+    /// </summary>
     /// <returns>A task that completes when every engine process has exited.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -143,33 +162,45 @@ public sealed class Cluster : IAsyncDisposable
         await Task.WhenAll(running.Select(engine => ReapAsync(engine.Process, TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
 
         Client.EnginesChanged();
-        try
-        {
-            Directory.Delete(Connection.Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-
+        SharedSegment.TryDeleteFolder(Connection.Directory);
         PushSegments.DeleteAll();
-        foreach (var leftover in Directory.EnumerateFiles(SharedSegment.Directory, $"{SharedSegment.FilePrefix}{Connection.ClusterId}-*"))
-        {
-            File.Delete(leftover);
-        }
+
+        // Only the cluster's own folder: names in /dev/shm itself that look like ours may be anyone's.
+        SharedSegment.TryDeleteFolder(Connection.SegmentFolder);
     }
+
+    internal bool IsDisposed => Volatile.Read(ref disposed) != 0;
 
     internal EngineConnection? GetEngine(int engineId) => (uint)engineId < (uint)engines.Length ? Volatile.Read(ref engines[engineId]) : null;
 
     internal IReadOnlyList<int> LiveEngineIds() => [.. Enumerable.Range(0, engines.Length).Where(id => GetEngine(id) is { IsAlive: true })];
 
+    /// <summary>A line an engine printed (its stderr log, or stdout outside a call).</summary>
     internal void Log(string line)
+    {
+        Remember(line);
+        if (options.Logger is { } logger)
+        {
+            EngineLogEvents.EngineLine(logger, line);
+        }
+    }
+
+    /// <summary>Something the client found wrong with an engine or its connection.</summary>
+    internal void Warn(string line)
+    {
+        Remember(line);
+        if (options.Logger is { } logger)
+        {
+            EngineLogEvents.ClientWarning(logger, line);
+        }
+    }
+
+    private void Remember(string line)
     {
         log.Enqueue(line);
         while (log.Count > 1000 && log.TryDequeue(out _))
         {
         }
-
-        options.Log?.Invoke(line);
     }
 
     private static void Stop(EngineConnection engine)
@@ -178,10 +209,13 @@ public sealed class Cluster : IAsyncDisposable
         {
             // First the signal that needs no cooperation: the engine's stdin watch exits whatever its socket
             // thread is doing, and its exit unblocks any send of ours stuck behind its full socket buffer.
+            // The stop byte says this is a stop, not the client's death (then engines remove its files).
+            engine.Process.StandardInput.BaseStream.WriteByte(EngineHost.StopByte);
             engine.Process.StandardInput.Close();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
+            // The engine is gone, or its stdin was closed already.
         }
 
         engine.Shutdown();
@@ -284,7 +318,7 @@ public sealed class Cluster : IAsyncDisposable
             throw;
         }
 
-        var connection = EngineConnection.Connect(engineId, process, Connection, Log, PushSegments);
+        var connection = EngineConnection.Connect(engineId, process, Connection, Warn, PushSegments);
         Volatile.Write(ref engines[engineId], connection);
         Client.EnginesChanged();
         if (Volatile.Read(ref disposed) != 0)

@@ -2,10 +2,17 @@ using BenchmarkDotNet.Running;
 
 // Each benchmark class pairs Parallax with its anchor (the scalar loop, TensorPrimitives, OpenBLAS,
 // ipyparallel's figure) so that a row is read as a ratio, never as an absolute time.
-// `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit.
+// `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit;
+// `soak` is the engines' hour of mixed calls and injected faults (Engines/Soak.cs), outside CI.
 if (args is ["linalg", ..])
 {
     Parallax.Benchmarks.Linalg.LinalgBench.Run(args[1..]);
+    return;
+}
+
+if (args is ["soak", ..])
+{
+    Parallax.Benchmarks.Engines.Soak.RunAsync(args[1..]).GetAwaiter().GetResult();
     return;
 }
 

@@ -24,6 +24,19 @@ internal static class EngineHost
     private static EngineNamespace ns = null!;
     private static int engineId;
     private static ReplySegments replySegments = null!;
+    private static int unauthenticated;
+
+    /// <summary>
+    /// Connections that have not sent a signed frame yet, at most: each holds a thread and a frame buffer
+    /// (<see cref="FrameChannel.UnauthenticatedFrameLimit"/>), and the client needs one. More are closed at once.
+    /// </summary>
+    internal const int MaxUnauthenticatedConnections = 8;
+
+    /// <summary>How long a new connection has to send its first signed frame before the engine closes it.</summary>
+    internal static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the client writes on an engine's stdin before it closes it to stop the engine; end of file without it means the client died.</summary>
+    public const byte StopByte = (byte)'q';
 
     public static int Run(string[] args)
     {
@@ -49,7 +62,7 @@ internal static class EngineHost
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         connection = ConnectionInfo.Read(connectionPath);
         ns = new EngineNamespace(engineId, connection.SegmentMac);
-        replySegments = new ReplySegments($"{connection.ClusterId}-e{engineId}");
+        replySegments = new ReplySegments(connection.SegmentFolder, engineId);
         EngineNamespace.Install(ns);
         BuiltinStubs.Register();
 
@@ -66,6 +79,14 @@ internal static class EngineHost
         while (true)
         {
             var socket = listener.Accept();
+            if (Interlocked.Increment(ref unauthenticated) > MaxUnauthenticatedConnections)
+            {
+                Interlocked.Decrement(ref unauthenticated);
+                Log($"refused a connection: {MaxUnauthenticatedConnections} others have not authenticated yet");
+                socket.Dispose();
+                continue;
+            }
+
             new Thread(() => Serve(socket)) { IsBackground = true, Name = "parallax-engine-connection" }.Start();
         }
     }
@@ -74,21 +95,33 @@ internal static class EngineHost
     {
         // The client holds the write end of our stdin: when it exits or is killed, the kernel closes
         // it and the read below returns 0. That covers kill -9 of the client without any polling.
+        // A client that stops the engine writes StopByte first; one that was killed cannot, and then
+        // nothing else will remove its files: the engines do, as they go.
         new Thread(() =>
         {
             using var stdin = Console.OpenStandardInput();
             var buffer = new byte[64];
+            var stopped = false;
             try
             {
-                while (stdin.Read(buffer) > 0)
+                int n;
+                while ((n = stdin.Read(buffer)) > 0)
                 {
+                    stopped |= buffer.AsSpan(0, n).Contains(StopByte);
                 }
             }
             catch (IOException)
             {
             }
 
-            Exit("the client closed the engine's stdin");
+            if (stopped)
+            {
+                Exit("the client closed the engine's stdin");
+            }
+            else
+            {
+                Exit("the client closed the engine's stdin without a stop: it died", clientGone: true);
+            }
         }) { IsBackground = true, Name = "parallax-engine-stdin" }.Start();
 
         // Belt and braces for a client that handed its stdin pipe to another process.
@@ -101,15 +134,22 @@ internal static class EngineHost
                     Thread.Sleep(250);
                 }
 
-                Exit($"the client process {parentPid} is gone");
+                Exit($"the client process {parentPid} is gone", clientGone: true);
             }) { IsBackground = true, Name = "parallax-engine-parent" }.Start();
         }
     }
 
-    private static void Exit(string reason)
+    private static void Exit(string reason, bool clientGone = false)
     {
         Log($"exiting: {reason}");
         replySegments.DeleteAll();
+        if (clientGone)
+        {
+            // The client's pushed segments and its socket folder (the key among it) would stay otherwise.
+            // Every engine of the cluster does this as it exits; whichever comes first removes them.
+            SharedSegment.TryDeleteFolder(connection.SegmentFolder);
+            SharedSegment.TryDeleteFolder(connection.Directory);
+        }
 
         // Environment.Exit runs ProcessExit handlers, user code among them; one that blocks must not keep an orphan alive.
         new Thread(() =>
@@ -126,6 +166,25 @@ internal static class EngineHost
     private static void Serve(Socket socket)
     {
         using var channel = new FrameChannel(socket, connection.Key, isEngine: true, connection.MaxFrameBytes, connection.Polling, RandomNumberGenerator.GetBytes(FrameCodec.NonceSize));
+        var counted = true;
+        void Authenticated()
+        {
+            if (counted)
+            {
+                counted = false;
+                Interlocked.Decrement(ref unauthenticated);
+            }
+        }
+
+        // A peer that has not signed a frame by then is closed: disposing the socket ends the read it waits in.
+        using var deadline = new Timer(_ =>
+        {
+            if (!channel.IsAuthenticated)
+            {
+                Log($"closed a connection that sent no signed frame within {HandshakeTimeout.TotalSeconds} s");
+                channel.Dispose();
+            }
+        }, null, HandshakeTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             channel.Send(FrameKind.Welcome, 0, MemoryPackSerializer.Serialize(new WelcomeMeta(engineId, Environment.ProcessId, channel.Nonce.ToArray())), default);
@@ -147,6 +206,7 @@ internal static class EngineHost
                     continue;
                 }
 
+                Authenticated();
                 Handle(channel, frame);
             }
         }
@@ -154,9 +214,13 @@ internal static class EngineHost
         {
             Log($"rejected frame: {ex.Message}; closing this connection");
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // The peer went away mid-reply; the next connection is unaffected.
+            // The peer went away mid-reply, or the handshake deadline closed it; the next connection is unaffected.
+        }
+        finally
+        {
+            Authenticated();
         }
     }
 
@@ -204,7 +268,7 @@ internal static class EngineHost
                     var arguments = frame.Data;
                     if (meta.Shared is { } shared)
                     {
-                        segment = SharedSegment.Open(shared.Path);
+                        segment = SharedSegment.Open(connection.SegmentFolder, shared.Path);
                         segment.Verify(connection.SegmentMac, shared.Offset, shared.Length, shared.Tag);
                         arguments = segment.Memory.Slice((int)shared.Offset, (int)shared.Length);
                     }
@@ -226,7 +290,7 @@ internal static class EngineHost
                     var meta = MemoryPackSerializer.Deserialize<PushMeta>(frame.Meta)!;
                     if (meta.SharedPath is not null)
                     {
-                        segment = SharedSegment.Open(meta.SharedPath);
+                        segment = SharedSegment.Open(connection.SegmentFolder, meta.SharedPath);
                         var path = meta.SharedPath;
                         segment.Closed = () => SendReleased(channel, path);
                     }
@@ -273,7 +337,7 @@ internal static class EngineHost
             segment?.Release();
         }
 
-        Reply(channel, frame.RequestId, started, Capped(stdout), Capped(stderr), error, result);
+        Reply(channel, frame.RequestId, started, stdout.ToString(), stderr.ToString(), error, result);
     }
 
     /// <summary>Lets the client reuse a pushed segment (PushSegments): this engine read or replaced every value in it.</summary>
@@ -289,26 +353,49 @@ internal static class EngineHost
         }
     }
 
-    /// <summary>Captured output travels in the reply's metadata, which must stay far below the frame limit.</summary>
-    private static string Capped(StringWriter output)
-    {
-        const int limit = 1 << 20;
-        var text = output.ToString();
-        return text.Length <= limit ? text : $"{text[..limit]}{Environment.NewLine}[... {text.Length - limit} more characters dropped: print less, or return the data as the call's result]";
-    }
+    /// <summary>
+    /// Text that travels in a reply's metadata (captured output, an exception's message and stack) is cut
+    /// to this many characters each, with a note of what was dropped: four such texts at up to three
+    /// UTF-8 bytes a character, next to inline data under half the limit, keep a reply below
+    /// MaxFrameBytes, which the client would refuse, and take the engine for dead, over.
+    /// </summary>
+    private static int TextLimit => Math.Min(1 << 20, connection.MaxFrameBytes / 32);
+
+    private static string Capped(string text, string advice) =>
+        text.Length <= TextLimit ? text : $"{text[..TextLimit]}{Environment.NewLine}[... {text.Length - TextLimit} more characters dropped: {advice}]";
 
     private static RemoteError Describe(Exception ex)
     {
         var stack = ex.StackTrace ?? "";
-        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        for (var inner = ex.InnerException; inner is not null && stack.Length <= TextLimit; inner = inner.InnerException)
         {
             stack += $"{Environment.NewLine}---> {inner.GetType().FullName}: {inner.Message}{Environment.NewLine}{inner.StackTrace}";
         }
 
-        return new RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, stack);
+        const string advice = "the engine's reply holds at most ClusterOptions.MaxFrameBytes / 32 characters of each text";
+        return new RemoteError(Capped(ex.GetType().FullName ?? ex.GetType().Name, advice), Capped(ex.Message, advice), Capped(stack, advice));
     }
 
+    /// <summary>
+    /// Sends the reply. Writing a large result can fail (no room in /dev/shm, a value too large for a
+    /// segment) and so can an oversized frame: the call then fails with that exception, never the engine.
+    /// </summary>
     private static void Reply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, Payload result)
+    {
+        const string advice = "print less, or return the data as the call's result";
+        (stdout, stderr) = (Capped(stdout, advice), Capped(stderr, advice));
+        try
+        {
+            SendReply(channel, requestId, started, stdout, stderr, error, result);
+        }
+        catch (Exception ex) when (ex is not (SocketException or ObjectDisposedException))
+        {
+            Log($"could not send the reply to request {requestId}: {ex.GetType().Name}: {ex.Message}");
+            SendReply(channel, requestId, started, stdout, stderr, Describe(ex), Payload.FromBytes(default));
+        }
+    }
+
+    private static void SendReply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, Payload result)
     {
         SharedSegment? segment = null;
         SharedRange? shared = null;

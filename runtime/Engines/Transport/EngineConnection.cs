@@ -16,12 +16,14 @@ internal sealed class EngineConnection
     private readonly Action<string> log;
     private readonly PushSegments pushSegments;
     private readonly SegmentMac mac;
+    private readonly string segmentFolder;
     private long nextRequest;
-    private volatile string? death;
+    private string? death;
 
-    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log, PushSegments pushSegments, SegmentMac mac)
+    private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log, PushSegments pushSegments, ConnectionInfo info)
     {
-        this.mac = mac;
+        mac = info.SegmentMac;
+        segmentFolder = info.SegmentFolder;
         EngineId = engineId;
         Process = process;
         this.channel = channel;
@@ -30,11 +32,14 @@ internal sealed class EngineConnection
         new Thread(ReceiveLoop) { IsBackground = true, Name = $"parallax-client-engine-{engineId}" }.Start();
     }
 
+    /// <summary>The request id of the ping that authenticates a new connection; real requests count from 1.</summary>
+    public const ulong HandshakeRequestId = 0;
+
     public int EngineId { get; }
 
     public Process Process { get; }
 
-    public bool IsAlive => death is null;
+    public bool IsAlive => Volatile.Read(ref death) is null;
 
     /// <summary>Connects to an engine whose socket listens, and checks that it is who it should be.</summary>
     public static EngineConnection Connect(int engineId, Process process, ConnectionInfo info, Action<string> log, PushSegments pushSegments)
@@ -49,6 +54,11 @@ internal sealed class EngineConnection
             {
                 throw new InvalidOperationException($"The socket of engine {engineId} answered as engine {welcome.EngineId}; is another cluster using the folder '{info.Directory}'?");
             }
+
+            // A signed frame at once: until a peer has sent one, the engine takes only small frames, and
+            // closes the connection after a few seconds (FrameChannel.UnauthenticatedFrameLimit). Its
+            // reply answers no pending request, so the receive loop drops it.
+            channel.Send(FrameKind.Ping, HandshakeRequestId, default, default);
         }
         catch
         {
@@ -56,7 +66,7 @@ internal sealed class EngineConnection
             throw;
         }
 
-        return new EngineConnection(engineId, process, channel, log, pushSegments, info.SegmentMac);
+        return new EngineConnection(engineId, process, channel, log, pushSegments, info);
     }
 
     /// <summary>Sends one request; its reply goes to <paramref name="result"/> as target <paramref name="index"/>.</summary>
@@ -64,7 +74,7 @@ internal sealed class EngineConnection
     {
         var requestId = (ulong)Interlocked.Increment(ref nextRequest);
         pending[requestId] = (result, index);
-        if (death is { } already)
+        if (Volatile.Read(ref death) is { } already)
         {
             FailPending(requestId, already);
             return;
@@ -93,13 +103,13 @@ internal sealed class EngineConnection
         {
         }
 
-        Died("the cluster shut it down");
+        Died("the cluster shut it down", expected: true);
         channel.Dispose();
     }
 
     private void ReceiveLoop()
     {
-        string? rejected = null;
+        string? refused = null;
         try
         {
             while (true)
@@ -119,7 +129,7 @@ internal sealed class EngineConnection
                     // A reply that fails its check is a reply lost: the request it answered would wait forever,
                     // and every later frame would be out of sequence. The connection is done; so is the engine.
                     log($"[client] rejected a frame from engine {EngineId}: {ex.Message}; closing the connection");
-                    rejected = ex.Message;
+                    refused = $"it sent a frame that failed its integrity check ({ex.Message})";
                     break;
                 }
 
@@ -135,17 +145,32 @@ internal sealed class EngineConnection
         }
         catch (FrameCorruptException ex)
         {
-            log($"[client] engine {EngineId} sent a corrupt frame: {ex.Message}");
+            log($"[client] engine {EngineId} sent a corrupt frame: {ex.Message}; closing the connection");
+            refused = $"it sent a frame the client cannot read ({ex.Message})";
         }
 
-        if (rejected is not null)
+        if (refused is not null)
         {
-            Died($"it sent a frame that failed its integrity check ({rejected}), so the client closed the connection; restart the engine with Cluster.RestartEngineAsync");
+            // The engine may well still run, but nothing can reach it any more: end it rather than leave an orphan holding memory.
+            Died($"{refused}, so the client closed the connection and ended the engine; restart it with Cluster.RestartEngineAsync");
             channel.Dispose();
+            Kill();
             return;
         }
 
         Died(DescribeExit());
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            Process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // It exited already.
+        }
     }
 
     private void Complete(Frame frame, AsyncResult result, int index)
@@ -161,6 +186,7 @@ internal sealed class EngineConnection
             return;
         }
 
+        EngineTelemetry.ReceivedBytes.Add(frame.Data.Length + (meta.Shared?.Length ?? 0));
         if (meta.Shared is not { } shared)
         {
             result.Deliver(index, meta, frame.Data.Span);
@@ -170,7 +196,7 @@ internal sealed class EngineConnection
         SharedSegment segment;
         try
         {
-            segment = SharedSegment.Open(shared.Path);
+            segment = SharedSegment.Open(segmentFolder, shared.Path);
         }
         catch (Exception ex)
         {
@@ -226,13 +252,28 @@ internal sealed class EngineConnection
         return "its connection closed";
     }
 
-    private void Died(string detail)
+    private void Died(string detail, bool expected = false)
     {
-        death ??= detail;
+        // Reported before it is published: a caller whose request fails because of this death (here or in
+        // Send, which reads `death`) must find the death already logged and counted.
+        lock (pending)
+        {
+            if (Volatile.Read(ref death) is null)
+            {
+                if (!expected)
+                {
+                    log($"[client] engine {EngineId} is gone: {detail}");
+                    EngineTelemetry.EngineDeaths.Add(1);
+                }
+
+                Volatile.Write(ref death, detail);
+            }
+        }
+
         pushSegments.EngineGone(EngineId);
         foreach (var requestId in pending.Keys)
         {
-            FailPending(requestId, death);
+            FailPending(requestId, death!);
         }
     }
 

@@ -38,7 +38,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// </summary>
     public static void AssertSharedMemoryBounded(Cluster cluster)
     {
-        var left = Directory.EnumerateFiles(Parallax.Engines.SharedSegment.Directory, $"{Parallax.Engines.SharedSegment.FilePrefix}{cluster.Connection.ClusterId}-*").ToArray();
+        var left = Directory.EnumerateFiles(cluster.Connection.SegmentFolder).ToArray();
         var released = left.Count(f => f.EndsWith(Parallax.Engines.SharedSegment.FreeSuffix, StringComparison.Ordinal));
         Assert.InRange(released, 0, cluster.EngineCount * Parallax.Engines.ReplySegments.Capacity);
         Assert.InRange(left.Length - released, 0, Parallax.Engines.PushSegments.Capacity);

@@ -101,7 +101,7 @@ public class SecurityTests(ClusterFixture fixture)
     {
         using var rogue = Connect(out var nonce);
         var value = MemoryPackSerializer.Serialize(Enumerable.Range(0, 1000).Select(i => (double)i).ToArray());
-        var segment = SharedSegment.Create(Cluster.Connection.ClusterId, value.Length);
+        var segment = SharedSegment.Create(Cluster.Connection.SegmentFolder, "test", value.Length);
         try
         {
             value.CopyTo(segment.Span);
@@ -126,7 +126,7 @@ public class SecurityTests(ClusterFixture fixture)
     {
         using var rogue = Connect(out var nonce);
         var value = MemoryPackSerializer.Serialize(new[] { 1.0, 2.0, 3.0 });
-        var segment = SharedSegment.Create(Cluster.Connection.ClusterId, value.Length);
+        var segment = SharedSegment.Create(Cluster.Connection.SegmentFolder, "test", value.Length);
         try
         {
             value.CopyTo(segment.Span);
