@@ -46,7 +46,7 @@ public static class JitMemory
     /// <param name="alignment">The vector size in bytes, a power of two.</param>
     /// <returns>A count in [0, alignment / sizeof(T)).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe int ElementsToAlignment<T>(ref T start, int alignment)
+    internal static unsafe int ElementsToAlignment<T>(ref T start, int alignment)
         where T : unmanaged
     {
         nuint address = (nuint)Unsafe.AsPointer(ref start);
