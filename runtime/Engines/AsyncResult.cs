@@ -24,6 +24,7 @@ public class AsyncResult
     private readonly long submittedTimestamp = Stopwatch.GetTimestamp();
     private readonly List<Action> cleanups = [];
     private long completedTimestamp;
+    private Exception? whole;
     private long pollTicks;
     private int remaining;
     private string? operation;
@@ -260,12 +261,16 @@ public class AsyncResult
         }
     }
 
-    /// <summary>Fails every target with <paramref name="exception"/>: the request never went out.</summary>
+    /// <summary>
+    /// Ends the whole call with one exception, for a call that never reached its targets (a code string
+    /// that did not compile, or whose first phase failed): no target may deliver after this.
+    /// </summary>
     internal void FailAll(Exception exception)
     {
-        for (var i = 0; i < engineIds.Length; i++)
+        whole = exception;
+        if (Interlocked.Exchange(ref remaining, 0) > 0)
         {
-            Fail(i, exception);
+            Finish();
         }
     }
 
@@ -310,7 +315,7 @@ public class AsyncResult
     private void Finish()
     {
         Volatile.Write(ref completedTimestamp, Stopwatch.GetTimestamp());
-        var failures = errors.Where(e => e is not null).Select(e => e!).ToArray();
+        var failures = whole is { } all ? [all] : errors.Where(e => e is not null).Select(e => e!).ToArray();
         if (failures.Length == 0)
         {
             try

@@ -55,6 +55,31 @@ internal static class AssemblyLoader
         }
     }
 
+    /// <summary>
+    /// Lets the default context find assemblies in the folders of <paramref name="paths"/> when code
+    /// names them (a code string compiled against the client's assemblies), without loading any now:
+    /// a type loaded here is the same type dispatched code and the namespace use.
+    /// </summary>
+    public static void AddProbingFolders(IEnumerable<string> paths)
+    {
+        lock (Gate)
+        {
+            foreach (var folder in paths.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                if (!Sources.Exists(s => s.Folder == folder))
+                {
+                    Sources.Add((null, folder));
+                }
+            }
+
+            if (!hooked)
+            {
+                AssemblyLoadContext.Default.Resolving += Resolve;
+                hooked = true;
+            }
+        }
+    }
+
     private static Assembly? Resolve(AssemblyLoadContext context, AssemblyName name)
     {
         foreach (var (resolver, folder) in Sources)

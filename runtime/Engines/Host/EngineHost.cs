@@ -237,6 +237,7 @@ internal static class EngineHost
             case FrameKind.Apply:
             case FrameKind.Push:
             case FrameKind.Pull:
+            case FrameKind.Execute:
                 lock (ExecutionGate)
                 {
                     Execute(channel, frame);
@@ -317,6 +318,15 @@ internal static class EngineHost
                 {
                     var meta = MemoryPackSerializer.Deserialize<PullMeta>(frame.Meta)!;
                     result = ns.Serialize(meta.Name, meta.ExpectedType);
+                    break;
+                }
+
+                case FrameKind.Execute:
+                {
+                    var meta = MemoryPackSerializer.Deserialize<ExecuteMeta>(frame.Meta)!;
+                    Console.SetOut(stdout);
+                    Console.SetError(stderr);
+                    result = Payload.FromBytes(MemoryPackSerializer.Serialize(ns.Scripts.Execute(meta)));
                     break;
                 }
             }

@@ -13,8 +13,12 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac)
 
     private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+    private ScriptCache? scripts;
 
     public int EngineId { get; } = engineId;
+
+    /// <summary>The code strings compiled against this namespace (Execute); created on the first one.</summary>
+    public ScriptCache Scripts => LazyInitializer.EnsureInitialized(ref scripts, () => new ScriptCache(this));
 
     public static EngineNamespace? CurrentOrNull => current;
 
@@ -77,6 +81,16 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac)
         {
             segment?.AddReference();
             Replace(name, new Slot(false, null, null, typeName, bytes, segment) { PendingTag = tag });
+        }
+    }
+
+    /// <summary>The full name of the type <paramref name="name"/> was pushed or set with, without reading its value: what code strings declare it as.</summary>
+    public bool TryGetTypeName(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? typeName)
+    {
+        lock (gate)
+        {
+            typeName = slots.TryGetValue(name, out var slot) ? slot.TypeName : null;
+            return typeName is not null;
         }
     }
 
