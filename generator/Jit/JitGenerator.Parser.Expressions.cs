@@ -198,6 +198,7 @@ public sealed partial class JitGenerator
                         return null;
                     }
 
+                    NoteRead(_arrays[load.Array].Source);
                     return _current.TryGetValue(load.Array, out var forwarded) ? forwarded : ReadOriginal(load);
 
                 case IdentifierNameSyntax id:

@@ -57,6 +57,12 @@ public sealed partial class JitGenerator
         private readonly Dictionary<string, ArraySpec> _arrays = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _views = new(StringComparer.Ordinal);
         private readonly List<string> _arrayOrder = new();
+
+        /// <summary>Arrays written so far, in the order of their last write: the order the scalar loop's writes land in.</summary>
+        private readonly List<string> _writeOrder = new();
+
+        /// <summary>(written, read) pairs where the loop reads an array after writing another; those two must not share memory.</summary>
+        private readonly List<ReadAfterWrite> _readsAfterWrites = new();
         private readonly Dictionary<string, Expr> _current = new(StringComparer.Ordinal);
         private readonly Dictionary<ISymbol, string> _bodyLocals = new(SymbolEqualityComparer.Default);
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
@@ -274,6 +280,7 @@ public sealed partial class JitGenerator
                 lane,
                 _boundArray,
                 _arrayOrder.Select(a => _arrays[a]).ToEquatableArray(),
+                _readsAfterWrites.ToEquatableArray(),
                 _prologue.ToEquatableArray(),
                 _accumulators.Values.ToEquatableArray(),
                 _body.Select(b => FixMaskLanes(b, lane)).ToEquatableArray(),
@@ -889,6 +896,8 @@ public sealed partial class JitGenerator
                 value = Coerce(value, array.Type);
                 CheckWidth(value, target.Parent!);
                 _current[array.Array] = mask is null ? value : new CondExpr(array.Type, mask, value, Old());
+                _writeOrder.Remove(array.Array);
+                _writeOrder.Add(array.Array);
                 return;
             }
 
@@ -1017,13 +1026,31 @@ public sealed partial class JitGenerator
 
         private static Expr Negate(Expr v) => new UnaryExpr(v.Type, "-", v);
 
+        /// <summary>
+        /// The stores, after everything is computed, in the order of each array's last write: where two
+        /// outputs are the same memory, the one the scalar loop writes last wins there too.
+        /// </summary>
         private void FinishStores()
         {
-            foreach (var name in _arrayOrder)
+            foreach (var name in _writeOrder)
             {
-                if (_current.TryGetValue(name, out var value))
+                _body.Add(new StoreStmt(name, _current[name]));
+            }
+        }
+
+        /// <summary>
+        /// A read of <paramref name="source"/> after writes to other arrays: the scalar loop would see
+        /// their new values if they shared its memory, where the kernel reads every element before it
+        /// stores any, so the entry refuses such arguments.
+        /// </summary>
+        private void NoteRead(string source)
+        {
+            foreach (var written in _writeOrder)
+            {
+                var pair = new ReadAfterWrite(written, source);
+                if (written != source && !_readsAfterWrites.Contains(pair))
                 {
-                    _body.Add(new StoreStmt(name, value));
+                    _readsAfterWrites.Add(pair);
                 }
             }
         }

@@ -261,7 +261,7 @@ public sealed class Cluster : IAsyncDisposable
         start.ArgumentList.Add(engineId.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--parent");
         start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        var threads = options.LinalgThreadsPerEngine ?? Math.Max(1, Environment.ProcessorCount / engines.Length);
+        var threads = options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.Length, Environment.ProcessorCount);
         start.Environment[Linalg.ThreadsEnvironmentVariable] = threads.ToString(CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
 
@@ -364,4 +364,14 @@ public sealed class Cluster : IAsyncDisposable
 
         return Environment.ProcessPath is { } self && Path.GetFileName(self) == name ? self : name;
     }
+
+    /// <summary>
+    /// GEMM threads per engine when the caller does not choose. Up to one engine per core, each gets its
+    /// share of the cores. When engines outnumber cores, about twice as many threads as cores in total:
+    /// with one thread each, three engines on two cores leave a core idle once two of them have finished,
+    /// while with two each the last one still uses both; the engines' CPU seconds were the same either way
+    /// (engine-threads bench, docs/engines.md), so the extra threads cost nothing but the switches.
+    /// </summary>
+    internal static int DefaultLinalgThreads(int engines, int cores) =>
+        engines <= cores ? Math.Max(1, cores / engines) : Math.Max(1, ((2 * cores) + engines - 1) / engines);
 }

@@ -37,7 +37,9 @@ public sealed class ClusterOptions
 
     /// <summary>
     /// Gets or sets the threads each engine's linear algebra may use (<c>PARALLAX_LINALG_THREADS</c>);
-    /// by default the cores divided by the engines, at least one, so engines do not oversubscribe the machine.
+    /// by default the cores divided by the engines when there are no more engines than cores, and about twice
+    /// the cores in total when engines outnumber them (3 engines on 2 cores: 2 each), so that the engine that
+    /// finishes last still keeps every core busy.
     /// </summary>
     public int? LinalgThreadsPerEngine { get; set; }
 

@@ -224,7 +224,7 @@ public sealed partial class DirectView
         {
             fixed (byte* start = &System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(joined))
             {
-                PageFaults.Populate(start, (nuint)(rows * columns * elementSize), write: true);
+                PageFaults.PrepareArray(start, (nuint)(rows * columns * elementSize));
             }
         }
 

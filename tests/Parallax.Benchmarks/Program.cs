@@ -10,6 +10,18 @@ if (args is ["linalg", ..])
     return;
 }
 
+if (args is ["freshmem", ..])
+{
+    Parallax.Benchmarks.Memory.FreshMemoryBench.Run(args[1..]);
+    return;
+}
+
+if (args is ["engine-threads", ..])
+{
+    Parallax.Benchmarks.Engines.EngineThreadsBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args is ["soak", ..])
 {
     Parallax.Benchmarks.Engines.Soak.RunAsync(args[1..]).GetAwaiter().GetResult();

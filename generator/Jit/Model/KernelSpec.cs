@@ -25,6 +25,7 @@ internal sealed record KernelSpec(
     string LaneType,
     string BoundArray,
     EquatableArray<ArraySpec> Arrays,
+    EquatableArray<ReadAfterWrite> ReadsAfterWrites,
     EquatableArray<PrologueItem> Prologue,
     EquatableArray<AccumulatorSpec> Accumulators,
     EquatableArray<LoopStmt> Body,
@@ -66,6 +67,12 @@ internal sealed record ParamSpec(string Name, string Type, ParamShape Shape, str
 /// kernel that view, so the kernel itself only ever indexes at <c>i</c>.
 /// </summary>
 internal sealed record ArraySpec(string Name, string ElementType, ParamShape Shape, bool IsLocal, bool Written, bool ReadsOriginal, string Source, int Offset);
+
+/// <summary>
+/// The loop reads <see cref="Read"/> after it writes <see cref="Written"/> (parameter names): if the
+/// two shared memory the scalar loop would read the new values, so they must be disjoint.
+/// </summary>
+internal sealed record ReadAfterWrite(string Written, string Read);
 
 /// <summary>A statement before the loop, kept in source order; <see cref="Sizes"/> are a rectangular allocation's lengths.</summary>
 internal sealed record PrologueItem(PrologueKind Kind, string Name, string Type, Expr? Value, EquatableArray<Expr> Sizes = default);
@@ -267,5 +274,11 @@ internal sealed record ConvertExpr(string Type, Expr Operand) : Expr(Type)
 /// <param name="CheckOverflow">The project checks integer overflow, so generated code says unchecked where it must wrap like a vector lane.</param>
 internal sealed record EmitOptions(bool CheckOverflow);
 
-/// <summary>A call site of a [Jit] method to redirect: the interceptable location's version and data.</summary>
-internal sealed record CallSiteSpec(string Key, int Version, string Data, string Display);
+/// <summary>
+/// A call site of a [Jit] method to redirect: the interceptable location's version and data; or, for
+/// a [Jit] method of another assembly, which no interceptor here can reach, the PAR1016 to report.
+/// </summary>
+internal sealed record CallSiteSpec(string Key, int Version, string Data, string Display, DiagnosticInfo? Elsewhere = null);
+
+/// <summary>A [Jit] method that has a kernel: its documentation id and its name.</summary>
+internal sealed record KernelName(string Key, string Name);

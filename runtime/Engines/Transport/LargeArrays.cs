@@ -79,7 +79,7 @@ internal static class LargeArrays
         var bytes = (nuint)array.LongLength * (nuint)Marshal.SizeOf(array.GetType().GetElementType()!);
         fixed (byte* start = &MemoryMarshal.GetArrayDataReference(array))
         {
-            PageFaults.Populate(start, bytes, write: true);
+            PageFaults.PrepareArray(start, bytes);
         }
     }
 }

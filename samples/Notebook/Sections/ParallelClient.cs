@@ -16,7 +16,7 @@ internal sealed class ParallelClient : Section
         var clock = Stopwatch.StartNew();
         await using var cluster = await Cluster.StartAsync(engines: 3, cancellationToken: cancellationToken);
         var cl = cluster.Client;
-        Console.WriteLine($"  cl = cluster.Client: 3 engines started and connected in {clock.Elapsed.TotalSeconds:F2} s (ipyparallel: 6.9 s here)");
+        Console.WriteLine($"  cl = cluster.Client: 3 engines started and connected in {clock.Elapsed.TotalSeconds:F2} s ({Anchors.Ratio(options, clock.Elapsed.TotalSeconds, "ipp_start")})");
 
         // In [15]: cl.ids
         Console.WriteLine($"  cl.Ids = [{string.Join(", ", cl.Ids)}]");
@@ -39,14 +39,14 @@ internal sealed class ParallelClient : Section
         // three engines map, where ipyparallel pickles and sends it three times.
         clock.Restart();
         await v.PushAsync(new { a, b }, cancellationToken);
-        Console.WriteLine($"  v.Push(new {{ a, b }}): {2.0 * a.Length * sizeof(double) / 1e6:F0} MB to 3 engines in {clock.Elapsed.TotalSeconds:F2} s (ipyparallel: 6.06 s for N = 5000)");
+        Console.WriteLine($"  v.Push(new {{ a, b }}): {2.0 * a.Length * sizeof(double) / 1e6:F0} MB to 3 engines in {clock.Elapsed.TotalSeconds:F2} s ({Anchors.Ratio(options, clock.Elapsed.TotalSeconds, "ipp_push")})");
 
         // In [49]: %%time r = v.execute('c = np.dot(a,b)', block=True). C# on every engine, with the
         // pushed a and b in scope as the double[,] they are; c is stored in each engine's namespace.
         clock.Restart();
         var r = v.ExecuteAsync("var c = Linalg.Dot(a, b);", cancellationToken);
         await r;
-        Console.WriteLine($"  v.ExecuteAsync(\"var c = Linalg.Dot(a, b);\") on every engine: wall time {clock.Elapsed.TotalSeconds:F2} s, compiling included (ipyparallel + numpy: 6.79 s here for N = 5000, 10.2 s in the seed)");
+        Console.WriteLine($"  v.ExecuteAsync(\"var c = Linalg.Dot(a, b);\") on every engine: wall time {clock.Elapsed.TotalSeconds:F2} s, compiling included ({Anchors.Ratio(options, clock.Elapsed.TotalSeconds, "ipp_dot")}; 10.2 s in the seed)");
         foreach (var m in r.Metadata)
         {
             Console.WriteLine($"    engine {m.EngineId}: started +{(m.Started - m.Submitted)?.TotalMilliseconds:F0} ms, ran {(m.Completed - m.Started)?.TotalSeconds:F2} s");
@@ -58,8 +58,10 @@ internal sealed class ParallelClient : Section
         // In [51], [52]: dot = v.pull('c', block=True); print(dot)
         clock.Restart();
         double[][,] dot = await v.PullAsync<double[,]>("c", cancellationToken);
-        Console.WriteLine($"  v.Pull<double[,]>(\"c\"): 3 x {a.Length * sizeof(double) / 1e6:F0} MB in {clock.Elapsed.TotalSeconds:F2} s (ipyparallel: 3.45 s for N = 5000); dot[0]:");
+        Console.WriteLine($"  v.Pull<double[,]>(\"c\"): 3 x {a.Length * sizeof(double) / 1e6:F0} MB in {clock.Elapsed.TotalSeconds:F2} s ({Anchors.Ratio(options, clock.Elapsed.TotalSeconds, "ipp_pull")}); dot[0]:");
         LocalMatrices.PrintCorners(dot[0]);
+
+        Console.WriteLine($"  {Anchors.Describe(options, "ipp_start", "ipp_push", "ipp_dot", "ipp_pull")}");
 
         // In [53]: assert np.allclose(c, dot[0]); assert np.allclose(dot[0], dot[1]); ...
         var c = SeedMatrices.LocalProduct ?? Linalg.Dot(a, b);

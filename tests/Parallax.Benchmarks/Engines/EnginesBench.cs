@@ -68,7 +68,13 @@ internal static class EnginesBench
         // The seed's cell: every engine computes the whole product.
         var dot = Stopwatch.StartNew();
         await v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
-        Row("c = Linalg.Dot(a, b) on each of 3 engines", dot.Elapsed.TotalSeconds, anchors["dot"], "s", source);
+        var dotSeconds = dot.Elapsed.TotalSeconds;
+        Row("c = Linalg.Dot(a, b) on each of 3 engines", dotSeconds, anchors["dot"], "s", source);
+        // The cell's physical floor: 3 products at the FMA rate every core reaches now, plus the first touch
+        // of the 3 new results (the pushed a and b need not be copied, so they are not counted).
+        var fma = EngineThreadsBench.FmaPeakGflops();
+        Floor($"3 x {2.0 * n * n * n / 1e9:F0} GFLOP at {fma:F0} GFLOP/s + 3 fresh c", dotSeconds,
+            (3 * 2.0 * n * n * n / (fma * 1e9)) + EngineThreadsBench.FreshTouchSeconds(3L * n * n * sizeof(double)));
 
         var pulled = v.Pull<double[,]>("c"); // warm-up, and the seed's check
         var local = Linalg.Dot(a, b);

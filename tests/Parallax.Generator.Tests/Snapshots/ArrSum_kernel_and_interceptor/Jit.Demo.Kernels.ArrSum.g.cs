@@ -15,7 +15,8 @@ namespace Parallax.Generated
     file static class Jit_Demo_Kernels_ArrSum
     {
         /// <summary>Runs in place of every call to <see cref="global::Demo.Kernels.ArrSum(double[], double[])"/>: checks the arguments up front, then runs <see cref="Kernel"/>.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "qjdVio6glXb6gxTXlcqzoG4BAABGaWxlMC5jcw==")] // /src/File0.cs(15,67)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "SeRm86OqSs01Zl68KmY7iW4BAABGaWxlMC5jcw==")] // /src/File0.cs(15,67)
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "SeRm86OqSs01Zl68KmY7idQBAABGaWxlMC5jcw==")] // /src/File0.cs(16,89)
         public static double[] ArrSum(double[] x, double[] y)
         {
             global::System.ArgumentNullException.ThrowIfNull(x);
