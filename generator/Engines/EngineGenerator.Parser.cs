@@ -23,6 +23,7 @@ public sealed partial class EngineGenerator
 
         private const string DirectView = "Parallax.DirectView";
         private const string EngineView = "Parallax.EngineView";
+        private const string LoadBalancedView = "Parallax.LoadBalancedView";
 
         public static bool IsCallSiteCandidate(SyntaxNode node) =>
             node is InvocationExpressionSyntax invocation && CalledName(invocation) is { } name && Array.IndexOf(Apis, name) >= 0;
@@ -49,7 +50,7 @@ public sealed partial class EngineGenerator
             }
 
             string view = Types.MetadataName(method.ContainingType);
-            if (view != DirectView && view != EngineView)
+            if (view != DirectView && view != EngineView && view != LoadBalancedView)
             {
                 return null;
             }
@@ -67,7 +68,8 @@ public sealed partial class EngineGenerator
                 expression = parenthesized.Expression;
             }
 
-            var site = new Site(model, invocation, method.Name, invoke, cancellationToken);
+            bool runsEachTask = view == LoadBalancedView && invoke.Parameters.Length == 1;
+            var site = new Site(model, invocation, method.Name, invoke, runsEachTask, cancellationToken);
             StubSpec? stub = expression switch
             {
                 AnonymousFunctionExpressionSyntax lambda => ParseLambda(site, lambda, diagnostics),
@@ -80,7 +82,17 @@ public sealed partial class EngineGenerator
                 && model.GetInterceptableLocation(invocation, cancellationToken) is { } location)
             {
                 string itemType = invoke.Parameters.Length == 1 ? Display(invoke.Parameters[0].Type) : string.Empty;
-                spec = new CallSiteSpec(stub, method.Name, view == DirectView, itemType, location.Version, location.Data, location.GetDisplayLocation());
+                spec = new CallSiteSpec(
+                    stub,
+                    method.Name,
+                    Display(method.ContainingType),
+                    runsEachTask,
+                    itemType,
+                    method.ReturnsVoid ? "void" : Display(method.ReturnType),
+                    method.Parameters.Select(p => new ValueSpec(Identifier(p.Name), Display(p.Type))).ToEquatableArray(),
+                    location.Version,
+                    location.Data,
+                    location.GetDisplayLocation());
             }
 
             return new ParseResult<CallSiteSpec>(spec, diagnostics.ToEquatableArray());
@@ -110,12 +122,13 @@ public sealed partial class EngineGenerator
         /// <summary>What every stub parser needs to know about the call it serves.</summary>
         private sealed class Site
         {
-            public Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, CancellationToken cancellationToken)
+            public Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, bool runsEachTask, CancellationToken cancellationToken)
             {
                 Model = model;
                 Invocation = invocation;
                 Api = api;
                 Invoke = invoke;
+                RunsEachTask = runsEachTask;
                 CancellationToken = cancellationToken;
                 Member = EnclosingMember(model, invocation, cancellationToken);
                 Ordinal = OrdinalIn(Member, invocation);
@@ -128,6 +141,9 @@ public sealed partial class EngineGenerator
             public string Api { get; }
 
             public IMethodSymbol Invoke { get; }
+
+            /// <summary>Gets whether the stub's invoker runs each item as its own task (a load-balanced map), a protocol of its own.</summary>
+            public bool RunsEachTask { get; }
 
             public CancellationToken CancellationToken { get; }
 
@@ -211,7 +227,7 @@ public sealed partial class EngineGenerator
             string typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(Display)) + ">" : string.Empty;
             string call = Display(target.ContainingType) + "." + target.Name + typeArguments + "(" + (item is null ? string.Empty : "item") + ")";
             string signature = Signature(target);
-            string id = MethodId(item is null ? "call" : "map", signature, site.ResultType);
+            string id = MethodId(item is null ? "call" : site.RunsEachTask ? "tasks" : "map", signature, site.ResultType);
             return new StubSpec(
                 site.ClassName,
                 id,

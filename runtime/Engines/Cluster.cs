@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -16,7 +18,7 @@ public sealed class Cluster : IAsyncDisposable
 {
     private readonly ClusterOptions options;
     private readonly ConcurrentQueue<string> log = new();
-    private readonly EngineConnection?[] engines;
+    private readonly LocalEngines engines;
     private readonly SemaphoreSlim[] restarts;
     private readonly string hostPath;
     private readonly string dotnetPath;
@@ -29,21 +31,20 @@ public sealed class Cluster : IAsyncDisposable
         ConnectionFilePath = connectionPath;
         this.hostPath = hostPath;
         this.dotnetPath = dotnetPath;
-        engines = new EngineConnection?[engineCount];
+        engines = new LocalEngines(engineCount, connection, nameof(Cluster)) { Interrupt = InterruptAsync, InterruptGrace = options.InterruptGrace };
         restarts = [.. Enumerable.Range(0, engineCount).Select(_ => new SemaphoreSlim(1, 1))];
-        PushSegments = new PushSegments(connection.SegmentFolder);
-        Client = new Client(this);
+        Client = new Client(engines);
     }
 
     /// <summary>Gets the client connected to this cluster's engines (ipyparallel's <c>Client()</c>).</summary>
     public Client Client { get; }
 
     /// <summary>Gets the number of engines the cluster was started with.</summary>
-    public int EngineCount => engines.Length;
+    public int EngineCount => engines.EngineCount;
 
     internal ConnectionInfo Connection { get; }
 
-    internal PushSegments PushSegments { get; }
+    internal PushSegments PushSegments => engines.PushSegments;
 
     internal string ConnectionFilePath { get; }
 
@@ -112,9 +113,9 @@ public sealed class Cluster : IAsyncDisposable
     public async Task RestartEngineAsync(int engineId, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if ((uint)engineId >= (uint)engines.Length)
+        if ((uint)engineId >= (uint)engines.EngineCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engines are 0 to {engines.Length - 1}.");
+            throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engines are 0 to {engines.EngineCount - 1}.");
         }
 
         // Two restarts of one engine at once would start two processes under one id, one of them unreachable.
@@ -122,17 +123,58 @@ public sealed class Cluster : IAsyncDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Interlocked.Exchange(ref engines[engineId], null) is { } old)
+            if (engines.Detach(engineId) is { } old)
             {
                 Stop(old);
-                await ReapAsync(old.Process, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                await ReapAsync(old.Process!, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
 
             // An engine that was killed could not delete its reply segments; the new one must not inherit them.
             ReplySegments.DeleteLeftovers(Connection.SegmentFolder, engineId);
 
-            Client.EnginesChanged();
             await StartEngineAsync(engineId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Restarts the engine behind <paramref name="connection"/> to stop a cancelled call that ignored its
+    /// token. <paramref name="failCall"/> fails that call once the engine is out of the live ids and before
+    /// it is stopped (so the call reads as interrupted, not as a death); when it returns false the call
+    /// answered meanwhile and the engine is left alone. Nothing happens when that engine was restarted or
+    /// the cluster disposed meanwhile.
+    /// </summary>
+    private async Task InterruptAsync(EngineConnection connection, Func<bool> failCall)
+    {
+        var engineId = connection.EngineId;
+        var gate = restarts[engineId];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsDisposed || !engines.TryDetach(connection))
+            {
+                return;
+            }
+
+            if (!failCall())
+            {
+                engines.Reattach(connection);
+                return;
+            }
+
+            Warn($"[client] engine {engineId} did not stop a cancelled call within {options.InterruptGrace}; restarting it (its namespace is lost)");
+            Stop(connection);
+            await ReapAsync(connection.Process!, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            ReplySegments.DeleteLeftovers(Connection.SegmentFolder, engineId);
+            await StartEngineAsync(engineId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this repair: a failure is logged, and the engine stays out of the live ids.
+            Warn($"[client] engine {engineId} could not be restarted after an interrupt: {ex.Message}");
         }
         finally
         {
@@ -153,15 +195,14 @@ public sealed class Cluster : IAsyncDisposable
             return;
         }
 
-        var running = engines.Select((_, i) => Interlocked.Exchange(ref engines[i], null)).OfType<EngineConnection>().ToArray();
+        var running = engines.Close();
         foreach (var engine in running)
         {
             Stop(engine);
         }
 
-        await Task.WhenAll(running.Select(engine => ReapAsync(engine.Process, TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
+        await Task.WhenAll(running.Select(engine => ReapAsync(engine.Process!, TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
 
-        Client.EnginesChanged();
         SharedSegment.TryDeleteFolder(Connection.Directory);
         PushSegments.DeleteAll();
 
@@ -171,9 +212,11 @@ public sealed class Cluster : IAsyncDisposable
 
     internal bool IsDisposed => Volatile.Read(ref disposed) != 0;
 
-    internal EngineConnection? GetEngine(int engineId) => (uint)engineId < (uint)engines.Length ? Volatile.Read(ref engines[engineId]) : null;
+    /// <summary>Gets engine <paramref name="engineId"/>'s process and connection, or null while it is not running.</summary>
+    internal RunningEngine? GetEngine(int engineId) => engines.Get(engineId) is { Process: { } process } connection ? new RunningEngine(process, connection) : null;
 
-    internal IReadOnlyList<int> LiveEngineIds() => [.. Enumerable.Range(0, engines.Length).Where(id => GetEngine(id) is { IsAlive: true })];
+    /// <summary>An engine process this cluster started, and the client's connection to it.</summary>
+    internal sealed record RunningEngine(Process Process, EngineConnection Connection);
 
     /// <summary>A line an engine printed (its stderr log, or stdout outside a call).</summary>
     internal void Log(string line)
@@ -210,7 +253,7 @@ public sealed class Cluster : IAsyncDisposable
             // First the signal that needs no cooperation: the engine's stdin watch exits whatever its socket
             // thread is doing, and its exit unblocks any send of ours stuck behind its full socket buffer.
             // The stop byte says this is a stop, not the client's death (then engines remove its files).
-            engine.Process.StandardInput.BaseStream.WriteByte(EngineHost.StopByte);
+            engine.Process!.StandardInput.BaseStream.WriteByte(EngineHost.StopByte);
             engine.Process.StandardInput.Close();
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
@@ -261,7 +304,7 @@ public sealed class Cluster : IAsyncDisposable
         start.ArgumentList.Add(engineId.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--parent");
         start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        var threads = options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.Length, Environment.ProcessorCount);
+        var threads = options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.EngineCount, Environment.ProcessorCount);
         start.Environment[Linalg.ThreadsEnvironmentVariable] = threads.ToString(CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
 
@@ -318,9 +361,7 @@ public sealed class Cluster : IAsyncDisposable
             throw;
         }
 
-        var connection = EngineConnection.Connect(engineId, process, Connection, Warn, PushSegments);
-        Volatile.Write(ref engines[engineId], connection);
-        Client.EnginesChanged();
+        var connection = engines.Attach(engineId, process, Warn);
         if (Volatile.Read(ref disposed) != 0)
         {
             Stop(connection);

@@ -26,6 +26,14 @@ public sealed class ClusterOptions
     /// </summary>
     public TimeSpan ReceivePolling { get; set; } = TimeSpan.FromMicroseconds(50);
 
+    /// <summary>
+    /// Gets or sets how long a cancelled call may keep running before its engine is restarted to stop it.
+    /// Code that checks <see cref="Engine.CancellationToken"/> stops well within it; code that does not is
+    /// stopped by the restart, which loses the engine's namespace (<see cref="EngineRestartedException"/>).
+    /// Default 3 s.
+    /// </summary>
+    public TimeSpan InterruptGrace { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Gets or sets how long an engine may take to start listening. Default 60 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

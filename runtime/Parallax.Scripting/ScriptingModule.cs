@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Scripting;
 

@@ -10,6 +10,12 @@ if (args is ["linalg", ..])
     return;
 }
 
+if (args is ["engines", "farm", ..])
+{
+    Parallax.Benchmarks.Engines.FarmBench.RunAsync(args[2..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args is ["freshmem", ..])
 {
     Parallax.Benchmarks.Memory.FreshMemoryBench.Run(args[1..]);

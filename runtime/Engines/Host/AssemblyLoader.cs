@@ -2,7 +2,9 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// Loads the assemblies that hold dispatched code, once each, into the default context (so they

@@ -1,6 +1,8 @@
 using MemoryPack;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// One engine's variables. A pushed value stays as the bytes that arrived (inline, or a slice of a

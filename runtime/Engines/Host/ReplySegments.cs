@@ -1,4 +1,6 @@
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// The shared-memory segments an engine writes large results into, kept and reused. On a virtual

@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// One engine's compiled code strings, keyed by the string and by the types of the namespace

@@ -2,7 +2,9 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// What compiles code strings on an engine. Parallax.dll only declares it: the implementation is

@@ -1,4 +1,5 @@
 using MemoryPack;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Engines;
 
@@ -78,11 +79,8 @@ internal static class CodeStrings
         return await step.WaitAsync().ConfigureAwait(false);
     }
 
-    private static void Send(Client client, int[] targets, ExecuteMeta meta, AsyncResult result)
-    {
-        var bytes = MemoryPackSerializer.Serialize(meta);
-        client.Send(result, targets, FrameKind.Execute, _ => bytes, default);
-    }
+    private static void Send(Client client, int[] targets, ExecuteMeta meta, AsyncResult result) =>
+        client.Submit(new ExecuteRequest(meta), targets, result);
 
     /// <summary>Throws one <see cref="ScriptCompilationException"/> for the compile errors of every target that reported some.</summary>
     internal static void Throw(IReadOnlyList<ExecuteReply> replies, IReadOnlyList<int> targets)

@@ -1,11 +1,11 @@
 using System.Globalization;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// Which process a cluster's files belong to. Engines remove a dead client's files as they exit, but when
 /// the engines die with it (kill -9 of a process group, the kernel's OOM killer) nothing is left to do
-/// it: the next <see cref="Cluster.StartAsync"/> on the machine removes the socket folder and the
+/// it: the next <c>Cluster.StartAsync</c> on the machine removes the socket folder and the
 /// shared-memory folder of every cluster whose owner process is gone. A process is named by its pid,
 /// its start time (pids are reused) and its pid namespace (a process in another one is invisible here,
 /// so its clusters are never judged). Linux only; elsewhere nothing is recorded or removed.

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>One received, authenticated frame.</summary>
 internal readonly record struct Frame(FrameKind Kind, ulong RequestId, byte[] Body, int MetaOffset, int MetaLength, int DataOffset, int DataLength)

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using MemoryPack;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// Deserializes large arrays of primitives into memory whose pages are faulted in by one system call

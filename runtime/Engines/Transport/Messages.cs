@@ -1,6 +1,6 @@
 using MemoryPack;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>What a frame carries. The values are part of the wire format: never renumber.</summary>
 internal enum FrameKind : byte
@@ -26,16 +26,15 @@ internal enum FrameKind : byte
     /// <summary>Client → engine: compile a C# code string against the namespace, and run it or only report its errors (<see cref="ExecuteMeta"/>).</summary>
     Execute = 7,
 
+    /// <summary>Client → engine: drop the request named in <see cref="CancelMeta"/> if it has not started, else cancel its token. No reply of its own.</summary>
+    Cancel = 8,
+
     /// <summary>Engine → client: the outcome of one request.</summary>
     Reply = 16,
 
     /// <summary>Engine → client, unsolicited: the engine no longer maps a pushed shared-memory segment, which the client may now reuse.</summary>
     Released = 17,
 }
-
-/// <summary>Where a frame's data lies when it is too large to travel inline: a range of a shared-memory file.</summary>
-[MemoryPackable]
-internal sealed partial record SharedRange(string Path, long Offset, long Length, byte[] Tag);
 
 /// <summary>The metadata of <see cref="FrameKind.Welcome"/>.</summary>
 [MemoryPackable]
@@ -58,6 +57,10 @@ internal sealed partial record PushMeta(string[] Names, string[] TypeNames, long
 [MemoryPackable]
 internal sealed partial record ReleasedMeta(string Path);
 
+/// <summary>The metadata of <see cref="FrameKind.Cancel"/>: the request to stop.</summary>
+[MemoryPackable]
+internal sealed partial record CancelMeta(ulong RequestId);
+
 /// <summary>The metadata of <see cref="FrameKind.Pull"/>.</summary>
 [MemoryPackable]
 internal sealed partial record PullMeta(string Name, string ExpectedType);
@@ -71,6 +74,37 @@ internal sealed partial record ReplyMeta(
     string Stderr,
     RemoteError? Error,
     SharedRange? Shared);
+
+/// <summary>
+/// What became of each task of a load-balanced chunk, after the chunk's values (a MemoryPack array with
+/// a default where a task has no value): <see cref="ChunkOutcome.Done"/>, <see cref="ChunkOutcome.Failed"/>
+/// (its error is next in <c>Errors</c>), <see cref="ChunkOutcome.Cancelled"/> (it stopped for the call's
+/// token) or <see cref="ChunkOutcome.NotStarted"/> (the call was cancelled before the engine reached it).
+/// </summary>
+[MemoryPackable]
+internal sealed partial record ChunkOutcome(byte[] States, RemoteError[] Errors)
+{
+    public const byte Done = 0;
+    public const byte Failed = 1;
+    public const byte Cancelled = 2;
+    public const byte NotStarted = 3;
+
+    /// <summary>Each text of a task's error is cut to this many characters: a chunk may carry an error for every one of its tasks.</summary>
+    private const int TextLimit = 16 << 10;
+
+    /// <summary>A task's exception as the client reads it: type, message, stack trace with the inner exceptions, each text cut to <see cref="TextLimit"/>.</summary>
+    public static RemoteError Describe(Exception ex)
+    {
+        var stack = ex.StackTrace ?? "";
+        for (var inner = ex.InnerException; inner is not null && stack.Length <= TextLimit; inner = inner.InnerException)
+        {
+            stack += $"{Environment.NewLine}---> {inner.GetType().FullName}: {inner.Message}{Environment.NewLine}{inner.StackTrace}";
+        }
+
+        static string Cut(string text) => text.Length <= TextLimit ? text : $"{text[..TextLimit]} [... {text.Length - TextLimit} more characters]";
+        return new RemoteError(ex.GetType().FullName ?? ex.GetType().Name, Cut(ex.Message), Cut(stack));
+    }
+}
 
 /// <summary>An exception an engine caught, as text: its type, message and stack trace (with inner exceptions).</summary>
 [MemoryPackable]

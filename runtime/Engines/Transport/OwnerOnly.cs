@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// Files and folders only this user can open: the connection file holds the cluster's HMAC key, and

@@ -1,4 +1,4 @@
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// The shared-memory segments the client pushes large values through, kept and reused. The first
@@ -11,7 +11,7 @@ namespace Parallax.Engines;
 /// pusher writes and signs it through a raw pointer, so the pool deleting it meanwhile (a trim, or
 /// <see cref="DeleteAll"/> when the cluster is disposed) removes its name but leaves the mapping to the pusher.
 /// </summary>
-internal sealed class PushSegments(string folder)
+internal sealed class PushSegments(string folder, string owner = "Cluster")
 {
     /// <summary>How many segments are kept: one being pushed while the engines still hold the previous one.</summary>
     public const int Capacity = 2;
@@ -28,12 +28,16 @@ internal sealed class PushSegments(string folder)
     /// A segment of at least <paramref name="length"/> bytes that no engine maps, for a push to
     /// <paramref name="targets"/>, leased to the caller until it calls <see cref="PushFinished"/>.
     /// </summary>
-    /// <exception cref="ObjectDisposedException">The cluster was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The engines were closed (their owner was disposed).</exception>
     public SharedSegment Rent(long length, IReadOnlyList<int> targets)
     {
         lock (gate)
         {
-            ObjectDisposedException.ThrowIf(closed, typeof(Cluster));
+            if (closed)
+            {
+                throw new ObjectDisposedException(owner);
+            }
+
             Entry? best = null;
             foreach (var entry in entries)
             {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// A shared-memory file mapped into this process. The writer fills it once; every target engine maps

@@ -166,6 +166,7 @@ internal static class EnginesBench
 
         await ThresholdAsync();
         Console.WriteLine($"load average after: {LoadAverage()}");
+        await FarmBench.RunAsync(args);
     }
 
     /// <summary>Milliseconds per ApplySync round trip on the view: the median of three batches after a warm-up.</summary>
@@ -375,7 +376,7 @@ internal static class EnginesBench
     private static void Floor(string what, double parallax, double floor) =>
         Console.WriteLine($"{"  floor: " + what,-48} {floor,10:F4} s {"",12} {parallax / floor,7:F3}x  (Parallax / floor, same run)");
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double[,] Random(int rows, int columns, int seed)

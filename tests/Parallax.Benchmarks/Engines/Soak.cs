@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Benchmarks.Engines;
 
@@ -403,7 +404,7 @@ internal static class Soak
         public static Memory Now(Cluster cluster)
         {
             Collect();
-            var engines = Enumerable.Range(0, Engines).Select(cluster.GetEngine).OfType<EngineConnection>().Sum(e => Rss(e.Process.Id));
+            var engines = Enumerable.Range(0, Engines).Select(cluster.GetEngine).OfType<Cluster.RunningEngine>().Sum(e => Rss(e.Process.Id));
             var segments = Directory.Exists(cluster.Connection.SegmentFolder) ? Directory.EnumerateFiles(cluster.Connection.SegmentFolder).Sum(f => new FileInfo(f).Length) : 0;
             return new Memory(Rss(Environment.ProcessId), Directory.GetFiles("/proc/self/fd").Length, engines, segments);
         }

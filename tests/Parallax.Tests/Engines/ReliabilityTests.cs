@@ -341,7 +341,7 @@ public class ReliabilityTests(ClusterFixture fixture)
         {
             await gone.WaitForExitAsync();
             var stale = FakeCluster(owner: $"{gone.Id} 1 {new FileInfo("/proc/self/ns/pid").LinkTarget}");
-            var live = FakeCluster(owner: Parallax.Engines.ClusterOwner.Identity(Environment.ProcessId)!);
+            var live = FakeCluster(owner: Parallax.Engines.Transport.ClusterOwner.Identity(Environment.ProcessId)!);
             try
             {
                 await using (await Cluster.StartAsync(1))
@@ -365,7 +365,7 @@ public class ReliabilityTests(ClusterFixture fixture)
         {
             var sockets = Path.Combine(Path.GetTempPath(), "parallax-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)));
             Directory.CreateDirectory(sockets);
-            var info = Parallax.Engines.ConnectionInfo.CreateNew(sockets, 1 << 20, 1 << 16);
+            var info = Parallax.Engines.Transport.ConnectionInfo.CreateNew(sockets, 1 << 20, 1 << 16);
             info.Write();
             File.WriteAllText(Path.Combine(sockets, "owner.txt"), owner);
             Directory.CreateDirectory(info.SegmentFolder);
@@ -381,14 +381,14 @@ public class ReliabilityTests(ClusterFixture fixture)
         Directory.CreateDirectory(path);
         try
         {
-            Assert.Contains("exists already", Assert.Throws<IOException>(() => Parallax.Engines.OwnerOnly.CreateDirectory(path)).Message);
+            Assert.Contains("exists already", Assert.Throws<IOException>(() => Parallax.Engines.Transport.OwnerOnly.CreateDirectory(path)).Message);
         }
         finally
         {
             Directory.Delete(path);
         }
 
-        Parallax.Engines.OwnerOnly.CreateDirectory(path);
+        Parallax.Engines.Transport.OwnerOnly.CreateDirectory(path);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path));
         Directory.Delete(path);
     }

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using MemoryPack;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Tests.Engines;
 
