@@ -55,7 +55,8 @@ public static class NumbaAnchor
         return figures;
     }
 
-    private static string? Find()
+    /// <summary><c>shared/anchors/jit_kernels.py</c>: at <c>PARALLAX_ANCHORS</c>, or walking up from the working directory and the binaries.</summary>
+    internal static string? Find()
     {
         if (Environment.GetEnvironmentVariable("PARALLAX_ANCHORS") is { Length: > 0 } dir && File.Exists(Path.Combine(dir, "jit_kernels.py")))
         {
@@ -77,7 +78,8 @@ public static class NumbaAnchor
         return null;
     }
 
-    private static string LoadAverage() =>
+    /// <summary>The 1, 5 and 15 minute load averages.</summary>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     /// <summary>numba's figure in milliseconds for <paramref name="benchmark"/>'s anchor line, if it has one and the script ran.</summary>

@@ -55,6 +55,94 @@ public class JitShapeGeneratorTests
         Snapshot.Verify(run);
     }
 
+    private const string OtherShapes = """
+        using System;
+        using Parallax;
+        namespace Demo;
+        public static partial class Shapes
+        {
+            [Jit]
+            public static void Laplace3D(double[,,] a, double[,,] r)
+            {
+                int l = a.GetLength(0), n = a.GetLength(1), m = a.GetLength(2);
+                for (int p = 1; p < l - 1; p++)
+                    for (int i = 1; i < n - 1; i++)
+                        for (int j = 1; j < m - 1; j++)
+                            r[p, i, j] = a[p - 1, i, j] + a[p + 1, i, j] + a[p, i - 1, j] + a[p, i + 1, j] + a[p, i, j - 1] + a[p, i, j + 1] - 6 * a[p, i, j];
+            }
+
+            [Jit(Parallel = true)]
+            public static int CountAbove(double[,] x, double t)
+            {
+                int count = 0;
+                for (int i = 0; i < x.GetLength(0); i++)
+                    for (int j = 0; j < x.GetLength(1); j++)
+                        if (x[i, j] > t) count++;
+                return count;
+            }
+
+            [Jit]
+            public static void SmallestFactor(int[] x, int[] factor)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    int v = x[i], d = 2, f = v;
+                    while (d <= 46340 && d * d <= v)
+                    {
+                        if (v % d == 0) { f = d; break; }
+                        d++;
+                    }
+                    factor[i] = f;
+                }
+            }
+
+            [Jit]
+            public static void Halvings(double[] x, int[] count)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double v = x[i];
+                    int k = 0;
+                    do { v *= 0.5; k++; } while (v > 1.0 && k < 100);
+                    count[i] = k;
+                }
+            }
+
+            [Jit]
+            public static void Norms(double[] x, double[] y, double[] r)
+            {
+                for (int i = 0; i < x.Length; i++) r[i] = Hypot(x[i], y[i]) + Square(x[i] - 1);
+            }
+
+            static double Square(double v) => v * v;
+            static double Hypot(double a, double b) => Math.Sqrt(Square(a) + Square(b));
+        }
+        public static class Caller
+        {
+            public static void Run(double[,,] a, double[,,] r, double[,] x, int[] n, int[] f, double[] v, int[] c, double[] w)
+            {
+                Shapes.Laplace3D(a, r);
+                Shapes.CountAbove(x, 0.5);
+                Shapes.SmallestFactor(n, f);
+                Shapes.Halvings(v, c);
+                Shapes.Norms(v, v, w);
+            }
+        }
+        """;
+
+    /// <summary>The other shapes of issue 13 as generated: a 3-D stencil, a conditional count over rows split
+    /// across cores, a while loop with break and integer %, a do loop, and nested helpers inlined.</summary>
+    [Fact]
+    public void Issue_13_stencil_3d_count_break_do_and_helpers()
+    {
+        var run = GeneratorHarness.Run(OtherShapes, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        Assert.Equal(5, run.Sources.Keys.Count(k => k.StartsWith("Jit.Demo.Shapes.", StringComparison.Ordinal)));
+        Assert.All(run.Sources.Where(s => s.Key.StartsWith("Jit.Demo.Shapes.", StringComparison.Ordinal)),
+            s => Assert.Single(s.Value.Split('\n'), l => l.Contains("[global::System.Runtime.CompilerServices.InterceptsLocation(", StringComparison.Ordinal)));
+        Snapshot.Verify(run);
+    }
+
     [Fact]
     public void Every_call_is_redirected_and_the_kernels_give_the_scalar_bodies_bits()
     {
