@@ -40,9 +40,9 @@ public sealed partial class JitGenerator
                     w.CloseBlock();
                     break;
                 case BreakStmt b:
-                    string leaving = Mask(b.Lanes, width, lane, 0);
-                    w.Line($"{b.Active} = {width}.AndNot({b.Active}, {leaving});");
-                    w.Line($"{b.Live} = {width}.AndNot({b.Live}, {leaving});");
+                    w.Line($"{vector} {b.Leaving} = {Mask(b.Lanes, width, lane, 0)};");
+                    w.Line($"{b.Active} = {width}.AndNot({b.Active}, {b.Leaving});");
+                    w.Line($"{b.Live} = {width}.AndNot({b.Live}, {b.Leaving});");
                     break;
                 case ContinueStmt c:
                     w.Line($"{c.Live} = {width}.AndNot({c.Live}, {Mask(c.Lanes, width, lane, 0)});");

@@ -70,7 +70,7 @@ public sealed partial class JitGenerator
         {
             var frame = _whiles[_whiles.Count - 1];
             var lanes = mask ?? new MaskExpr(frame.Live, string.Empty);
-            _body.Add(statement is BreakStatementSyntax ? new BreakStmt(frame.Active, frame.Live, lanes) : new ContinueStmt(frame.Live, lanes));
+            _body.Add(statement is BreakStatementSyntax ? new BreakStmt(frame.Active, frame.Live, Unique("leaving"), lanes) : new ContinueStmt(frame.Live, lanes));
         }
 
         /// <summary>

@@ -17,8 +17,11 @@ namespace Parallax.Generator.Jit.Model;
 /// <param name="Enclosing">The mask of the ifs around the loop (null: every lane enters it).</param>
 internal sealed record WhileStmt(string Active, string Live, Expr Condition, EquatableArray<LoopStmt> Body, bool IsDo, Expr? Enclosing) : LoopStmt(Condition);
 
-/// <summary><c>break</c> in lanes <see cref="Lanes"/>: they leave the loop whose masks are named.</summary>
-internal sealed record BreakStmt(string Active, string Live, Expr Lanes) : LoopStmt(Lanes);
+/// <summary>
+/// <c>break</c> in lanes <see cref="Lanes"/>: they leave the loop whose masks are named. The lanes are
+/// computed once into <see cref="Leaving"/>, since both masks drop them and the condition may divide.
+/// </summary>
+internal sealed record BreakStmt(string Active, string Live, string Leaving, Expr Lanes) : LoopStmt(Lanes);
 
 /// <summary><c>continue</c> in lanes <see cref="Lanes"/>: they skip the rest of this trip.</summary>
 internal sealed record ContinueStmt(string Live, Expr Lanes) : LoopStmt(Lanes);

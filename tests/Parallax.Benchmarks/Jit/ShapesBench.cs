@@ -5,7 +5,7 @@ using System.Numerics.Tensors;
 namespace Parallax.Benchmarks.Jit;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- jit-shapes [--rounds R] [--warm W]</c>: issue 13's
+/// <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- jit-shapes [--rounds R] [--warm W] [--only mandel|blur|add]</c>: issue 13's
 /// kernels (Mandelbrot 600×400×500, the 4-point blur of 2000², a 2-D add of 2000×5000) next to their anchors
 /// in one run. Every contender, numba included (<c>Jit/numba_shapes.py</c> runs the function definitions of
 /// <c>shared/anchors/jit_kernels.py</c>), runs in a fresh process per round, rounds interleaved across the
@@ -56,7 +56,8 @@ internal static class ShapesBench
         string before = NumbaAnchor.LoadAverage();
         Console.WriteLine($"[Jit] shapes: {rounds} rounds of fresh processes, interleaved, {warm} warm calls each; {Environment.ProcessorCount} cores, load average {before}");
         Console.WriteLine(hasNumba ? $"numba: {anchors} through Jit/numba_shapes.py" : "numba: not found (shared/anchors/jit_kernels.py, /usr/bin/python3 and python3-numba; see shared/anchors/setup.sh)");
-        var contenders = Contenders.Where(c => hasNumba || !c.IsNumba).ToArray();
+        int only = Array.IndexOf(args, "--only");
+        var contenders = Contenders.Where(c => (hasNumba || !c.IsNumba) && (only < 0 || only + 1 >= args.Length || c.Kernel == args[only + 1])).ToArray();
         var results = contenders.ToDictionary(c => c, _ => new List<(double Cold, double Warm)>());
         for (int r = 0; r < rounds; r++)
         {
@@ -82,22 +83,37 @@ internal static class ShapesBench
         }
 
         Console.WriteLine();
-        double mandel = Warm("mandel", "plain") / Warm("mandel", "jit");
-        Goal($"Mandelbrot [Jit] one core: {mandel:F2}x plain C# warm", mandel >= 4, "goal >= 4x");
-        double parallel = Warm("mandel", "jit") / Warm("mandel", "parallel");
-        double byHand = Warm("mandel", "jit") / Warm("mandel", "byhand");
-        Goal($"Mandelbrot [Jit(Parallel = true)]: {parallel:F2}x the one-core kernel (two threads by hand: {byHand:F2}x)", parallel >= 1.8, "goal >= 1.8x");
-        double blur = Warm("blur", "plain") / Warm("blur", "jit");
-        Goal($"Blur [Jit]: {blur:F2}x plain C# warm", blur >= 2, "goal >= 2x");
-        double add = Warm("add", "jit") / Warm("add", "tensor");
-        Goal($"2-D add [Jit] / TensorPrimitives.Add: {add:F2}x warm", add <= 1.1, "goal <= 1.1x");
-        if (hasNumba)
+        bool Ran(string kernel) => contenders.Any(c => c.Kernel == kernel);
+        if (Ran("mandel"))
         {
-            double blurNumba = Warm("blur", "numba") / Warm("blur", "jit");
-            Goal($"Blur [Jit]: {blurNumba:F2}x numba @njit warm, {Cold("blur", "numba") / Cold("blur", "jit"):F1}x cold", blurNumba > 1, "goal: ahead of numba");
-            Console.WriteLine($"  Mandelbrot [Jit] one core: {Warm("mandel", "numba") / Warm("mandel", "jit"):F2}x numba @njit warm, {Cold("mandel", "numba") / Cold("mandel", "jit"):F1}x cold; " +
-                $"[Jit(Parallel = true)]: {Warm("mandel", "numba-parallel") / Warm("mandel", "parallel"):F2}x numba parallel warm, {Cold("mandel", "numba-parallel") / Cold("mandel", "parallel"):F1}x cold");
-            Console.WriteLine($"  numba's own parallel speed-up: {Warm("mandel", "numba") / Warm("mandel", "numba-parallel"):F2}x");
+            double mandel = Warm("mandel", "plain") / Warm("mandel", "jit");
+            Goal($"Mandelbrot [Jit] one core: {mandel:F2}x plain C# warm", mandel >= 4, "goal >= 4x");
+            double parallel = Warm("mandel", "jit") / Warm("mandel", "parallel");
+            double byHand = Warm("mandel", "jit") / Warm("mandel", "byhand");
+            Goal($"Mandelbrot [Jit(Parallel = true)]: {parallel:F2}x the one-core kernel (two threads by hand: {byHand:F2}x)", parallel >= 1.8, "goal >= 1.8x");
+            if (hasNumba)
+            {
+                Console.WriteLine($"  Mandelbrot [Jit] one core: {Warm("mandel", "numba") / Warm("mandel", "jit"):F2}x numba @njit warm, {Cold("mandel", "numba") / Cold("mandel", "jit"):F1}x cold; " +
+                    $"[Jit(Parallel = true)]: {Warm("mandel", "numba-parallel") / Warm("mandel", "parallel"):F2}x numba parallel warm, {Cold("mandel", "numba-parallel") / Cold("mandel", "parallel"):F1}x cold; " +
+                    $"numba's own parallel speed-up: {Warm("mandel", "numba") / Warm("mandel", "numba-parallel"):F2}x");
+            }
+        }
+
+        if (Ran("blur"))
+        {
+            double blur = Warm("blur", "plain") / Warm("blur", "jit");
+            Goal($"Blur [Jit]: {blur:F2}x plain C# warm", blur >= 2, "goal >= 2x");
+            if (hasNumba)
+            {
+                double blurNumba = Warm("blur", "numba") / Warm("blur", "jit");
+                Goal($"Blur [Jit]: {blurNumba:F2}x numba @njit warm, {Cold("blur", "numba") / Cold("blur", "jit"):F1}x cold", blurNumba > 1, "goal: ahead of numba");
+            }
+        }
+
+        if (Ran("add"))
+        {
+            double add = Warm("add", "jit") / Warm("add", "tensor");
+            Goal($"2-D add [Jit] / TensorPrimitives.Add: {add:F2}x warm", add <= 1.1, "goal <= 1.1x");
         }
 
         Console.WriteLine($"load average before {before}, after {NumbaAnchor.LoadAverage()}");

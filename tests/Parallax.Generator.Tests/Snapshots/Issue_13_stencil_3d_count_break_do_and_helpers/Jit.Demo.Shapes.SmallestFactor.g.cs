@@ -74,8 +74,9 @@ namespace Parallax.Generated
                     if (active == Vector512<int>.Zero) break;
                     Vector512<int> live = active;
                     f = Vector512.ConditionalSelect((live & Vector512.Equals(JitDivision.Remainder(v, d, live), Vector512.Create(0))), d, f);
-                    active = Vector512.AndNot(active, (live & Vector512.Equals(JitDivision.Remainder(v, d, live), Vector512.Create(0))));
-                    live = Vector512.AndNot(live, (live & Vector512.Equals(JitDivision.Remainder(v, d, live), Vector512.Create(0))));
+                    Vector512<int> leaving = (live & Vector512.Equals(JitDivision.Remainder(v, d, live), Vector512.Create(0)));
+                    active = Vector512.AndNot(active, leaving);
+                    live = Vector512.AndNot(live, leaving);
                     d = d + Vector512.Create(1);
                 }
                 store.Store(f, ref factor, i);
@@ -96,8 +97,9 @@ namespace Parallax.Generated
                     if (active == Vector256<int>.Zero) break;
                     Vector256<int> live = active;
                     f = Vector256.ConditionalSelect((live & Vector256.Equals(JitDivision.Remainder(v, d, live), Vector256.Create(0))), d, f);
-                    active = Vector256.AndNot(active, (live & Vector256.Equals(JitDivision.Remainder(v, d, live), Vector256.Create(0))));
-                    live = Vector256.AndNot(live, (live & Vector256.Equals(JitDivision.Remainder(v, d, live), Vector256.Create(0))));
+                    Vector256<int> leaving = (live & Vector256.Equals(JitDivision.Remainder(v, d, live), Vector256.Create(0)));
+                    active = Vector256.AndNot(active, leaving);
+                    live = Vector256.AndNot(live, leaving);
                     d = d + Vector256.Create(1);
                 }
                 store.Store(f, ref factor, i);
@@ -118,8 +120,9 @@ namespace Parallax.Generated
                     if (active == Vector128<int>.Zero) break;
                     Vector128<int> live = active;
                     f = Vector128.ConditionalSelect((live & Vector128.Equals(JitDivision.Remainder(v, d, live), Vector128.Create(0))), d, f);
-                    active = Vector128.AndNot(active, (live & Vector128.Equals(JitDivision.Remainder(v, d, live), Vector128.Create(0))));
-                    live = Vector128.AndNot(live, (live & Vector128.Equals(JitDivision.Remainder(v, d, live), Vector128.Create(0))));
+                    Vector128<int> leaving = (live & Vector128.Equals(JitDivision.Remainder(v, d, live), Vector128.Create(0)));
+                    active = Vector128.AndNot(active, leaving);
+                    live = Vector128.AndNot(live, leaving);
                     d = d + Vector128.Create(1);
                 }
                 store.Store(f, ref factor, i);
