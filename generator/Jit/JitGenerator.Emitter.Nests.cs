@@ -192,10 +192,10 @@ public sealed partial class JitGenerator
 
             if (!_spec.Parallel)
             {
-                w.Line($"Kernel({Arguments(null, null, acc => "out var " + acc.Name + "Part")});");
+                w.Line($"Kernel({Arguments(null, null, acc => "out var " + Part(acc))});");
                 foreach (var acc in _spec.Accumulators)
                 {
-                    w.Line(Combine(acc, acc.Name + "Part") + ";");
+                    w.Line(Combine(acc, Part(acc)) + ";");
                 }
 
                 return;
@@ -206,17 +206,15 @@ public sealed partial class JitGenerator
             w.Line($"int {_chunks} = JitParallel.ChunkCount({total});");
             foreach (var acc in _spec.Accumulators)
             {
-                w.Line($"var {acc.Name}Parts = new {acc.Type}[{_chunks}];");
+                w.Line($"var {Parts(acc)} = new {acc.Type}[{_chunks}];");
             }
 
-            w.Line($"JitParallel.For({total}, {_chunks}, (chunk, start, count) =>");
+            string start = Unique("start"), length = Unique("elements");
+            w.Line($"JitParallel.For({total}, {_chunks}, ({_chunk}, {start}, {length}) =>");
             w.Indent();
-            w.Line($"Kernel({Arguments("start", "count", acc => "out " + acc.Name + "Parts[chunk]")}));");
+            w.Line($"Kernel({Arguments(start, length, acc => "out " + Parts(acc) + "[" + _chunk + "]")}));");
             w.Unindent();
-            foreach (var acc in _spec.Accumulators)
-            {
-                w.Line($"foreach (var part in {acc.Name}Parts) {Combine(acc, "part")};");
-            }
+            EmitCombineParts(w);
         }
 
         /// <summary>The outer loops as scalar loops, the kernel once per row; with Parallel the outermost loop's rows split over the cores.</summary>
@@ -237,30 +235,26 @@ public sealed partial class JitGenerator
             w.Line($"int {_chunks} = JitParallelRows.ChunkCount({rows}, {perRow}, {(loopsInBody ? LoopingRowChunkElements : RowChunkElements)});");
             foreach (var acc in _spec.Accumulators)
             {
-                w.Line($"var {acc.Name}Parts = new {acc.Type}[{_chunks}];");
+                w.Line($"var {Parts(acc)} = new {acc.Type}[{_chunks}];");
             }
 
             string first = Unique("first");
             string rowCount = Unique("rowCount");
-            w.Line($"JitParallelRows.For({rows}, {_chunks}, (chunk, {first}, {rowCount}) =>");
+            w.Line($"JitParallelRows.For({rows}, {_chunks}, ({_chunk}, {first}, {rowCount}) =>");
             w.Line("{").Indent();
             foreach (var acc in _spec.Accumulators)
             {
-                w.Line($"{acc.Type} {acc.Name}Chunk = {Scalar(Identity(acc.Kind, acc.Type))};");
+                w.Line($"{acc.Type} {Chunk(acc)} = {Scalar(Identity(acc.Kind, acc.Type))};");
             }
 
-            EmitRowLoops(w, nest, loops, starts, ends, count, 0, $"{starts[0]} + {first}", $"{starts[0]} + {first} + {rowCount}", acc => acc.Name + "Chunk");
+            EmitRowLoops(w, nest, loops, starts, ends, count, 0, $"{starts[0]} + {first}", $"{starts[0]} + {first} + {rowCount}", Chunk);
             foreach (var acc in _spec.Accumulators)
             {
-                w.Line($"{acc.Name}Parts[chunk] = {acc.Name}Chunk;");
+                w.Line($"{Parts(acc)}[{_chunk}] = {Chunk(acc)};");
             }
 
             w.Unindent().Line("});");
-            foreach (var acc in _spec.Accumulators)
-            {
-                w.Line($"// Per-chunk results combine in chunk order, so a run is repeatable for a given core count.");
-                w.Line($"foreach (var part in {acc.Name}Parts) {Combine(acc, "part")};");
-            }
+            EmitCombineParts(w);
         }
 
         private void EmitRowLoops(SourceWriter w, NestSpec nest, List<NestLoop> loops, List<string> starts, List<string> ends, string count, int level, string from, string to, System.Func<AccumulatorSpec, string> target)
@@ -280,11 +274,11 @@ public sealed partial class JitGenerator
                     arguments = arguments.Append(starts[level]);
                 }
 
-                arguments = arguments.Concat(_spec.Accumulators.Select(acc => "out var " + acc.Name + "Part"));
+                arguments = arguments.Concat(_spec.Accumulators.Select(acc => "out var " + Part(acc)));
                 w.Line($"Kernel({string.Join(", ", arguments)});");
                 foreach (var acc in _spec.Accumulators)
                 {
-                    w.Line(Combine(acc with { Name = target(acc) }, acc.Name + "Part") + ";");
+                    w.Line(Combine(acc with { Name = target(acc) }, Part(acc)) + ";");
                 }
 
                 w.CloseBlock();

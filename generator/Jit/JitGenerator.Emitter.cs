@@ -44,6 +44,13 @@ public sealed partial class JitGenerator
         private readonly string _acc;
         private readonly string _a;
         private readonly string _chunks;
+
+        /// <summary>A Parallel entry's chunk index and the variable that walks the partial results.</summary>
+        private readonly string _chunk;
+        private readonly string _part;
+
+        /// <summary>Per accumulator: the kernel's out parameter, a Parallel entry's array of partial results and a chunk's running value.</summary>
+        private readonly Dictionary<string, (string Part, string Parts, string Chunk)> _partials = new(StringComparer.Ordinal);
         private readonly bool _hasReductions;
         private readonly CancellationToken _cancellationToken;
 
@@ -82,6 +89,12 @@ public sealed partial class JitGenerator
             _acc = Unique("acc");
             _a = Unique("a");
             _chunks = Unique("chunks");
+            _chunk = Unique("chunk");
+            _part = Unique("part");
+            foreach (var acc in spec.Accumulators)
+            {
+                _partials[acc.Name] = (Unique(acc.Name + "Part"), Unique(acc.Name + "Parts"), Unique(acc.Name + "Chunk"));
+            }
 
             // With several outputs only one could be aligned, so none stream.
             _nonTemporal = !_hasReductions && spec.Body.OfType<StoreStmt>().Count() == 1;
@@ -380,10 +393,10 @@ public sealed partial class JitGenerator
 
             if (!_spec.Parallel)
             {
-                w.Line($"Kernel({Args(a => View(a, "0", _count), acc => "out var " + acc.Name + "Part")});");
+                w.Line($"Kernel({Args(a => View(a, "0", _count), acc => "out var " + Part(acc))});");
                 foreach (var acc in _spec.Accumulators)
                 {
-                    w.Line(Combine(acc, acc.Name + "Part") + ";");
+                    w.Line(Combine(acc, Part(acc)) + ";");
                 }
 
                 return;
@@ -393,17 +406,31 @@ public sealed partial class JitGenerator
             w.Line($"int {_chunks} = global::Parallax.CompilerServices.JitParallel.ChunkCount({_count});");
             foreach (var acc in _spec.Accumulators)
             {
-                w.Line($"var {acc.Name}Parts = new {acc.Type}[{_chunks}];");
+                w.Line($"var {Parts(acc)} = new {acc.Type}[{_chunks}];");
             }
 
-            w.Line($"global::Parallax.CompilerServices.JitParallel.For({_count}, {_chunks}, (chunk, start, count) =>");
+            // The lambda's names are the entry's own: a parameter of the user's named start would otherwise mean the chunk's start.
+            string start = Unique("start"), count = Unique("count");
+            w.Line($"global::Parallax.CompilerServices.JitParallel.For({_count}, {_chunks}, ({_chunk}, {start}, {count}) =>");
             w.Indent();
-            w.Line($"Kernel({Args(a => View(a, "start", "count"), acc => "out " + acc.Name + "Parts[chunk]")}));");
+            w.Line($"Kernel({Args(a => View(a, start, count), acc => "out " + Parts(acc) + "[" + _chunk + "]")}));");
             w.Unindent();
+            EmitCombineParts(w);
+        }
+
+        private string Part(AccumulatorSpec acc) => _partials[acc.Name].Part;
+
+        private string Parts(AccumulatorSpec acc) => _partials[acc.Name].Parts;
+
+        private string Chunk(AccumulatorSpec acc) => _partials[acc.Name].Chunk;
+
+        /// <summary>After a Parallel run: each accumulator takes its chunks' partial results.</summary>
+        private void EmitCombineParts(SourceWriter w)
+        {
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"// Per-chunk results combine in chunk order, so a run is repeatable for a given core count.");
-                w.Line($"foreach (var part in {acc.Name}Parts) {Combine(acc, "part")};");
+                w.Line($"foreach (var {_part} in {Parts(acc)}) {Combine(acc, _part)};");
             }
         }
 
@@ -434,7 +461,7 @@ public sealed partial class JitGenerator
             var parameters = _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name)
                 .Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s))
                 .Concat(IndexFirst is { } first ? new[] { "int " + first } : Array.Empty<string>())
-                .Concat(_spec.Accumulators.Select(acc => "out " + acc.Type + " " + acc.Name + "Part"));
+                .Concat(_spec.Accumulators.Select(acc => "out " + acc.Type + " " + Part(acc)));
             // Fully optimized from the first call: a kernel at tier 0 would run its first, often only, call
             // many times slower (the cost Numba pays as compile time at its first call).
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
@@ -452,14 +479,14 @@ public sealed partial class JitGenerator
                 string call = $"JitLoop.Reduce<{_spec.LaneType}, Body, {AccumulatorType(null)}, {AccumulatorType("Vector128")}, {AccumulatorType("Vector256")}, {AccumulatorType("Vector512")}>({body}, {length})";
                 if (_spec.Accumulators.Count == 1)
                 {
-                    w.Line($"{_spec.Accumulators[0].Name}Part = {FromLane(_spec.Accumulators[0], call)};");
+                    w.Line($"{Part(_spec.Accumulators[0])} = {FromLane(_spec.Accumulators[0], call)};");
                 }
                 else
                 {
                     w.Line($"var ({string.Join(", ", _spec.Accumulators.Select(a => a.Name))}) = {call};");
                     foreach (var acc in _spec.Accumulators)
                     {
-                        w.Line($"{acc.Name}Part = {FromLane(acc, acc.Name)};");
+                        w.Line($"{Part(acc)} = {FromLane(acc, acc.Name)};");
                     }
                 }
             }

@@ -187,6 +187,81 @@ public class JitShapeGeneratorTests
             JitGenerator.SpecsStep);
     }
 
+    private const string ParallelNames = """
+        using Parallax;
+        namespace Demo;
+        public static partial class Named
+        {
+            [Jit(Parallel = true)]
+            public static long Flat(long[] x, long start, long count, long chunk, long[] r)
+            {
+                long part = 0;
+                for (int i = 0; i < x.Length; i++) { r[i] = x[i] * count + start - chunk; part += x[i]; }
+                return part;
+            }
+
+            [Jit(Parallel = true)]
+            public static int Whole(double[,] x, double start, double count)
+            {
+                int part = 0;
+                for (int i = 0; i < x.GetLength(0); i++)
+                    for (int j = 0; j < x.GetLength(1); j++)
+                        if (x[i, j] > start && x[i, j] < count) part++;
+                return part;
+            }
+
+            [Jit(Parallel = true)]
+            public static long Rows(long[,] x, long first, long rowCount, long chunk, long start, long count)
+            {
+                long part = 0;
+                int n = x.GetLength(0), m = x.GetLength(1);
+                for (int i = 1; i < n - 1; i++)
+                    for (int j = 1; j < m - 1; j++)
+                        part += x[i, j] * first + rowCount - chunk + start * count;
+                return part;
+            }
+        }
+        public static class Caller
+        {
+            public static long Flat(long[] x, long[] r) => Named.Flat(x, 5, 7, 11, r);
+            public static int Whole(double[,] x) => Named.Whole(x, 0.25, 0.75);
+            public static long Rows(long[,] x) => Named.Rows(x, 3, 5, 7, 11, 13);
+        }
+        """;
+
+    /// <summary>
+    /// Parameters and accumulators named like the names a Parallel entry uses for its chunks (start,
+    /// count, chunk, part, first, rowCount): the entry must not capture them by another meaning.
+    /// </summary>
+    [Fact]
+    public void Parallel_entries_keep_the_users_names_apart_from_their_own()
+    {
+        var run = GeneratorHarness.Run(ParallelNames, new JitGenerator()).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        var assembly = run.Load();
+        var caller = assembly.GetType("Demo.Caller")!;
+        var named = assembly.GetType("Demo.Named")!;
+
+        var x = Enumerable.Range(0, 1001).Select(v => (long)(v * 37 % 101 - 50)).ToArray();
+        var r = new long[x.Length];
+        var expectedR = new long[x.Length];
+        Assert.Equal(named.GetMethod("Flat")!.Invoke(null, [x, 5L, 7L, 11L, expectedR]), caller.GetMethod("Flat")!.Invoke(null, [x, r]));
+        Assert.Equal(expectedR, r);
+
+        var random = new Random(5);
+        var d = new double[23, 41];
+        var l = new long[23, 41];
+        for (int i = 0; i < 23; i++)
+            for (int j = 0; j < 41; j++)
+            {
+                d[i, j] = random.NextDouble();
+                l[i, j] = random.Next(-1000, 1000);
+            }
+
+        Assert.Equal(named.GetMethod("Whole")!.Invoke(null, [d, 0.25, 0.75]), caller.GetMethod("Whole")!.Invoke(null, [d]));
+        Assert.Equal(named.GetMethod("Rows")!.Invoke(null, [l, 3L, 5L, 7L, 11L, 13L]), caller.GetMethod("Rows")!.Invoke(null, [l]));
+    }
+
     private const string HelperUser = """
         using Parallax;
         public static partial class K

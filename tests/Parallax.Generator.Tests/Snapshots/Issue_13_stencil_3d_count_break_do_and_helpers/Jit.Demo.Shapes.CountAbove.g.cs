@@ -35,8 +35,9 @@ namespace Parallax.Generated
                 int total = x.Length;
                 int chunks = JitParallel.ChunkCount(total);
                 var countParts = new int[chunks];
-                JitParallel.For(total, chunks, (chunk, start, count) =>
-                    Kernel(JitRows.Flat(x).Slice(start, count), t, out countParts[chunk]));
+                JitParallel.For(total, chunks, (chunk, start, elements) =>
+                    Kernel(JitRows.Flat(x).Slice(start, elements), t, out countParts[chunk]));
+                // Per-chunk results combine in chunk order, so a run is repeatable for a given core count.
                 foreach (var part in countParts) count += part;
             }
             else
