@@ -257,19 +257,7 @@ internal static partial class LinalgBench
     /// This CPU's attainable FMA throughput: 24 independent Vector512 FMA chains per thread, in
     /// registers, on every benchmark thread at once (2 cores x 2 FMA pipes x 8 doubles x 2 flops x clock).
     /// </summary>
-    private static double MeasureFmaPeak(int threads)
-    {
-        const long iterations = 20_000_000;
-        double best = 0;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            var clock = Stopwatch.StartNew();
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => FmaChains(iterations));
-            best = Math.Max(best, threads * iterations * 24 * 8 * 2 / clock.Elapsed.TotalSeconds / 1e9);
-        }
-
-        return best;
-    }
+    private static double MeasureFmaPeak(int threads) => global::Notebook.MachineFloors.FmaGflops(threads);
 
     /// <summary>The clock /proc/cpuinfo reports (a VM reports the nominal TSC rate, not the boost), or 0 elsewhere.</summary>
     private static double NominalGhz()
