@@ -59,11 +59,20 @@ internal sealed class LocalSilos : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting; the silos started are stopped.</param>
     /// <exception cref="TimeoutException">A silo did not join within <see cref="StartTimeout"/>.</exception>
     /// <param name="withoutTls">No TLS (<see cref="ClusterCredentials.Insecure"/>): only for measuring what TLS costs, and only where the environment allows it.</param>
-    public static async Task<LocalSilos> StartAsync(int engines, CancellationToken cancellationToken = default, bool withoutTls = false)
+    public static Task<LocalSilos> StartAsync(int engines, CancellationToken cancellationToken = default, bool withoutTls = false) =>
+        StartAsync(engines, folder: null, cancellationToken, withoutTls);
+
+    /// <summary>Starts <paramref name="engines"/> silos whose credentials live in <paramref name="folder"/> (created 0700; removed when they stop), or in a new temporary folder when it is null.</summary>
+    /// <param name="engines">How many engines (silo processes).</param>
+    /// <param name="folder">The cluster's folder, such as one inside a standing profile's folder; it must not exist yet.</param>
+    /// <param name="cancellationToken">Stops waiting; the silos started are stopped.</param>
+    /// <param name="withoutTls">No TLS (<see cref="ClusterCredentials.Insecure"/>): only for measuring what TLS costs, and only where the environment allows it.</param>
+    /// <exception cref="TimeoutException">A silo did not join within <see cref="StartTimeout"/>.</exception>
+    public static async Task<LocalSilos> StartAsync(int engines, string? folder, CancellationToken cancellationToken, bool withoutTls = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(engines, 1);
         var name = "parallax-silos-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var folder = Path.Combine(Path.GetTempPath(), name);
+        folder ??= Path.Combine(Path.GetTempPath(), name);
         OwnerOnly.CreateDirectory(folder);
         var credentials = withoutTls && ClusterCredentials.IsInsecure(ClusterCredentials.Insecure) ? ClusterCredentials.Insecure : ClusterCredentials.Create(folder, name).Path;
         var ports = FreePorts(3 * engines);

@@ -244,3 +244,63 @@ public class SiloTests(SilosFixture fixture)
         }
     }
 }
+
+/// <summary>
+/// <c>parallax cluster start --backend orleans</c>: the tool run as a real process keeps silo processes
+/// for a profile, and a program reaches them with <see cref="Client.ConnectAsync"/> as it reaches local
+/// engines. In the silo collection, so that it never starts silos while another test does.
+/// </summary>
+[Collection(SilosCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class SiloToolTests
+{
+    [Fact]
+    public async Task The_tool_starts_silos_for_a_profile_that_Client_ConnectAsync_reaches_lists_them_and_stops_them_with_their_credentials()
+    {
+        await using var profile = await StandingProfile.StartAsync(3, "local3", "--backend", "orleans");
+        var record = profile.Record;
+        Assert.Equal("orleans", record.Backend);
+        Assert.Equal(3, record.EngineCount);
+
+        // The cluster's certificate is inside the profile's 0700 folder, 0600, and on no command line.
+        var credentials = record.Value("credentials");
+        Assert.StartsWith(Path.GetDirectoryName(profile.FilePath)!, credentials, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentials));
+        var pids = Enumerable.Range(0, 3).Select(profile.EnginePid).ToArray();
+        Assert.All(pids, pid =>
+        {
+            Assert.True(StandingProfile.IsRunning(pid), $"silo process {pid} is not running");
+            Assert.Contains("Parallax.Silo.dll", File.ReadAllText($"/proc/{pid}/cmdline"), StringComparison.Ordinal);
+        });
+
+        await using (var client = await Client.ConnectAsync(profile.FilePath))
+        {
+            // One silo process per engine, the ones the profile names; the user's code is what it is for local engines.
+            Assert.Equal([0, 1, 2], client.Ids);
+            Assert.Equal(pids, client[..].ApplySync(() => Environment.ProcessId));
+            client[..].Scatter("part", Enumerable.Range(0, 6).ToArray());
+            Assert.Equal([1, 5, 9], client[..].ApplySync(() => Engine.Get<int[]>("part").Sum()));
+        }
+
+        var list = await profile.ToolAsync("cluster", "list");
+        Assert.Equal(0, list.ExitCode);
+        Assert.Matches(@"local3\s+running\s+3/3", list.Stdout);
+        Assert.Matches(@"engine 2\s+pid \d+\s+alive\s+memory \d+\.\d MiB", list.Stdout);
+
+        var again = await profile.ToolAsync("cluster", "start", "-n", "3", "--profile", "local3", "--backend", "orleans");
+        Assert.Equal(3, again.ExitCode);
+        Assert.Equal(record.Daemon, profile.Record.Daemon);
+
+        var unknown = await profile.ToolAsync("cluster", "start", "--backend", "carrier-pigeon");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("carrier-pigeon", unknown.Stderr, StringComparison.Ordinal);
+
+        var stop = await profile.ToolAsync("cluster", "stop", "--profile", "local3");
+        Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
+        Assert.All(pids.Append(record.DaemonPid), pid => Assert.False(StandingProfile.IsRunning(pid), $"process {pid} outlived `cluster stop`"));
+        Assert.False(File.Exists(credentials), "the cluster's certificate outlived `cluster stop`");
+        Assert.False(File.Exists(profile.FilePath));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Client.ConnectAsync(profile.FilePath));
+        Assert.Contains("parallax cluster start", refused.Message, StringComparison.Ordinal);
+    }
+}
