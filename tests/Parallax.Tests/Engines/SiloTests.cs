@@ -198,6 +198,91 @@ public class SiloTests(SilosFixture fixture)
     }
 
     [Fact]
+    public async Task A_load_balanced_map_over_the_silos_returns_in_order_and_retries_the_tasks_of_a_silo_killed_with_minus_9()
+    {
+        var cl = fixture.Client;
+        var lv = cl.LoadBalancedView();
+        Assert.Equal(Enumerable.Range(1, 50).ToArray(), lv.MapSync(x => x + 1, Enumerable.Range(0, 50)));
+
+        var items = Enumerable.Range(0, 300).ToArray();
+        var map = lv.MapAsync(
+            x =>
+            {
+                FarmSide.Count("silo-ran");
+                Thread.Sleep(5);
+                return (x, Engine.Id);
+            },
+            items,
+            retries: 1);
+        await Until(() => map.Completed >= 30);
+        fixture.Silos.Kill(2); // SIGKILL, mid-map
+        try
+        {
+            var results = await map.WaitAsync().WaitAsync(HangGuard);
+
+            // Ordered, every item once, though engine 2's tasks in flight died with it and ran again elsewhere.
+            Assert.Equal(items, results.Select(r => r.x));
+            Assert.Equal(results.Select(r => r.Id), map.EngineIds);
+            Assert.Equal([0, 1], cl.Ids);
+            foreach (var survivor in new[] { 0, 1 })
+            {
+                Assert.Equal(results.Count(r => r.Id == survivor), cl[survivor].Pull<int>("silo-ran"));
+            }
+        }
+        finally
+        {
+            await fixture.Silos.RestartAsync(2);
+            await cl.WaitForEnginesAsync(3, HangGuard);
+            cl[0..2].ApplySync(() => Engine.Remove("silo-ran"));
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_a_load_balanced_map_cancels_Engine_CancellationToken_on_the_silos_and_its_queued_tasks_never_start()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "parallax-silo-starts-" + Guid.NewGuid().ToString("N"))).FullName;
+        using var gate = new Gate();
+        var path = gate.Path;
+        var cl = fixture.Client;
+        try
+        {
+            cl[..].Push(new { kept = 42 });
+            var lv = cl.LoadBalancedView();
+            var map = lv.MapAsync(x => FarmSide.Started(folder, x) + FarmSide.WaitCountingCancels("silo-waited", path), Enumerable.Range(0, 60), chunkSize: 1);
+
+            // Every engine runs one task and the farm holds the next for it; the gate never opens.
+            await Until(() => Directory.GetFiles(folder).Length == 3);
+            map.Cancel();
+            var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => map.WaitAsync().WaitAsync(HangGuard));
+            Assert.IsNotType<EngineRestartedException>(cancelled);
+
+            // The running tasks saw their token cancelled on the silo and stopped; none of the queued ones started.
+            Assert.Equal([1, 1, 1], cl[..].Pull<int>("silo-waited-cancelled"));
+            Assert.Equal(3, Directory.GetFiles(folder).Length);
+            Assert.Equal([1, 1, 1], cl[..].Pull<int>("silo-waited"));
+
+            // Stopped cooperatively: the same silos, namespaces intact, serving the next map.
+            Assert.Equal([42, 42, 42], cl[..].Pull<int>("kept"));
+            Assert.Equal([1, 2, 3], lv.MapSync(x => x + 1, new[] { 0, 1, 2 }));
+        }
+        finally
+        {
+            cl[..].ApplySync(() => Engine.Remove("silo-waited") & Engine.Remove("silo-waited-cancelled") & Engine.Remove("kept"));
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        for (var i = 0; i < 6000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the silos did not get there within a minute");
+    }
+
+    [Fact]
     public async Task A_client_without_the_cluster_credentials_is_refused_and_runs_nothing()
     {
         var intruderFolder = Path.Combine(Path.GetTempPath(), "parallax-intruder-" + Guid.NewGuid().ToString("N"));
