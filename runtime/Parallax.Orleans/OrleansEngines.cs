@@ -147,6 +147,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                         await Task.Delay(engines.watchPeriod, limit.Token).ConfigureAwait(false);
                     }
                 }
+                catch (TimeoutException) when (!limit.IsCancellationRequested)
+                {
+                    // One look outlasted LookTimeout (a loaded machine, a silo still joining): look again until the connect's own limit.
+                }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     throw new TimeoutException($"Only engines [{string.Join(", ", engines.LiveIds)}] of {engines.EngineCount} answered within {timeout}: are the silos of cluster '{cluster.ClusterId}' running (parallax cluster list)?");
