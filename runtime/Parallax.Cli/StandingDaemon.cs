@@ -22,7 +22,7 @@ namespace Parallax.Cli;
 /// Stopping removes the record first, so that a client connecting meanwhile fails at once, then stops
 /// the engines the ordered way (stop byte, shutdown frame) and removes the cluster's folders.
 /// </summary>
-internal sealed class StandingDaemon(string profile, int engines, string backend, LineLogger log)
+internal sealed class StandingDaemon(string profile, int engines, string backend, string? membership, LineLogger log)
 {
     /// <summary>The backends the daemon can keep running.</summary>
     public static readonly string[] Backends = [ClusterProfile.LocalBackend, OrleansBackend.BackendName];
@@ -135,7 +135,7 @@ internal sealed class StandingDaemon(string profile, int engines, string backend
         }
 
         var credentials = Path.Combine(folder, SilosFolderPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        return await StandingSilos.StartAsync(engines, credentials, cancellationToken).ConfigureAwait(false);
+        return await StandingSilos.StartAsync(engines, credentials, membership, cancellationToken).ConfigureAwait(false);
     }
 
     private ClusterProfile Write(IStandingEngines cluster, string path, string folder)

@@ -63,9 +63,9 @@ internal sealed class StandingSilos(LocalSilos silos) : IStandingEngines
 
     public IEnumerable<KeyValuePair<string, string>> Fields => OrleansBackend.Fields(silos.Info);
 
-    /// <summary>Starts the silos; their credentials live in <paramref name="folder"/> (inside the profile's 0700 folder) until they stop.</summary>
-    public static async Task<IStandingEngines> StartAsync(int engines, string folder, CancellationToken cancellationToken) =>
-        new StandingSilos(await LocalSilos.StartAsync(engines, folder, cancellationToken).ConfigureAwait(false));
+    /// <summary>Starts the silos; their credentials live in <paramref name="folder"/> (inside the profile's 0700 folder) until they stop; <paramref name="membership"/> is where they keep their membership table (null: engine 0's silo).</summary>
+    public static async Task<IStandingEngines> StartAsync(int engines, string folder, string? membership, CancellationToken cancellationToken) =>
+        new StandingSilos(await LocalSilos.StartAsync(engines, folder, membership, cancellationToken).ConfigureAwait(false));
 
     public Process? EngineProcess(int engineId) => silos.Process(engineId) is { HasExited: false } process ? process : null;
 

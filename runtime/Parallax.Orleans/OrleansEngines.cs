@@ -16,7 +16,8 @@ namespace Parallax.Engines.Silos;
 /// <param name="GatewayPorts">The gateway port of each silo, on loopback.</param>
 /// <param name="CredentialsPath">The cluster's credentials file (<see cref="ClusterCredentials"/>).</param>
 /// <param name="EngineCount">How many engines the cluster has; ids 0 to this − 1.</param>
-internal sealed record SiloClusterInfo(string ClusterId, int[] GatewayPorts, string CredentialsPath, int EngineCount);
+/// <param name="Membership">Where the membership table lives (<see cref="Silos.Membership"/>: <c>redis://host:port</c>); null for engine 0's silo, whose gateways are then <paramref name="GatewayPorts"/>.</param>
+internal sealed record SiloClusterInfo(string ClusterId, int[] GatewayPorts, string CredentialsPath, int EngineCount, string? Membership = null);
 
 /// <summary>
 /// Engines on Orleans silos, as the client API sees them (<see cref="IEngines"/>): one more
@@ -109,7 +110,17 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering(cluster.GatewayPorts, SiloHost.ServiceId, cluster.ClusterId);
+            if (cluster.Membership is { } membership)
+            {
+                // The gateways are whichever silos the table lists as active, on any machine.
+                client.UseRedisClustering(Membership.RedisEndpoint(membership));
+                client.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, SiloHost.ServiceId));
+            }
+            else
+            {
+                client.UseLocalhostClustering(cluster.GatewayPorts, SiloHost.ServiceId, cluster.ClusterId);
+            }
+
             if (credentials is not null)
             {
                 client.UseTls(credentials.Certificate, credentials.Configure);

@@ -379,6 +379,12 @@ public class SiloToolTests
         var unknown = await profile.ToolAsync("cluster", "start", "--backend", "carrier-pigeon");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("carrier-pigeon", unknown.Stderr, StringComparison.Ordinal);
+        var localMembership = await profile.ToolAsync("cluster", "start", "--membership", "redis://127.0.0.1:6379");
+        Assert.Equal(2, localMembership.ExitCode);
+        Assert.Contains("--membership is for --backend orleans only", localMembership.Stderr, StringComparison.Ordinal);
+        var badMembership = await profile.ToolAsync("cluster", "start", "--backend", "orleans", "--membership", "http://10.0.0.5");
+        Assert.Equal(2, badMembership.ExitCode);
+        Assert.Contains("redis://host:port", badMembership.Stderr, StringComparison.Ordinal);
 
         var stop = await profile.ToolAsync("cluster", "stop", "--profile", "local3");
         Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
@@ -387,5 +393,53 @@ public class SiloToolTests
         Assert.False(File.Exists(profile.FilePath));
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Client.ConnectAsync(profile.FilePath));
         Assert.Contains("parallax cluster start", refused.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Silos whose membership table is in Redis (Orleans' Redis clustering, a redis-server of the test's
+/// own): no silo is special, so engine 0's silo, which holds the table under localhost clustering, can
+/// die and come back while the others serve. In the silo collection: never two silo clusters starting at once.
+/// </summary>
+[Collection(SilosCollection.Name)]
+public class RedisMembershipTests
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task With_Redis_membership_engine_0_dies_and_rejoins_while_the_others_serve_and_a_profile_carries_the_membership()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var silos = await LocalSilos.StartAsync(3, folder: null, redis.Membership, CancellationToken.None);
+        await using var engines = await OrleansEngines.ConnectAsync(silos.Info, TimeSpan.FromMinutes(2));
+        var cl = new Client(engines);
+        Assert.Equal([0, 1, 2], cl[..].ApplySync(() => Engine.Id));
+        Assert.All(Enumerable.Range(0, 3), id => Assert.DoesNotContain("--primary-port", File.ReadAllText($"/proc/{silos.Process(id)!.Id}/cmdline"), StringComparison.Ordinal));
+        cl[..].Push("marker", 5);
+
+        silos.Kill(0);
+        Assert.Equal(0, Assert.Throws<EngineDiedException>(() => cl[0].ApplySync(() => 0)).EngineId);
+        Assert.True(await StandingProfile.Eventually(() => cl.Ids.SequenceEqual([1, 2])), $"engines {string.Join(", ", cl.Ids)} are live after engine 0's silo died");
+        Assert.Equal([5, 5], cl[..].Pull<int>("marker")); // the live ones: engines 1 and 2
+
+        await silos.RestartAsync(0);
+        await cl.WaitForEnginesAsync(3, HangGuard);
+        Assert.Equal([false, true, true], cl[..].ApplySync(() => Engine.Contains("marker")));
+
+        // A profile of these silos names the membership, and a client that reads it finds the gateways there.
+        var folder = Path.Combine(Path.GetTempPath(), "parallax-redis-profile-" + Guid.NewGuid().ToString("N"), "profile_lab");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var path = Path.Combine(folder, "connection.txt");
+            silos.WriteProfile(path, "lab");
+            Assert.Equal(redis.Membership, Parallax.Engines.Transport.ClusterProfile.Read(path).Value("membership"));
+            await using var client = await Client.ConnectAsync(path);
+            Assert.Equal([0, 1, 2], client[..].ApplySync(() => Engine.Id));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+        }
     }
 }
