@@ -42,6 +42,12 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// <summary>How many chunks of one transfer are in flight at once.</summary>
     private const int Window = 4;
 
+    /// <summary>How many times a request is sent when no connection to a gateway could be opened for it.</summary>
+    private const int SendAttempts = 3;
+
+    /// <summary>How long before sending again: about when Orleans tries a failed connection again.</summary>
+    private static readonly TimeSpan SendRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a look at membership, or an engine's hello, may take before the next try.</summary>
     private static readonly TimeSpan LookTimeout = TimeSpan.FromSeconds(2);
 
@@ -660,7 +666,21 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             {
                 await before.WaitAsync(pending.WaitToken).ConfigureAwait(false);
                 pending.Sending();
-                return await call().ConfigureAwait(false);
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await call().ConfigureAwait(false);
+                    }
+                    catch (ConnectionFailedException) when (attempt < SendAttempts)
+                    {
+                        // No connection to a gateway (one opening slowly on a loaded machine, or one that just
+                        // died): the message never left, so sending it again cannot run it twice. An engine that
+                        // is really dead fails this call through its watch or membership meanwhile (the delay
+                        // ends with its life token).
+                        await Task.Delay(SendRetryDelay, pending.Token).ConfigureAwait(false);
+                    }
+                }
             }
             finally
             {
