@@ -29,6 +29,9 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     /// <inheritdoc cref="ParseStep"/>
     public const string KernelsStep = "JitKernels";
 
+    /// <inheritdoc cref="ParseStep"/>
+    public const string IndirectUsesStep = "JitIndirectUses";
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -60,17 +63,34 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .Select(static (s, _) => s!)
             .WithTrackingName(SpecsStep)
             .Combine(callSites)
-            .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key).ToEquatableArray()))
+            .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key && c.Elsewhere is null).ToEquatableArray()))
             .WithTrackingName(KernelsStep);
 
-        // Whether the project allows unsafe code decides if kernels may pin for non-temporal stores;
-        // whether it checks overflow, if the generated code must say unchecked to wrap like the kernel.
-        var options = context.CompilationProvider.Select(static (c, _) => new EmitOptions(
-            AllowUnsafe: c.Options is CSharpCompilationOptions { AllowUnsafe: true },
-            CheckOverflow: c.Options.CheckOverflow));
+        // Whether the project checks overflow decides if the generated code must say unchecked to wrap like the kernel.
+        var options = context.CompilationProvider.Select(static (c, _) => new EmitOptions(CheckOverflow: c.Options.CheckOverflow));
 
         context.RegisterSourceOutput(kernels.Combine(options), static (spc, k) =>
             spc.AddSource(k.Left.Spec.HintName + ".g.cs", Emitter.Emit(k.Left.Spec, k.Left.Calls, k.Right, spc.CancellationToken)));
+
+        // The nopython promise: a [Jit] method reached other than by a direct call of this compilation
+        // (a method group, a delegate, a function pointer, a call from another assembly) would silently
+        // run its scalar loop; each such use is PAR1016 instead (IndirectUses).
+        var kernelKeys = jit.Select(static (r, _) => r.Spec is { } s ? new KernelName(s.Key, s.MethodName) : null)
+            .Where(static k => k is not null)
+            .Select(static (k, _) => k!)
+            .Collect()
+            .Select(static (keys, _) => keys.ToEquatableArray());
+        var indirectUses = context.CompilationProvider.Combine(kernelKeys)
+            .Select(static (pair, ct) => IndirectUses.Find(pair.Left, pair.Right, ct))
+            .WithTrackingName(IndirectUsesStep);
+        var foreignCalls = callSites.Select(static (calls, _) => calls.Where(c => c.Elsewhere is not null).Select(c => c.Elsewhere!).ToEquatableArray());
+        context.RegisterSourceOutput(indirectUses.Combine(foreignCalls), static (spc, pair) =>
+        {
+            foreach (var info in pair.Left.Concat(pair.Right))
+            {
+                spc.ReportDiagnostic(info.ToDiagnostic());
+            }
+        });
 
         var vectorized = vectorize.Select(static (r, _) => r.Spec).Where(static s => s is not null).Select(static (s, _) => s!);
         context.RegisterSourceOutput(vectorized.Combine(options), static (spc, v) =>
@@ -109,6 +129,11 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             || !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
         {
             return null;
+        }
+
+        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, ctx.SemanticModel.Compilation.Assembly))
+        {
+            return IndirectUses.Elsewhere(method, invocation);
         }
 
         if (ctx.SemanticModel.GetInterceptableLocation(invocation, ct) is not { } location)

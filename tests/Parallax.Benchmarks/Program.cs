@@ -29,6 +29,12 @@ if (args is ["freshmem", ..])
     return;
 }
 
+if (args is ["jit-shapes", ..])
+{
+    Parallax.Benchmarks.Jit.ShapesBench.Run(args[1..]);
+    return;
+}
+
 if (args is ["engine-threads", ..])
 {
     Parallax.Benchmarks.Engines.EngineThreadsBench.RunAsync(args[1..]).GetAwaiter().GetResult();

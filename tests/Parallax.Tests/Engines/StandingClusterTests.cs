@@ -180,16 +180,23 @@ public class StandingClusterTests
         await using var client = await Client.ConnectAsync(profile.FilePath);
         client[..].Push("x", 5);
         var victim = profile.EnginePid(1);
-        Process.GetProcessById(victim).Kill();
-        Assert.True(await StandingProfile.Eventually(() => !client.Ids.Contains(1)), "the client did not see engine 1 die");
 
-        var result = client[..].ApplyAsync(() => Engine.Get<int>("x") * 2);
-        var died = await Assert.ThrowsAsync<EngineDiedException>(async () => await result);
+        // In flight when the engine dies: the call fails, naming the engine.
+        var inFlight = client[..].ApplyAsync(() =>
+        {
+            Thread.Sleep(2000);
+            return Engine.Get<int>("x") * 2;
+        });
+        Process.GetProcessById(victim).Kill();
+        var died = await Assert.ThrowsAsync<EngineDiedException>(async () => await inFlight);
         Assert.Equal(1, died.EngineId);
         Assert.Contains("still runs its other engines", died.Message, StringComparison.Ordinal);
+        Assert.True(await StandingProfile.Eventually(() => !client.Ids.Contains(1)), "the client did not see engine 1 die");
+
+        // Addressed to the dead engine, a call fails; cl[..] is the live engines, as ipyparallel's ids.
         Assert.Equal([0, 2], client.Ids);
         Assert.Throws<EngineDiedException>(() => client[1].ApplySync(() => 1));
-        Assert.Equal([10, 10], client[new[] { 0, 2 }].ApplySync(() => Engine.Get<int>("x") * 2));
+        Assert.Equal([10, 10], client[..].ApplySync(() => Engine.Get<int>("x") * 2));
 
         var list = await profile.ToolAsync("cluster", "list");
         Assert.Matches(@"enginedeath\s+running\s+2/3", list.Stdout);
