@@ -37,7 +37,7 @@ internal static class EngineTelemetry
     /// <summary>Bytes written into shared-memory segments by the client (pushes and large arguments).</summary>
     public static readonly Counter<long> SegmentBytes = Meter.CreateCounter<long>("parallax.engine.segment.bytes", "By", "Bytes the client wrote into shared-memory segments.");
 
-    /// <summary>Engines found dead (exited, killed, connection lost) while the client was connected.</summary>
+    /// <summary>Engines found dead (exited, killed, connection lost) while the client was connected; tag <c>parallax.cluster.id</c>, the cluster's id as on activities.</summary>
     public static readonly Counter<long> EngineDeaths = Meter.CreateCounter<long>("parallax.engine.deaths", "{engine}", "Engines that died while connected.");
 
     /// <summary>The operation name a request kind stands for, as tags and activity names carry it.</summary>

@@ -20,6 +20,7 @@ internal sealed class EngineConnection : IEngineConnection
     private readonly Func<string>? explainGone;
     private readonly SegmentMac mac;
     private readonly string segmentFolder;
+    private readonly string clusterId;
     private long nextRequest;
     private int pendingCount;
     private int dying;
@@ -30,6 +31,7 @@ internal sealed class EngineConnection : IEngineConnection
         this.explainGone = explainGone;
         mac = info.SegmentMac;
         segmentFolder = info.SegmentFolder;
+        clusterId = info.ClusterId;
         EngineId = engineId;
         Process = process;
         this.channel = channel;
@@ -344,7 +346,7 @@ internal sealed class EngineConnection : IEngineConnection
         if (!expected)
         {
             log($"[client] engine {EngineId} is gone: {detail}");
-            EngineTelemetry.EngineDeaths.Add(1);
+            EngineTelemetry.EngineDeaths.Add(1, new KeyValuePair<string, object?>("parallax.cluster.id", clusterId));
         }
 
         // A full fence: a send that adds its request after this sees the death and fails it itself.

@@ -28,7 +28,7 @@ public sealed class TelemetryTests
         };
         ActivitySource.AddActivityListener(activityListener);
 
-        var measurements = new ConcurrentQueue<(string Instrument, double Value, string? Operation)>();
+        var measurements = new ConcurrentQueue<(string Instrument, double Value, string? Operation, string? Cluster)>();
         using var meterListener = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
@@ -39,8 +39,8 @@ public sealed class TelemetryTests
                 }
             },
         };
-        meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => measurements.Enqueue((instrument.Name, value, Operation(tags))));
-        meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => measurements.Enqueue((instrument.Name, value, Operation(tags))));
+        meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => measurements.Enqueue((instrument.Name, value, Tag(tags, "parallax.operation"), Tag(tags, "parallax.cluster.id"))));
+        meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => measurements.Enqueue((instrument.Name, value, Tag(tags, "parallax.operation"), Tag(tags, "parallax.cluster.id"))));
         meterListener.Start();
 
         var logger = new ListLogger();
@@ -79,22 +79,24 @@ public sealed class TelemetryTests
         Assert.Contains(measurements, m => m.Instrument == "parallax.engine.call.duration" && m.Operation == "apply" && m.Value > 0);
 
         // An engine killed under the client is a death, a warning, and nothing else is.
-        var deathsBefore = Sum(measurements, "parallax.engine.deaths");
+        // Deaths counted for this cluster only: engines of other test classes (silos, standing clusters) die meanwhile.
+        double Deaths() => measurements.Where(m => m.Instrument == "parallax.engine.deaths" && m.Cluster == clusterId).Sum(m => m.Value);
+        var deathsBefore = Deaths();
         Process.Start("kill", ["-9", cluster.GetEngine(1)!.Process.Id.ToString(CultureInfo.InvariantCulture)]).WaitForExit();
         await Assert.ThrowsAsync<EngineDiedException>(() => cl[1].ApplyAsync(() => Thread.Sleep(Timeout.Infinite)).WaitAsync().WaitAsync(TimeSpan.FromMinutes(1)));
-        Assert.Equal(1, Sum(measurements, "parallax.engine.deaths") - deathsBefore);
+        Assert.Equal(1, Deaths() - deathsBefore);
         Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("engine 1 is gone", StringComparison.Ordinal));
 
         await cluster.DisposeAsync();
-        Assert.Equal(1, Sum(measurements, "parallax.engine.deaths") - deathsBefore); // an ordered shutdown is not a death
+        Assert.Equal(1, Deaths() - deathsBefore); // an ordered shutdown is not a death
         Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("[engine 0] exiting", StringComparison.Ordinal));
     }
 
-    private static string? Operation(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
     {
         foreach (var tag in tags)
         {
-            if (tag.Key == "parallax.operation")
+            if (tag.Key == key)
             {
                 return tag.Value as string;
             }
@@ -103,7 +105,7 @@ public sealed class TelemetryTests
         return null;
     }
 
-    private static double Sum(IEnumerable<(string Instrument, double Value, string? Operation)> measurements, string instrument, string? operation = null) =>
+    private static double Sum(IEnumerable<(string Instrument, double Value, string? Operation, string? Cluster)> measurements, string instrument, string? operation = null) =>
         measurements.Where(m => m.Instrument == instrument && (operation is null || m.Operation == operation)).Sum(m => m.Value);
 
     private sealed class ListLogger : ILogger
