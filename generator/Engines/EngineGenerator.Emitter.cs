@@ -12,12 +12,11 @@ public sealed partial class EngineGenerator
     internal static class Emitter
     {
         private const string Serializer = "global::MemoryPack.MemoryPackSerializer";
-        private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]";
 
         // MemoryPack has formatters for ValueTuple up to seven elements; longer argument lists nest.
         private const int TupleWidth = 7;
 
-        public static string EmitCallSite(CallSiteSpec site)
+        public static string EmitCallSite(ViewCallSpec site)
         {
             var stub = site.Stub;
             var w = new SourceWriter();
@@ -34,7 +33,7 @@ public sealed partial class EngineGenerator
 
             w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
             w.Line($"/// <summary>Engine dispatch stub for {Xml(stub.Origin)}.</summary>");
-            w.Line(GeneratedCode);
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             w.OpenBlock("internal static class " + stub.ClassName);
             w.Line("/// <summary>The stable id the engines' invoker table knows this code by.</summary>");
             w.Line($"public const string Id = \"{stub.Id}\";");
@@ -95,11 +94,11 @@ public sealed partial class EngineGenerator
             w.CloseBlock();
             w.CloseBlock();
             w.Line();
-            WriteInterceptsLocationAttribute(w);
+            InterceptedLocation.WriteAttributeDeclaration(w);
             return w.ToString();
         }
 
-        private static void WriteInterceptor(SourceWriter w, CallSiteSpec site)
+        private static void WriteInterceptor(SourceWriter w, ViewCallSpec site)
         {
             var stub = site.Stub;
             string view = site.OnDirectView ? "global::Parallax.DirectView" : "global::Parallax.EngineView";
@@ -121,8 +120,8 @@ public sealed partial class EngineGenerator
                 + (map ? $", global::System.Collections.Generic.IEnumerable<{site.ItemType}> items" : string.Empty)
                 + (cancellable ? ", global::System.Threading.CancellationToken cancellationToken = default" : string.Empty);
 
-            w.Line($"/// <summary>Replaces the call to <c>{site.Api}</c> at {Xml(site.DisplayLocation)}: sends this stub instead of running the delegate here.</summary>");
-            w.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({site.LocationVersion}, \"{site.LocationData}\")]");
+            w.Line($"/// <summary>Replaces the call to <c>{site.Api}</c>: sends this stub instead of running the delegate here.</summary>");
+            w.Line(site.Location.Attribute);
             w.OpenBlock($"internal static {returnType} {site.Api}({parameters})");
             foreach (var capture in stub.Captures)
             {
@@ -148,23 +147,13 @@ public sealed partial class EngineGenerator
             w.CloseBlock();
         }
 
-        public static string HintName(ParallelEngineSpec method) =>
-            (method.Namespace.Length == 0 ? string.Empty : method.Namespace + ".")
-            + string.Join(".", method.ContainingTypes.Select(h => h.Substring(h.LastIndexOf(' ') + 1))) + "." + method.Name + method.Suffix;
+        public static string HintName(ParallelEngineSpec method) => method.Hierarchy.DottedName + "." + method.Name + method.Suffix;
 
         public static string EmitMethod(ParallelEngineSpec method)
         {
             var w = new SourceWriter();
             w.Line(SourceWriter.Header);
-            if (method.Namespace.Length > 0)
-            {
-                w.OpenBlock("namespace " + method.Namespace);
-            }
-
-            foreach (var head in method.ContainingTypes)
-            {
-                w.OpenBlock(head);
-            }
+            method.Hierarchy.Open(w);
 
             string name = method.Name + method.Suffix;
             string parameters = Parameters(method.Parameters);
@@ -224,16 +213,7 @@ public sealed partial class EngineGenerator
             w.Line($"internal static void Register{name}() => global::Parallax.EngineDispatch.Register({name}Id, Invoke{name});");
             w.CloseBlock();
 
-            foreach (var _ in method.ContainingTypes)
-            {
-                w.CloseBlock();
-            }
-
-            if (method.Namespace.Length > 0)
-            {
-                w.CloseBlock();
-            }
-
+            method.Hierarchy.Close(w);
             return w.ToString();
         }
 
@@ -248,7 +228,7 @@ public sealed partial class EngineGenerator
             w.Line("/// public fields named after the variables, on the delegate's target or on an outer scope's closure it links to.");
             w.Line("/// Which variables and types to read is decided at build time; only the field lookup happens here, once per closure type.");
             w.Line("/// </remarks>");
-            w.Line(GeneratedCode);
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             w.OpenBlock("internal static class EngineClosure");
             w.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<(global::System.Type, string), global::System.Reflection.FieldInfo[]> Paths = new();");
             w.Line();
@@ -405,18 +385,5 @@ public sealed partial class EngineGenerator
         private static string ResultOrVoid(string type) => type.Length == 0 ? "void" : type;
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
-
-        private static void WriteInterceptsLocationAttribute(SourceWriter w)
-        {
-            w.OpenBlock("namespace System.Runtime.CompilerServices");
-            w.Line("[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]");
-            w.OpenBlock("file sealed class InterceptsLocationAttribute : global::System.Attribute");
-            w.OpenBlock("public InterceptsLocationAttribute(int version, string data)");
-            w.Line("_ = version;");
-            w.Line("_ = data;");
-            w.CloseBlock();
-            w.CloseBlock();
-            w.CloseBlock();
-        }
     }
 }

@@ -25,18 +25,11 @@ public sealed partial class EngineGenerator
         private const string EngineView = "Parallax.EngineView";
 
         public static bool IsCallSiteCandidate(SyntaxNode node) =>
-            node is InvocationExpressionSyntax invocation && CalledName(invocation) is { } name && Array.IndexOf(Apis, name) >= 0;
-
-        private static string? CalledName(InvocationExpressionSyntax invocation) => invocation.Expression switch
-        {
-            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
-            _ => null,
-        };
+            node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is { } name && Array.IndexOf(Apis, name) >= 0;
 
         // ---------------------------------------------------------------- view call sites
 
-        public static ParseResult<CallSiteSpec>? ParseCallSite(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        public static ParseResult<ViewCallSpec>? ParseCallSite(GeneratorSyntaxContext context, CancellationToken cancellationToken)
         {
             var invocation = (InvocationExpressionSyntax)context.Node;
             var model = context.SemanticModel;
@@ -75,15 +68,15 @@ public sealed partial class EngineGenerator
                 _ => Report(diagnostics, DiagnosticDescriptors.EngineDelegateUnknown, expression, expression.ToString()),
             };
 
-            CallSiteSpec? spec = null;
+            ViewCallSpec? spec = null;
             if (stub is not null && diagnostics.Count == 0
                 && model.GetInterceptableLocation(invocation, cancellationToken) is { } location)
             {
                 string itemType = invoke.Parameters.Length == 1 ? Display(invoke.Parameters[0].Type) : string.Empty;
-                spec = new CallSiteSpec(stub, method.Name, view == DirectView, itemType, location.Version, location.Data, location.GetDisplayLocation());
+                spec = new ViewCallSpec(stub, method.Name, view == DirectView, itemType, InterceptedLocation.From(location));
             }
 
-            return new ParseResult<CallSiteSpec>(spec, diagnostics.ToEquatableArray());
+            return new ParseResult<ViewCallSpec>(spec, diagnostics.ToEquatableArray());
         }
 
         private static ArgumentSyntax? FindArgument(InvocationExpressionSyntax invocation, string parameterName)
@@ -244,7 +237,7 @@ public sealed partial class EngineGenerator
                     _ => null,
                 };
                 string name = parameterSyntax?.Identifier.ValueText is { Length: > 0 } n && n != "_" ? n : "item";
-                item = new ValueSpec(Identifier(name), Display(itemType));
+                item = new ValueSpec(Identifiers.Escape(name), Display(itemType));
                 CheckParameter(itemType, name, (SyntaxNode?)parameterSyntax ?? lambda, diagnostics);
             }
 
@@ -361,7 +354,7 @@ public sealed partial class EngineGenerator
                     Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
                 }
 
-                captures.Add((declaration.Span.Start, new ValueSpec(Identifier(symbol.Name), Display(type))));
+                captures.Add((declaration.Span.Start, new ValueSpec(Identifiers.Escape(symbol.Name), Display(type))));
             }
 
             return captures.OrderBy(c => c.Position).Select(c => c.Spec).ToList();
@@ -423,7 +416,7 @@ public sealed partial class EngineGenerator
                     case ILocalSymbol local:
                         if (local.IsConst && local.HasConstantValue && !lambda.Span.Contains(local.Locations[0].SourceSpan))
                         {
-                            replacements.Add((name.Span, "((" + Display(local.Type) + ")" + Literal(local.ConstantValue) + ")"));
+                            replacements.Add((name.Span, Constant(local.Type, local.ConstantValue)));
                         }
 
                         break;
@@ -455,7 +448,7 @@ public sealed partial class EngineGenerator
                         // A constant is a value, not a member the stub must reach: private ones work too.
                         var constantSpan = rightOfDot && name.Parent is MemberAccessExpressionSyntax access ? access.Span : name.Span;
                         replacements.RemoveAll(r => constantSpan.Contains(r.Span));
-                        replacements.Add((constantSpan, "((" + Display(constant.Type) + ")" + Literal(constant.ConstantValue) + ")"));
+                        replacements.Add((constantSpan, Constant(constant.Type, constant.ConstantValue)));
                         replacedEnd = constantSpan.End;
                         break;
                     case IMethodSymbol or IFieldSymbol or IPropertySymbol or IEventSymbol:
@@ -522,17 +515,13 @@ public sealed partial class EngineGenerator
             && assignment.Parent is InitializerExpressionSyntax initializer
             && (initializer.IsKind(SyntaxKind.ObjectInitializerExpression) || initializer.IsKind(SyntaxKind.WithInitializerExpression));
 
-        private static string Literal(object? value) => value switch
+        // A constant is inlined as its value, cast to its type (an enum's value is its underlying number).
+        // A negative value is parenthesized: (global::E)-1 would read as a subtraction.
+        private static string Constant(ITypeSymbol type, object? value)
         {
-            null => "null",
-            string s => SymbolDisplay.FormatLiteral(s, quote: true),
-            char c => SymbolDisplay.FormatLiteral(c, quote: true),
-            bool b => b ? "true" : "false",
-            float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f",
-            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d",
-            decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "m",
-            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null",
-        };
+            string literal = CSharpLiteral.Format(value);
+            return "((" + Display(type) + ")" + (literal.StartsWith("-", StringComparison.Ordinal) ? "(" + literal + ")" : literal) + ")";
+        }
 
         /// <summary>The file's <c>using</c> and <c>using static</c> directives, fully qualified, for extension methods in the body.</summary>
         private static EquatableArray<string> Usings(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
@@ -576,9 +565,9 @@ public sealed partial class EngineGenerator
             var method = (IMethodSymbol)context.TargetSymbol;
             var syntax = (MethodDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
-            if (PartialTypeCheck.Check(syntax, method.Name, "ParallelEngine") is { } notPartial)
+            if (HierarchyInfo.NotPartial(syntax, method.Name, "ParallelEngine") is { } notPartial)
             {
-                return new ParseResult<ParallelEngineSpec>(null, new[] { notPartial }.ToEquatableArray());
+                return ParseResult<ParallelEngineSpec>.Failure(notPartial);
             }
 
             if (!method.IsStatic)
@@ -610,7 +599,7 @@ public sealed partial class EngineGenerator
                 }
 
                 CheckParameter(parameter.Type, parameter.Name, at, diagnostics);
-                parameters.Add(new ValueSpec(Identifier(parameter.Name), Display(parameter.Type)));
+                parameters.Add(new ValueSpec(Identifiers.Escape(parameter.Name), Display(parameter.Type)));
             }
 
             string resultType = string.Empty;
@@ -632,17 +621,11 @@ public sealed partial class EngineGenerator
                 return new ParseResult<ParallelEngineSpec>(null, diagnostics.ToEquatableArray());
             }
 
-            var heads = syntax.Ancestors().OfType<TypeDeclarationSyntax>().Reverse().Select(t =>
-                "partial " + (t is RecordDeclarationSyntax record
-                    ? "record" + (record.ClassOrStructKeyword.IsKind(SyntaxKind.None) ? string.Empty : " " + record.ClassOrStructKeyword.Text)
-                    : t.Keyword.Text) + " " + t.Identifier.Text).ToEquatableArray();
-            var ns = method.ContainingType.ContainingNamespace;
             string accessibility = method.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             int overload = method.ContainingType.GetMembers(method.Name).IndexOf(method, 0, SymbolEqualityComparer.Default);
             string signature = Signature(method);
             var spec = new ParallelEngineSpec(
-                ns is null || ns.IsGlobalNamespace ? string.Empty : ns.ToDisplayString(),
-                heads,
+                HierarchyInfo.From(method.ContainingType),
                 Display(method.ContainingType),
                 method.Name,
                 accessibility,
@@ -651,7 +634,7 @@ public sealed partial class EngineGenerator
                 method.ReturnsVoid ? string.Empty : ArrayOf(context.SemanticModel, method.ReturnType),
                 MethodId("call", signature, resultType),
                 overload <= 0 ? string.Empty : overload.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return new ParseResult<ParallelEngineSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+            return ParseResult<ParallelEngineSpec>.Success(spec);
         }
 
         private static bool IsInGenericType(IMethodSymbol method)
@@ -670,10 +653,6 @@ public sealed partial class EngineGenerator
         // ---------------------------------------------------------------- shared
 
         public static string Display(ITypeSymbol type) => type.ToDisplayString(Types.Format);
-
-        // A variable the user declared as @class is named "class"; generated code must write it back with its @.
-        private static string Identifier(string name) =>
-            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.AwaitKeyword ? "@" + name : name;
 
         // Roslyn writes array-of-array types the C# way (an array of double[,] is double[][,]); text concatenation would not.
         private static string ArrayOf(SemanticModel model, ITypeSymbol element) =>

@@ -15,9 +15,6 @@ namespace Parallax.Generator.Jit;
 
 public sealed partial class JitGenerator
 {
-    /// <summary>The outcome of parsing one annotated method: a spec, or the reasons it is not one.</summary>
-    internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
-
     /// <summary>
     /// Turns the syntax and semantic model of an annotated method into a <see cref="KernelSpec"/>.
     /// It walks the body once, in source order, rejecting every construct the kernel model does not
@@ -90,10 +87,10 @@ public sealed partial class JitGenerator
         private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
             _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, new[] { Name }.Concat(args).ToArray()));
 
-        private ParseResult Fail() => new(null, _diagnostics.ToEquatableArray());
+        private ParseResult<KernelSpec> Fail() => new(null, _diagnostics.ToEquatableArray());
 
         /// <summary>Parses a [Jit] method: prologue, one counted loop, an optional return.</summary>
-        public ParseResult ParseJit()
+        public ParseResult<KernelSpec> ParseJit()
         {
             if (!CheckSignature())
             {
@@ -144,7 +141,7 @@ public sealed partial class JitGenerator
         }
 
         /// <summary>Parses a [Vectorize] function: its body is the loop body, its return the stored element.</summary>
-        public ParseResult ParseVectorize()
+        public ParseResult<KernelSpec> ParseVectorize()
         {
             if (!CheckSignature())
             {
@@ -208,7 +205,7 @@ public sealed partial class JitGenerator
             return Build((SyntaxNode?)_syntax.Body ?? _syntax.ExpressionBody!, null, KernelKind.Vectorize);
         }
 
-        private ParseResult Build(SyntaxNode loop, Expr? returnValue, KernelKind kind)
+        private ParseResult<KernelSpec> Build(SyntaxNode loop, Expr? returnValue, KernelKind kind)
         {
             if (_diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
             {
@@ -247,25 +244,16 @@ public sealed partial class JitGenerator
                 }
             }
 
-            var containing = new List<string>();
-            var declarations = new List<string>();
-            for (var t = _method.ContainingType; t is not null; t = t.ContainingType)
-            {
-                containing.Insert(0, t.Name);
-                declarations.Insert(0, "partial " + (t.IsRecord ? (t.IsValueType ? "record struct " : "record ") : t.TypeKind == TypeKind.Struct ? "struct " : t.TypeKind == TypeKind.Interface ? "interface " : "class ") + t.Name);
-            }
-
-            var ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            var hierarchy = HierarchyInfo.From(_method.ContainingType!);
             var key = _method.GetDocumentationCommentId() ?? _method.ToDisplayString();
             // The namespace keeps same-named types in different namespaces apart (hint and class names must be unique).
-            var hint = (kind == KernelKind.Jit ? "Jit." : "Jit.Vectorize.") + (ns.Length > 0 ? ns + "." : string.Empty) + string.Join(".", containing) + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
+            var hint = (kind == KernelKind.Jit ? "Jit." : "Jit.Vectorize.") + hierarchy.DottedName + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
 
             var spec = new KernelSpec(
                 kind,
                 key,
                 hint,
-                ns,
-                declarations.ToEquatableArray(),
+                hierarchy,
                 _method.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 _method.Name,
                 SyntaxFacts.GetText(_method.DeclaredAccessibility == Accessibility.Private ? Accessibility.Internal : _method.DeclaredAccessibility),
@@ -283,7 +271,7 @@ public sealed partial class JitGenerator
                 _parallel,
                 LoopText(loop),
                 _start);
-            return new ParseResult(spec, _diagnostics.ToEquatableArray());
+            return new ParseResult<KernelSpec>(spec, _diagnostics.ToEquatableArray());
         }
 
         /// <summary>
@@ -1252,7 +1240,7 @@ public sealed partial class JitGenerator
         {
             "double" or "float" => c.Literal switch
             {
-                "double.NaN" or "float.NaN" => double.NaN,
+                "double.NaN" or "float.NaN" or "-double.NaN" or "-float.NaN" => double.NaN,
                 "double.PositiveInfinity" or "float.PositiveInfinity" => double.PositiveInfinity,
                 "double.NegativeInfinity" or "float.NegativeInfinity" => double.NegativeInfinity,
                 _ => double.Parse(c.Literal.TrimEnd('f'), CultureInfo.InvariantCulture),
@@ -1822,41 +1810,6 @@ public sealed partial class JitGenerator
         /// <summary>A counter's lane type for data of another width; counts in 1- or 2-byte lanes would wrap.</summary>
         private static string? IntegerOfSize(int size) => size switch { 8 => "long", 4 => "int", _ => null };
 
-        internal static string Literal(object value, string type)
-        {
-            switch (type)
-            {
-                case "double":
-                    double d = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
-                    if (double.IsNaN(d)) return "double.NaN";
-                    if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
-                    if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
-                    if (d == 0 && BitConverter.DoubleToInt64Bits(d) != 0) return "-0.0";
-                    string ds = d.ToString("R", CultureInfo.InvariantCulture);
-                    return ds.IndexOfAny(new[] { '.', 'E' }) < 0 ? ds + ".0" : ds;
-                case "float":
-                    float f = System.Convert.ToSingle(value, CultureInfo.InvariantCulture);
-                    if (float.IsNaN(f)) return "float.NaN";
-                    if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
-                    if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
-                    if (f == 0 && BitConverter.DoubleToInt64Bits(f) != 0) return "-0.0f";
-                    return f.ToString("R", CultureInfo.InvariantCulture) + "f";
-            }
-
-            // Integers wrap to the target type, as an unchecked conversion (or the vector lane) does.
-            long bits = value is ulong u ? unchecked((long)u) : System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
-            string Cast(long v) => "(" + type + ")" + (v < 0 ? "(" + v.ToString(CultureInfo.InvariantCulture) + ")" : v.ToString(CultureInfo.InvariantCulture));
-            return type switch
-            {
-                "long" => bits.ToString(CultureInfo.InvariantCulture) + "L",
-                "ulong" => unchecked((ulong)bits).ToString(CultureInfo.InvariantCulture) + "UL",
-                "uint" => unchecked((uint)bits).ToString(CultureInfo.InvariantCulture) + "u",
-                "byte" => Cast(unchecked((byte)bits)),
-                "sbyte" => Cast(unchecked((sbyte)bits)),
-                "short" => Cast(unchecked((short)bits)),
-                "ushort" => Cast(unchecked((ushort)bits)),
-                _ => unchecked((int)bits).ToString(CultureInfo.InvariantCulture),
-            };
-        }
+        internal static string Literal(object value, string type) => CSharpLiteral.Format(value, type);
     }
 }

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -24,6 +24,15 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     public const string SpecsStep = "JitSpecs";
 
     /// <inheritdoc cref="ParseStep"/>
+    public const string KernelNamesStep = "JitKernelNames";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string InvocationsStep = "JitInvocations";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string CandidatesStep = "JitCandidates";
+
+    /// <inheritdoc cref="ParseStep"/>
     public const string CallSitesStep = "JitCallSites";
 
     /// <inheritdoc cref="ParseStep"/>
@@ -47,18 +56,36 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         context.ReportDiagnostics(jit.Select(static (r, _) => r.Diagnostics));
         context.ReportDiagnostics(vectorize.Select(static (r, _) => r.Diagnostics));
 
-        var callSites = context.SyntaxProvider.CreateSyntaxProvider(
-                static (node, _) => node is InvocationExpressionSyntax,
-                static (ctx, ct) => CallSite(ctx, ct))
+        var specs = jit.Select(static (r, _) => r.Spec)
+            .Where(static s => s is not null)
+            .Select(static (s, _) => s!)
+            .WithTrackingName(SpecsStep);
+
+        // A project has few kernels and very many calls (Math.Max, ToString...). Asking the semantic model
+        // about each call made this generator the slowest part of a large build, so calls are first
+        // matched by name, syntax only, against the kernels' names; only a call named like a kernel is bound.
+        var kernelNames = specs.Select(static (s, _) => s.MethodName).Collect()
+            .Select(static (names, _) => names.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(KernelNamesStep);
+
+        var invocations = context.SyntaxProvider.CreateSyntaxProvider(
+                static (node, _) => node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is not null,
+                static (ctx, _) => new NamedCall(Invocations.CalledName((InvocationExpressionSyntax)ctx.Node)!, (InvocationExpressionSyntax)ctx.Node))
+            .WithTrackingName(InvocationsStep);
+
+        var candidates = invocations.Combine(kernelNames)
+            .Where(static pair => pair.Right.Contains(pair.Left.Name))
+            .Select(static (pair, _) => pair.Left)
+            .WithTrackingName(CandidatesStep);
+
+        var callSites = candidates.Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => CallSite(pair.Left.Invocation, pair.Right, ct))
             .Where(static c => c is not null)
             .Select(static (c, _) => c!)
             .Collect()
             .WithTrackingName(CallSitesStep);
 
-        var kernels = jit.Select(static (r, _) => r.Spec)
-            .Where(static s => s is not null)
-            .Select(static (s, _) => s!)
-            .WithTrackingName(SpecsStep)
+        var kernels = specs
             .Combine(callSites)
             .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key).ToEquatableArray()))
             .WithTrackingName(KernelsStep);
@@ -77,7 +104,7 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             spc.AddSource(v.Left.HintName + ".g.cs", Emitter.Emit(v.Left, EquatableArray<CallSiteSpec>.Empty, v.Right, spc.CancellationToken)));
     }
 
-    private static ParseResult ParseJit(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    private static ParseResult<KernelSpec> ParseJit(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         var method = (IMethodSymbol)ctx.TargetSymbol;
         var attribute = ctx.Attributes[0];
@@ -86,14 +113,14 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath, parallel, ct).ParseJit();
     }
 
-    private static ParseResult ParseVectorize(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    private static ParseResult<KernelSpec> ParseVectorize(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         var method = (IMethodSymbol)ctx.TargetSymbol;
 
-        // PAR0001 for a non-partial type is the manifest generator's to report; emit nothing here.
-        if (PartialTypeCheck.Check(ctx.TargetNode, method.Name, "Vectorize") is not null)
+        // The span overload goes into the method's type, so every type around it must be partial.
+        if (HierarchyInfo.NotPartial(ctx.TargetNode, method.Name, "Vectorize") is { } notPartial)
         {
-            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            return ParseResult<KernelSpec>.Failure(notPartial);
         }
 
         return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath: NamedBool(ctx.Attributes[0], "FastMath"), parallel: false, ct).ParseVectorize();
@@ -102,20 +129,24 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     private static bool NamedBool(AttributeData attribute, string name) =>
         attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is true;
 
-    private static CallSiteSpec? CallSite(GeneratorSyntaxContext ctx, CancellationToken ct)
+    /// <summary>
+    /// Binds one call named like a kernel: a call site when it calls a static [Jit] method. Only calls in
+    /// the project's own trees reach this step, so the compilation's model for the call's tree is at hand.
+    /// </summary>
+    private static CallSiteSpec? CallSite(InvocationExpressionSyntax invocation, Compilation compilation, CancellationToken ct)
     {
-        var invocation = (InvocationExpressionSyntax)ctx.Node;
-        if (ctx.SemanticModel.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
+        var model = compilation.GetSemanticModel(invocation.SyntaxTree);
+        if (model.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
             || !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
         {
             return null;
         }
 
-        if (ctx.SemanticModel.GetInterceptableLocation(invocation, ct) is not { } location)
-        {
-            return null;
-        }
-
-        return new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), location.Version, location.Data, location.GetDisplayLocation());
+        return model.GetInterceptableLocation(invocation, ct) is { } location
+            ? new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), InterceptedLocation.From(location))
+            : null;
     }
+
+    /// <summary>An invocation and the simple name it calls: the syntax-only first pass over every call.</summary>
+    private sealed record NamedCall(string Name, InvocationExpressionSyntax Invocation);
 }

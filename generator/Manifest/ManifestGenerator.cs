@@ -35,19 +35,6 @@ public sealed class ManifestGenerator : IIncrementalGenerator
             .WithTrackingName(EntriesStep);
 
         context.RegisterSourceOutput(all, static (spc, entries) => spc.AddSource("ParallaxManifest.g.cs", ManifestEmitter.Emit(entries)));
-
-        // Members the generator adds code beside need partial containing types. Until each capability's
-        // generator reports this itself, the manifest does; diagnostics stay off the source branch.
-        foreach (var (name, short_) in new[] { (KnownNames.VectorizeAttribute, "Vectorize"), (KnownNames.ThreadAttribute, "Thread"), (KnownNames.DaemonAttribute, "Daemon") })
-        {
-            var diagnostics = context.SyntaxProvider.ForAttributeWithMetadataName(
-                    name,
-                    static (_, _) => true,
-                    (ctx, _) => PartialTypeCheck.Check(ctx.TargetNode, ctx.TargetSymbol.Name, short_) is { } d
-                        ? new EquatableArray<DiagnosticInfo>(new[] { d })
-                        : EquatableArray<DiagnosticInfo>.Empty);
-            context.ReportDiagnostics(diagnostics);
-        }
     }
 
     private static IncrementalValueProvider<ImmutableArray<ManifestEntrySpec>> Collect(

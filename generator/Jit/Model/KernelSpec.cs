@@ -10,8 +10,7 @@ internal sealed record KernelSpec(
     KernelKind Kind,
     string Key,
     string HintName,
-    string Namespace,
-    EquatableArray<string> ContainingTypes,
+    HierarchyInfo Hierarchy,
     string ContainingTypeDisplay,
     string MethodName,
     string Accessibility,
@@ -167,5 +166,5 @@ internal sealed record ConvertExpr(string Type, Expr Operand) : Expr(Type)
 /// <param name="CheckOverflow">The project checks integer overflow, so generated code says unchecked where it must wrap like a vector lane.</param>
 internal sealed record EmitOptions(bool AllowUnsafe, bool CheckOverflow);
 
-/// <summary>A call site of a [Jit] method to redirect: the interceptable location's version and data.</summary>
-internal sealed record CallSiteSpec(string Key, int Version, string Data, string Display);
+/// <summary>A call of a [Jit] method to redirect: the method's key and where the call is.</summary>
+internal sealed record CallSiteSpec(string Key, InterceptedLocation Location);

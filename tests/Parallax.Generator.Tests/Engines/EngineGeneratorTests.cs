@@ -171,6 +171,32 @@ public class EngineGeneratorTests
         Assert.Equal(16, MemoryPackSerializer.Deserialize<int>(Invoke(stub, arguments)));
     }
 
+    [Fact]
+    public void Constants_the_lambda_reads_keep_special_values()
+    {
+        // const double Missing = double.NaN was inlined as NaNd (CS0103); a negative enum constant as (E)-1,
+        // which C# reads as a subtraction.
+        var assembly = Run("""
+            using Parallax;
+            public enum Level { Off = -1, On = 1 }
+            public static class Constants
+            {
+                private const float Far = float.NegativeInfinity;
+                public static string[] Call(DirectView v)
+                {
+                    const double Missing = double.NaN;
+                    const decimal Price = -0.50m;
+                    const Level Start = Level.Off;
+                    const char Tab = '\t';
+                    return v.ApplySync(() => $"{double.IsNaN(Missing)} {Far} {Price} {Start} {(int)Tab} {long.MinValue + 0L}");
+                }
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Constants_Call_0_");
+        var text = MemoryPackSerializer.Deserialize<string>(Invoke(stub, []));
+        Assert.Equal($"True {float.NegativeInfinity} {-0.50m} Off 9 {long.MinValue}", text);
+    }
+
     // ---------------------------------------------------------------- sources shared by snapshot and execution tests
 
     private const string CapturesSource = """

@@ -10,7 +10,7 @@ namespace Parallax.Generated
     /// public fields named after the variables, on the delegate's target or on an outer scope's closure it links to.
     /// Which variables and types to read is decided at build time; only the field lookup happens here, once per closure type.
     /// </remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class EngineClosure
     {
         private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<(global::System.Type, string), global::System.Reflection.FieldInfo[]> Paths = new();

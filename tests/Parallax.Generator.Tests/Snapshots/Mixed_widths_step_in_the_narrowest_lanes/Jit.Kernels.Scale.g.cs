@@ -10,7 +10,7 @@ using global::System.Runtime.Intrinsics;
 namespace Parallax.Generated
 {
     /// <summary>The SIMD kernel Parallax generated for <see cref="global::Kernels.Scale(byte[], float[], int[])"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     file static class Jit_Kernels_Scale
     {
         /// <summary>Runs in place of every call to <see cref="global::Kernels.Scale(byte[], float[], int[])"/>: checks the arguments up front, then runs <see cref="Kernel"/>.</summary>
@@ -497,6 +497,8 @@ namespace System.Runtime.CompilerServices
     {
         public InterceptsLocationAttribute(int version, string data)
         {
+            _ = version;
+            _ = data;
         }
     }
 }
