@@ -33,6 +33,9 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     public const string CandidatesStep = "JitCandidates";
 
     /// <inheritdoc cref="ParseStep"/>
+    public const string BoundCallsStep = "JitBoundCalls";
+
+    /// <inheritdoc cref="ParseStep"/>
     public const string CallSitesStep = "JitCallSites";
 
     /// <inheritdoc cref="ParseStep"/>
@@ -80,6 +83,7 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
         var callSites = candidates.Combine(context.CompilationProvider)
             .Select(static (pair, ct) => CallSite(pair.Left.Invocation, pair.Right, ct))
+            .WithTrackingName(BoundCallsStep)
             .Where(static c => c is not null)
             .Select(static (c, _) => c!)
             .Collect()
@@ -136,7 +140,8 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     private static CallSiteSpec? CallSite(InvocationExpressionSyntax invocation, Compilation compilation, CancellationToken ct)
     {
         var model = compilation.GetSemanticModel(invocation.SyntaxTree);
-        if (model.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
+        if (!MayCallAStaticMethod(model, invocation, ct)
+            || model.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
             || !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
         {
             return null;
@@ -145,6 +150,36 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         return model.GetInterceptableLocation(invocation, ct) is { } location
             ? new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), InterceptedLocation.From(location))
             : null;
+    }
+
+    /// <summary>
+    /// A kernel is static, so a call through a value (<c>list.Add(x)</c> when a kernel is named Add) is not
+    /// one. Whether the receiver names a type is asked at the start of the enclosing member, where no local
+    /// or parameter is in scope: that binds one name, where GetSymbolInfo binds the whole method body. A
+    /// local that hides a type name is then read as the type, and the full binding that follows decides.
+    /// </summary>
+    private static bool MayCallAStaticMethod(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken ct)
+    {
+        if (invocation.Expression is MemberBindingExpressionSyntax)
+        {
+            return false;
+        }
+
+        if (invocation.Expression is not MemberAccessExpressionSyntax access || invocation.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member)
+        {
+            return true;
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var info = model.GetSpeculativeSymbolInfo(member.SpanStart, access.Expression, SpeculativeBindingOption.BindAsExpression);
+        return info.Symbol switch
+        {
+            null => info.CandidateSymbols.Any(static s => s is ITypeSymbol),
+            ITypeSymbol => true,
+
+            // "Color Color": a field or property named like its type also reaches the type's static members.
+            var value => value.Name == (value as IFieldSymbol)?.Type.Name || value.Name == (value as IPropertySymbol)?.Type.Name,
+        };
     }
 
     /// <summary>An invocation and the simple name it calls: the syntax-only first pass over every call.</summary>

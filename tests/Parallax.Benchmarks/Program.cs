@@ -3,9 +3,16 @@ using BenchmarkDotNet.Running;
 // Each benchmark class pairs Parallax with its anchor (the scalar loop, TensorPrimitives, OpenBLAS,
 // ipyparallel's figure) so that a row is read as a ratio, never as an absolute time.
 // `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit.
+// `generator` builds a generated 600-file library and prints each source generator's share of its compile.
 if (args is ["linalg", ..])
 {
     Parallax.Benchmarks.Linalg.LinalgBench.Run(args[1..]);
+    return;
+}
+
+if (args is ["generator", ..])
+{
+    Environment.ExitCode = Parallax.Benchmarks.Generator.GeneratorBench.Run(args[1..]);
     return;
 }
 
