@@ -12,6 +12,8 @@ public sealed partial class EngineGenerator
     internal static class Emitter
     {
         private const string Serializer = "global::MemoryPack.MemoryPackSerializer";
+        private const string Submit = "global::Parallax.CompilerServices.EngineSubmit";
+        private const string EngineCall = "global::Parallax.CompilerServices.EngineCall";
 
         // MemoryPack has formatters for ValueTuple up to seven elements; longer argument lists nest.
         private const int TupleWidth = 7;
@@ -88,7 +90,7 @@ public sealed partial class EngineGenerator
             w.Line();
             w.Line("/// <summary>Adds <see cref=\"Invoke\"/> to the engines' invoker table when an engine loads this assembly.</summary>");
             w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-            w.Line("internal static void Register() => global::Parallax.EngineDispatch.Register(Id, Invoke);");
+            w.Line("internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);");
             w.Line();
             WriteInterceptor(w, site);
             w.CloseBlock();
@@ -109,7 +111,7 @@ public sealed partial class EngineGenerator
                 : action ? "global::System.Action" : $"global::System.Func<{stub.ResultType}>";
             string perView = site.OnDirectView ? stub.ResultArrayType : stub.ResultType;
             bool sync = site.Api.EndsWith("Sync", StringComparison.Ordinal);
-            bool cancellable = site.Api == "ApplyAsync";
+            bool cancellable = site.Api.EndsWith("Async", StringComparison.Ordinal);
             string returnType = map
                 ? sync ? stub.ResultArrayType : $"global::Parallax.AsyncResult<{stub.ResultArrayType}>"
                 : action
@@ -135,16 +137,25 @@ public sealed partial class EngineGenerator
             if (map)
             {
                 string encode = captureArguments.Length == 0 ? "Encode" : $"__block => Encode({captureArguments}, __block)";
-                call = $"view.SubmitMap<{site.ItemType}, {stub.ResultType}>(Id, {location}, items, {encode})";
+                call = $"{Submit}.SubmitMap<{site.ItemType}, {stub.ResultType}>(view, Id, {location}, items, {encode}{token})";
             }
             else
             {
-                string engineCall = $"new global::Parallax.EngineCall(Id, Encode({captureArguments}), {location})";
-                call = action ? $"view.Submit({engineCall}{token})" : $"view.Submit<{stub.ResultType}>({engineCall}{token})";
+                string engineCall = $"new {EngineCall}(Id, Encode({captureArguments}), {location})";
+                call = action ? $"{Submit}.Submit(view, {engineCall}{token})" : $"{Submit}.Submit<{stub.ResultType}>(view, {engineCall}{token})";
             }
 
             w.Line((returnType == "void" ? string.Empty : "return ") + call + (sync ? ".Get()" : string.Empty) + ";");
             w.CloseBlock();
+        }
+
+        private static void WriteHelperParameters(SourceWriter w, string viewName, ParallelEngineSpec method)
+        {
+            w.Line($"/// <param name=\"{viewName}\">The engines to run on.</param>");
+            foreach (var p in method.Parameters)
+            {
+                w.Line($"/// <param name=\"{p.Name.TrimStart('@')}\">Sent to the engines as the method's <c>{p.Name.TrimStart('@')}</c>.</param>");
+            }
         }
 
         public static string HintName(ParallelEngineSpec method) => method.Hierarchy.DottedName + "." + method.Name + method.Suffix;
@@ -163,29 +174,36 @@ public sealed partial class EngineGenerator
             string viewName = Unused("view", method.Parameters);
             string tokenName = Unused("cancellationToken", method.Parameters);
 
-            w.Line("/// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: one helper per method and kind of view.</summary>");
+            w.Line("/// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: an Async and a Sync helper per method and kind of view.</summary>");
             w.OpenBlock("public static partial class Remote");
             w.Line($"/// <summary>The stable id the engines' invoker table knows <see cref=\"{Xml(cref)}\"/> by.</summary>");
             w.Line($"internal const string {name}Id = \"{method.Id}\";");
             w.Line();
 
-            string tail = (parameters.Length == 0 ? string.Empty : ", " + parameters) + ", global::System.Threading.CancellationToken " + tokenName + " = default";
-            string engineCall = $"new global::Parallax.EngineCall({name}Id, Encode{name}({arguments}), typeof(Remote).Assembly.Location)";
-            string submit = isVoid ? $"{viewName}.Submit({engineCall}, {tokenName})" : $"{viewName}.Submit<{method.ResultType}>({engineCall}, {tokenName})";
+            string rest = parameters.Length == 0 ? string.Empty : ", " + parameters;
+            string engineCall = $"new {EngineCall}({name}Id, Encode{name}({arguments}), typeof(Remote).Assembly.Location)";
+            string submit = isVoid ? $"{Submit}.Submit({viewName}, {engineCall}, {tokenName})" : $"{Submit}.Submit<{method.ResultType}>({viewName}, {engineCall}, {tokenName})";
+            string forward = $"{method.Name}Async({viewName}{(arguments.Length == 0 ? string.Empty : ", " + arguments)}).Get()";
             foreach (var (view, result) in new[] { ("DirectView", method.ResultArrayType), ("EngineView", method.ResultType) })
             {
+                string on = view == "DirectView" ? $"every target of <paramref name=\"{viewName}\"/>, one result per target in target order" : $"the engine of <paramref name=\"{viewName}\"/>";
                 string returnType = isVoid ? "global::Parallax.AsyncResult" : $"global::Parallax.AsyncResult<{result}>";
-                w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on " + (view == "DirectView" ? $"every target of <paramref name=\"{viewName}\"/>, one result per target in target order" : $"the engine of <paramref name=\"{viewName}\"/>") + ".</summary>");
-                w.Line($"/// <param name=\"{viewName}\">The engines to run on.</param>");
-                foreach (var p in method.Parameters)
-                {
-                    w.Line($"/// <param name=\"{p.Name.TrimStart('@')}\">Sent to the engines as the method's <c>{p.Name.TrimStart('@')}</c>.</param>");
-                }
-
+                w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on {on}, without waiting.</summary>");
+                WriteHelperParameters(w, viewName, method);
                 w.Line($"/// <param name=\"{tokenName}\">Cancels waiting for the result; the engines finish the call.</param>");
                 w.Line("/// <returns>An awaitable result.</returns>");
-                w.Line($"{method.Accessibility} static {returnType} {method.Name}(global::Parallax.{view} {viewName}{tail}) =>");
+                w.Line($"{method.Accessibility} static {returnType} {method.Name}Async(global::Parallax.{view} {viewName}{rest}, global::System.Threading.CancellationToken {tokenName} = default) =>");
                 w.Indent().Line(submit + ";").Unindent();
+                w.Line();
+                w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on {on}, and waits.</summary>");
+                WriteHelperParameters(w, viewName, method);
+                if (!isVoid)
+                {
+                    w.Line("/// <returns>The result.</returns>");
+                }
+
+                w.Line($"{method.Accessibility} static {(isVoid ? "void" : result)} {method.Name}Sync(global::Parallax.{view} {viewName}{rest}) =>");
+                w.Indent().Line(forward + ";").Unindent();
                 w.Line();
             }
 
@@ -210,7 +228,7 @@ public sealed partial class EngineGenerator
             w.Line();
             w.Line($"/// <summary>Adds <see cref=\"Invoke{name}\"/> to the engines' invoker table when an engine loads this assembly.</summary>");
             w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-            w.Line($"internal static void Register{name}() => global::Parallax.EngineDispatch.Register({name}Id, Invoke{name});");
+            w.Line($"internal static void Register{name}() => global::Parallax.CompilerServices.EngineDispatch.Register({name}Id, Invoke{name});");
             w.CloseBlock();
 
             method.Hierarchy.Close(w);

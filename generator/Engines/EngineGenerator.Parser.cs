@@ -19,7 +19,7 @@ public sealed partial class EngineGenerator
     /// <summary>Turns view call sites and <c>[ParallelEngine]</c> methods into specs and diagnostics.</summary>
     internal static class Parser
     {
-        private static readonly string[] Apis = { "Apply", "ApplyAsync", "ApplySync", "Map", "MapSync" };
+        private static readonly string[] Apis = { "ApplyAsync", "ApplySync", "MapAsync", "MapSync" };
 
         private const string DirectView = "Parallax.DirectView";
         private const string EngineView = "Parallax.EngineView";

@@ -7,7 +7,7 @@ namespace Parallax;
 
 /// <summary>
 /// The outcome of a call on one or more engines, as ipyparallel's <c>AsyncResult</c>: awaitable,
-/// pollable (<see cref="Ready"/>, <see cref="Wait"/>), with per-engine timing and the output each
+/// pollable (<see cref="IsReady"/>, <see cref="Wait"/>), with per-engine timing and the output each
 /// engine printed while it ran the call.
 /// </summary>
 public class AsyncResult
@@ -26,6 +26,8 @@ public class AsyncResult
     private long completedTimestamp;
     private long pollTicks;
     private int remaining;
+    private string? operation;
+    private Activity? activity;
 
     private protected AsyncResult(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
     {
@@ -49,13 +51,13 @@ public class AsyncResult
     public IReadOnlyList<int> EngineIds => engineIds;
 
     /// <summary>Gets whether every target has answered (successfully or not).</summary>
-    public bool Ready => done.Task.IsCompleted;
+    public bool IsReady => done.Task.IsCompleted;
 
     /// <summary>Gets whether every target finished without an exception.</summary>
-    /// <exception cref="InvalidOperationException">The call is not <see cref="Ready"/> yet.</exception>
-    public bool Successful => Ready
+    /// <exception cref="InvalidOperationException">The call is not <see cref="IsReady"/> yet.</exception>
+    public bool IsSuccessful => IsReady
         ? done.Task.IsCompletedSuccessfully
-        : throw new InvalidOperationException("The call has not finished on every engine yet: check Ready, or Wait() first.");
+        : throw new InvalidOperationException("The call has not finished on every engine yet: check IsReady, or Wait() first.");
 
     /// <summary>Gets the time from submission to the last answer, or until now while the call runs.</summary>
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(submittedTimestamp, Volatile.Read(ref completedTimestamp) is var end and not 0 ? end : Stopwatch.GetTimestamp());
@@ -105,7 +107,7 @@ public class AsyncResult
     /// <param name="timeout">How long to wait; <see langword="null"/> waits without limit.</param>
     /// <exception cref="TimeoutException">Not every target answered within <paramref name="timeout"/>.</exception>
     /// <exception cref="RemoteException">A target's code threw.</exception>
-    /// <exception cref="RemoteExceptions">Several targets failed.</exception>
+    /// <exception cref="RemoteAggregateException">Several targets failed.</exception>
     /// <exception cref="EngineDiedException">A target's process ended before it answered.</exception>
     public void Get(TimeSpan? timeout = null) => WaitOrThrow(timeout);
 
@@ -141,7 +143,7 @@ public class AsyncResult
     {
         if (!Wait(timeout))
         {
-            throw new TimeoutException($"The call on engines [{string.Join(", ", engineIds)}] did not finish within {timeout}. It keeps running: poll Ready or Wait again.");
+            throw new TimeoutException($"The call on engines [{string.Join(", ", engineIds)}] did not finish within {timeout}. It keeps running: poll IsReady or Wait again.");
         }
 
         if (done.Task.Exception is { } failure)
@@ -154,6 +156,32 @@ public class AsyncResult
     internal TimeSpan Polling
     {
         set => Volatile.Write(ref pollTicks, (long)(value.TotalSeconds * Stopwatch.Frequency));
+    }
+
+    /// <summary>
+    /// Reports this call to listeners of the <c>Parallax.Engines</c> activity source and meter: an activity
+    /// from now to the last answer, the requests sent, and the call's duration. The activity does not
+    /// become <see cref="Activity.Current"/> for the caller, whose later work is not part of the call.
+    /// </summary>
+    internal void Trace(FrameKind kind, string clusterId)
+    {
+        var name = EngineTelemetry.Operation(kind);
+        EngineTelemetry.Requests.Add(engineIds.Length, new KeyValuePair<string, object?>("parallax.operation", name));
+        if (done.Task.IsCompleted)
+        {
+            return;
+        }
+
+        operation = name;
+        if (EngineTelemetry.Source.HasListeners())
+        {
+            var caller = Activity.Current;
+            activity = EngineTelemetry.Source.StartActivity("parallax." + name, ActivityKind.Client);
+            Activity.Current = caller;
+            activity?.SetTag("parallax.operation", name);
+            activity?.SetTag("parallax.cluster.id", clusterId);
+            activity?.SetTag("parallax.engine.ids", string.Join(",", engineIds));
+        }
     }
 
     /// <summary>Runs once every target has answered, before waiters see the result: returns the shared memory the call used.</summary>
@@ -233,6 +261,30 @@ public class AsyncResult
         }
     }
 
+    private void Report(Exception[] failures)
+    {
+        var errorType = failures.Length == 0 ? null : failures.Length == 1 ? failures[0].GetType().FullName : typeof(RemoteAggregateException).FullName;
+        if (errorType is null)
+        {
+            EngineTelemetry.Duration.Record(Elapsed.TotalSeconds, new KeyValuePair<string, object?>("parallax.operation", operation));
+        }
+        else
+        {
+            EngineTelemetry.Duration.Record(Elapsed.TotalSeconds, new KeyValuePair<string, object?>("parallax.operation", operation), new KeyValuePair<string, object?>("error.type", errorType));
+        }
+
+        if (activity is not null)
+        {
+            if (errorType is not null)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, failures[0].Message);
+                activity.SetTag("error.type", errorType);
+            }
+
+            activity.Stop();
+        }
+    }
+
     private void Finish()
     {
         Volatile.Write(ref completedTimestamp, Stopwatch.GetTimestamp());
@@ -264,6 +316,11 @@ public class AsyncResult
             release();
         }
 
+        if (operation is not null)
+        {
+            Report(failures);
+        }
+
         Action[] toRun;
         lock (cleanups)
         {
@@ -273,7 +330,7 @@ public class AsyncResult
             {
                 case 0: done.SetResult(); break;
                 case 1: done.SetException(failures[0]); break;
-                default: done.SetException(new RemoteExceptions(failures)); break;
+                default: done.SetException(new RemoteAggregateException(failures)); break;
             }
         }
 
@@ -317,7 +374,7 @@ public sealed class AsyncResult<T> : AsyncResult
     /// <returns>The result.</returns>
     /// <exception cref="TimeoutException">Not every target answered within <paramref name="timeout"/>.</exception>
     /// <exception cref="RemoteException">A target's code threw.</exception>
-    /// <exception cref="RemoteExceptions">Several targets failed.</exception>
+    /// <exception cref="RemoteAggregateException">Several targets failed.</exception>
     /// <exception cref="EngineDiedException">A target's process ended before it answered.</exception>
     public new T Get(TimeSpan? timeout = null)
     {

@@ -1,4 +1,5 @@
 using MemoryPack;
+using Parallax.CompilerServices;
 
 namespace Parallax.Engines;
 

@@ -105,10 +105,12 @@ public sealed class Client
     /// </summary>
     internal void Send(AsyncResult result, IReadOnlyList<int> targets, FrameKind kind, Func<SharedRange?, byte[]> metaFor, ReadOnlyMemory<byte> sameData)
     {
+        result.Trace(kind, cluster.Connection.ClusterId);
         if (sameData.Length >= cluster.Connection.SharedMemoryThreshold)
         {
             var segment = SharedSegment.Create(cluster.Connection.ClusterId, sameData.Length);
             sameData.Span.CopyTo(segment.Span);
+            EngineTelemetry.SegmentBytes.Add(sameData.Length);
             var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Sign(cluster.Connection.SegmentMac, 0, sameData.Length));
             result.ReleaseWhenDone(() =>
             {
@@ -152,6 +154,7 @@ public sealed class Client
     internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<(string Name, string TypeName, Payload Payload)>[] perTarget, CancellationToken cancellationToken)
     {
         var result = AsyncResult.ForAction(targets, cancellationToken);
+        result.Trace(FrameKind.Push, cluster.Connection.ClusterId);
         var shared = perTarget.Length == 1 ? perTarget[0] : null;
         var all = (shared is not null ? [shared] : perTarget).SelectMany(v => v).ToArray();
         var total = all.Sum(v => v.Payload.SizeBound);
@@ -169,6 +172,8 @@ public sealed class Client
                 at += lengths[i];
             }
 
+            EngineTelemetry.SegmentBytes.Add(at);
+            EngineTelemetry.PushedBytes.Add(at);
             var tags = new byte[all.Length][];
             Parallel.For(0, all.Length, i => tags[i] = segment.Sign(cluster.Connection.SegmentMac, offsets[i], lengths[i]));
             var first = 0;
@@ -203,6 +208,7 @@ public sealed class Client
                 position += bytes[j].Length;
             }
 
+            EngineTelemetry.PushedBytes.Add(data.Length);
             var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. bytes.Select(b => (long)b.Length)], null, null);
             SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), data, result, i);
         }

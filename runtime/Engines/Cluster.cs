@@ -162,14 +162,32 @@ public sealed class Cluster : IAsyncDisposable
 
     internal IReadOnlyList<int> LiveEngineIds() => [.. Enumerable.Range(0, engines.Length).Where(id => GetEngine(id) is { IsAlive: true })];
 
+    /// <summary>A line an engine printed (its stderr log, or stdout outside a call).</summary>
     internal void Log(string line)
+    {
+        Remember(line);
+        if (options.Logger is { } logger)
+        {
+            EngineLogEvents.EngineLine(logger, line);
+        }
+    }
+
+    /// <summary>Something the client found wrong with an engine or its connection.</summary>
+    internal void Warn(string line)
+    {
+        Remember(line);
+        if (options.Logger is { } logger)
+        {
+            EngineLogEvents.ClientWarning(logger, line);
+        }
+    }
+
+    private void Remember(string line)
     {
         log.Enqueue(line);
         while (log.Count > 1000 && log.TryDequeue(out _))
         {
         }
-
-        options.Log?.Invoke(line);
     }
 
     private static void Stop(EngineConnection engine)
@@ -228,7 +246,7 @@ public sealed class Cluster : IAsyncDisposable
         start.ArgumentList.Add("--parent");
         start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var threads = options.LinalgThreadsPerEngine ?? Math.Max(1, Environment.ProcessorCount / engines.Length);
-        start.Environment["PARALLAX_LINALG_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        start.Environment[Linalg.ThreadsEnvironmentVariable] = threads.ToString(CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
 
         // Engines deserialize and drop large arrays over and over; keeping the freed memory committed
@@ -284,7 +302,7 @@ public sealed class Cluster : IAsyncDisposable
             throw;
         }
 
-        var connection = EngineConnection.Connect(engineId, process, Connection, Log, PushSegments);
+        var connection = EngineConnection.Connect(engineId, process, Connection, Warn, PushSegments);
         Volatile.Write(ref engines[engineId], connection);
         Client.EnginesChanged();
         if (Volatile.Read(ref disposed) != 0)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Parallax;
 
 /// <summary>How <see cref="Cluster.StartAsync"/> starts and talks to engines.</summary>
@@ -46,6 +48,12 @@ public sealed class ClusterOptions
     /// </summary>
     public IDictionary<string, string> EngineEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Gets or sets where engine log lines go (rejected frames, exits, output printed outside a call); none by default.</summary>
-    public Action<string>? Log { get; set; }
+    /// <summary>
+    /// Gets or sets where the cluster logs: engines' own lines (exits, rejected frames, output printed
+    /// outside a call) at <see cref="LogLevel.Information"/>, the client's findings (a frame that failed
+    /// its check, an engine that died) at <see cref="LogLevel.Warning"/>. None by default. Tracing and
+    /// metrics need no option: listen to the <c>Parallax.Engines</c> activity source and meter
+    /// (docs/engines.md lists the instruments).
+    /// </summary>
+    public ILogger? Logger { get; set; }
 }

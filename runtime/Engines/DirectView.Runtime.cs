@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using MemoryPack;
+using Parallax.CompilerServices;
 using Parallax.Engines;
 
 namespace Parallax;
@@ -313,21 +314,21 @@ public sealed partial class DirectView
         return result;
     }
 
-    private AsyncResult<T[]> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
+    internal AsyncResult<T[]> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
     {
         var result = new AsyncResult<T[]>(targets, cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
         SendCall(result, call);
         return result;
     }
 
-    private AsyncResult SubmitCore(EngineCall call, CancellationToken cancellationToken)
+    internal AsyncResult SubmitCore(EngineCall call, CancellationToken cancellationToken)
     {
         var result = AsyncResult.ForAction(targets, cancellationToken);
         SendCall(result, call);
         return result;
     }
 
-    private AsyncResult<TOut[]> SubmitMapCore<TIn, TOut>(string dispatchId, string assemblyPath, IEnumerable<TIn> items, Func<TIn[], byte[]> encodeBlock, CancellationToken cancellationToken)
+    internal AsyncResult<TOut[]> SubmitMapCore<TIn, TOut>(string dispatchId, string assemblyPath, IEnumerable<TIn> items, Func<TIn[], byte[]> encodeBlock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(encodeBlock);
@@ -343,7 +344,7 @@ public sealed partial class DirectView
             var index = i;
             part.OnFinished(() =>
             {
-                if (part.Successful)
+                if (part.IsSuccessful)
                 {
                     result.Deliver(index, new ReplyMeta(part.Metadata[0].Started!.Value.Ticks, part.Metadata[0].Completed!.Value.Ticks, part.Stdout[0], part.Stderr[0], null, null), part.Get());
                 }

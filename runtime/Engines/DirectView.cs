@@ -1,5 +1,3 @@
-using System.ComponentModel;
-
 namespace Parallax;
 
 /// <summary>
@@ -13,12 +11,8 @@ public sealed partial class DirectView
     /// <summary>Runs <paramref name="function"/> on every target without waiting, as ipyparallel's <c>apply_async</c>.</summary>
     /// <typeparam name="T">The function's result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <returns>An awaitable result holding one value per target, in target order.</returns>
-    public AsyncResult<T[]> Apply<T>(Func<T> function) => throw NotRedirected.Create(nameof(Apply));
-
-    /// <inheritdoc cref="Apply{T}(Func{T})"/>
-    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+    /// <returns>An awaitable result holding one value per target, in target order.</returns>
     public AsyncResult<T[]> ApplyAsync<T>(Func<T> function, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
     /// <summary>Runs <paramref name="function"/> on every target and waits, as ipyparallel's <c>apply_sync</c>.</summary>
@@ -29,12 +23,8 @@ public sealed partial class DirectView
 
     /// <summary>Runs <paramref name="action"/> on every target without waiting.</summary>
     /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <returns>An awaitable result that completes when every target has finished.</returns>
-    public AsyncResult Apply(Action action) => throw NotRedirected.Create(nameof(Apply));
-
-    /// <inheritdoc cref="Apply(Action)"/>
-    /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+    /// <returns>An awaitable result that completes when every target has finished.</returns>
     public AsyncResult ApplyAsync(Action action, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
     /// <summary>Runs <paramref name="action"/> on every target and waits.</summary>
@@ -49,47 +39,15 @@ public sealed partial class DirectView
     /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="items">The items.</param>
+    /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
     /// <returns>An awaitable result holding one value per item, in item order.</returns>
-    public AsyncResult<TOut[]> Map<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items) => throw NotRedirected.Create(nameof(Map));
+    public AsyncResult<TOut[]> MapAsync<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(MapAsync));
 
-    /// <summary>As <see cref="Map{TIn, TOut}"/>, waiting for the results.</summary>
+    /// <summary>As <see cref="MapAsync{TIn, TOut}"/>, waiting for the results.</summary>
     /// <typeparam name="TIn">The item type; must be serializable.</typeparam>
     /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="items">The items.</param>
     /// <returns>One value per item, in item order.</returns>
     public TOut[] MapSync<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items) => throw NotRedirected.Create(nameof(MapSync));
-
-    // ---- What generated stubs call. ----
-
-    /// <summary>Sends <paramref name="call"/> to every target; each engine's result is deserialized as <typeparamref name="T"/>.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
-    /// <returns>One value per target, in target order.</returns>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public AsyncResult<T[]> Submit<T>(EngineCall call, CancellationToken cancellationToken = default) => SubmitCore<T>(call, cancellationToken);
-
-    /// <summary>Sends <paramref name="call"/>, which returns nothing, to every target.</summary>
-    /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
-    /// <returns>A result that completes when every target has finished.</returns>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public AsyncResult Submit(EngineCall call, CancellationToken cancellationToken = default) => SubmitCore(call, cancellationToken);
-
-    /// <summary>
-    /// Splits <paramref name="items"/> into one contiguous block per target, encodes each block's
-    /// arguments with <paramref name="encodeBlock"/>, and concatenates the engines' <typeparamref name="TOut"/>[] results.
-    /// </summary>
-    /// <typeparam name="TIn">The item type.</typeparam>
-    /// <typeparam name="TOut">The result type.</typeparam>
-    /// <param name="dispatchId">The invoker's dispatch id; it receives the encoded block and returns a serialized <typeparamref name="TOut"/>[].</param>
-    /// <param name="assemblyPath">The assembly that holds the invoker.</param>
-    /// <param name="items">The items.</param>
-    /// <param name="encodeBlock">Serializes the captured variables together with one block of items.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
-    /// <returns>One value per item, in item order.</returns>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public AsyncResult<TOut[]> SubmitMap<TIn, TOut>(string dispatchId, string assemblyPath, IEnumerable<TIn> items, Func<TIn[], byte[]> encodeBlock, CancellationToken cancellationToken = default) =>
-        SubmitMapCore<TIn, TOut>(dispatchId, assemblyPath, items, encodeBlock, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using MemoryPack;
+using Parallax.CompilerServices;
 using Parallax.Engines;
 
 namespace Parallax;
@@ -12,6 +13,9 @@ public sealed partial class EngineView
         EngineId = engineId;
         view = new DirectView(client, [engineId]);
     }
+
+    /// <summary>Gets the one-target view the engine view's calls go through.</summary>
+    internal DirectView AsDirectView => view;
 
     /// <summary>Gets the engine this view runs on.</summary>
     public int EngineId { get; }
@@ -68,14 +72,14 @@ public sealed partial class EngineView
     public Task PullIntoAsync<TArray>(string name, TArray destination, CancellationToken cancellationToken = default) where TArray : class =>
         view.PullIntoAsync(name, [destination], cancellationToken);
 
-    private AsyncResult<T> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
+    internal AsyncResult<T> SubmitCore<T>(EngineCall call, CancellationToken cancellationToken)
     {
         var result = new AsyncResult<T>([EngineId], cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => (T)parts[0]!);
         view.SendCall(result, call);
         return result;
     }
 
-    private AsyncResult SubmitCore(EngineCall call, CancellationToken cancellationToken)
+    internal AsyncResult SubmitCore(EngineCall call, CancellationToken cancellationToken)
     {
         var result = AsyncResult.ForAction([EngineId], cancellationToken);
         view.SendCall(result, call);

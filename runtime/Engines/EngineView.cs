@@ -1,5 +1,3 @@
-using System.ComponentModel;
-
 namespace Parallax;
 
 /// <summary>
@@ -10,12 +8,8 @@ public sealed partial class EngineView
     /// <summary>Runs <paramref name="function"/> on the engine without waiting.</summary>
     /// <typeparam name="T">The function's result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <returns>An awaitable result holding the engine's value.</returns>
-    public AsyncResult<T> Apply<T>(Func<T> function) => throw NotRedirected.Create(nameof(Apply));
-
-    /// <inheritdoc cref="Apply{T}(Func{T})"/>
-    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the result; the engine finishes the call.</param>
+    /// <returns>An awaitable result holding the engine's value.</returns>
     public AsyncResult<T> ApplyAsync<T>(Func<T> function, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
     /// <summary>Runs <paramref name="function"/> on the engine and waits.</summary>
@@ -26,30 +20,28 @@ public sealed partial class EngineView
 
     /// <summary>Runs <paramref name="action"/> on the engine without waiting.</summary>
     /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <returns>An awaitable result that completes when the engine has finished.</returns>
-    public AsyncResult Apply(Action action) => throw NotRedirected.Create(nameof(Apply));
-
-    /// <inheritdoc cref="Apply(Action)"/>
-    /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="cancellationToken">Cancels waiting for the result; the engine finishes the call.</param>
+    /// <returns>An awaitable result that completes when the engine has finished.</returns>
     public AsyncResult ApplyAsync(Action action, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
     /// <summary>Runs <paramref name="action"/> on the engine and waits.</summary>
     /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
     public void ApplySync(Action action) => throw NotRedirected.Create(nameof(ApplySync));
 
-    /// <summary>Sends <paramref name="call"/> to the engine; its result is deserialized as <typeparamref name="T"/>.</summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
-    /// <returns>The engine's value.</returns>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public AsyncResult<T> Submit<T>(EngineCall call, CancellationToken cancellationToken = default) => SubmitCore<T>(call, cancellationToken);
+    /// <summary>Applies <paramref name="function"/> to every item on this engine, as ipyparallel's <c>map</c> on a one-engine view. Results come back in item order.</summary>
+    /// <typeparam name="TIn">The item type; must be serializable.</typeparam>
+    /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
+    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <param name="items">The items.</param>
+    /// <param name="cancellationToken">Cancels waiting for the result; the engine finishes the call.</param>
+    /// <returns>An awaitable result holding one value per item, in item order.</returns>
+    public AsyncResult<TOut[]> MapAsync<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(MapAsync));
 
-    /// <summary>Sends <paramref name="call"/>, which returns nothing, to the engine.</summary>
-    /// <param name="call">The dispatched call.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result.</param>
-    /// <returns>A result that completes when the engine has finished.</returns>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public AsyncResult Submit(EngineCall call, CancellationToken cancellationToken = default) => SubmitCore(call, cancellationToken);
+    /// <summary>As <see cref="MapAsync{TIn, TOut}"/>, waiting for the results.</summary>
+    /// <typeparam name="TIn">The item type; must be serializable.</typeparam>
+    /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
+    /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
+    /// <param name="items">The items.</param>
+    /// <returns>One value per item, in item order.</returns>
+    public TOut[] MapSync<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items) => throw NotRedirected.Create(nameof(MapSync));
 }

@@ -43,16 +43,16 @@ public sealed class RemoteException : Exception
 /// exception per failed engine, in target order, each a <see cref="RemoteException"/> or an
 /// <see cref="EngineDiedException"/>.
 /// </summary>
-public sealed class RemoteExceptions : AggregateException
+public sealed class RemoteAggregateException : AggregateException
 {
     /// <summary>Creates the aggregate of <paramref name="failures"/>.</summary>
     /// <param name="failures">One exception per failed engine, in target order.</param>
-    public RemoteExceptions(IEnumerable<Exception> failures)
+    public RemoteAggregateException(IEnumerable<Exception> failures)
         : this(failures.ToArray())
     {
     }
 
-    private RemoteExceptions(Exception[] failures)
+    private RemoteAggregateException(Exception[] failures)
         : base($"{failures.Length} engines failed: {string.Join("; ", failures.Select(f => f.Message))}", failures)
     {
     }

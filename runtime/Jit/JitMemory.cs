@@ -11,7 +11,7 @@ public static class JitMemory
     /// Outputs of at least this many bytes are written with non-temporal stores (TensorPrimitives'
     /// threshold): larger than the caches, they would only evict data the kernel still reads.
     /// </summary>
-    public const int NonTemporalThreshold = 256 * 1024;
+    public static readonly int NonTemporalThreshold = 256 * 1024;
 
     /// <summary>
     /// A result array the kernel writes in full, so it is not zeroed; when it is large, its pages are

@@ -13,10 +13,10 @@ public static class JitParallel
     /// Elements below which a chunk is not worth a thread hop: starting a work item costs a few
     /// microseconds, which 32K elements of even the cheapest kernel (an add) outweigh.
     /// </summary>
-    public const int MinimumChunk = 32 * 1024;
+    internal const int MinimumChunk = 32 * 1024;
 
     /// <summary>Chunk boundaries are multiples of this many elements, so chunks never share a cache line.</summary>
-    public const int Alignment = 64;
+    internal const int Alignment = 64;
 
     /// <summary>
     /// How many chunks to split <paramref name="length"/> elements into: one when the input is small,

@@ -14,7 +14,7 @@ namespace Parallax;
 public static class Linalg
 {
     /// <summary>The environment variable read at start for the default of <see cref="MaxThreads"/>.</summary>
-    public const string ThreadsEnvironmentVariable = "PARALLAX_LINALG_THREADS";
+    public static readonly string ThreadsEnvironmentVariable = "PARALLAX_LINALG_THREADS";
 
     private static int maxThreads = DefaultThreads();
 

@@ -41,6 +41,9 @@ internal static partial class ExitProbe
         }
 
         thread.Start();
+
+        // Main touched the threading API first, so it is MainThread, and enumerate() lists it while it runs.
+        Console.WriteLine($"threads: {string.Join(", ", Threads.Enumerate().Select(t => t.Name))}");
         Console.WriteLine($"main returns; {thread.Name} is {(thread.IsDaemon ? "a daemon" : "a foreground thread")}");
         mainReturned.Set();
         return 0;

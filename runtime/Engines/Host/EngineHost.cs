@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using MemoryPack;
+using Parallax.CompilerServices;
 
 namespace Parallax.Engines;
 

@@ -17,7 +17,7 @@ internal sealed class EngineConnection
     private readonly PushSegments pushSegments;
     private readonly SegmentMac mac;
     private long nextRequest;
-    private volatile string? death;
+    private string? death;
 
     private EngineConnection(int engineId, Process process, FrameChannel channel, Action<string> log, PushSegments pushSegments, SegmentMac mac)
     {
@@ -34,7 +34,7 @@ internal sealed class EngineConnection
 
     public Process Process { get; }
 
-    public bool IsAlive => death is null;
+    public bool IsAlive => Volatile.Read(ref death) is null;
 
     /// <summary>Connects to an engine whose socket listens, and checks that it is who it should be.</summary>
     public static EngineConnection Connect(int engineId, Process process, ConnectionInfo info, Action<string> log, PushSegments pushSegments)
@@ -64,7 +64,7 @@ internal sealed class EngineConnection
     {
         var requestId = (ulong)Interlocked.Increment(ref nextRequest);
         pending[requestId] = (result, index);
-        if (death is { } already)
+        if (Volatile.Read(ref death) is { } already)
         {
             FailPending(requestId, already);
             return;
@@ -93,7 +93,7 @@ internal sealed class EngineConnection
         {
         }
 
-        Died("the cluster shut it down");
+        Died("the cluster shut it down", expected: true);
         channel.Dispose();
     }
 
@@ -161,6 +161,7 @@ internal sealed class EngineConnection
             return;
         }
 
+        EngineTelemetry.ReceivedBytes.Add(frame.Data.Length + (meta.Shared?.Length ?? 0));
         if (meta.Shared is not { } shared)
         {
             result.Deliver(index, meta, frame.Data.Span);
@@ -226,13 +227,18 @@ internal sealed class EngineConnection
         return "its connection closed";
     }
 
-    private void Died(string detail)
+    private void Died(string detail, bool expected = false)
     {
-        death ??= detail;
+        if (Interlocked.CompareExchange(ref death, detail, null) is null && !expected)
+        {
+            log($"[client] engine {EngineId} is gone: {detail}");
+            EngineTelemetry.EngineDeaths.Add(1);
+        }
+
         pushSegments.EngineGone(EngineId);
         foreach (var requestId in pending.Keys)
         {
-            FailPending(requestId, death);
+            FailPending(requestId, death!);
         }
     }
 

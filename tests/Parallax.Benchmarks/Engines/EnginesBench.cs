@@ -210,7 +210,7 @@ internal static class EnginesBench
         for (var i = 0; i < 3; i++)
         {
             await using var c = await Cluster.StartAsync(2);
-            var call = c.Client[1].Apply(() => Thread.Sleep(Timeout.Infinite));
+            var call = c.Client[1].ApplyAsync(() => Thread.Sleep(Timeout.Infinite));
             c.Client[0].ApplySync(() => 0); // the engines are up and reading
             await Task.Delay(200);
             var sw = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System.Reflection;
 using MemoryPack;
+using Parallax.CompilerServices;
 using Parallax.Generator.Engines;
 using Parallax.Generator.Tests.Harness;
 
@@ -82,19 +83,19 @@ public class EngineGeneratorTests
             {
                 public static void Use(DirectView v, EngineView e, CancellationToken ct)
                 {
-                    AsyncResult<int[]> a = v.Apply(() => 1);
+                    AsyncResult<int[]> a = v.ApplyAsync(() => 1);
                     AsyncResult<int[]> b = v.ApplyAsync(() => 2, ct);
                     int[] c = v.ApplySync(() => 3);
-                    AsyncResult d = v.Apply(() => Engine.Set("d", 4));
+                    AsyncResult d = v.ApplyAsync(() => Engine.Set("d", 4));
                     AsyncResult f = v.ApplyAsync(() => Engine.Set("f", 5), ct);
                     v.ApplySync(() => Engine.Set("g", 6));
-                    AsyncResult<int> h = e.Apply(() => 7);
+                    AsyncResult<int> h = e.ApplyAsync(() => 7);
                     AsyncResult<int> i = e.ApplyAsync(() => 8, ct);
                     int j = e.ApplySync(() => 9);
-                    AsyncResult k = e.Apply(() => Engine.Set("k", 10));
+                    AsyncResult k = e.ApplyAsync(() => Engine.Set("k", 10));
                     AsyncResult l = e.ApplyAsync(() => Engine.Set("l", 11), ct);
                     e.ApplySync(() => Engine.Set("m", 12));
-                    AsyncResult<string[]> n = v.Map((int x) => x.ToString(), new[] { 13 });
+                    AsyncResult<string[]> n = v.MapAsync((int x) => x.ToString(), new[] { 13 });
                     string[] o = v.MapSync(Twice, new[] { 14 });
                     double[][,] p = v.ApplySync(() => new double[1, 1]);
                 }
@@ -344,10 +345,16 @@ public class EngineGeneratorTests
         Assert.Equal(new double[,] { { 3, 6 }, { 9, 12 } }, MemoryPackSerializer.Deserialize<double[,]>(invoker(arguments)));
 
         // The typed helpers take a view and the method's own parameters.
-        var helpers = remote.GetMethods(BindingFlags.Static | BindingFlags.Public).Where(m => m.Name == "Multiply").ToArray();
+        var helpers = remote.GetMethods(BindingFlags.Static | BindingFlags.Public).Where(m => m.Name == "MultiplyAsync").ToArray();
         Assert.Equal(["DirectView", "EngineView"], helpers.Select(m => m.GetParameters()[0].ParameterType.Name).Order());
+        Assert.All(helpers, m => Assert.Equal(typeof(CancellationToken), m.GetParameters()[^1].ParameterType));
         Assert.Contains(helpers, m => m.ReturnType == typeof(AsyncResult<double[][,]>));
         Assert.Contains(helpers, m => m.ReturnType == typeof(AsyncResult<double[,]>));
+
+        // Their blocking twins return what the view's ApplySync would, and take no token.
+        var sync = remote.GetMethods(BindingFlags.Static | BindingFlags.Public).Where(m => m.Name == "MultiplySync").ToArray();
+        Assert.Equal([typeof(double[,]), typeof(double[][,])], sync.Select(m => m.ReturnType).OrderBy(t => t.Name.Length));
+        Assert.DoesNotContain(sync, m => m.GetParameters().Any(p => p.ParameterType == typeof(CancellationToken)));
     }
 
     [Fact]

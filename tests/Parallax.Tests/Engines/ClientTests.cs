@@ -1,4 +1,5 @@
 using System.Globalization;
+using Parallax.CompilerServices;
 
 namespace Parallax.Tests.Engines;
 
@@ -95,9 +96,9 @@ public class ClientTests(ClusterFixture fixture)
         Assert.Equal([5, 5], Cl[0..2].Pull<int>("flag"));
         await Cl[2].ApplyAsync(() => Engine.Set("flag", -k));
         Assert.Equal(-5, Cl[2].Pull<int>("flag"));
-        int[] pair = await Cl[new[] { 0, 2 }].Apply(() => Engine.Id * k);
+        int[] pair = await Cl[new[] { 0, 2 }].ApplyAsync(() => Engine.Id * k);
         Assert.Equal([0, 10], pair);
-        await Cl[1].Apply(() => Engine.Set("flag", 0));
+        await Cl[1].ApplyAsync(() => Engine.Set("flag", 0));
         Assert.Equal([5, 0, -5], Cl[..].Pull<int>("flag"));
         using var cancel = new CancellationTokenSource();
         Assert.Equal(1, await Cl[1].ApplyAsync(() => Engine.Id, cancel.Token));
@@ -111,17 +112,17 @@ public class ClientTests(ClusterFixture fixture)
         Assert.Equal(items.Select(x => x + offset), Cl[..].MapSync(x => x + offset, items));
         Assert.Equal(items.Select(x => (long)x * x), Cl[..].MapSync(Kernels.Square, items));
         Assert.Equal([0, 0, 0, 0, 1, 1, 1, 2, 2, 2], Cl[..].MapSync(_ => Engine.Id, items)); // ipyparallel's blocks: 4, 3, 3
-        string[] texts = await Cl[1..3].Map(x => x.ToString(CultureInfo.InvariantCulture), new List<int> { 0, 1, 2 });
+        string[] texts = await Cl[1..3].MapAsync(x => x.ToString(CultureInfo.InvariantCulture), new List<int> { 0, 1, 2 });
         Assert.Equal(["0", "1", "2"], texts);
         Assert.Equal([2, 4], Cl[..].MapSync(x => x * 2, new[] { 1, 2 })); // fewer items than engines: one block is empty
-        long[] squares = await Cl[..].Map(Kernels.Square, new[] { 0, 1, 2 });
+        long[] squares = await Cl[..].MapAsync(Kernels.Square, new[] { 0, 1, 2 });
         Assert.Equal([0, 1, 4], squares);
         Assert.Empty(Cl[..].MapSync(x => x + offset, Array.Empty<int>()));
 
         // A block that throws fails the map with that engine's exception; each block's output is its engine's.
         var divide = Assert.Throws<RemoteException>(() => Cl[..].MapSync(x => 10 / x, new[] { 1, 0, 2 }));
         Assert.Equal((1, typeof(DivideByZeroException).FullName), (divide.EngineId, divide.RemoteType));
-        var printed = Cl[..].Map(x => { Console.Write(x); return x; }, new[] { 7, 8, 9 });
+        var printed = Cl[..].MapAsync(x => { Console.Write(x); return x; }, new[] { 7, 8, 9 });
         int[] echoed = await printed;
         Assert.Equal([7, 8, 9], echoed);
         Assert.Equal(["7", "8", "9"], printed.Stdout);
@@ -131,13 +132,13 @@ public class ClientTests(ClusterFixture fixture)
     public async Task ParallelEngine_methods_run_through_their_generated_helpers()
     {
         var a = new double[,] { { 1, 2 }, { 3, 4 } };
-        double[][,] all = await Kernels.Remote.Scale(Cl[..], a, 2.0);
+        double[][,] all = await Kernels.Remote.ScaleAsync(Cl[..], a, 2.0);
         Assert.Equal(3, all.Length);
         Assert.All(all, c => Assert.Equal(new double[,] { { 2, 4 }, { 6, 8 } }, c));
-        double[,] one = Kernels.Remote.Scale(Cl[1], a, -1).Get();
+        double[,] one = Kernels.Remote.ScaleSync(Cl[1], a, -1);
         Assert.Equal(new double[,] { { -1, -2 }, { -3, -4 } }, one);
 
-        await Kernels.Remote.Greet(Cl[..], "greeting", new Particle("Ada", [], 0));
+        await Kernels.Remote.GreetAsync(Cl[..], "greeting", new Particle("Ada", [], 0));
         Assert.Equal(["Ada on engine 0", "Ada on engine 1", "Ada on engine 2"], Cl[..].Pull<string>("greeting"));
 
         // The method called from a lambda runs the same code on the engine.
@@ -158,7 +159,7 @@ public class ClientTests(ClusterFixture fixture)
         Assert.Contains("remote stack trace", single.ToString());
 
         // Several engines fail: the aggregate holds each one's exception, in target order.
-        var several = Assert.Throws<RemoteExceptions>(() => Cl[..].ApplySync(() => Thrower.Fail($"engine {Engine.Id} refuses")));
+        var several = Assert.Throws<RemoteAggregateException>(() => Cl[..].ApplySync(() => Thrower.Fail($"engine {Engine.Id} refuses")));
         var each = several.InnerExceptions.Cast<RemoteException>().ToArray();
         Assert.Equal([0, 1, 2], each.Select(e => e.EngineId));
         Assert.Equal(["engine 0 refuses", "engine 1 refuses", "engine 2 refuses"], each.Select(e => e.RemoteMessage));
@@ -168,12 +169,12 @@ public class ClientTests(ClusterFixture fixture)
         var partial = Assert.Throws<RemoteException>(() => Cl[..].ApplySync(() => Engine.Id == 2 ? Thrower.Fail("only 2") : Engine.Id));
         Assert.Equal((2, "only 2"), (partial.EngineId, partial.RemoteMessage));
 
-        var helper = Assert.Throws<RemoteExceptions>(() => Kernels.Remote.Explode(Cl[0..2], "boom").Get());
+        var helper = Assert.Throws<RemoteAggregateException>(() => Kernels.Remote.ExplodeSync(Cl[0..2], "boom"));
         Assert.All(helper.InnerExceptions.Cast<RemoteException>(), e => Assert.Contains("Kernels.Explode", e.RemoteStackTrace));
 
-        var result = Cl[..].Apply(() => Thrower.Fail(message));
+        var result = Cl[..].ApplyAsync(() => Thrower.Fail(message));
         Assert.True(result.Wait());
-        Assert.False(result.Successful);
+        Assert.False(result.IsSuccessful);
 
         // The engines keep serving after user code threw.
         Assert.Equal(["Hello!", "Hello!", "Hello!"], Cl[..].ApplySync(() => "Hello!"));
@@ -182,14 +183,14 @@ public class ClientTests(ClusterFixture fixture)
     [Fact]
     public async Task Async_result_reports_state_metadata_and_each_engines_output()
     {
-        var result = Cl[..].Apply(() =>
+        var result = Cl[..].ApplyAsync(() =>
         {
             Console.WriteLine($"hello from engine {Engine.Id}");
             Console.Error.WriteLine("a warning");
         });
         await result;
-        Assert.True(result.Ready);
-        Assert.True(result.Successful);
+        Assert.True(result.IsReady);
+        Assert.True(result.IsSuccessful);
         Assert.True(result.Wait(TimeSpan.Zero));
         Assert.True(result.Elapsed > TimeSpan.Zero);
         Assert.Equal(result.Elapsed, result.Elapsed); // frozen once the call is over
@@ -206,7 +207,7 @@ public class ClientTests(ClusterFixture fixture)
             shown.ToString().ReplaceLineEndings("\n"));
 
         // Output belongs to the call that printed it: the next call starts empty.
-        var quiet = Cl[0].Apply(() => Engine.Id);
+        var quiet = Cl[0].ApplyAsync(() => Engine.Id);
         Assert.Equal(0, await quiet);
         Assert.Equal([""], quiet.Stdout);
     }
@@ -216,17 +217,17 @@ public class ClientTests(ClusterFixture fixture)
     {
         using var gate = new Gate();
         var path = gate.Path;
-        var result = Cl[1].Apply(() => EngineSide.WaitFor(path));
+        var result = Cl[1].ApplyAsync(() => EngineSide.WaitFor(path));
         Assert.False(result.Wait(TimeSpan.FromMilliseconds(1)));
         Assert.Throws<TimeoutException>(() => result.Get(TimeSpan.FromMilliseconds(1)));
-        Assert.False(result.Ready);
-        Assert.Throws<InvalidOperationException>(() => result.Successful);
+        Assert.False(result.IsReady);
+        Assert.Throws<InvalidOperationException>(() => result.IsSuccessful);
         Assert.Null(result.Metadata[0].Completed);
 
         gate.Open();
         Assert.Equal(1, result.Get(TimeSpan.FromMinutes(1)));
-        Assert.True(result.Ready);
-        Assert.True(result.Successful);
+        Assert.True(result.IsReady);
+        Assert.True(result.IsSuccessful);
         Assert.True(result.Metadata[0].Submitted <= result.Metadata[0].Completed!.Value.AddSeconds(1)); // clocks of two processes: allow skew
     }
 
@@ -241,7 +242,7 @@ public class ClientTests(ClusterFixture fixture)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await result);
         gate.Open();
         Assert.Equal("Hello!", Cl[0].ApplySync(() => "Hello!")); // queued behind the gated call, which finished first
-        Assert.True(result.Ready);
+        Assert.True(result.IsReady);
     }
 
     [Fact]
@@ -258,7 +259,7 @@ public class ClientTests(ClusterFixture fixture)
     public void A_dispatch_id_nobody_registered_is_a_remote_error_that_says_so()
     {
         // Not what users write: an engine of another build of the program would see an unknown id like this.
-        var error = Assert.Throws<RemoteException>(() => Cl[0].Submit<int>(new EngineCall("no.such.stub", [], typeof(ClientTests).Assembly.Location)).Get());
+        var error = Assert.Throws<RemoteException>(() => EngineSubmit.Submit<int>(Cl[0], new EngineCall("no.such.stub", [], typeof(ClientTests).Assembly.Location)).Get());
         Assert.Contains("no.such.stub", error.RemoteMessage);
     }
 

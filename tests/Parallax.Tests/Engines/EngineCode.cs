@@ -9,7 +9,7 @@ public sealed partial record Particle(string Name, double[] Position, int Charge
 
 /// <summary>
 /// Code the engine tests run remotely through the generated stubs: <c>[ParallelEngine]</c> methods
-/// (called through <c>Kernels.Remote.X(view, ...)</c>) and static methods passed as method groups.
+/// (called through <c>Kernels.Remote.XAsync(view, ...)</c> or <c>XSync</c>) and static methods passed as method groups.
 /// </summary>
 public static partial class Kernels
 {

@@ -102,12 +102,12 @@ public class LambdaShapesTests(ClusterFixture fixture)
         Cl[..].ApplySync(Kernels.Mark);
         Assert.Equal([0, 1, 2], Cl[..].Pull<int>("marked"));
 
-        int[] sums = await Kernels.Nested.Remote.Add(Cl[..], 1, 2);
+        int[] sums = await Kernels.Nested.Remote.AddAsync(Cl[..], 1, 2);
         Assert.Equal([3, 3, 3], sums);
-        Assert.Equal(6, await Kernels.Nested.Remote.Add(Cl[0], 1, 2, 3));
-        Assert.Equal("engine 2", Kernels.Nested.Remote.Where(Cl[2]).Get());
+        Assert.Equal(6, await Kernels.Nested.Remote.AddAsync(Cl[0], 1, 2, 3));
+        Assert.Equal("engine 2", Kernels.Nested.Remote.WhereSync(Cl[2]));
         using var cancel = new CancellationTokenSource();
-        Assert.Equal(["engine 1", "engine 0"], await Kernels.Nested.Remote.Where(Cl[new[] { 1, 0 }], cancel.Token));
+        Assert.Equal(["engine 1", "engine 0"], await Kernels.Nested.Remote.WhereAsync(Cl[new[] { 1, 0 }], cancel.Token));
     }
 
     [Fact]

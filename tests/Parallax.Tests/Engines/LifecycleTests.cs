@@ -15,12 +15,12 @@ public class LifecycleTests
         var startedPath = Path.Combine(Path.GetTempPath(), "parallax-started-" + Guid.NewGuid().ToString("N"));
 
         // Engine 1 announces that the long task runs, then sleeps for good: only its death can end the call.
-        var longTask = cl[1].Apply(() =>
+        var longTask = cl[1].ApplyAsync(() =>
         {
             File.WriteAllText(startedPath, "");
             Thread.Sleep(Timeout.Infinite);
         });
-        var alsoPending = cl[..].Apply(() => Engine.Id); // queued behind the long task on engine 1
+        var alsoPending = cl[..].ApplyAsync(() => Engine.Id); // queued behind the long task on engine 1
         for (var i = 0; i < 6000 && !File.Exists(startedPath); i++)
         {
             await Task.Delay(10);
@@ -28,7 +28,7 @@ public class LifecycleTests
 
         Assert.True(File.Exists(startedPath), "the long task never started");
         File.Delete(startedPath);
-        Assert.False(longTask.Ready);
+        Assert.False(longTask.IsReady);
         Process.Start("kill", ["-9", cluster.GetEngine(1)!.Process.Id.ToString(CultureInfo.InvariantCulture)]).WaitForExit();
 
         // A hang guard, not a time assertion: without the engine's death the call would never end.
@@ -39,7 +39,7 @@ public class LifecycleTests
         Assert.Equal(1, Assert.Throws<EngineDiedException>(() => alsoPending.Get()).EngineId);
         Assert.Equal(0, cl[0].ApplySync(() => Engine.Id));
         Assert.Equal([0], cl.Ids);
-        await Assert.ThrowsAsync<EngineDiedException>(() => cl[1].Apply(() => Engine.Id).WaitAsync());
+        await Assert.ThrowsAsync<EngineDiedException>(() => cl[1].ApplyAsync(() => Engine.Id).WaitAsync());
 
         await cluster.RestartEngineAsync(1);
         await cl.WaitForEnginesAsync(2, TimeSpan.FromMinutes(1));

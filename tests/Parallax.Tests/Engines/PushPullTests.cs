@@ -130,7 +130,7 @@ public class PushPullTests(ClusterFixture fixture)
     {
         var missing = await Assert.ThrowsAsync<RemoteException>(() => Cl[1].PullAsync<int>("never-pushed"));
         Assert.Equal(1, missing.EngineId);
-        Assert.Equal(3, Assert.Throws<RemoteExceptions>(() => Cl[..].Pull<int>("never-pushed")).InnerExceptions.Count);
+        Assert.Equal(3, Assert.Throws<RemoteAggregateException>(() => Cl[..].Pull<int>("never-pushed")).InnerExceptions.Count);
         Assert.Equal(typeof(KeyNotFoundException).FullName, missing.RemoteType);
         Assert.Contains("never-pushed", missing.RemoteMessage);
 

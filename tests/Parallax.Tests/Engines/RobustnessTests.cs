@@ -14,7 +14,7 @@ public class RobustnessTests
     {
         var cluster = await Cluster.StartAsync(1);
         var engine = cluster.Client[0];
-        var busy = engine.Apply(() => Thread.Sleep(Timeout.Infinite));
+        var busy = engine.ApplyAsync(() => Thread.Sleep(Timeout.Infinite));
 
         // The engine reads nothing while it runs a call, so 4 MB of inline frames (a socket queues about
         // 176 KB) leave this sender blocked inside a send, holding the connection.
@@ -26,7 +26,7 @@ public class RobustnessTests
             {
                 lock (pending)
                 {
-                    pending.Add(engine.Apply(() => blob.Length));
+                    pending.Add(engine.ApplyAsync(() => blob.Length));
                 }
             }
         });
@@ -47,7 +47,7 @@ public class RobustnessTests
     public async Task An_unhandled_exception_on_an_engine_thread_kills_the_engine_and_fails_its_call_while_the_others_keep_working()
     {
         await using var cluster = await Cluster.StartAsync(2);
-        var crash = cluster.Client[1].Apply(() =>
+        var crash = cluster.Client[1].ApplyAsync(() =>
         {
             new Thread(() => throw new InvalidOperationException("boom on a thread nobody joins")).Start();
             Thread.Sleep(Timeout.Infinite);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using System.Text;
 
@@ -29,10 +30,27 @@ public class PublicApiTests
     }
 
     [Fact]
-    public void Every_public_type_is_in_namespace_Parallax()
+    public void Users_see_namespace_Parallax_and_generated_code_alone_sees_CompilerServices()
     {
-        var stray = typeof(JitAttribute).Assembly.GetExportedTypes().Where(t => t.Namespace != "Parallax").Select(t => t.FullName).ToArray();
-        Assert.Empty(stray);
+        // `using Parallax;` must offer only what a user calls; what only generated code calls sits in
+        // Parallax.CompilerServices, hidden from IntelliSense as well.
+        var exported = typeof(JitAttribute).Assembly.GetExportedTypes();
+        Assert.Empty(exported.Where(t => t.Namespace is not ("Parallax" or "Parallax.CompilerServices")).Select(t => t.FullName));
+        var visible = exported.Where(t => t.Namespace == "Parallax.CompilerServices" && t.GetCustomAttribute<EditorBrowsableAttribute>()?.State != EditorBrowsableState.Never);
+        Assert.Empty(visible.Select(t => t.FullName));
+        Assert.Contains(exported, t => t.FullName == "Parallax.CompilerServices.EngineSubmit");
+        Assert.DoesNotContain(exported, t => t.FullName is "Parallax.EngineCall" or "Parallax.EngineDispatch" or "Parallax.EngineInvoker");
+    }
+
+    [Fact]
+    public void No_public_constant_compiles_into_user_assemblies()
+    {
+        // A const is copied into every caller at build time: changing it later would not reach them.
+        var constants = typeof(JitAttribute).Assembly.GetExportedTypes()
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(f => f.IsLiteral && !f.DeclaringType!.IsEnum)
+            .Select(f => $"{f.DeclaringType}.{f.Name}");
+        Assert.Empty(constants);
     }
 
     private static string Describe(Assembly assembly)

@@ -14,7 +14,7 @@ public class ProcessExitTests
         var (exitCode, output) = RunProbe("foreground");
         Assert.Equal(0, exitCode);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal(["main returns; Thread-1 (Linger) is a foreground thread", Finished], lines);
+        Assert.Equal(["threads: MainThread, Thread-1 (Linger)", "main returns; Thread-1 (Linger) is a foreground thread", Finished], lines);
     }
 
     [Fact]

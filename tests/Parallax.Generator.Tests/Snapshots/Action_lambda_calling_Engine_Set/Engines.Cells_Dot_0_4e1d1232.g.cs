@@ -31,13 +31,13 @@ namespace Parallax.Generated
 
         /// <summary>Adds <see cref="Invoke"/> to the engines' invoker table when an engine loads this assembly.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::Parallax.EngineDispatch.Register(Id, Invoke);
+        internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
         /// <summary>Replaces the call to <c>ApplyAsync</c>: sends this stub instead of running the delegate here.</summary>
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "tTk13l6986jcY83716lebZ8AAABGaWxlMC5jcw==")] // /src/File0.cs(8,17)
         internal static global::Parallax.AsyncResult ApplyAsync(this global::Parallax.DirectView view, global::System.Action action, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            return view.Submit(new global::Parallax.EngineCall(Id, Encode(), typeof(Cells_Dot_0_4e1d1232).Assembly.Location), cancellationToken);
+            return global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Cells_Dot_0_4e1d1232).Assembly.Location), cancellationToken);
         }
     }
 }

@@ -35,7 +35,7 @@ namespace Parallax.Generated
 
         /// <summary>Adds <see cref="Invoke"/> to the engines' invoker table when an engine loads this assembly.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::Parallax.EngineDispatch.Register(Id, Invoke);
+        internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
         /// <summary>Replaces the call to <c>ApplySync</c>: sends this stub instead of running the delegate here.</summary>
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE2cBAABGaWxlMC5jcw==")] // /src/File0.cs(17,18)
@@ -44,7 +44,7 @@ namespace Parallax.Generated
             var captured_name = global::Parallax.Generated.EngineClosure.Read<string>(function, "name");
             var captured_values = global::Parallax.Generated.EngineClosure.Read<double[]>(function, "values");
             var captured_scale = global::Parallax.Generated.EngineClosure.Read<double>(function, "scale");
-            return view.Submit<string>(new global::Parallax.EngineCall(Id, Encode(captured_name, captured_values, captured_scale), typeof(Work_Describe_0_2cf82546).Assembly.Location)).Get();
+            return global::Parallax.CompilerServices.EngineSubmit.Submit<string>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(captured_name, captured_values, captured_scale), typeof(Work_Describe_0_2cf82546).Assembly.Location)).Get();
         }
     }
 }

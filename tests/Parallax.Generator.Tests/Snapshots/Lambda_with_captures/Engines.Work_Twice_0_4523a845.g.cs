@@ -31,14 +31,14 @@ namespace Parallax.Generated
 
         /// <summary>Adds <see cref="Invoke"/> to the engines' invoker table when an engine loads this assembly.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::Parallax.EngineDispatch.Register(Id, Invoke);
+        internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
         /// <summary>Replaces the call to <c>ApplySync</c>: sends this stub instead of running the delegate here.</summary>
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE8oAAABGaWxlMC5jcw==")] // /src/File0.cs(11,18)
         internal static int[] ApplySync(this global::Parallax.DirectView view, global::System.Func<int> function)
         {
             var captured_n = global::Parallax.Generated.EngineClosure.Read<int>(function, "n");
-            return view.Submit<int>(new global::Parallax.EngineCall(Id, Encode(captured_n), typeof(Work_Twice_0_4523a845).Assembly.Location)).Get();
+            return global::Parallax.CompilerServices.EngineSubmit.Submit<int>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(captured_n), typeof(Work_Twice_0_4523a845).Assembly.Location)).Get();
         }
     }
 }

@@ -36,14 +36,14 @@ namespace Parallax.Generated
 
         /// <summary>Adds <see cref="Invoke"/> to the engines' invoker table when an engine loads this assembly.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::Parallax.EngineDispatch.Register(Id, Invoke);
+        internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
         /// <summary>Replaces the call to <c>MapSync</c>: sends this stub instead of running the delegate here.</summary>
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "oiEd2P1L8Om/aVy8nTL2maYAAABGaWxlMC5jcw==")] // /src/File0.cs(8,18)
         internal static long[] MapSync(this global::Parallax.DirectView view, global::System.Func<int, long> function, global::System.Collections.Generic.IEnumerable<int> items)
         {
             var captured_offset = global::Parallax.Generated.EngineClosure.Read<long>(function, "offset");
-            return view.SubmitMap<int, long>(Id, typeof(Mapper_Squares_0_3114572a).Assembly.Location, items, __block => Encode(captured_offset, __block)).Get();
+            return global::Parallax.CompilerServices.EngineSubmit.SubmitMap<int, long>(view, Id, typeof(Mapper_Squares_0_3114572a).Assembly.Location, items, __block => Encode(captured_offset, __block)).Get();
         }
     }
 }

@@ -27,13 +27,13 @@ namespace Parallax.Generated
 
         /// <summary>Adds <see cref="Invoke"/> to the engines' invoker table when an engine loads this assembly.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void Register() => global::Parallax.EngineDispatch.Register(Id, Invoke);
+        internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
         /// <summary>Replaces the call to <c>ApplySync</c>: sends this stub instead of running the delegate here.</summary>
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "1ktMRyCknVVW3hZqQhpFotEAAABGaWxlMC5jcw==")] // /src/File0.cs(9,51)
         internal static string[] ApplySync(this global::Parallax.DirectView view, global::System.Func<string> function)
         {
-            return view.Submit<string>(new global::Parallax.EngineCall(Id, Encode(), typeof(Caller_Run_0_8e630b5b).Assembly.Location)).Get();
+            return global::Parallax.CompilerServices.EngineSubmit.Submit<string>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Caller_Run_0_8e630b5b).Assembly.Location)).Get();
         }
     }
 }

@@ -6,29 +6,45 @@ namespace Demo
 {
     partial class Kernels
     {
-        /// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: one helper per method and kind of view.</summary>
+        /// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: an Async and a Sync helper per method and kind of view.</summary>
         public static partial class Remote
         {
             /// <summary>The stable id the engines' invoker table knows <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> by.</summary>
             internal const string MultiplyId = "d0d6b704ffc261bad496bb7c70798d70";
 
-            /// <summary>Runs <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> on every target of <paramref name="view"/>, one result per target in target order.</summary>
+            /// <summary>Runs <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> on every target of <paramref name="view"/>, one result per target in target order, without waiting.</summary>
             /// <param name="view">The engines to run on.</param>
             /// <param name="a">Sent to the engines as the method's <c>a</c>.</param>
             /// <param name="b">Sent to the engines as the method's <c>b</c>.</param>
             /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
             /// <returns>An awaitable result.</returns>
-            public static global::Parallax.AsyncResult<double[][,]> Multiply(global::Parallax.DirectView view, double[,] a, double b, global::System.Threading.CancellationToken cancellationToken = default) =>
-                view.Submit<double[,]>(new global::Parallax.EngineCall(MultiplyId, EncodeMultiply(a, b), typeof(Remote).Assembly.Location), cancellationToken);
+            public static global::Parallax.AsyncResult<double[][,]> MultiplyAsync(global::Parallax.DirectView view, double[,] a, double b, global::System.Threading.CancellationToken cancellationToken = default) =>
+                global::Parallax.CompilerServices.EngineSubmit.Submit<double[,]>(view, new global::Parallax.CompilerServices.EngineCall(MultiplyId, EncodeMultiply(a, b), typeof(Remote).Assembly.Location), cancellationToken);
 
-            /// <summary>Runs <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> on the engine of <paramref name="view"/>.</summary>
+            /// <summary>Runs <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> on every target of <paramref name="view"/>, one result per target in target order, and waits.</summary>
+            /// <param name="view">The engines to run on.</param>
+            /// <param name="a">Sent to the engines as the method's <c>a</c>.</param>
+            /// <param name="b">Sent to the engines as the method's <c>b</c>.</param>
+            /// <returns>The result.</returns>
+            public static double[][,] MultiplySync(global::Parallax.DirectView view, double[,] a, double b) =>
+                MultiplyAsync(view, a, b).Get();
+
+            /// <summary>Runs <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> on the engine of <paramref name="view"/>, without waiting.</summary>
             /// <param name="view">The engines to run on.</param>
             /// <param name="a">Sent to the engines as the method's <c>a</c>.</param>
             /// <param name="b">Sent to the engines as the method's <c>b</c>.</param>
             /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
             /// <returns>An awaitable result.</returns>
-            public static global::Parallax.AsyncResult<double[,]> Multiply(global::Parallax.EngineView view, double[,] a, double b, global::System.Threading.CancellationToken cancellationToken = default) =>
-                view.Submit<double[,]>(new global::Parallax.EngineCall(MultiplyId, EncodeMultiply(a, b), typeof(Remote).Assembly.Location), cancellationToken);
+            public static global::Parallax.AsyncResult<double[,]> MultiplyAsync(global::Parallax.EngineView view, double[,] a, double b, global::System.Threading.CancellationToken cancellationToken = default) =>
+                global::Parallax.CompilerServices.EngineSubmit.Submit<double[,]>(view, new global::Parallax.CompilerServices.EngineCall(MultiplyId, EncodeMultiply(a, b), typeof(Remote).Assembly.Location), cancellationToken);
+
+            /// <summary>Runs <see cref="global::Demo.Kernels.Multiply(double[,], double)"/> on the engine of <paramref name="view"/>, and waits.</summary>
+            /// <param name="view">The engines to run on.</param>
+            /// <param name="a">Sent to the engines as the method's <c>a</c>.</param>
+            /// <param name="b">Sent to the engines as the method's <c>b</c>.</param>
+            /// <returns>The result.</returns>
+            public static double[,] MultiplySync(global::Parallax.EngineView view, double[,] a, double b) =>
+                MultiplyAsync(view, a, b).Get();
 
             /// <summary>Serializes the method's arguments.</summary>
             internal static byte[] EncodeMultiply(double[,] a, double b) => global::MemoryPack.MemoryPackSerializer.Serialize<(double[,], double)>((a, b));
@@ -42,7 +58,7 @@ namespace Demo
 
             /// <summary>Adds <see cref="InvokeMultiply"/> to the engines' invoker table when an engine loads this assembly.</summary>
             [global::System.Runtime.CompilerServices.ModuleInitializer]
-            internal static void RegisterMultiply() => global::Parallax.EngineDispatch.Register(MultiplyId, InvokeMultiply);
+            internal static void RegisterMultiply() => global::Parallax.CompilerServices.EngineDispatch.Register(MultiplyId, InvokeMultiply);
         }
     }
 }

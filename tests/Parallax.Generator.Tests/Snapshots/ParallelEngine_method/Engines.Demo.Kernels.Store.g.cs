@@ -6,29 +6,43 @@ namespace Demo
 {
     partial class Kernels
     {
-        /// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: one helper per method and kind of view.</summary>
+        /// <summary>Runs this type's <c>[ParallelEngine]</c> methods on engines: an Async and a Sync helper per method and kind of view.</summary>
         public static partial class Remote
         {
             /// <summary>The stable id the engines' invoker table knows <see cref="global::Demo.Kernels.Store(string, int)"/> by.</summary>
             internal const string StoreId = "09be24114ada1bf6a50a3b9cf3e65e71";
 
-            /// <summary>Runs <see cref="global::Demo.Kernels.Store(string, int)"/> on every target of <paramref name="view"/>, one result per target in target order.</summary>
+            /// <summary>Runs <see cref="global::Demo.Kernels.Store(string, int)"/> on every target of <paramref name="view"/>, one result per target in target order, without waiting.</summary>
             /// <param name="view">The engines to run on.</param>
             /// <param name="name">Sent to the engines as the method's <c>name</c>.</param>
             /// <param name="value">Sent to the engines as the method's <c>value</c>.</param>
             /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
             /// <returns>An awaitable result.</returns>
-            internal static global::Parallax.AsyncResult Store(global::Parallax.DirectView view, string name, int value, global::System.Threading.CancellationToken cancellationToken = default) =>
-                view.Submit(new global::Parallax.EngineCall(StoreId, EncodeStore(name, value), typeof(Remote).Assembly.Location), cancellationToken);
+            internal static global::Parallax.AsyncResult StoreAsync(global::Parallax.DirectView view, string name, int value, global::System.Threading.CancellationToken cancellationToken = default) =>
+                global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(StoreId, EncodeStore(name, value), typeof(Remote).Assembly.Location), cancellationToken);
 
-            /// <summary>Runs <see cref="global::Demo.Kernels.Store(string, int)"/> on the engine of <paramref name="view"/>.</summary>
+            /// <summary>Runs <see cref="global::Demo.Kernels.Store(string, int)"/> on every target of <paramref name="view"/>, one result per target in target order, and waits.</summary>
+            /// <param name="view">The engines to run on.</param>
+            /// <param name="name">Sent to the engines as the method's <c>name</c>.</param>
+            /// <param name="value">Sent to the engines as the method's <c>value</c>.</param>
+            internal static void StoreSync(global::Parallax.DirectView view, string name, int value) =>
+                StoreAsync(view, name, value).Get();
+
+            /// <summary>Runs <see cref="global::Demo.Kernels.Store(string, int)"/> on the engine of <paramref name="view"/>, without waiting.</summary>
             /// <param name="view">The engines to run on.</param>
             /// <param name="name">Sent to the engines as the method's <c>name</c>.</param>
             /// <param name="value">Sent to the engines as the method's <c>value</c>.</param>
             /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
             /// <returns>An awaitable result.</returns>
-            internal static global::Parallax.AsyncResult Store(global::Parallax.EngineView view, string name, int value, global::System.Threading.CancellationToken cancellationToken = default) =>
-                view.Submit(new global::Parallax.EngineCall(StoreId, EncodeStore(name, value), typeof(Remote).Assembly.Location), cancellationToken);
+            internal static global::Parallax.AsyncResult StoreAsync(global::Parallax.EngineView view, string name, int value, global::System.Threading.CancellationToken cancellationToken = default) =>
+                global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(StoreId, EncodeStore(name, value), typeof(Remote).Assembly.Location), cancellationToken);
+
+            /// <summary>Runs <see cref="global::Demo.Kernels.Store(string, int)"/> on the engine of <paramref name="view"/>, and waits.</summary>
+            /// <param name="view">The engines to run on.</param>
+            /// <param name="name">Sent to the engines as the method's <c>name</c>.</param>
+            /// <param name="value">Sent to the engines as the method's <c>value</c>.</param>
+            internal static void StoreSync(global::Parallax.EngineView view, string name, int value) =>
+                StoreAsync(view, name, value).Get();
 
             /// <summary>Serializes the method's arguments.</summary>
             internal static byte[] EncodeStore(string name, int value) => global::MemoryPack.MemoryPackSerializer.Serialize<(string, int)>((name, value));
@@ -43,7 +57,7 @@ namespace Demo
 
             /// <summary>Adds <see cref="InvokeStore"/> to the engines' invoker table when an engine loads this assembly.</summary>
             [global::System.Runtime.CompilerServices.ModuleInitializer]
-            internal static void RegisterStore() => global::Parallax.EngineDispatch.Register(StoreId, InvokeStore);
+            internal static void RegisterStore() => global::Parallax.CompilerServices.EngineDispatch.Register(StoreId, InvokeStore);
         }
     }
 }

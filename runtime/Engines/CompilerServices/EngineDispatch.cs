@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 
-namespace Parallax;
+namespace Parallax.CompilerServices;
 
 /// <summary>
 /// Runs one dispatched call on an engine: reads the serialized arguments, runs the user's code,

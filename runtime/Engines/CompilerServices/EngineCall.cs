@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace Parallax;
+namespace Parallax.CompilerServices;
 
 /// <summary>
 /// One call to dispatched code as generated stubs describe it: which invoker runs it, its serialized
