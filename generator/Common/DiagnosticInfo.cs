@@ -20,6 +20,13 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
 
 internal static class DiagnosticReporting
 {
+    // The compiler's own message format, without its int[*,*] for a multidimensional array: users write int[,].
+    private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.CSharpErrorMessageFormat
+        .RemoveMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseAsterisksInMultiDimensionalArrays);
+
+    /// <summary>A symbol as a diagnostic's message names it: as C# writes it (<c>System.Func&lt;double[,], int?&gt;</c>).</summary>
+    public static string ToMessageString(this ISymbol symbol) => symbol.ToDisplayString(MessageFormat);
+
     /// <summary>Registers the output that turns collected <see cref="DiagnosticInfo"/> values into diagnostics.</summary>
     public static void ReportDiagnostics(
         this IncrementalGeneratorInitializationContext context,

@@ -283,11 +283,11 @@ public sealed partial class EngineGenerator
             var type = site.Invoke.ReturnType;
             if (Types.WhyNotSerializable(type) is { } reason)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, at, what, type.ToDisplayString(), reason);
+                Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, at, what, type.ToMessageString(), reason);
             }
             else if (Types.WhyNotAccessible(type) is { } inaccessible)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
+                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
             }
         }
 
@@ -295,11 +295,11 @@ public sealed partial class EngineGenerator
         {
             if (Types.WhyNotSerializable(type) is { } reason)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, name, type.ToDisplayString(), reason);
+                Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, name, type.ToMessageString(), reason);
             }
             else if (Types.WhyNotAccessible(type) is { } inaccessible)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
+                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
             }
         }
 
@@ -347,11 +347,11 @@ public sealed partial class EngineGenerator
                 }
                 else if (Types.WhyNotSerializable(type) is { } reason)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineCaptureNotSerializable, at, symbol.Name, type.ToDisplayString(), reason);
+                    Report(diagnostics, DiagnosticDescriptors.EngineCaptureNotSerializable, at, symbol.Name, type.ToMessageString(), reason);
                 }
                 else if (Types.WhyNotAccessible(type) is { } inaccessible)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
+                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
                 }
 
                 captures.Add((declaration.Span.Start, new ValueSpec(Identifiers.Escape(symbol.Name), Display(type))));
@@ -593,7 +593,7 @@ public sealed partial class EngineGenerator
                 var at = syntax.ParameterList.Parameters[i];
                 if (parameter.RefKind != RefKind.None)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, parameter.Name, parameter.Type.ToDisplayString(),
+                    Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, parameter.Name, parameter.Type.ToMessageString(),
                         "a ref, out or in parameter would refer to memory in the caller's process; pass it by value");
                     continue;
                 }
@@ -608,11 +608,11 @@ public sealed partial class EngineGenerator
                 resultType = Display(method.ReturnType);
                 if (Types.WhyNotSerializable(method.ReturnType) is { } reason)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString(), reason);
+                    Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, syntax.ReturnType, method.Name, method.ReturnType.ToMessageString(), reason);
                 }
                 else if (Types.WhyNotAccessible(method.ReturnType) is { } inaccessible)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, syntax.ReturnType, method.ReturnType.ToDisplayString(), inaccessible);
+                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, syntax.ReturnType, method.ReturnType.ToMessageString(), inaccessible);
                 }
             }
 

@@ -156,7 +156,7 @@ public sealed partial class JitGenerator
 
             if (Keyword(_method.ReturnType) is not { } returnType)
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, _syntax.ReturnType, "the return value", _method.ReturnType.ToDisplayString());
+                Report(DiagnosticDescriptors.JitUnsupportedType, _syntax.ReturnType, "the return value", _method.ReturnType.ToMessageString());
                 return Fail();
             }
 
@@ -372,7 +372,7 @@ public sealed partial class JitGenerator
                 var spec = ClassifyParameter(p);
                 if (spec is null)
                 {
-                    Report(DiagnosticDescriptors.JitUnsupportedType, at, p.Name, p.Type.ToDisplayString());
+                    Report(DiagnosticDescriptors.JitUnsupportedType, at, p.Name, p.Type.ToMessageString());
                     ok = false;
                     continue;
                 }
@@ -440,7 +440,7 @@ public sealed partial class JitGenerator
                 {
                     if (Keyword(array.ElementType) is not { } element)
                     {
-                        Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                        Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                     }
                     else if (value is ArrayCreationExpressionSyntax { Initializer: null } creation
                         && creation.Type.RankSpecifiers.Count == 1 && creation.Type.RankSpecifiers[0].Sizes.Count == 1
@@ -459,7 +459,7 @@ public sealed partial class JitGenerator
 
                 if (Keyword(local.Type) is not { } keyword)
                 {
-                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                     continue;
                 }
 
@@ -677,7 +677,7 @@ public sealed partial class JitGenerator
 
             if (Keyword(local.Type) is not { } keyword)
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                 return;
             }
 
@@ -1339,7 +1339,7 @@ public sealed partial class JitGenerator
 
                     if (info.Type is not { } castType || Keyword(castType) is not { } target)
                     {
-                        Report(DiagnosticDescriptors.JitUnsupportedType, cast.Type, cast.ToString(), info.Type?.ToDisplayString() ?? "?");
+                        Report(DiagnosticDescriptors.JitUnsupportedType, cast.Type, cast.ToString(), info.Type?.ToMessageString() ?? "?");
                         return null;
                     }
 
@@ -1692,7 +1692,7 @@ public sealed partial class JitGenerator
 
             if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, binary, binary.ToString(), info.Type?.ToDisplayString() ?? "?");
+                Report(DiagnosticDescriptors.JitUnsupportedType, binary, binary.ToString(), info.Type?.ToMessageString() ?? "?");
                 return null;
             }
 
@@ -1723,7 +1723,7 @@ public sealed partial class JitGenerator
 
             if (info.Type is not { } returnType || Keyword(returnType) is not { } type)
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, invocation, display, info.Type?.ToDisplayString() ?? "?");
+                Report(DiagnosticDescriptors.JitUnsupportedType, invocation, display, info.Type?.ToMessageString() ?? "?");
                 return null;
             }
 

@@ -57,7 +57,7 @@ public sealed partial class ThreadGenerator
                     RefKind.Out => "an out parameter",
                     RefKind.In => "passed by in",
                     RefKind.RefReadOnlyParameter => "passed by ref readonly",
-                    _ => p.Type.IsRefLikeType ? $"of ref struct type '{p.Type.ToDisplayString()}'" : null,
+                    _ => p.Type.IsRefLikeType ? $"of ref struct type '{p.Type.ToMessageString()}'" : null,
                 };
                 if (why is not null)
                 {
