@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -71,14 +72,15 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .Select(static (names, _) => names.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(KernelNamesStep);
 
+        // One entry per file, not per call: a project's hundred thousand calls would each cost the
+        // incremental tables more than reading their names does.
         var invocations = context.SyntaxProvider.CreateSyntaxProvider(
-                static (node, _) => node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is not null,
-                static (ctx, _) => new NamedCall(Invocations.CalledName((InvocationExpressionSyntax)ctx.Node)!, (InvocationExpressionSyntax)ctx.Node))
+                static (node, _) => node is CompilationUnitSyntax,
+                static (ctx, ct) => NamedCalls(ctx.Node, ct))
             .WithTrackingName(InvocationsStep);
 
         var candidates = invocations.Combine(kernelNames)
-            .Where(static pair => pair.Right.Contains(pair.Left.Name))
-            .Select(static (pair, _) => pair.Left)
+            .SelectMany(static (pair, _) => pair.Left.Where(call => pair.Right.Contains(call.Name)))
             .WithTrackingName(CandidatesStep);
 
         var callSites = candidates.Combine(context.CompilationProvider)
@@ -139,9 +141,13 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     /// </summary>
     private static CallSiteSpec? CallSite(InvocationExpressionSyntax invocation, Compilation compilation, CancellationToken ct)
     {
+        if (!MayCallAStaticMethod(compilation, invocation, ct))
+        {
+            return null;
+        }
+
         var model = compilation.GetSemanticModel(invocation.SyntaxTree);
-        if (!MayCallAStaticMethod(model, invocation, ct)
-            || model.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
+        if (model.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
             || !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
         {
             return null;
@@ -158,7 +164,7 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     /// or parameter is in scope: that binds one name, where GetSymbolInfo binds the whole method body. A
     /// local that hides a type name is then read as the type, and the full binding that follows decides.
     /// </summary>
-    private static bool MayCallAStaticMethod(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken ct)
+    private static bool MayCallAStaticMethod(Compilation compilation, InvocationExpressionSyntax invocation, CancellationToken ct)
     {
         if (invocation.Expression is MemberBindingExpressionSyntax)
         {
@@ -170,8 +176,17 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             return true;
         }
 
+        // The common case, list.Add(x), needs no binding at all: a local or parameter in scope hides any type of
+        // its name, unless a type of this assembly has that very name ("Color Color": then the binding below
+        // decides; a type from elsewhere cannot hold or inherit a [Jit] method).
+        if (access.Expression is IdentifierNameSyntax receiver && IsLocalInScope(receiver)
+            && !compilation.Assembly.TypeNames.Contains(receiver.Identifier.ValueText))
+        {
+            return false;
+        }
+
         ct.ThrowIfCancellationRequested();
-        var info = model.GetSpeculativeSymbolInfo(member.SpanStart, access.Expression, SpeculativeBindingOption.BindAsExpression);
+        var info = compilation.GetSemanticModel(invocation.SyntaxTree).GetSpeculativeSymbolInfo(member.SpanStart, access.Expression, SpeculativeBindingOption.BindAsExpression);
         return info.Symbol switch
         {
             null => info.CandidateSymbols.Any(static s => s is ITypeSymbol),
@@ -180,6 +195,67 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             // "Color Color": a field or property named like its type also reaches the type's static members.
             var value => value.Name == (value as IFieldSymbol)?.Type.Name || value.Name == (value as IPropertySymbol)?.Type.Name,
         };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is declared as a local or parameter in a scope around it, read from
+    /// syntax: the locals of every enclosing block (a local's scope is its whole block), the variables of
+    /// for, foreach, using, fixed and catch, and the parameters of enclosing lambdas, local functions and
+    /// the member. Pattern and out variables are not looked for: those fall through to the binding.
+    /// </summary>
+    private static bool IsLocalInScope(IdentifierNameSyntax name)
+    {
+        string text = name.Identifier.ValueText;
+        bool Named(SyntaxToken identifier) => identifier.ValueText == text;
+        bool InParameters(ParameterListSyntax? list) => list is not null && list.Parameters.Any(p => Named(p.Identifier));
+        bool Declares(VariableDeclarationSyntax? declaration) => declaration is not null && declaration.Variables.Any(v => Named(v.Identifier));
+
+        foreach (var scope in name.Ancestors())
+        {
+            bool found = scope switch
+            {
+                BlockSyntax block => block.Statements.Any(st => st is LocalDeclarationStatementSyntax local && Declares(local.Declaration)),
+                SwitchSectionSyntax section => section.Statements.Any(st => st is LocalDeclarationStatementSyntax local && Declares(local.Declaration)),
+                ForStatementSyntax loop => Declares(loop.Declaration),
+                ForEachStatementSyntax loop => Named(loop.Identifier),
+                UsingStatementSyntax statement => Declares(statement.Declaration),
+                FixedStatementSyntax statement => Declares(statement.Declaration),
+                CatchClauseSyntax clause => clause.Declaration is { } caught && Named(caught.Identifier),
+                SimpleLambdaExpressionSyntax lambda => Named(lambda.Parameter.Identifier),
+                ParenthesizedLambdaExpressionSyntax lambda => InParameters(lambda.ParameterList),
+                AnonymousMethodExpressionSyntax method => InParameters(method.ParameterList),
+                LocalFunctionStatementSyntax function => InParameters(function.ParameterList),
+                BaseMethodDeclarationSyntax method => InParameters(method.ParameterList),
+                _ => false,
+            };
+            if (found)
+            {
+                return true;
+            }
+
+            if (scope is MemberDeclarationSyntax)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every invocation of a file that calls a simple name, with that name.</summary>
+    private static EquatableArray<NamedCall> NamedCalls(SyntaxNode root, CancellationToken ct)
+    {
+        var calls = new List<NamedCall>();
+        foreach (var node in root.DescendantNodes())
+        {
+            if (node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is { } name)
+            {
+                calls.Add(new NamedCall(name, invocation));
+            }
+        }
+
+        ct.ThrowIfCancellationRequested();
+        return calls.ToEquatableArray();
     }
 
     /// <summary>An invocation and the simple name it calls: the syntax-only first pass over every call.</summary>

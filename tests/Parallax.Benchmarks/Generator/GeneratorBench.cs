@@ -40,7 +40,8 @@ internal static class GeneratorBench
             {
                 File.AppendAllText(Path.Combine(work, "Touched.cs"), "// round " + round + "\n");
                 string log = Path.Combine(work, $"round{round}.log");
-                string server = round == 0 ? " -p:UseSharedCompilation=false" : string.Empty;
+                // Explicit both ways: an environment may set UseSharedCompilation=false for every build.
+                string server = round == 0 ? " -p:UseSharedCompilation=false" : " -p:UseSharedCompilation=true";
                 Dotnet(work, $"build --no-restore -c Release --nologo -nodeReuse:false{server} -bl:{Path.Combine(work, $"round{round}.binlog")} -flp:v=d;logfile={log}");
                 var times = Parse(File.ReadAllText(log));
                 byRound.Add(times);
@@ -65,6 +66,8 @@ internal static class GeneratorBench
         }
         finally
         {
+            // The compiler server this bench started; an environment without one keeps none running.
+            Dotnet(work, "build-server shutdown --vbcscompiler");
             if (Environment.GetEnvironmentVariable("PARALLAX_KEEP_BENCH") != "1")
             {
                 Directory.Delete(work, recursive: true);

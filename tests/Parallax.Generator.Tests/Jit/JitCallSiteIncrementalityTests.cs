@@ -81,6 +81,8 @@ public class JitCallSiteIncrementalityTests
                     list.Add(x);
                     var local = new System.Collections.Generic.List<double[]>();
                     local.Add(x);
+                    foreach (var each in local) { each.Clone(); }
+                    Derived Derived = new Derived(); // "Color Color": Derived.Add below still names the type's static method
                     return [KK.Add(x, x), Derived.Add(x, x), Add(x, x), K.Add(x, x), global::Demo.K.Add(x, x)];
                 }
             }
