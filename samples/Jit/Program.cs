@@ -4,7 +4,14 @@ using Parallax;
 // Numba's @jit, @njit(fastmath, parallel) and @vectorize, in C#: each method below is an ordinary
 // scalar loop; the attribute makes the build emit a SIMD kernel and redirect every call to it.
 // Run: dotnet run -c Release --project samples/Jit [-- N]
-int n = args.Length > 0 ? int.Parse(args[0]) : 10_000_000;
+var cli = new Notebook.CommandLine("dotnet run -c Release --project samples/Jit --", "[Jit], [Jit(FastMath, Parallel)] and [Vectorize] kernels next to the scalar loops they come from.")
+    .Positional("N", "Array length (default 10 000 000).", n => int.TryParse(n, out int v) && v > 0 ? null : "not a positive whole number");
+if (cli.Parse(args) is { } exit)
+{
+    return exit;
+}
+
+int n = cli["N"] is { } length ? int.Parse(length) : 10_000_000;
 var random = new Random(1);
 var x = new double[n];
 var y = new double[n];
@@ -29,6 +36,8 @@ CompareActions("x*x + sin(y), Parallel vs one-core kernel", () => Kernels.Wave(x
 // [Vectorize]: the scalar function gets a span overload.
 Kernels.Hypot(x, y, r);
 Console.WriteLine($"{"Hypot via [Vectorize]",-45} r[0] = {r[0]:F6}, scalar {Kernels.Hypot(x[0], y[0]):F6}");
+
+return 0;
 
 static void Compare<T>(string what, Func<T> reference, Func<T> kernel)
 {

@@ -20,9 +20,8 @@ internal abstract class Section
 /// <summary>Command-line options: <c>--quick</c> runs the sections on small sizes (CI's smoke run).</summary>
 internal sealed record NotebookOptions(bool Quick, string? Only)
 {
-    public static NotebookOptions Parse(string[] args) => new(
-        args.Contains("--quick"),
-        args.SkipWhile(a => a != "--section").Skip(1).FirstOrDefault());
+    /// <summary>The help text of <c>--quick</c>, the same in every sample.</summary>
+    public const string QuickHelp = "Small sizes (N = 500, 100 000 elements, factorial(20000)): CI's smoke run.";
 
     /// <summary>The seed's matrix size, N = 5000, or 500 in a quick run.</summary>
     public int MatrixSize => Quick ? 500 : 5000;

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace Parallax.Tests.Threads;
+namespace Parallax.Tests.Samples;
 
-/// <summary>Runs samples/Threads (built before this project, never referenced) as a child process.</summary>
+/// <summary>Runs a sample (built before this project, never referenced) as a child process.</summary>
 internal static class SampleProcess
 {
-    public static (int ExitCode, string Output, string Error) RunThreads(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static (int ExitCode, string Output, string Error) RunThreads(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        Run("Threads", arguments, environment);
+
+    public static (int ExitCode, string Output, string Error) Run(string sampleName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var test = typeof(SampleProcess).Assembly;
         string project = test.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
         string configuration = test.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        string sample = Path.GetFullPath(Path.Combine(project, "..", "..", "samples", "Threads", "bin", configuration, "net10.0", "Threads.dll"));
-        Assert.True(File.Exists(sample), $"samples/Threads is not built at {sample}; build tests/Parallax.Tests, which builds it first");
+        string sample = Path.GetFullPath(Path.Combine(project, "..", "..", "samples", sampleName, "bin", configuration, "net10.0", sampleName + ".dll"));
+        Assert.True(File.Exists(sample), $"samples/{sampleName} is not built at {sample}; build tests/Parallax.Tests, which builds it first");
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(sample);
@@ -33,7 +36,7 @@ internal static class SampleProcess
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"samples/Threads {string.Join(' ', arguments)} did not end within 60 s");
+            Assert.Fail($"samples/{sampleName} {string.Join(' ', arguments)} did not end within 60 s");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);
