@@ -19,20 +19,19 @@ public sealed partial class EngineGenerator
     /// <summary>Turns view call sites and <c>[ParallelEngine]</c> methods into specs and diagnostics.</summary>
     internal static class Parser
     {
-        private static readonly string[] Apis = { "ApplyAsync", "ApplySync", "MapAsync", "MapSync" };
+        /// <summary>The view methods whose calls are intercepted.</summary>
+        public static readonly string[] Apis = { "ApplyAsync", "ApplySync", "MapAsync", "MapSync" };
 
         private const string DirectView = "Parallax.DirectView";
         private const string EngineView = "Parallax.EngineView";
 
-        public static bool IsCallSiteCandidate(SyntaxNode node) =>
+        private static bool IsCallSiteCandidate(SyntaxNode node) =>
             node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is { } name && Array.IndexOf(Apis, name) >= 0;
 
         // ---------------------------------------------------------------- view call sites
 
-        public static ParseResult<ViewCallSpec>? ParseCallSite(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        public static ParseResult<ViewCallSpec>? ParseCallSite(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
         {
-            var invocation = (InvocationExpressionSyntax)context.Node;
-            var model = context.SemanticModel;
             if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method
                 || Array.IndexOf(Apis, method.Name) < 0
                 || method.Parameters.Length == 0

@@ -23,8 +23,11 @@ public sealed partial class EngineGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var callSites = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, _) => Parser.IsCallSiteCandidate(node), static (ctx, ct) => Parser.ParseCallSite(ctx, ct))
+        // Calls are found by name in each file's text (see Invocations), then parsed with the semantic model.
+        var callSites = Invocations.Trees(context)
+            .SelectMany(static (tree, ct) => Invocations.Find(tree, Parser.Apis, ct))
+            .Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => Parser.ParseCallSite(pair.Right.GetSemanticModel(pair.Left.SyntaxTree), pair.Left, ct))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(CallSitesStep);

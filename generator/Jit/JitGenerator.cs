@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -26,9 +25,6 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
     /// <inheritdoc cref="ParseStep"/>
     public const string KernelNamesStep = "JitKernelNames";
-
-    /// <inheritdoc cref="ParseStep"/>
-    public const string InvocationsStep = "JitInvocations";
 
     /// <inheritdoc cref="ParseStep"/>
     public const string CandidatesStep = "JitCandidates";
@@ -66,25 +62,19 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .WithTrackingName(SpecsStep);
 
         // A project has few kernels and very many calls (Math.Max, ToString...). Asking the semantic model
-        // about each call made this generator the slowest part of a large build, so calls are first
-        // matched by name, syntax only, against the kernels' names; only a call named like a kernel is bound.
+        // about each call made this generator the slowest part of a large build, and even walking every
+        // call's syntax cost more than MemoryPack's whole generator: calls are found by the kernels' names
+        // in each file's text, and only a call named like a kernel is bound.
         var kernelNames = specs.Select(static (s, _) => s.MethodName).Collect()
             .Select(static (names, _) => names.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(KernelNamesStep);
 
-        // One entry per file, not per call: a project's hundred thousand calls would each cost the
-        // incremental tables more than reading their names does.
-        var invocations = context.SyntaxProvider.CreateSyntaxProvider(
-                static (node, _) => node is CompilationUnitSyntax,
-                static (ctx, ct) => NamedCalls(ctx.Node, ct))
-            .WithTrackingName(InvocationsStep);
-
-        var candidates = invocations.Combine(kernelNames)
-            .SelectMany(static (pair, _) => pair.Left.Where(call => pair.Right.Contains(call.Name)))
+        var candidates = Invocations.Trees(context).Combine(kernelNames)
+            .SelectMany(static (pair, ct) => Invocations.Find(pair.Left, pair.Right, ct))
             .WithTrackingName(CandidatesStep);
 
         var callSites = candidates.Combine(context.CompilationProvider)
-            .Select(static (pair, ct) => CallSite(pair.Left.Invocation, pair.Right, ct))
+            .Select(static (pair, ct) => CallSite(pair.Left, pair.Right, ct))
             .WithTrackingName(BoundCallsStep)
             .Where(static c => c is not null)
             .Select(static (c, _) => c!)
@@ -241,23 +231,4 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
         return false;
     }
-
-    /// <summary>Every invocation of a file that calls a simple name, with that name.</summary>
-    private static EquatableArray<NamedCall> NamedCalls(SyntaxNode root, CancellationToken ct)
-    {
-        var calls = new List<NamedCall>();
-        foreach (var node in root.DescendantNodes())
-        {
-            if (node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is { } name)
-            {
-                calls.Add(new NamedCall(name, invocation));
-            }
-        }
-
-        ct.ThrowIfCancellationRequested();
-        return calls.ToEquatableArray();
-    }
-
-    /// <summary>An invocation and the simple name it calls: the syntax-only first pass over every call.</summary>
-    private sealed record NamedCall(string Name, InvocationExpressionSyntax Invocation);
 }

