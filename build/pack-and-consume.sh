@@ -15,6 +15,7 @@ unzip -l "$pkg" > "$work/listing"
 grep -q 'analyzers/dotnet/cs/Parallax.Generator.dll' "$work/listing" || { echo "FAIL: the package has no generator under analyzers/dotnet/cs"; exit 1; }
 grep -q 'buildTransitive/Parallax.props' "$work/listing" || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
 grep -q 'tools/engine/Parallax.Engine.dll' "$work/listing" || { echo "FAIL: the package has no engine host under tools/engine"; exit 1; }
+grep -q 'docs/diagnostics/PAR0001.md' "$work/listing" || { echo "FAIL: the package has no diagnostic help pages under docs/diagnostics"; exit 1; }
 
 mkdir -p "$work/consumer"
 cat > "$work/consumer/nuget.config" <<XML
@@ -83,4 +84,20 @@ echo "$out" | grep -q 'Jit Jit Kernels.ArrSum' || { echo "FAIL: the consumer's g
 echo "$out" | grep -q 'engine pulled 42' || { echo "FAIL: the consumer could not start an engine from the package's engine host: $out"; exit 1; }
 echo "$out" | grep -q 'engine said Hello from engine 0' || { echo "FAIL: the consumer's lambda did not run on its engine through a generated stub: $out"; exit 1; }
 echo "$out" | grep -q 'kernel gave 6' || { echo "FAIL: the consumer's [Jit] kernel gave the wrong result: $out"; exit 1; }
+# A diagnostic's help link is the page in the restored package, and the page is there.
+mkdir -p "$work/broken"
+cp "$work/consumer/nuget.config" "$work/broken/"
+sed 's/<OutputType>Exe<\/OutputType>//' "$work/consumer/Consumer.csproj" > "$work/broken/Broken.csproj"
+printf 'public static class NotPartial { [Parallax.Vectorize] public static double Twice(double x) => 2 * x; }\n' > "$work/broken/Broken.cs"
+(cd "$work/broken" && dotnet build -c Release --nologo -v quiet -p:ErrorLog="$work/broken/errors.sarif%2Cversion=2.1" > "$work/broken/build.log" 2>&1) && { echo "FAIL: a non-partial [Vectorize] type built without PAR0001"; exit 1; }
+grep -q 'PAR0001' "$work/broken/build.log" || { echo "FAIL: the broken consumer failed without PAR0001: $(cat "$work/broken/build.log")"; exit 1; }
+python3 - "$work/broken/errors.sarif" <<'PY' || exit 1
+import json, sys, urllib.parse, os
+rules = [r for run in json.load(open(sys.argv[1]))["runs"] for r in run["tool"]["driver"].get("rules", []) if r["id"] == "PAR0001"]
+link = rules[0].get("helpUri", "") if rules else ""
+path = urllib.parse.unquote(urllib.parse.urlparse(link).path)
+if not link.startswith("file://") or not os.path.isfile(path):
+    sys.exit(f"FAIL: PAR0001's help link {link!r} is not a page on this machine")
+print(f"PAR0001 links to {path}")
+PY
 echo "pack-and-consume: OK ($generated generated files in a PackageReference consumer of Parallax $version)"
