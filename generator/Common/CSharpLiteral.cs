@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Parallax.Generator.Common;
@@ -66,26 +65,6 @@ internal static class CSharpLiteral
             _ => throw new ArgumentException($"'{keyword}' is not a numeric type keyword", nameof(keyword)),
         });
     }
-
-    /// <summary>The special type of a constant's value, as <see cref="Format(object?)"/> writes it; None for null or anything else.</summary>
-    public static SpecialType TypeOf(object? value) => value switch
-    {
-        bool => SpecialType.System_Boolean,
-        char => SpecialType.System_Char,
-        string => SpecialType.System_String,
-        double => SpecialType.System_Double,
-        float => SpecialType.System_Single,
-        decimal => SpecialType.System_Decimal,
-        int => SpecialType.System_Int32,
-        long => SpecialType.System_Int64,
-        uint => SpecialType.System_UInt32,
-        ulong => SpecialType.System_UInt64,
-        byte => SpecialType.System_Byte,
-        sbyte => SpecialType.System_SByte,
-        short => SpecialType.System_Int16,
-        ushort => SpecialType.System_UInt16,
-        _ => SpecialType.None,
-    };
 
     private static string Cast(string keyword, long value) =>
         "(" + keyword + ")" + (value < 0 ? "(" + value.ToString(CultureInfo.InvariantCulture) + ")" : value.ToString(CultureInfo.InvariantCulture));

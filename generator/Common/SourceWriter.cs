@@ -1,4 +1,3 @@
-using System;
 using System.Text;
 
 namespace Parallax.Generator.Common;
@@ -45,12 +44,6 @@ internal sealed class SourceWriter
         return this;
     }
 
-    public IDisposable Block(string text)
-    {
-        OpenBlock(text);
-        return new Closer(this);
-    }
-
     public SourceWriter Indent()
     {
         _indent++;
@@ -65,12 +58,4 @@ internal sealed class SourceWriter
 
     public override string ToString() => _builder.ToString();
 
-    private sealed class Closer : IDisposable
-    {
-        private readonly SourceWriter _writer;
-
-        public Closer(SourceWriter writer) => _writer = writer;
-
-        public void Dispose() => _writer.CloseBlock();
-    }
 }

@@ -100,32 +100,19 @@ public sealed partial class EngineGenerator
         }
 
         /// <summary>What every stub parser needs to know about the call it serves.</summary>
-        private sealed class Site
+        private sealed class Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, CancellationToken cancellationToken)
         {
-            public Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, CancellationToken cancellationToken)
-            {
-                Model = model;
-                Invocation = invocation;
-                Api = api;
-                Invoke = invoke;
-                CancellationToken = cancellationToken;
-                Member = EnclosingMember(model, invocation, cancellationToken);
-                Ordinal = OrdinalIn(Member, invocation);
-            }
+            public SemanticModel Model { get; } = model;
 
-            public SemanticModel Model { get; }
+            public string Api { get; } = api;
 
-            public InvocationExpressionSyntax Invocation { get; }
+            public IMethodSymbol Invoke { get; } = invoke;
 
-            public string Api { get; }
+            public CancellationToken CancellationToken { get; } = cancellationToken;
 
-            public IMethodSymbol Invoke { get; }
+            public ISymbol? Member { get; } = EnclosingMember(model, invocation, cancellationToken);
 
-            public CancellationToken CancellationToken { get; }
-
-            public ISymbol? Member { get; }
-
-            public int Ordinal { get; }
+            public int Ordinal => OrdinalIn(Member, invocation);
 
             public string MemberText => Member is null
                 ? "<unknown>"

@@ -83,7 +83,7 @@ public sealed partial class ThreadGenerator
                 HierarchyInfo.From(method.ContainingType),
                 method.Name,
                 factory,
-                Accessibility(method.DeclaredAccessibility),
+                SyntaxFacts.GetText(method.DeclaredAccessibility),
                 method.IsStatic,
                 !method.IsStatic && method.ContainingType.IsValueType,
                 method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Identifiers.Escape(t.Name))) + ">" : string.Empty,
@@ -124,7 +124,7 @@ public sealed partial class ThreadGenerator
             {
                 run = t.GetMembers("Run").OfType<IMethodSymbol>()
                     .FirstOrDefault(m => !m.IsStatic && m.Parameters.IsEmpty && !m.IsGenericMethod
-                        && (SymbolEqualityComparer.Default.Equals(t, type) || m.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private));
+                        && (SymbolEqualityComparer.Default.Equals(t, type) || m.DeclaredAccessibility != Accessibility.Private));
             }
 
             var diagnostics = new List<DiagnosticInfo>();
@@ -154,7 +154,7 @@ public sealed partial class ThreadGenerator
         {
             for (var b = type.BaseType; b is not null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
             {
-                if (b.GetMembers(member).Any(m => m.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private && !m.IsImplicitlyDeclared))
+                if (b.GetMembers(member).Any(m => m.DeclaredAccessibility != Accessibility.Private && !m.IsImplicitlyDeclared))
                 {
                     return true;
                 }
@@ -185,16 +185,6 @@ public sealed partial class ThreadGenerator
 
             return attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
         }
-
-        private static string Accessibility(Accessibility accessibility) => accessibility switch
-        {
-            Microsoft.CodeAnalysis.Accessibility.Public => "public",
-            Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
-            Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
-            Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
-            Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
-            _ => "private",
-        };
 
         private static string? Constraint(ITypeParameterSymbol t)
         {
@@ -241,13 +231,12 @@ public sealed partial class ThreadGenerator
                 return null;
             }
 
-            // An enum's default is stored as its underlying number: cast it back (so too any other type the
-            // value's own literal does not already have, e.g. nint), to the type itself even for a nullable
-            // parameter, since (E?)(1) is not a constant.
+            // The compiler stores a default converted to the parameter's type, except an enum's, which it
+            // stores as its underlying number: cast that back, to the enum itself ((E?)(1) is no constant).
             object? value = p.ExplicitDefaultValue;
             var type = p.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : p.Type;
             return value is null ? "default"
-                : type.TypeKind != TypeKind.Enum && CSharpLiteral.TypeOf(value) == type.SpecialType ? CSharpLiteral.Format(value)
+                : type.TypeKind != TypeKind.Enum ? CSharpLiteral.Format(value)
                 : $"({type.ToDisplayString(TypeFormat)})({CSharpLiteral.Format(value)})";
         }
     }
