@@ -127,7 +127,7 @@ public sealed partial class EngineGenerator
             w.OpenBlock($"internal static {returnType} {site.Api}({parameters})");
             foreach (var capture in stub.Captures)
             {
-                w.Line($"var {Captured(capture)} = global::Parallax.Generated.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name.TrimStart('@')}\");");
+                w.Line($"var {Captured(capture)} = global::Parallax.CompilerServices.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name.TrimStart('@')}\");");
             }
 
             string captureArguments = string.Join(", ", stub.Captures.Select(Captured));
@@ -232,62 +232,6 @@ public sealed partial class EngineGenerator
             w.CloseBlock();
 
             method.Hierarchy.Close(w);
-            return w.ToString();
-        }
-
-        public static string EmitClosureReader()
-        {
-            var w = new SourceWriter();
-            w.Line(SourceWriter.Header);
-            w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
-            w.Line("/// <summary>Reads a lambda's captured variables from its delegate, for the interceptors that send them to engines.</summary>");
-            w.Line("/// <remarks>");
-            w.Line("/// An interceptor receives only the delegate, so the captured values are read where the C# compiler put them:");
-            w.Line("/// public fields named after the variables, on the delegate's target or on an outer scope's closure it links to.");
-            w.Line("/// Which variables and types to read is decided at build time; only the field lookup happens here, once per closure type.");
-            w.Line("/// </remarks>");
-            w.Line(SourceWriter.GeneratedCodeAttribute);
-            w.OpenBlock("internal static class EngineClosure");
-            w.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<(global::System.Type, string), global::System.Reflection.FieldInfo[]> Paths = new();");
-            w.Line();
-            w.Line("/// <summary>Returns the value of captured variable <paramref name=\"name\"/> of <paramref name=\"function\"/>.</summary>");
-            w.OpenBlock("public static T Read<T>(global::System.Delegate function, string name)");
-            w.Line("object? target = function.Target;");
-            w.OpenBlock("if (target is null)");
-            w.Line("throw new global::System.InvalidOperationException($\"The delegate has no closure holding captured variable '{name}'; pass the lambda directly at the view call.\");");
-            w.CloseBlock();
-            w.Line();
-            w.Line("var path = Paths.GetOrAdd((target.GetType(), name), static key => Find(key.Item1, key.Item2, 0)");
-            w.Indent().Line("?? throw new global::System.InvalidOperationException($\"Captured variable '{key.Item2}' was not found on closure type '{key.Item1}'; report this with the lambda that failed.\"));").Unindent();
-            w.Line("object? value = target;");
-            w.OpenBlock("foreach (var field in path)");
-            w.Line("value = field.GetValue(value);");
-            w.CloseBlock();
-            w.Line();
-            w.Line("return (T)value!;");
-            w.CloseBlock();
-            w.Line();
-            w.OpenBlock("private static global::System.Reflection.FieldInfo[]? Find(global::System.Type type, string name, int depth)");
-            w.Line("const global::System.Reflection.BindingFlags Instance = global::System.Reflection.BindingFlags.Instance | global::System.Reflection.BindingFlags.Public | global::System.Reflection.BindingFlags.NonPublic;");
-            w.Line("var direct = type.GetField(name, Instance);");
-            w.OpenBlock("if (direct is not null)");
-            w.Line("return new[] { direct };");
-            w.CloseBlock();
-            w.Line();
-            w.Line("// Variables of outer scopes live on their own closure, which the inner one references.");
-            w.OpenBlock("foreach (var field in type.GetFields(Instance))");
-            w.OpenBlock("if (depth < 8 && field.FieldType.Name.Contains(\"DisplayClass\") && Find(field.FieldType, name, depth + 1) is { } rest)");
-            w.Line("var path = new global::System.Reflection.FieldInfo[rest.Length + 1];");
-            w.Line("path[0] = field;");
-            w.Line("rest.CopyTo(path, 1);");
-            w.Line("return path;");
-            w.CloseBlock();
-            w.CloseBlock();
-            w.Line();
-            w.Line("return null;");
-            w.CloseBlock();
-            w.CloseBlock();
-            w.CloseBlock();
             return w.ToString();
         }
 

@@ -36,17 +36,6 @@ public sealed partial class EngineGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(sites, static (spc, site) =>
             spc.AddSource("Engines." + site.Stub.ClassName + ".g.cs", Emitter.EmitCallSite(site)));
 
-        // One shared closure reader, only in assemblies that capture something.
-        var anyCaptures = sites.Select(static (s, _) => s.Stub.Captures.Count > 0).Collect()
-            .Select(static (all, _) => all.Any(static c => c));
-        context.RegisterSourceOutput(anyCaptures, static (spc, any) =>
-        {
-            if (any)
-            {
-                spc.AddSource("Engines.EngineClosure.g.cs", Emitter.EmitClosureReader());
-            }
-        });
-
         context.ReportDiagnostics(callSites.Select(static (r, _) => r.Diagnostics));
 
         var methods = context.SyntaxProvider

@@ -41,9 +41,9 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE2cBAABGaWxlMC5jcw==")] // /src/File0.cs(17,18)
         internal static string ApplySync(this global::Parallax.EngineView view, global::System.Func<string> function)
         {
-            var captured_name = global::Parallax.Generated.EngineClosure.Read<string>(function, "name");
-            var captured_values = global::Parallax.Generated.EngineClosure.Read<double[]>(function, "values");
-            var captured_scale = global::Parallax.Generated.EngineClosure.Read<double>(function, "scale");
+            var captured_name = global::Parallax.CompilerServices.EngineClosure.Read<string>(function, "name");
+            var captured_values = global::Parallax.CompilerServices.EngineClosure.Read<double[]>(function, "values");
+            var captured_scale = global::Parallax.CompilerServices.EngineClosure.Read<double>(function, "scale");
             return global::Parallax.CompilerServices.EngineSubmit.Submit<string>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(captured_name, captured_values, captured_scale), typeof(Work_Describe_0_2cf82546).Assembly.Location)).Get();
         }
     }

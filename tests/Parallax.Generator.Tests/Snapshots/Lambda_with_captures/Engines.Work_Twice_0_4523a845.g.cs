@@ -37,7 +37,7 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE8oAAABGaWxlMC5jcw==")] // /src/File0.cs(11,18)
         internal static int[] ApplySync(this global::Parallax.DirectView view, global::System.Func<int> function)
         {
-            var captured_n = global::Parallax.Generated.EngineClosure.Read<int>(function, "n");
+            var captured_n = global::Parallax.CompilerServices.EngineClosure.Read<int>(function, "n");
             return global::Parallax.CompilerServices.EngineSubmit.Submit<int>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(captured_n), typeof(Work_Twice_0_4523a845).Assembly.Location)).Get();
         }
     }

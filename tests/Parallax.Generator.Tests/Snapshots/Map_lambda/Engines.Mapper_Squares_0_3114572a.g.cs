@@ -42,7 +42,7 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "oiEd2P1L8Om/aVy8nTL2maYAAABGaWxlMC5jcw==")] // /src/File0.cs(8,18)
         internal static long[] MapSync(this global::Parallax.DirectView view, global::System.Func<int, long> function, global::System.Collections.Generic.IEnumerable<int> items)
         {
-            var captured_offset = global::Parallax.Generated.EngineClosure.Read<long>(function, "offset");
+            var captured_offset = global::Parallax.CompilerServices.EngineClosure.Read<long>(function, "offset");
             return global::Parallax.CompilerServices.EngineSubmit.SubmitMap<int, long>(view, Id, typeof(Mapper_Squares_0_3114572a).Assembly.Location, items, __block => Encode(captured_offset, __block)).Get();
         }
     }
