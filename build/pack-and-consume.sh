@@ -7,8 +7,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 version="0.1.0-ci.$(date +%s)"
+. "$root/build/local-feed.sh"
 
-dotnet pack "$root/runtime/Parallax.csproj" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet
+parallax_pack "$root" "$work/feed" "$version"
 pkg="$work/feed/Parallax.$version.nupkg"
 # Listed once into a file: `unzip -l | grep -q` dies of SIGPIPE under pipefail once the listing is long.
 unzip -l "$pkg" > "$work/listing"
@@ -16,20 +17,9 @@ grep -q 'analyzers/dotnet/cs/Parallax.Generator.dll' "$work/listing" || { echo "
 grep -q 'buildTransitive/Parallax.props' "$work/listing" || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
 grep -q 'tools/engine/Parallax.Engine.dll' "$work/listing" || { echo "FAIL: the package has no engine host under tools/engine"; exit 1; }
 grep -q 'docs/diagnostics/PAR0001.md' "$work/listing" || { echo "FAIL: the package has no diagnostic help pages under docs/diagnostics"; exit 1; }
+grep -q 'tools/engine/parallax-scripting/Parallax.Scripting.dll' "$work/listing" || { echo "FAIL: the package has no scripting folder under tools/engine"; exit 1; }
 
-mkdir -p "$work/consumer"
-cat > "$work/consumer/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <add key="local" value="$work/feed" />
-  </packageSources>
-  <packageSourceMapping>
-    <packageSource key="local"><package pattern="Parallax" /></packageSource>
-    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-  </packageSourceMapping>
-</configuration>
-XML
+parallax_consumer_config "$work/consumer" "$work/feed"
 # Outside the repository: none of its Directory.*.props may help the consumer.
 cat > "$work/consumer/Consumer.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
@@ -62,6 +52,10 @@ await using (var cluster = await Cluster.StartAsync(engines: 1))
     // A lambda with a capture: it runs only if the package's generator emitted its stub and interceptor.
     var greeting = "Hello";
     System.Console.WriteLine($"engine said {cluster.Client[0].ApplySync(() => greeting + " from engine " + Engine.Id)}");
+
+    // A code string: compiled by the engine with the Roslyn the package put beside the engine host.
+    cluster.Client[0].ExecuteSync("var doubled = x * 2;");
+    System.Console.WriteLine($"engine executed {cluster.Client[0].Pull<int>("doubled")}");
     System.Console.WriteLine($"kernel gave {Kernels.ArrSum([1.0, 2.0], [3.0, 4.0])[1]}");
 }
 
@@ -83,6 +77,9 @@ out=$(cd "$work/consumer" && dotnet run -c Release --no-build)
 echo "$out" | grep -q 'Jit Jit Kernels.ArrSum' || { echo "FAIL: the consumer's generated code did not list its [Jit] method: $out"; exit 1; }
 echo "$out" | grep -q 'engine pulled 42' || { echo "FAIL: the consumer could not start an engine from the package's engine host: $out"; exit 1; }
 echo "$out" | grep -q 'engine said Hello from engine 0' || { echo "FAIL: the consumer's lambda did not run on its engine through a generated stub: $out"; exit 1; }
+echo "$out" | grep -q 'engine executed 82' || { echo "FAIL: the consumer's code string did not run on its engine: $out"; exit 1; }
+[ -f "$work/consumer/bin/Release/net10.0/parallax-scripting/Microsoft.CodeAnalysis.CSharp.dll" ] || { echo "FAIL: the consumer's output has no parallax-scripting folder"; exit 1; }
+[ ! -f "$work/consumer/bin/Release/net10.0/Microsoft.CodeAnalysis.dll" ] || { echo "FAIL: Roslyn landed in the consumer's own folder"; exit 1; }
 echo "$out" | grep -q 'kernel gave 6' || { echo "FAIL: the consumer's [Jit] kernel gave the wrong result: $out"; exit 1; }
 # A diagnostic's help link is the page in the restored package, and the page is there.
 mkdir -p "$work/broken"

@@ -66,7 +66,13 @@ public sealed partial class EngineGenerator
             w.OpenBlock("internal static byte[] Invoke(global::System.ReadOnlyMemory<byte> __arguments)");
             WriteDecode(w, arguments);
             string runArguments = string.Join(", ", stub.Captures.Select(c => c.Name));
-            if (map)
+            if (map && site.RunsEachTask)
+            {
+                // A load-balanced chunk: each item is a task of its own (its exception is its own; none starts after a cancel).
+                string itemArguments = runArguments.Length == 0 ? "__item" : runArguments + ", __item";
+                w.Line($"return global::Parallax.CompilerServices.EngineTasks.RunEach<{site.ItemType}, {stub.ResultType}>(__block, __item => Run({itemArguments}));");
+            }
+            else if (map)
             {
                 string itemArguments = runArguments.Length == 0 ? "__block[__i]" : runArguments + ", __block[__i]";
                 w.Line($"var __results = global::System.GC.AllocateArray<{stub.ResultType}>(__block.Length);");
@@ -103,28 +109,19 @@ public sealed partial class EngineGenerator
         private static void WriteInterceptor(SourceWriter w, ViewCallSpec site)
         {
             var stub = site.Stub;
-            string view = site.OnDirectView ? "global::Parallax.DirectView" : "global::Parallax.EngineView";
             bool map = stub.Item is not null;
             bool action = stub.ResultType.Length == 0;
-            string delegateType = map
-                ? $"global::System.Func<{site.ItemType}, {stub.ResultType}>"
-                : action ? "global::System.Action" : $"global::System.Func<{stub.ResultType}>";
-            string perView = site.OnDirectView ? stub.ResultArrayType : stub.ResultType;
             bool sync = site.Api.EndsWith("Sync", StringComparison.Ordinal);
-            bool cancellable = site.Api.EndsWith("Async", StringComparison.Ordinal);
-            string returnType = map
-                ? sync ? stub.ResultArrayType : $"global::Parallax.AsyncResult<{stub.ResultArrayType}>"
-                : action
-                    ? sync ? "void" : "global::Parallax.AsyncResult"
-                    : sync ? perView : $"global::Parallax.AsyncResult<{perView}>";
-            string delegateName = action ? "action" : "function";
-            string parameters = $"this {view} view, {delegateType} {delegateName}"
-                + (map ? $", global::System.Collections.Generic.IEnumerable<{site.ItemType}> items" : string.Empty)
-                + (cancellable ? ", global::System.Threading.CancellationToken cancellationToken = default" : string.Empty);
+
+            // The interceptor repeats the called method's parameters; those after the delegate (and Map's items)
+            // go on to EngineSubmit by name, so each view's options reach the overload that takes them.
+            string delegateName = site.Parameters[0].Name;
+            string parameters = $"this {site.View} view, " + Parameters(site.Parameters);
+            string options = string.Concat(site.Parameters.Skip(map ? 2 : 1).Select(p => $", {p.Name}: {p.Name}"));
 
             w.Line($"/// <summary>Replaces the call to <c>{site.Api}</c>: sends this stub instead of running the delegate here.</summary>");
             w.Line(site.Location.Attribute);
-            w.OpenBlock($"internal static {returnType} {site.Api}({parameters})");
+            w.OpenBlock($"internal static {site.ReturnType} {site.Api}({parameters})");
             foreach (var capture in stub.Captures)
             {
                 w.Line($"var {Captured(capture)} = global::Parallax.CompilerServices.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name.TrimStart('@')}\");");
@@ -132,20 +129,19 @@ public sealed partial class EngineGenerator
 
             string captureArguments = string.Join(", ", stub.Captures.Select(Captured));
             string location = $"typeof({stub.ClassName}).Assembly.Location";
-            string token = cancellable ? ", cancellationToken" : string.Empty;
             string call;
             if (map)
             {
                 string encode = captureArguments.Length == 0 ? "Encode" : $"__block => Encode({captureArguments}, __block)";
-                call = $"{Submit}.SubmitMap<{site.ItemType}, {stub.ResultType}>(view, Id, {location}, items, {encode}{token})";
+                call = $"{Submit}.SubmitMap<{site.ItemType}, {stub.ResultType}>(view, Id, {location}, {site.Parameters[1].Name}, {encode}{options})";
             }
             else
             {
                 string engineCall = $"new {EngineCall}(Id, Encode({captureArguments}), {location})";
-                call = action ? $"{Submit}.Submit(view, {engineCall}{token})" : $"{Submit}.Submit<{stub.ResultType}>(view, {engineCall}{token})";
+                call = action ? $"{Submit}.Submit(view, {engineCall}{options})" : $"{Submit}.Submit<{stub.ResultType}>(view, {engineCall}{options})";
             }
 
-            w.Line((returnType == "void" ? string.Empty : "return ") + call + (sync ? ".Get()" : string.Empty) + ";");
+            w.Line((site.ReturnType == "void" ? string.Empty : "return ") + call + (sync ? ".Get()" : string.Empty) + ";");
             w.CloseBlock();
         }
 
@@ -190,7 +186,7 @@ public sealed partial class EngineGenerator
                 string returnType = isVoid ? "global::Parallax.AsyncResult" : $"global::Parallax.AsyncResult<{result}>";
                 w.Line($"/// <summary>Runs <see cref=\"{Xml(cref)}\"/> on {on}, without waiting.</summary>");
                 WriteHelperParameters(w, viewName, method);
-                w.Line($"/// <param name=\"{tokenName}\">Cancels waiting for the result; the engines finish the call.</param>");
+                w.Line($"/// <param name=\"{tokenName}\">Stops the call on the engines: dropped where it has not started, signalled through Engine.CancellationToken where it runs.</param>");
                 w.Line("/// <returns>An awaitable result.</returns>");
                 w.Line($"{method.Accessibility} static {returnType} {method.Name}Async(global::Parallax.{view} {viewName}{rest}, global::System.Threading.CancellationToken {tokenName} = default) =>");
                 w.Indent().Line(submit + ";").Unindent();

@@ -24,6 +24,7 @@ public sealed partial class EngineGenerator
 
         private const string DirectView = "Parallax.DirectView";
         private const string EngineView = "Parallax.EngineView";
+        private const string LoadBalancedView = "Parallax.LoadBalancedView";
 
         private static bool IsCallSiteCandidate(SyntaxNode node) =>
             node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is { } name && Array.IndexOf(Apis, name) >= 0;
@@ -41,7 +42,7 @@ public sealed partial class EngineGenerator
             }
 
             string view = Types.MetadataName(method.ContainingType);
-            if (view != DirectView && view != EngineView)
+            if (view != DirectView && view != EngineView && view != LoadBalancedView)
             {
                 return null;
             }
@@ -59,7 +60,8 @@ public sealed partial class EngineGenerator
                 expression = parenthesized.Expression;
             }
 
-            var site = new Site(model, invocation, method.Name, invoke, cancellationToken);
+            bool runsEachTask = view == LoadBalancedView && invoke.Parameters.Length == 1;
+            var site = new Site(model, invocation, method.Name, invoke, runsEachTask, cancellationToken);
             StubSpec? stub = expression switch
             {
                 AnonymousFunctionExpressionSyntax lambda => ParseLambda(site, lambda, diagnostics),
@@ -72,7 +74,15 @@ public sealed partial class EngineGenerator
                 && model.GetInterceptableLocation(invocation, cancellationToken) is { } location)
             {
                 string itemType = invoke.Parameters.Length == 1 ? Display(invoke.Parameters[0].Type) : string.Empty;
-                spec = new ViewCallSpec(stub, method.Name, view == DirectView, itemType, InterceptedLocation.From(location));
+                spec = new ViewCallSpec(
+                    stub,
+                    method.Name,
+                    Display(method.ContainingType),
+                    runsEachTask,
+                    itemType,
+                    method.ReturnsVoid ? "void" : Display(method.ReturnType),
+                    method.Parameters.Select(p => new ValueSpec(Identifiers.Escape(p.Name), Display(p.Type))).ToEquatableArray(),
+                    InterceptedLocation.From(location));
             }
 
             return new ParseResult<ViewCallSpec>(spec, diagnostics.ToEquatableArray());
@@ -100,7 +110,7 @@ public sealed partial class EngineGenerator
         }
 
         /// <summary>What every stub parser needs to know about the call it serves.</summary>
-        private sealed class Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, CancellationToken cancellationToken)
+        private sealed class Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, bool runsEachTask, CancellationToken cancellationToken)
         {
             public SemanticModel Model { get; } = model;
 
@@ -111,6 +121,9 @@ public sealed partial class EngineGenerator
             public CancellationToken CancellationToken { get; } = cancellationToken;
 
             public ISymbol? Member { get; } = EnclosingMember(model, invocation, cancellationToken);
+
+            /// <summary>Gets whether the stub's invoker runs each item as its own task (a load-balanced map), a protocol of its own.</summary>
+            public bool RunsEachTask { get; } = runsEachTask;
 
             public int Ordinal => OrdinalIn(Member, invocation);
 
@@ -190,7 +203,7 @@ public sealed partial class EngineGenerator
             string typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(Display)) + ">" : string.Empty;
             string call = Display(target.ContainingType) + "." + target.Name + typeArguments + "(" + (item is null ? string.Empty : "item") + ")";
             string signature = Signature(target);
-            string id = MethodId(item is null ? "call" : "map", signature, site.ResultType);
+            string id = MethodId(item is null ? "call" : site.RunsEachTask ? "tasks" : "map", signature, site.ResultType);
             return new StubSpec(
                 site.ClassName,
                 id,

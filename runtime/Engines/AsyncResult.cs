@@ -2,15 +2,19 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
 /// <summary>
 /// The outcome of a call on one or more engines, as ipyparallel's <c>AsyncResult</c>: awaitable,
 /// pollable (<see cref="IsReady"/>, <see cref="Wait"/>), with per-engine timing and the output each
-/// engine printed while it ran the call.
+/// engine printed while it ran the call. <see cref="Cancel"/> (or the token the call was made with)
+/// stops a call that runs code: an engine drops it if it has not started it and cancels
+/// <see cref="Engine.CancellationToken"/> if it runs, and restarts after
+/// <see cref="ClusterOptions.InterruptGrace"/> if the code ignores that (<see cref="EngineRestartedException"/>).
 /// </summary>
-public class AsyncResult
+public class AsyncResult : IReplySink
 {
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Action> releases = [];
@@ -20,10 +24,17 @@ public class AsyncResult
     private readonly string[] stdout;
     private readonly string[] stderr;
     private readonly Exception?[] errors;
+    private readonly int[] answered;
     private readonly CancellationToken cancellationToken;
+    private CancellationTokenRegistration registration;
+    private ISentRequest? sent;
+    private Action? stop;
+    private bool cancelsWork;
+    private int cancelRequested;
     private readonly long submittedTimestamp = Stopwatch.GetTimestamp();
     private readonly List<Action> cleanups = [];
     private long completedTimestamp;
+    private Exception? whole;
     private long pollTicks;
     private int remaining;
     private string? operation;
@@ -38,16 +49,22 @@ public class AsyncResult
         stdout = [.. this.engineIds.Select(_ => "")];
         stderr = [.. stdout];
         errors = new Exception?[this.engineIds.Length];
+        answered = new int[this.engineIds.Length];
         remaining = this.engineIds.Length;
-        if (remaining == 0)
+        if (remaining > 0 && cancellationToken.CanBeCanceled)
         {
-            Finish();
+            registration = cancellationToken.UnsafeRegister(static state => ((AsyncResult)state!).Cancel(), this);
         }
     }
 
-    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken) => new(engineIds, cancellationToken);
+    internal static AsyncResult ForAction(IReadOnlyList<int> engineIds, CancellationToken cancellationToken)
+    {
+        var result = new AsyncResult(engineIds, cancellationToken);
+        result.FinishIfNoTargets();
+        return result;
+    }
 
-    /// <summary>Gets the engines the call ran on, in target order.</summary>
+    /// <summary>Gets the engines the call ran on, in target order; for a load-balanced call, -1 until it is sent to an engine.</summary>
     public IReadOnlyList<int> EngineIds => engineIds;
 
     /// <summary>Gets whether every target has answered (successfully or not).</summary>
@@ -89,7 +106,7 @@ public class AsyncResult
 
         try
         {
-            return done.Task.Wait(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken);
+            return done.Task.Wait(timeout ?? Timeout.InfiniteTimeSpan);
         }
         catch (AggregateException)
         {
@@ -98,7 +115,7 @@ public class AsyncResult
     }
 
     /// <summary>Waits asynchronously until every target has answered; throws the remote exception when one failed.</summary>
-    /// <param name="cancellationToken">Stops waiting; the engines finish the call.</param>
+    /// <param name="cancellationToken">Stops waiting; the call goes on (<see cref="Cancel"/> stops it).</param>
     /// <returns>A task that completes with the call.</returns>
     public Task WaitAsync(CancellationToken cancellationToken = default) =>
         Completion.WaitAsync(cancellationToken);
@@ -114,6 +131,95 @@ public class AsyncResult
     /// <summary>Gets an awaiter that completes when every target has finished.</summary>
     /// <returns>The awaiter.</returns>
     public TaskAwaiter GetAwaiter() => Completion.GetAwaiter();
+
+    /// <summary>
+    /// Stops the call, as cancelling the token it was made with does. A call that runs code is dropped by
+    /// an engine that has not started it and signalled through <see cref="Engine.CancellationToken"/> on
+    /// one that runs it; the result completes once every engine has stopped, with an
+    /// <see cref="OperationCanceledException"/>, or an <see cref="EngineRestartedException"/> for an engine
+    /// that had to be restarted because the code ignored the signal for <see cref="ClusterOptions.InterruptGrace"/>.
+    /// Targets that had already answered keep their answer. A push or pull completes at once as cancelled
+    /// (an engine that has not started it drops it). Cancelling a finished call does nothing.
+    /// </summary>
+    public void Cancel()
+    {
+        if (done.Task.IsCompleted || Interlocked.Exchange(ref cancelRequested, 1) != 0)
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref stop) is { } stopWork)
+        {
+            stopWork();
+            return;
+        }
+
+        if (Volatile.Read(ref sent) is { } request)
+        {
+            CancelSent(request);
+        }
+        else if (!cancelsWork)
+        {
+            FailUnanswered();
+        }
+    }
+
+    /// <summary>Gets whether <see cref="Cancel"/> was called or the call's token cancelled.</summary>
+    internal bool IsCancelRequested => Volatile.Read(ref cancelRequested) != 0;
+
+    /// <summary>Makes <see cref="Cancel"/> wait for the engines to stop the call's work instead of completing the result at once: for calls that run code. Set before the call is sent.</summary>
+    internal void CancelsWork() => cancelsWork = true;
+
+    /// <summary>Records the request as the transport sent it, to cancel it; cancels it at once when the result was cancelled while it was being sent.</summary>
+    internal void Sent(ISentRequest request)
+    {
+        Volatile.Write(ref sent, request);
+        if (IsCancelRequested && Volatile.Read(ref stop) is null)
+        {
+            CancelSent(request);
+        }
+    }
+
+    /// <summary>Makes <see cref="Cancel"/> run <paramref name="stopWork"/> instead (a load-balanced call cancels its task in the farm, a map its parts); at most once.</summary>
+    internal void StopWith(Action stopWork)
+    {
+        Volatile.Write(ref stop, stopWork);
+        if (IsCancelRequested)
+        {
+            stopWork();
+        }
+    }
+
+    /// <summary>Names the engine a load-balanced call was sent to.</summary>
+    internal void AssignEngine(int index, int engineId)
+    {
+        engineIds[index] = engineId;
+        metadata[index] = metadata[index] with { EngineId = engineId };
+    }
+
+    private void CancelSent(ISentRequest request)
+    {
+        for (var i = 0; i < answered.Length; i++)
+        {
+            if (Volatile.Read(ref answered[i]) == 0)
+            {
+                request.Cancel(i);
+            }
+        }
+
+        if (!cancelsWork)
+        {
+            FailUnanswered();
+        }
+    }
+
+    private void FailUnanswered()
+    {
+        for (var i = 0; i < answered.Length; i++)
+        {
+            Fail(i, new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : CancellationToken.None));
+        }
+    }
 
     /// <summary>Prints each target's captured output as ipyparallel's <c>display_outputs()</c>: <c>[stdout:0] …</c>, then <c>[stderr:0] …</c>.</summary>
     /// <param name="writer">Where to print; <see cref="Console.Out"/> when <see langword="null"/>.</param>
@@ -137,7 +243,7 @@ public class AsyncResult
         }
     }
 
-    private protected Task Completion => cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task;
+    private protected Task Completion => done.Task;
 
     private protected void WaitOrThrow(TimeSpan? timeout)
     {
@@ -163,7 +269,7 @@ public class AsyncResult
     /// from now to the last answer, the requests sent, and the call's duration. The activity does not
     /// become <see cref="Activity.Current"/> for the caller, whose later work is not part of the call.
     /// </summary>
-    internal void Trace(FrameKind kind, string clusterId)
+    internal void Trace(RequestKind kind, string clusterId)
     {
         var name = EngineTelemetry.Operation(kind);
         EngineTelemetry.Requests.Add(engineIds.Length, new KeyValuePair<string, object?>("parallax.operation", name));
@@ -219,24 +325,49 @@ public class AsyncResult
     {
     }
 
+    /// <summary>As the other overload, for a subclass that wants when the engine ran the call and what it printed.</summary>
+    private protected virtual void DecodePart(int index, ReadOnlySpan<byte> data, in EngineReply reply) => DecodePart(index, data);
+
+    /// <summary>Lets a subclass take target <paramref name="index"/>'s failure itself; true keeps it out of this result's outcome.</summary>
+    private protected virtual bool Handles(int index, Exception exception) => false;
+
     private protected virtual void Combine()
     {
     }
 
-    internal void Deliver(int index, ReplyMeta reply, ReadOnlySpan<byte> data)
+    void IReplySink.Answered(int index, in EngineReply reply, ReadOnlySpan<byte> result) => Answered(index, reply, result);
+
+    void IReplySink.Failed(int index, Exception exception) => Fail(index, exception);
+
+    void IReplySink.ReleaseWhenDone(Action release) => ReleaseWhenDone(release);
+
+    /// <summary>
+    /// Target <paramref name="index"/> answered: its timing and output are kept, and its result decoded unless
+    /// its code threw. A second answer for the same target (after a cancel failed it, say) is ignored.
+    /// </summary>
+    internal void Answered(int index, in EngineReply reply, ReadOnlySpan<byte> data)
     {
-        metadata[index] = metadata[index] with { Started = new DateTime(reply.StartedTicks, DateTimeKind.Utc), Completed = new DateTime(reply.CompletedTicks, DateTimeKind.Utc) };
+        if (Interlocked.Exchange(ref answered[index], 1) != 0)
+        {
+            return;
+        }
+
+        metadata[index] = metadata[index] with { Started = reply.Started, Completed = reply.Completed };
         stdout[index] = reply.Stdout;
         stderr[index] = reply.Stderr;
         if (reply.Error is { } error)
         {
-            errors[index] = new RemoteException(engineIds[index], error.Type, error.Message, error.StackTrace);
+            var failure = CancelledOrRemote(index, error);
+            if (!Handles(index, failure))
+            {
+                errors[index] = failure;
+            }
         }
         else
         {
             try
             {
-                DecodePart(index, data);
+                DecodePart(index, data, reply);
             }
             catch (Exception ex)
             {
@@ -247,9 +378,50 @@ public class AsyncResult
         Arrived();
     }
 
+    /// <summary>An engine's <see cref="OperationCanceledException"/> for a call the client cancelled is that cancellation, not a remote failure.</summary>
+    private Exception CancelledOrRemote(int index, Exception error) =>
+        IsCancelRequested && error is RemoteException { RemoteType: "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException" } remote
+            ? new OperationCanceledException($"The call was cancelled on engine {engineIds[index]}: {remote.RemoteMessage}")
+            : error;
+
+    /// <summary>
+    /// A call on no engines is over as soon as it exists. Run by the most derived constructor, never by
+    /// the base one: finishing combines the parts, which needs the derived class's combiner set.
+    /// </summary>
+    private protected void FinishIfNoTargets()
+    {
+        if (engineIds.Length == 0)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>
+    /// Ends the whole call with one exception, for a call that never reached its targets (a code string
+    /// that did not compile, or whose first phase failed): no target may deliver after this.
+    /// </summary>
+    internal void FailAll(Exception exception)
+    {
+        whole = exception;
+        if (Interlocked.Exchange(ref remaining, 0) > 0)
+        {
+            Finish();
+        }
+    }
+
+    /// <summary>Target <paramref name="index"/> failed; ignored when it has answered already.</summary>
     internal void Fail(int index, Exception exception)
     {
-        errors[index] = exception;
+        if (Interlocked.Exchange(ref answered[index], 1) != 0)
+        {
+            return;
+        }
+
+        if (!Handles(index, exception))
+        {
+            errors[index] = exception;
+        }
+
         Arrived();
     }
 
@@ -288,7 +460,8 @@ public class AsyncResult
     private void Finish()
     {
         Volatile.Write(ref completedTimestamp, Stopwatch.GetTimestamp());
-        var failures = errors.Where(e => e is not null).Select(e => e!).ToArray();
+        registration.Dispose();
+        var failures = whole is { } all ? [all] : errors.Where(e => e is not null).Select(e => e!).ToArray();
         if (failures.Length == 0)
         {
             try
@@ -330,6 +503,11 @@ public class AsyncResult
             {
                 case 0: done.SetResult(); break;
                 case 1: done.SetException(failures[0]); break;
+
+                // Every target stopped by the same cancellation: one OperationCanceledException, not an aggregate.
+                case > 1 when failures.All(f => f is OperationCanceledException and not EngineRestartedException):
+                    done.SetException(failures[0]);
+                    break;
                 default: done.SetException(new RemoteAggregateException(failures)); break;
             }
         }
@@ -363,6 +541,7 @@ public sealed class AsyncResult<T> : AsyncResult
         this.decodePart = decodePart;
         this.combine = combine;
         parts = new object?[engineIds.Count];
+        FinishIfNoTargets();
     }
 
     /// <summary>Gets an awaiter for the result.</summary>
@@ -383,7 +562,7 @@ public sealed class AsyncResult<T> : AsyncResult
     }
 
     /// <summary>Waits asynchronously for the result.</summary>
-    /// <param name="cancellationToken">Stops waiting; the engines finish the call.</param>
+    /// <param name="cancellationToken">Stops waiting; the call goes on (<see cref="AsyncResult.Cancel"/> stops it).</param>
     /// <returns>The result.</returns>
     public new async Task<T> WaitAsync(CancellationToken cancellationToken = default)
     {

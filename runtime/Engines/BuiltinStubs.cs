@@ -1,11 +1,9 @@
-using MemoryPack;
-using Parallax.CompilerServices;
-
 namespace Parallax.Engines;
 
 /// <summary>
-/// Dispatch stubs of Parallax itself, registered by the engine host at start (user stubs come from
-/// the generator). The client names Parallax.dll as their assembly; the engine has it loaded already.
+/// Dispatch stubs of Parallax itself (user stubs come from the generator): their ids, which the
+/// client calls and the engine host registers at start (<c>EngineHost.RegisterBuiltins</c>). The
+/// client names Parallax.dll as their assembly; the engine has it loaded already.
 /// </summary>
 internal static class BuiltinStubs
 {
@@ -13,10 +11,4 @@ internal static class BuiltinStubs
     public const string Shape = "parallax.shape";
 
     public static string AssemblyPath => typeof(BuiltinStubs).Assembly.Location;
-
-    public static void Register() => EngineDispatch.Register(Shape, arguments =>
-    {
-        var name = MemoryPackSerializer.Deserialize<string>(arguments.Span)!;
-        return MemoryPackSerializer.Serialize(EngineNamespace.Current.Shape(name));
-    });
 }

@@ -1,5 +1,5 @@
-using MemoryPack;
-using Parallax.Engines;
+using Parallax.Engines.Farm;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -9,50 +9,95 @@ namespace Parallax;
 /// </summary>
 public sealed class Client
 {
-    private readonly Cluster cluster;
-    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IEngines engines;
+    private TaskFarm? farm;
 
-    internal Client(Cluster cluster) => this.cluster = cluster;
+    /// <summary>A client of <paramref name="engines"/>: local processes a cluster started, or any other implementation of the seam.</summary>
+    internal Client(IEngines engines) => this.engines = engines;
 
     /// <summary>Gets the ids of the engines that are connected and alive, ascending (ipyparallel's <c>ids</c>).</summary>
-    public IReadOnlyList<int> Ids => cluster.LiveEngineIds();
+    public IReadOnlyList<int> Ids => engines.LiveIds;
 
     /// <summary>Gets a view on engine <paramref name="engineId"/>; its calls return the single value.</summary>
     /// <param name="engineId">An engine id, 0 to the cluster's engine count − 1.</param>
     /// <returns>The view.</returns>
     public EngineView this[int engineId] => new(this, CheckId(engineId));
 
-    /// <summary>Gets a view on the engine at <paramref name="index"/> among all the cluster's engines (<c>cl[^1]</c> is the last).</summary>
+    /// <summary>Gets a view on the engine at <paramref name="index"/> in <see cref="Ids"/>, the live engines (<c>cl[^1]</c> is the last).</summary>
     /// <param name="index">The position, from the start or the end.</param>
     /// <returns>The view.</returns>
-    public EngineView this[Index index] => this[index.GetOffset(cluster.EngineCount)];
+    public EngineView this[Index index]
+    {
+        get
+        {
+            var ids = Ids;
+            var offset = index.GetOffset(ids.Count);
+            return (uint)offset < (uint)ids.Count
+                ? new EngineView(this, ids[offset])
+                : throw new ArgumentOutOfRangeException(nameof(index), index, $"{ids.Count} engines are alive (ids [{string.Join(", ", ids)}]); the position is outside them.");
+        }
+    }
 
-    /// <summary>Gets a view on the engines in <paramref name="range"/> of all the cluster's engines (<c>cl[..]</c>, <c>cl[1..3]</c>).</summary>
-    /// <param name="range">The engines, as a range over the ids.</param>
+    /// <summary>
+    /// Gets a view on the engines in <paramref name="range"/> of <see cref="Ids"/>, the live engines when the
+    /// view is made, as ipyparallel slices its <c>ids</c> (<c>cl[..]</c> is every live engine, <c>cl[1..3]</c> the second and third).
+    /// </summary>
+    /// <param name="range">The engines, as a range over the live ids; not empty.</param>
     /// <returns>The view.</returns>
+    /// <exception cref="ArgumentException">The range holds no engine (<c>cl[1..1]</c>, or no engine is alive).</exception>
     public DirectView this[Range range]
     {
         get
         {
-            var (offset, length) = range.GetOffsetAndLength(cluster.EngineCount);
-            return new DirectView(this, [.. Enumerable.Range(offset, length)]);
+            var ids = Ids;
+            var (offset, length) = range.GetOffsetAndLength(ids.Count);
+            return length > 0
+                ? new DirectView(this, [.. ids.Skip(offset).Take(length)])
+                : throw new ArgumentException($"The range {range} holds no engines of the {ids.Count} live ones (ids [{string.Join(", ", ids)}]): a view runs on at least one engine. Check the range's bounds, or skip the call when there is nothing to run.", nameof(range));
         }
     }
 
-    /// <summary>Gets a view on the listed engines, in the given order.</summary>
-    /// <param name="engineIds">The engine ids.</param>
+    /// <summary>
+    /// Gets a task farm over every live engine, engines that are restarted or come back later included,
+    /// as ipyparallel's <c>load_balanced_view()</c>.
+    /// </summary>
     /// <returns>The view.</returns>
+    public LoadBalancedView LoadBalancedView() => new(this, null);
+
+    /// <summary>Gets a task farm over the listed engines; at any moment it uses those of them that are alive.</summary>
+    /// <param name="engineIds">The engine ids; at least one.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="ArgumentException">The list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not one of the cluster's engines.</exception>
+    public LoadBalancedView LoadBalancedView(IEnumerable<int> engineIds)
+    {
+        ArgumentNullException.ThrowIfNull(engineIds);
+        int[] ids = [.. engineIds.Select(CheckId).Distinct()];
+        return ids.Length > 0 ? new(this, ids) : throw new ArgumentException("The list of engine ids is empty, and a load-balanced view runs on no engines: pass at least one id, or use LoadBalancedView() for every engine.", nameof(engineIds));
+    }
+
+    /// <summary>
+    /// Gets a view on the listed engines, in the given order. An engine listed twice is one target (its first
+    /// place counts): two copies of a call on one engine would run one after the other on the same
+    /// namespace, and a scatter would overwrite its own first block.
+    /// </summary>
+    /// <param name="engineIds">The engine ids; at least one.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="ArgumentException">The list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not one of the cluster's engines.</exception>
     public DirectView this[int[] engineIds] => this[(IEnumerable<int>)engineIds];
 
-    /// <summary>Gets a view on the listed engines, in the given order.</summary>
-    /// <param name="engineIds">The engine ids.</param>
-    /// <returns>The view.</returns>
+    /// <inheritdoc cref="this[int[]]"/>
+    /// <param name="engineIds">The engine ids; at least one.</param>
     public DirectView this[IEnumerable<int> engineIds]
     {
         get
         {
             ArgumentNullException.ThrowIfNull(engineIds);
-            return new DirectView(this, [.. engineIds.Select(CheckId)]);
+            int[] targets = [.. engineIds.Select(CheckId).Distinct()];
+            return targets.Length > 0
+                ? new DirectView(this, targets)
+                : throw new ArgumentException("The list of engine ids is empty, and a view runs on no engines: pass at least one id, or skip the call when there is nothing to run.", nameof(engineIds));
         }
     }
 
@@ -65,9 +110,9 @@ public sealed class Client
     public async Task WaitForEnginesAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (count > cluster.EngineCount)
+        if (count > engines.EngineCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"The cluster has {cluster.EngineCount} engines; wait for at most that many.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"The cluster has {engines.EngineCount} engines; wait for at most that many.");
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -78,7 +123,7 @@ public sealed class Client
 
         while (true)
         {
-            var signal = Volatile.Read(ref changed).Task;
+            var signal = engines.Changed;
             if (Ids.Count >= count)
             {
                 return;
@@ -95,128 +140,52 @@ public sealed class Client
         }
     }
 
-    internal Cluster Cluster => cluster;
+    /// <summary>Gets the engines this client talks to: the seam every request goes through.</summary>
+    internal IEngines Engines => engines;
 
-    internal void EnginesChanged() => Interlocked.Exchange(ref changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-
-    /// <summary>
-    /// Sends one request with the same data to each target. Large data goes once into shared memory
-    /// that every target maps; <paramref name="metaFor"/> builds the metadata that says where.
-    /// </summary>
-    internal void Send(AsyncResult result, IReadOnlyList<int> targets, FrameKind kind, Func<SharedRange?, byte[]> metaFor, ReadOnlyMemory<byte> sameData)
-    {
-        result.Trace(kind, cluster.Connection.ClusterId);
-        if (sameData.Length >= cluster.Connection.SharedMemoryThreshold)
-        {
-            var segment = SharedSegment.Create(cluster.Connection.ClusterId, sameData.Length);
-            sameData.Span.CopyTo(segment.Span);
-            EngineTelemetry.SegmentBytes.Add(sameData.Length);
-            var range = new SharedRange(segment.Path, 0, sameData.Length, segment.Sign(cluster.Connection.SegmentMac, 0, sameData.Length));
-            result.ReleaseWhenDone(() =>
-            {
-                segment.Unlink();
-                segment.Release();
-            });
-            var meta = metaFor(range);
-            for (var i = 0; i < targets.Count; i++)
-            {
-                SendTo(targets[i], kind, meta, default, result, i);
-            }
-
-            return;
-        }
-
-        var inlineMeta = metaFor(null);
-        for (var i = 0; i < targets.Count; i++)
-        {
-            SendTo(targets[i], kind, inlineMeta, sameData.Span, result, i);
-        }
-    }
-
-    internal void SendTo(int engineId, FrameKind kind, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data, AsyncResult result, int index)
-    {
-        result.Polling = cluster.Connection.Polling;
-        if (cluster.GetEngine(engineId) is { } engine)
-        {
-            engine.Send(kind, meta, data, result, index);
-        }
-        else
-        {
-            result.Fail(index, new EngineDiedException(engineId, "it is not running: the cluster was disposed or the engine is restarting"));
-        }
-    }
+    /// <summary>Gets the task farm of this client's load-balanced views: one for all of them, so that concurrent maps share the engines fairly.</summary>
+    internal TaskFarm Farm => LazyInitializer.EnsureInitialized(ref farm, () => new TaskFarm(new FarmEngines(this)));
 
     /// <summary>
-    /// Pushes named values, one set per target (a scatter) or the same set to all. When they are larger
-    /// in total than the threshold they are written into ONE shared segment that every target maps,
-    /// arrays of primitives serialized straight into it.
+    /// Sends <paramref name="request"/> to <paramref name="targets"/>; target i answers into <paramref name="result"/>
+    /// as index i, and cancelling the result cancels the request (<see cref="AsyncResult.Cancel"/>). A request
+    /// that fails before it is sent (the engines closed while a push was written, no room for a segment)
+    /// throws, and its result (and trace) ends with the same exception.
     /// </summary>
-    internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<(string Name, string TypeName, Payload Payload)>[] perTarget, CancellationToken cancellationToken)
+    /// <exception cref="ObjectDisposedException">The engines were closed (their cluster disposed).</exception>
+    internal void Submit(EngineRequest request, IReadOnlyList<int> targets, AsyncResult result)
     {
+        if (engines.IsClosed)
+        {
+            throw new ObjectDisposedException(engines.Owner);
+        }
+
+        result.Polling = engines.ReceivePolling;
+        result.Trace(request.Kind, engines.ClusterId);
+        ISentRequest sent;
+        try
+        {
+            sent = engines.Send(request, targets, result);
+        }
+        catch (Exception ex)
+        {
+            result.FailAll(ex);
+            throw;
+        }
+
+        result.Sent(sent);
+    }
+
+    /// <summary>Pushes named values, one set for every target or one per target (a scatter).</summary>
+    internal AsyncResult Push(IReadOnlyList<int> targets, IReadOnlyList<NamedValue>[] perTarget, CancellationToken cancellationToken)
+    {
+        var request = new PushRequest(perTarget);
         var result = AsyncResult.ForAction(targets, cancellationToken);
-        result.Trace(FrameKind.Push, cluster.Connection.ClusterId);
-        var shared = perTarget.Length == 1 ? perTarget[0] : null;
-        var all = (shared is not null ? [shared] : perTarget).SelectMany(v => v).ToArray();
-        var total = all.Sum(v => v.Payload.SizeBound);
-        if (total >= cluster.Connection.SharedMemoryThreshold)
-        {
-            var segment = cluster.PushSegments.Rent(total, targets);
-            result.ReleaseWhenDone(() => cluster.PushSegments.PushFinished(segment));
-            var offsets = new long[all.Length];
-            var lengths = new long[all.Length];
-            long at = 0;
-            for (var i = 0; i < all.Length; i++)
-            {
-                offsets[i] = at;
-                lengths[i] = all[i].Payload.WriteTo(segment, at);
-                at += lengths[i];
-            }
-
-            EngineTelemetry.SegmentBytes.Add(at);
-            EngineTelemetry.PushedBytes.Add(at);
-            var tags = new byte[all.Length][];
-            Parallel.For(0, all.Length, i => tags[i] = segment.Sign(cluster.Connection.SegmentMac, offsets[i], lengths[i]));
-            var first = 0;
-            for (var i = 0; i < targets.Count; i++)
-            {
-                var count = (shared ?? perTarget[i]).Count;
-                var meta = new PushMeta(
-                    [.. all.Skip(first).Take(count).Select(v => v.Name)],
-                    [.. all.Skip(first).Take(count).Select(v => v.TypeName)],
-                    offsets[first..(first + count)],
-                    lengths[first..(first + count)],
-                    segment.Path,
-                    tags[first..(first + count)]);
-                SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), default, result, i);
-                first = shared is null ? first + count : 0;
-            }
-
-            return result;
-        }
-
-        for (var i = 0; i < targets.Count; i++)
-        {
-            var values = shared ?? perTarget[i];
-            var bytes = values.Select(v => v.Payload.ToBytes()).ToArray();
-            var data = new byte[bytes.Sum(b => b.Length)];
-            var offsets = new long[values.Count];
-            var position = 0;
-            for (var j = 0; j < values.Count; j++)
-            {
-                offsets[j] = position;
-                bytes[j].Span.CopyTo(data.AsSpan(position));
-                position += bytes[j].Length;
-            }
-
-            EngineTelemetry.PushedBytes.Add(data.Length);
-            var meta = new PushMeta([.. values.Select(v => v.Name)], [.. values.Select(v => v.TypeName)], offsets, [.. bytes.Select(b => (long)b.Length)], null, null);
-            SendTo(targets[i], FrameKind.Push, MemoryPackSerializer.Serialize(meta), data, result, i);
-        }
-
+        Submit(request, targets, result);
         return result;
     }
 
-    private int CheckId(int engineId) => (uint)engineId < (uint)cluster.EngineCount
+    private int CheckId(int engineId) => (uint)engineId < (uint)engines.EngineCount
         ? engineId
-        : throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engine ids are 0 to {cluster.EngineCount - 1}.");
+        : throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engine ids are 0 to {engines.EngineCount - 1}.");
 }

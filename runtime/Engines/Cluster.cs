@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -16,7 +18,7 @@ public sealed class Cluster : IAsyncDisposable
 {
     private readonly ClusterOptions options;
     private readonly ConcurrentQueue<string> log = new();
-    private readonly EngineConnection?[] engines;
+    private readonly LocalEngines engines;
     private readonly SemaphoreSlim[] restarts;
     private readonly string hostPath;
     private readonly string dotnetPath;
@@ -29,21 +31,20 @@ public sealed class Cluster : IAsyncDisposable
         ConnectionFilePath = connectionPath;
         this.hostPath = hostPath;
         this.dotnetPath = dotnetPath;
-        engines = new EngineConnection?[engineCount];
+        engines = new LocalEngines(engineCount, connection, nameof(Cluster)) { Interrupt = InterruptAsync, InterruptGrace = options.InterruptGrace };
         restarts = [.. Enumerable.Range(0, engineCount).Select(_ => new SemaphoreSlim(1, 1))];
-        PushSegments = new PushSegments(connection.ClusterId);
-        Client = new Client(this);
+        Client = new Client(engines);
     }
 
     /// <summary>Gets the client connected to this cluster's engines (ipyparallel's <c>Client()</c>).</summary>
     public Client Client { get; }
 
     /// <summary>Gets the number of engines the cluster was started with.</summary>
-    public int EngineCount => engines.Length;
+    public int EngineCount => engines.EngineCount;
 
     internal ConnectionInfo Connection { get; }
 
-    internal PushSegments PushSegments { get; }
+    internal PushSegments PushSegments => engines.PushSegments;
 
     internal string ConnectionFilePath { get; }
 
@@ -75,9 +76,21 @@ public sealed class Cluster : IAsyncDisposable
         }
 
         var hostPath = FindEngineHost(options);
+        ClusterOwner.RemoveStale();
         var directory = Path.Combine(Path.GetTempPath(), "parallax-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         OwnerOnly.CreateDirectory(directory);
         var connection = ConnectionInfo.CreateNew(directory, options.MaxFrameBytes, Math.Min(options.SharedMemoryThreshold, options.MaxFrameBytes / 2), options.ReceivePolling);
+        try
+        {
+            ClusterOwner.Write(directory);
+            OwnerOnly.CreateDirectory(connection.SegmentFolder);
+        }
+        catch
+        {
+            SharedSegment.TryDeleteFolder(directory);
+            throw;
+        }
+
         var connectionPath = connection.Write();
         var cluster = new Cluster(engines, options, connection, connectionPath, hostPath, FindDotnet());
         try
@@ -100,9 +113,9 @@ public sealed class Cluster : IAsyncDisposable
     public async Task RestartEngineAsync(int engineId, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if ((uint)engineId >= (uint)engines.Length)
+        if ((uint)engineId >= (uint)engines.EngineCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engines are 0 to {engines.Length - 1}.");
+            throw new ArgumentOutOfRangeException(nameof(engineId), engineId, $"This cluster's engines are 0 to {engines.EngineCount - 1}.");
         }
 
         // Two restarts of one engine at once would start two processes under one id, one of them unreachable.
@@ -110,13 +123,15 @@ public sealed class Cluster : IAsyncDisposable
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Interlocked.Exchange(ref engines[engineId], null) is { } old)
+            if (engines.Detach(engineId) is { } old)
             {
                 Stop(old);
-                await ReapAsync(old.Process, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                await ReapAsync(old.Process!, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
 
-            Client.EnginesChanged();
+            // An engine that was killed could not delete its reply segments; the new one must not inherit them.
+            ReplySegments.DeleteLeftovers(Connection.SegmentFolder, engineId);
+
             await StartEngineAsync(engineId, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -125,7 +140,53 @@ public sealed class Cluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every engine and removes the cluster's socket folder and shared-memory files.</summary>
+    /// <summary>
+    /// Restarts the engine behind <paramref name="connection"/> to stop a cancelled call that ignored its
+    /// token. <paramref name="failCall"/> fails that call once the engine is out of the live ids and before
+    /// it is stopped (so the call reads as interrupted, not as a death); when it returns false the call
+    /// answered meanwhile and the engine is left alone. Nothing happens when that engine was restarted or
+    /// the cluster disposed meanwhile.
+    /// </summary>
+    private async Task InterruptAsync(EngineConnection connection, Func<bool> failCall)
+    {
+        var engineId = connection.EngineId;
+        var gate = restarts[engineId];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (IsDisposed || !engines.TryDetach(connection))
+            {
+                return;
+            }
+
+            if (!failCall())
+            {
+                engines.Reattach(connection);
+                return;
+            }
+
+            Warn($"[client] engine {engineId} did not stop a cancelled call within {options.InterruptGrace}; restarting it (its namespace is lost)");
+            Stop(connection);
+            await ReapAsync(connection.Process!, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            ReplySegments.DeleteLeftovers(Connection.SegmentFolder, engineId);
+            await StartEngineAsync(engineId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this repair: a failure is logged, and the engine stays out of the live ids.
+            Warn($"[client] engine {engineId} could not be restarted after an interrupt: {ex.Message}");
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stops every engine and removes the cluster's socket folder and shared-memory folder. Never throws:
+    /// a push still writing fails with <see cref="ObjectDisposedException"/>, and files the cluster
+    /// cannot remove are left.
+    /// </summary>
     /// <returns>A task that completes when every engine process has exited.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -134,33 +195,28 @@ public sealed class Cluster : IAsyncDisposable
             return;
         }
 
-        var running = engines.Select((_, i) => Interlocked.Exchange(ref engines[i], null)).OfType<EngineConnection>().ToArray();
+        var running = engines.Close();
         foreach (var engine in running)
         {
             Stop(engine);
         }
 
-        await Task.WhenAll(running.Select(engine => ReapAsync(engine.Process, TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
+        await Task.WhenAll(running.Select(engine => ReapAsync(engine.Process!, TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
 
-        Client.EnginesChanged();
-        try
-        {
-            Directory.Delete(Connection.Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-
+        SharedSegment.TryDeleteFolder(Connection.Directory);
         PushSegments.DeleteAll();
-        foreach (var leftover in Directory.EnumerateFiles(SharedSegment.Directory, $"{SharedSegment.FilePrefix}{Connection.ClusterId}-*"))
-        {
-            File.Delete(leftover);
-        }
+
+        // Only the cluster's own folder: names in /dev/shm itself that look like ours may be anyone's.
+        SharedSegment.TryDeleteFolder(Connection.SegmentFolder);
     }
 
-    internal EngineConnection? GetEngine(int engineId) => (uint)engineId < (uint)engines.Length ? Volatile.Read(ref engines[engineId]) : null;
+    internal bool IsDisposed => Volatile.Read(ref disposed) != 0;
 
-    internal IReadOnlyList<int> LiveEngineIds() => [.. Enumerable.Range(0, engines.Length).Where(id => GetEngine(id) is { IsAlive: true })];
+    /// <summary>Gets engine <paramref name="engineId"/>'s process and connection, or null while it is not running.</summary>
+    internal RunningEngine? GetEngine(int engineId) => engines.Get(engineId) is { Process: { } process } connection ? new RunningEngine(process, connection) : null;
+
+    /// <summary>An engine process this cluster started, and the client's connection to it.</summary>
+    internal sealed record RunningEngine(Process Process, EngineConnection Connection);
 
     /// <summary>A line an engine printed (its stderr log, or stdout outside a call).</summary>
     internal void Log(string line)
@@ -196,10 +252,13 @@ public sealed class Cluster : IAsyncDisposable
         {
             // First the signal that needs no cooperation: the engine's stdin watch exits whatever its socket
             // thread is doing, and its exit unblocks any send of ours stuck behind its full socket buffer.
+            // The stop byte says this is a stop, not the client's death (then engines remove its files).
+            engine.Process!.StandardInput.BaseStream.WriteByte(EngineHost.StopByte);
             engine.Process.StandardInput.Close();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
+            // The engine is gone, or its stdin was closed already.
         }
 
         engine.Shutdown();
@@ -245,7 +304,7 @@ public sealed class Cluster : IAsyncDisposable
         start.ArgumentList.Add(engineId.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--parent");
         start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        var threads = options.LinalgThreadsPerEngine ?? Math.Max(1, Environment.ProcessorCount / engines.Length);
+        var threads = options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.EngineCount, Environment.ProcessorCount);
         start.Environment[Linalg.ThreadsEnvironmentVariable] = threads.ToString(CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
 
@@ -302,9 +361,7 @@ public sealed class Cluster : IAsyncDisposable
             throw;
         }
 
-        var connection = EngineConnection.Connect(engineId, process, Connection, Warn, PushSegments);
-        Volatile.Write(ref engines[engineId], connection);
-        Client.EnginesChanged();
+        var connection = engines.Attach(engineId, process, Warn);
         if (Volatile.Read(ref disposed) != 0)
         {
             Stop(connection);
@@ -348,4 +405,14 @@ public sealed class Cluster : IAsyncDisposable
 
         return Environment.ProcessPath is { } self && Path.GetFileName(self) == name ? self : name;
     }
+
+    /// <summary>
+    /// GEMM threads per engine when the caller does not choose. Up to one engine per core, each gets its
+    /// share of the cores. When engines outnumber cores, about twice as many threads as cores in total:
+    /// with one thread each, three engines on two cores leave a core idle once two of them have finished,
+    /// while with two each the last one still uses both; the engines' CPU seconds were the same either way
+    /// (engine-threads bench, docs/engines.md), so the extra threads cost nothing but the switches.
+    /// </summary>
+    internal static int DefaultLinalgThreads(int engines, int cores) =>
+        engines <= cores ? Math.Max(1, cores / engines) : Math.Max(1, ((2 * cores) + engines - 1) / engines);
 }

@@ -26,6 +26,14 @@ public sealed class ClusterOptions
     /// </summary>
     public TimeSpan ReceivePolling { get; set; } = TimeSpan.FromMicroseconds(50);
 
+    /// <summary>
+    /// Gets or sets how long a cancelled call may keep running before its engine is restarted to stop it.
+    /// Code that checks <see cref="Engine.CancellationToken"/> stops well within it; code that does not is
+    /// stopped by the restart, which loses the engine's namespace (<see cref="EngineRestartedException"/>).
+    /// Default 3 s.
+    /// </summary>
+    public TimeSpan InterruptGrace { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Gets or sets how long an engine may take to start listening. Default 60 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -37,7 +45,9 @@ public sealed class ClusterOptions
 
     /// <summary>
     /// Gets or sets the threads each engine's linear algebra may use (<c>PARALLAX_LINALG_THREADS</c>);
-    /// by default the cores divided by the engines, at least one, so engines do not oversubscribe the machine.
+    /// by default the cores divided by the engines when there are no more engines than cores, and about twice
+    /// the cores in total when engines outnumber them (3 engines on 2 cores: 2 each), so that the engine that
+    /// finishes last still keeps every core busy.
     /// </summary>
     public int? LinalgThreadsPerEngine { get; set; }
 

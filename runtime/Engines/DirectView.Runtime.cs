@@ -3,6 +3,7 @@ using System.Reflection;
 using MemoryPack;
 using Parallax.CompilerServices;
 using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 
@@ -58,7 +59,7 @@ public sealed partial class DirectView
     public Task PushAsync<T>(string name, T value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return client.Push(targets, [[(name, TypeName(typeof(T)), Payload.FromValue(typeof(T), value))]], cancellationToken).WaitAsync(cancellationToken);
+        return client.Push(targets, [[new NamedValue(name, TypeName(typeof(T)), Payload.FromValue(typeof(T), value))]], cancellationToken).WaitAsync(cancellationToken);
     }
 
     /// <summary>Reads variable <paramref name="name"/> from every target, as ipyparallel's <c>pull</c>.</summary>
@@ -127,8 +128,7 @@ public sealed partial class DirectView
 
             return null;
         }, static _ => true);
-        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(TArray))));
-        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        client.Submit(new PullRequest(name, TypeName(typeof(TArray))), targets, result);
         return result.WaitAsync(cancellationToken);
     }
 
@@ -224,7 +224,7 @@ public sealed partial class DirectView
         {
             fixed (byte* start = &System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(joined))
             {
-                PageFaults.Populate(start, (nuint)(rows * columns * elementSize), write: true);
+                PageFaults.PrepareArray(start, (nuint)(rows * columns * elementSize));
             }
         }
 
@@ -245,8 +245,7 @@ public sealed partial class DirectView
             data[header..].CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(joined), checked((int)(rows * columns * elementSize)))[(int)starts[index]..]);
             return null;
         }, _ => joined);
-        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(arrayType)));
-        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        client.Submit(new PullRequest(name, TypeName(arrayType)), targets, result);
         return await result.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -295,11 +294,11 @@ public sealed partial class DirectView
     private Task ScatterBlocks(string name, int n, Type arrayType, Func<int, int, Payload> block, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var perTarget = new IReadOnlyList<(string, string, Payload)>[targets.Length];
+        var perTarget = new IReadOnlyList<NamedValue>[targets.Length];
         for (var i = 0; i < targets.Length; i++)
         {
             var (offset, count) = Partition(n, targets.Length, i);
-            perTarget[i] = [(name, TypeName(arrayType), block(offset, count))];
+            perTarget[i] = [new NamedValue(name, TypeName(arrayType), block(offset, count))];
         }
         return client.Push(targets, perTarget, cancellationToken).WaitAsync(cancellationToken);
     }
@@ -309,8 +308,7 @@ public sealed partial class DirectView
         ArgumentException.ThrowIfNullOrEmpty(name);
         Payload.RefuseLossy(typeof(T));
         var result = new AsyncResult<T[]>(targets, cancellationToken, static data => LargeArrays.Deserialize<T>(data), static parts => [.. parts.Select(p => (T)p!)]);
-        var meta = MemoryPackSerializer.Serialize(new PullMeta(name, TypeName(typeof(T))));
-        client.Send(result, targets, FrameKind.Pull, _ => meta, default);
+        client.Submit(new PullRequest(name, TypeName(typeof(T))), targets, result);
         return result;
     }
 
@@ -334,19 +332,30 @@ public sealed partial class DirectView
         ArgumentNullException.ThrowIfNull(encodeBlock);
         var all = items as TIn[] ?? [.. items];
         var result = new AsyncResult<TOut[]>(targets, cancellationToken, static data => MemoryPackSerializer.Deserialize<TOut[]>(data) ?? [], static parts => [.. parts.SelectMany(p => (TOut[])p!)]);
+
+        // Each engine gets its own block, so each is a call of its own; cancelling the map cancels them all.
+        var parts = new AsyncResult?[targets.Length];
+        result.StopWith(() =>
+        {
+            foreach (var part in parts)
+            {
+                part?.Cancel();
+            }
+        });
         for (var i = 0; i < targets.Length; i++)
         {
             var (offset, count) = Partition(all.Length, targets.Length, i);
             var arguments = encodeBlock(all.AsSpan(offset, count).ToArray());
             var view = new DirectView(client, [targets[i]]);
             var part = new AsyncResult<byte[]>([targets[i]], default, static data => data.ToArray(), static parts => (byte[])parts[0]!);
+            parts[i] = part;
             view.SendCall(part, new EngineCall(dispatchId, arguments, assemblyPath));
             var index = i;
             part.OnFinished(() =>
             {
                 if (part.IsSuccessful)
                 {
-                    result.Deliver(index, new ReplyMeta(part.Metadata[0].Started!.Value.Ticks, part.Metadata[0].Completed!.Value.Ticks, part.Stdout[0], part.Stderr[0], null, null), part.Get());
+                    result.Answered(index, new EngineReply(part.Metadata[0].Started!.Value, part.Metadata[0].Completed!.Value, part.Stdout[0], part.Stderr[0], null), part.Get());
                 }
                 else
                 {
@@ -362,10 +371,27 @@ public sealed partial class DirectView
             });
         }
 
+        if (result.IsCancelRequested)
+        {
+            // Cancelled while the blocks were being sent: the later ones too.
+            foreach (var part in parts)
+            {
+                part?.Cancel();
+            }
+        }
+
         return result;
     }
 
     internal void SendCall(AsyncResult result, EngineCall call)
+    {
+        Check(call);
+        result.CancelsWork();
+        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? []), targets, result);
+    }
+
+    /// <summary>Refuses a call engines could not run, before anything is sent.</summary>
+    internal static void Check(EngineCall call)
     {
         ArgumentException.ThrowIfNullOrEmpty(call.DispatchId);
         if (string.IsNullOrEmpty(call.AssemblyPath))
@@ -374,11 +400,9 @@ public sealed partial class DirectView
                 $"Dispatch '{call.DispatchId}' lives in an assembly that has no file (a single-file app, or an assembly loaded from bytes), and engines load dispatched code from its file. " +
                 "Publish without PublishSingleFile, or keep the code that runs on engines in a library deployed as a file.");
         }
-
-        client.Send(result, targets, FrameKind.Apply, shared => MemoryPackSerializer.Serialize(new ApplyMeta(call.DispatchId, call.AssemblyPath, shared)), call.Arguments ?? []);
     }
 
-    private static IReadOnlyList<(string Name, string TypeName, Payload Payload)> Serialize(object variables)
+    private static IReadOnlyList<NamedValue> Serialize(object variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
         IEnumerable<(string Name, Type Type, object? Value)> entries = variables switch
@@ -397,7 +421,7 @@ public sealed partial class DirectView
             throw new ArgumentException($"{variables.GetType()} has no public properties to push; write v.Push(new {{ a, b }}).", nameof(variables));
         }
 
-        return [.. list.Select(e => (e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
+        return [.. list.Select(e => new NamedValue(e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
     }
 
     /// <summary>T when <paramref name="type"/> enumerates <c>KeyValuePair&lt;string, T&gt;</c> (any string-keyed dictionary), else null.</summary>

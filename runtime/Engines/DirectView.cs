@@ -11,7 +11,7 @@ public sealed partial class DirectView
     /// <summary>Runs <paramref name="function"/> on every target without waiting, as ipyparallel's <c>apply_async</c>.</summary>
     /// <typeparam name="T">The function's result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+    /// <param name="cancellationToken">Stops the call on every target: dropped where it has not started, signalled through <see cref="Engine.CancellationToken"/> where it runs (see <see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>An awaitable result holding one value per target, in target order.</returns>
     public AsyncResult<T[]> ApplyAsync<T>(Func<T> function, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
@@ -23,7 +23,7 @@ public sealed partial class DirectView
 
     /// <summary>Runs <paramref name="action"/> on every target without waiting.</summary>
     /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+    /// <param name="cancellationToken">Stops the call on every target: dropped where it has not started, signalled through <see cref="Engine.CancellationToken"/> where it runs (see <see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>An awaitable result that completes when every target has finished.</returns>
     public AsyncResult ApplyAsync(Action action, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
@@ -39,7 +39,7 @@ public sealed partial class DirectView
     /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="items">The items.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+    /// <param name="cancellationToken">Stops the call on every target: dropped where it has not started, signalled through <see cref="Engine.CancellationToken"/> where it runs (see <see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>An awaitable result holding one value per item, in item order.</returns>
     public AsyncResult<TOut[]> MapAsync<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(MapAsync));
 

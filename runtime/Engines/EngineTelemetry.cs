@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Engines;
 
@@ -39,12 +40,12 @@ internal static class EngineTelemetry
     /// <summary>Engines found dead (exited, killed, connection lost) while the client was connected.</summary>
     public static readonly Counter<long> EngineDeaths = Meter.CreateCounter<long>("parallax.engine.deaths", "{engine}", "Engines that died while connected.");
 
-    /// <summary>The operation name a frame kind stands for, as tags and activity names carry it.</summary>
-    public static string Operation(FrameKind kind) => kind switch
+    /// <summary>The operation name a request kind stands for, as tags and activity names carry it.</summary>
+    public static string Operation(RequestKind kind) => kind switch
     {
-        FrameKind.Apply => "apply",
-        FrameKind.Push => "push",
-        FrameKind.Pull => "pull",
+        RequestKind.Apply => "apply",
+        RequestKind.Push => "push",
+        RequestKind.Pull => "pull",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

@@ -1,6 +1,7 @@
 using MemoryPack;
 using Parallax.CompilerServices;
 using Parallax.Engines;
+using Parallax.Engines.Transport;
 
 namespace Parallax;
 

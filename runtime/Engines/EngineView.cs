@@ -8,7 +8,7 @@ public sealed partial class EngineView
     /// <summary>Runs <paramref name="function"/> on the engine without waiting.</summary>
     /// <typeparam name="T">The function's result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result; the engine finishes the call.</param>
+    /// <param name="cancellationToken">Stops the call: dropped if the engine has not started it, signalled through <see cref="Engine.CancellationToken"/> if it runs (see <see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>An awaitable result holding the engine's value.</returns>
     public AsyncResult<T> ApplyAsync<T>(Func<T> function, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
@@ -20,7 +20,7 @@ public sealed partial class EngineView
 
     /// <summary>Runs <paramref name="action"/> on the engine without waiting.</summary>
     /// <param name="action">A lambda or method group; its captured variables travel as arguments.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result; the engine finishes the call.</param>
+    /// <param name="cancellationToken">Stops the call: dropped if the engine has not started it, signalled through <see cref="Engine.CancellationToken"/> if it runs (see <see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>An awaitable result that completes when the engine has finished.</returns>
     public AsyncResult ApplyAsync(Action action, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(ApplyAsync));
 
@@ -33,7 +33,7 @@ public sealed partial class EngineView
     /// <typeparam name="TOut">The result type; must be serializable.</typeparam>
     /// <param name="function">A lambda or method group; its captured variables travel as arguments.</param>
     /// <param name="items">The items.</param>
-    /// <param name="cancellationToken">Cancels waiting for the result; the engine finishes the call.</param>
+    /// <param name="cancellationToken">Stops the call: dropped if the engine has not started it, signalled through <see cref="Engine.CancellationToken"/> if it runs (see <see cref="AsyncResult.Cancel"/>).</param>
     /// <returns>An awaitable result holding one value per item, in item order.</returns>
     public AsyncResult<TOut[]> MapAsync<TIn, TOut>(Func<TIn, TOut> function, IEnumerable<TIn> items, CancellationToken cancellationToken = default) => throw NotRedirected.Create(nameof(MapAsync));
 

@@ -14,9 +14,10 @@ public static class JitMemory
     public static readonly int NonTemporalThreshold = 256 * 1024;
 
     /// <summary>
-    /// A result array the kernel writes in full, so it is not zeroed; when it is large, its pages are
-    /// faulted in with one system call first, which on a virtual machine costs far less than taking
-    /// the first-touch faults one by one inside the kernel's loop.
+    /// A result array the kernel writes in full, so it is not zeroed. When it is large and its memory is
+    /// new to the process, its pages are asked for as huge pages and faulted in with one system call
+    /// first, which on a virtual machine costs far less than taking the first-touch faults one by one
+    /// inside the kernel's loop; memory the GC reuses is mapped already and is left alone.
     /// </summary>
     /// <typeparam name="T">Element type.</typeparam>
     /// <param name="length">The number of elements.</param>
@@ -29,7 +30,7 @@ public static class JitMemory
         {
             fixed (T* start = array)
             {
-                PageFaults.Populate(start, (nuint)length * (nuint)sizeof(T), write: true);
+                PageFaults.PrepareArray(start, (nuint)length * (nuint)sizeof(T));
             }
         }
 

@@ -7,8 +7,8 @@ namespace Parallax;
 /// </summary>
 /// <remarks>
 /// Threads: <see cref="MaxThreads"/> caps the cores one product uses; it defaults to the environment
-/// variable <c>PARALLAX_LINALG_THREADS</c> when set (Parallax engines set it to cores ÷ engines so that
-/// engines sharing a machine do not oversubscribe it), else to every core. A product called from inside
+/// variable <c>PARALLAX_LINALG_THREADS</c> when set (Parallax engines set it from the cores and the
+/// engines, ClusterOptions.LinalgThreadsPerEngine), else to every core. A product called from inside
 /// another product's worker, or small enough that a second thread does not pay, runs on one thread.
 /// </remarks>
 public static class Linalg

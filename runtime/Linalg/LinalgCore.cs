@@ -32,7 +32,7 @@ internal static unsafe class LinalgCore<T> where T : unmanaged, INumber<T>
     {
         fixed (byte* start = &MemoryMarshal.GetArrayDataReference(c))
         {
-            PageFaults.Populate(start, (nuint)c.Length * (nuint)sizeof(T), write: true);
+            PageFaults.PrepareArray(start, (nuint)c.Length * (nuint)sizeof(T));
         }
     }
 

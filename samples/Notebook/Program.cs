@@ -16,13 +16,14 @@ Section[] sections =
 ];
 var cli = new CommandLine("dotnet run --project samples/Notebook -c Release --", "The seed notebook in C#, section by section, with timings (N = 5000 matrices, 10M-element arrays).")
     .Flag("--quick", NotebookOptions.QuickHelp)
+    .Flag("--anchors", "Measure the Python anchors (numpy, numba, ipyparallel) in this run instead of quoting FIGURES.md.")
     .Sections(sections.Select(s => (s.GetType().Name, s.Title)));
 if (cli.Parse(args) is { } exit)
 {
     return exit;
 }
 
-var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]);
+var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]) { Anchors = cli.Has("--anchors") };
 
 Console.WriteLine($"Parallax notebook: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
 using var cts = new CancellationTokenSource();

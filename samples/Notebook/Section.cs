@@ -17,11 +17,17 @@ internal abstract class Section
     }
 }
 
-/// <summary>Command-line options: <c>--quick</c> runs the sections on small sizes (CI's smoke run).</summary>
+/// <summary>
+/// Command-line options: <c>--quick</c> runs the sections on small sizes (CI's smoke run);
+/// <c>--anchors</c> measures the Python anchors in the same run (anchors.py) instead of quoting recorded ones.
+/// </summary>
 internal sealed record NotebookOptions(bool Quick, string? Only)
 {
     /// <summary>The help text of <c>--quick</c>, the same in every sample.</summary>
     public const string QuickHelp = "Small sizes (N = 500, 100 000 elements, factorial(20000)): CI's smoke run.";
+
+    /// <summary>Whether the Python anchors are measured now (<c>--anchors</c>) rather than quoted from FIGURES.md.</summary>
+    public bool Anchors { get; init; }
 
     /// <summary>The seed's matrix size, N = 5000, or 500 in a quick run.</summary>
     public int MatrixSize => Quick ? 500 : 5000;

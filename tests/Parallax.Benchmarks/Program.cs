@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 
 // Each benchmark class pairs Parallax with its anchor (the scalar loop, TensorPrimitives, OpenBLAS,
 // ipyparallel's figure) so that a row is read as a ratio, never as an absolute time.
-// `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit.
+// `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit;
+// `soak` is the engines' hour of mixed calls and injected faults (Engines/Soak.cs), outside CI;
 // `generator` builds a generated 600-file library and prints each source generator's share of its compile.
 if (args is ["linalg", ..])
 {
@@ -13,6 +14,30 @@ if (args is ["linalg", ..])
 if (args is ["generator", ..])
 {
     Environment.ExitCode = Parallax.Benchmarks.Generator.GeneratorBench.Run(args[1..]);
+    return;
+}
+
+if (args is ["engines", "farm", ..])
+{
+    Parallax.Benchmarks.Engines.FarmBench.RunAsync(args[2..]).GetAwaiter().GetResult();
+    return;
+}
+
+if (args is ["freshmem", ..])
+{
+    Parallax.Benchmarks.Memory.FreshMemoryBench.Run(args[1..]);
+    return;
+}
+
+if (args is ["engine-threads", ..])
+{
+    Parallax.Benchmarks.Engines.EngineThreadsBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
+if (args is ["soak", ..])
+{
+    Parallax.Benchmarks.Engines.Soak.RunAsync(args[1..]).GetAwaiter().GetResult();
     return;
 }
 

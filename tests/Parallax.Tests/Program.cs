@@ -4,7 +4,8 @@ namespace Parallax.Tests;
 /// The test assembly's entry point, in place of the empty one Microsoft.NET.Test.Sdk generates. The
 /// test host never calls it; tests start this assembly as a child process: <see cref="Jit.InstructionSetTests"/>
 /// with <see cref="Jit.KernelTestRunner.Argument"/> under restricted instruction sets, and
-/// <see cref="Engines.ClientDeathTests"/> with <see cref="Engines.ClientDeathTests.Argument"/> as a client to kill.
+/// <see cref="Engines.ClientDeathTests"/> with <see cref="Engines.ClientDeathTests.Argument"/> as a client to kill,
+/// <see cref="Engines.ReliabilityTests"/> with <see cref="Engines.ReliabilityTests.DisposeDuringPushArgument"/> as a client that may crash.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class Program
@@ -13,6 +14,7 @@ internal static class Program
     {
         [Jit.KernelTestRunner.Argument] => Jit.KernelTestRunner.Run(Console.Out),
         [Engines.ClientDeathTests.Argument, var pidFile] => Engines.ClientDeathTests.RunClient(pidFile),
+        [Engines.ReliabilityTests.DisposeDuringPushArgument] => Engines.ReliabilityTests.RunDisposeDuringPush(),
         _ => 0,
     };
 }

@@ -2,7 +2,9 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// Loads the assemblies that hold dispatched code, once each, into the default context (so they
@@ -52,6 +54,31 @@ internal static class AssemblyLoader
                 ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
             RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
             Loaded[path] = assembly;
+        }
+    }
+
+    /// <summary>
+    /// Lets the default context find assemblies in the folders of <paramref name="paths"/> when code
+    /// names them (a code string compiled against the client's assemblies), without loading any now:
+    /// a type loaded here is the same type dispatched code and the namespace use.
+    /// </summary>
+    public static void AddProbingFolders(IEnumerable<string> paths)
+    {
+        lock (Gate)
+        {
+            foreach (var folder in paths.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                if (!Sources.Exists(s => s.Folder == folder))
+                {
+                    Sources.Add((null, folder));
+                }
+            }
+
+            if (!hooked)
+            {
+                AssemblyLoadContext.Default.Resolving += Resolve;
+                hooked = true;
+            }
         }
     }
 

@@ -4,30 +4,59 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using MemoryPack;
 using Parallax.CompilerServices;
+using Parallax.Engines.Transport;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Host;
 
 /// <summary>
-/// The engine process: listens on its Unix socket, answers signed frames, runs one call at a time
-/// (as ipyparallel's engines do), and exits when the client says so, when its stdin (a pipe the
+/// The engine process: listens on its Unix socket, answers signed frames, runs one request at a time
+/// (as ipyparallel's engines do) on a worker while each connection's thread keeps reading (so a cancel
+/// arrives while a call runs: <see cref="CallQueue"/>), and exits when the client says so, when its stdin (a pipe the
 /// client holds) reaches end of file, or when the client process is gone: no orphans, whatever way
-/// the client ends.
+/// the client ends. One instance per process; what it serves with (the connection settings, the
+/// namespace, the reply segments) are its fields.
 /// </summary>
-internal static class EngineHost
+internal sealed class EngineHost
 {
     /// <summary>The line an engine prints on stdout once its socket listens.</summary>
     public const string ReadyLine = "parallax-engine-ready";
 
-    private static readonly Lock ExecutionGate = new();
-    private static TextWriter log = TextWriter.Null;
-    private static ConnectionInfo connection = null!;
-    private static EngineNamespace ns = null!;
-    private static int engineId;
-    private static ReplySegments replySegments = null!;
+    /// <summary>
+    /// Connections that have not sent a signed frame yet, at most: each holds a thread and a frame buffer
+    /// (<see cref="FrameChannel.UnauthenticatedFrameLimit"/>), and the client needs one. More are closed at once.
+    /// </summary>
+    internal const int MaxUnauthenticatedConnections = 8;
+
+    /// <summary>What the client writes on an engine's stdin before it closes it to stop the engine; end of file without it means the client died.</summary>
+    public const byte StopByte = (byte)'q';
+
+    /// <summary>How long a new connection has to send its first signed frame before the engine closes it.</summary>
+    internal static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly CallQueue calls;
+    private readonly TextWriter log;
+    private readonly ConnectionInfo connection;
+    private readonly int engineId;
+    private readonly EngineNamespace ns;
+    private readonly ReplySegments replySegments;
+    private readonly Placement placement;
+    private int unauthenticated;
+
+    private EngineHost(ConnectionInfo connection, int engineId, TextWriter log)
+    {
+        this.connection = connection;
+        this.engineId = engineId;
+        this.log = log;
+        ns = new EngineNamespace(engineId, connection.SegmentMac);
+        replySegments = new ReplySegments(connection.SegmentFolder, engineId);
+        placement = new Placement(connection.SharedMemoryThreshold, connection.SegmentMac);
+        calls = new CallQueue(Execute, ReplyCancelled, connection.MaxFrameBytes, connection.Polling);
+    }
 
     public static int Run(string[] args)
     {
         string? connectionPath = null;
+        var engineId = 0;
         var parentPid = 0;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -45,14 +74,23 @@ internal static class EngineHost
             return 2;
         }
 
-        log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
-        var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-        connection = ConnectionInfo.Read(connectionPath);
-        ns = new EngineNamespace(engineId, connection.SegmentMac);
-        replySegments = new ReplySegments($"{connection.ClusterId}-e{engineId}");
-        EngineNamespace.Install(ns);
-        BuiltinStubs.Register();
+        var log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
+        var host = new EngineHost(ConnectionInfo.Read(connectionPath), engineId, log);
+        EngineNamespace.Install(host.ns);
+        RegisterBuiltins();
+        return host.Listen(parentPid);
+    }
 
+    /// <summary>Registers Parallax's own dispatch stubs (<see cref="BuiltinStubs"/>).</summary>
+    private static void RegisterBuiltins() => EngineDispatch.Register(BuiltinStubs.Shape, arguments =>
+    {
+        var name = MemoryPackSerializer.Deserialize<string>(arguments.Span)!;
+        return MemoryPackSerializer.Serialize(EngineNamespace.Current.Shape(name));
+    });
+
+    private int Listen(int parentPid)
+    {
+        var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         var socketPath = connection.SocketPath(engineId);
         File.Delete(socketPath);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -66,29 +104,49 @@ internal static class EngineHost
         while (true)
         {
             var socket = listener.Accept();
+            if (Interlocked.Increment(ref unauthenticated) > MaxUnauthenticatedConnections)
+            {
+                Interlocked.Decrement(ref unauthenticated);
+                Log($"refused a connection: {MaxUnauthenticatedConnections} others have not authenticated yet");
+                socket.Dispose();
+                continue;
+            }
+
             new Thread(() => Serve(socket)) { IsBackground = true, Name = "parallax-engine-connection" }.Start();
         }
     }
 
-    private static void StartWatchdog(int parentPid)
+    private void StartWatchdog(int parentPid)
     {
         // The client holds the write end of our stdin: when it exits or is killed, the kernel closes
         // it and the read below returns 0. That covers kill -9 of the client without any polling.
+        // A client that stops the engine writes StopByte first; one that was killed cannot, and then
+        // nothing else will remove its files: the engines do, as they go.
         new Thread(() =>
         {
             using var stdin = Console.OpenStandardInput();
             var buffer = new byte[64];
+            var stopped = false;
             try
             {
-                while (stdin.Read(buffer) > 0)
+                int n;
+                while ((n = stdin.Read(buffer)) > 0)
                 {
+                    stopped |= buffer.AsSpan(0, n).Contains(StopByte);
                 }
             }
             catch (IOException)
             {
             }
 
-            Exit("the client closed the engine's stdin");
+            if (stopped)
+            {
+                Exit("the client closed the engine's stdin");
+            }
+            else
+            {
+                Exit("the client closed the engine's stdin without a stop: it died", clientGone: true);
+            }
         }) { IsBackground = true, Name = "parallax-engine-stdin" }.Start();
 
         // Belt and braces for a client that handed its stdin pipe to another process.
@@ -101,15 +159,22 @@ internal static class EngineHost
                     Thread.Sleep(250);
                 }
 
-                Exit($"the client process {parentPid} is gone");
+                Exit($"the client process {parentPid} is gone", clientGone: true);
             }) { IsBackground = true, Name = "parallax-engine-parent" }.Start();
         }
     }
 
-    private static void Exit(string reason)
+    private void Exit(string reason, bool clientGone = false)
     {
         Log($"exiting: {reason}");
         replySegments.DeleteAll();
+        if (clientGone)
+        {
+            // The client's pushed segments and its socket folder (the key among it) would stay otherwise.
+            // Every engine of the cluster does this as it exits; whichever comes first removes them.
+            SharedSegment.TryDeleteFolder(connection.SegmentFolder);
+            SharedSegment.TryDeleteFolder(connection.Directory);
+        }
 
         // Environment.Exit runs ProcessExit handlers, user code among them; one that blocks must not keep an orphan alive.
         new Thread(() =>
@@ -121,11 +186,30 @@ internal static class EngineHost
         Environment.Exit(0);
     }
 
-    private static void Log(string message) => log.WriteLine($"[engine {engineId}] {message}");
+    private void Log(string message) => log.WriteLine($"[engine {engineId}] {message}");
 
-    private static void Serve(Socket socket)
+    private void Serve(Socket socket)
     {
         using var channel = new FrameChannel(socket, connection.Key, isEngine: true, connection.MaxFrameBytes, connection.Polling, RandomNumberGenerator.GetBytes(FrameCodec.NonceSize));
+        var counted = true;
+        void Authenticated()
+        {
+            if (counted)
+            {
+                counted = false;
+                Interlocked.Decrement(ref unauthenticated);
+            }
+        }
+
+        // A peer that has not signed a frame by then is closed: disposing the socket ends the read it waits in.
+        using var deadline = new Timer(_ =>
+        {
+            if (!channel.IsAuthenticated)
+            {
+                Log($"closed a connection that sent no signed frame within {HandshakeTimeout.TotalSeconds} s");
+                channel.Dispose();
+            }
+        }, null, HandshakeTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             channel.Send(FrameKind.Welcome, 0, MemoryPackSerializer.Serialize(new WelcomeMeta(engineId, Environment.ProcessId, channel.Nonce.ToArray())), default);
@@ -147,6 +231,7 @@ internal static class EngineHost
                     continue;
                 }
 
+                Authenticated();
                 Handle(channel, frame);
             }
         }
@@ -154,13 +239,18 @@ internal static class EngineHost
         {
             Log($"rejected frame: {ex.Message}; closing this connection");
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // The peer went away mid-reply; the next connection is unaffected.
+            // The peer went away mid-reply, or the handshake deadline closed it; the next connection is unaffected.
+        }
+        finally
+        {
+            Authenticated();
+            calls.Forget(channel);
         }
     }
 
-    private static void Handle(FrameChannel channel, Frame frame)
+    private void Handle(FrameChannel channel, Frame frame)
     {
         switch (frame.Kind)
         {
@@ -170,12 +260,13 @@ internal static class EngineHost
             case FrameKind.Ping:
                 Reply(channel, frame.RequestId, DateTime.UtcNow.Ticks, "", "", null, Payload.FromBytes(default));
                 return;
-            case FrameKind.Apply:
-            case FrameKind.Push:
-            case FrameKind.Pull:
-                lock (ExecutionGate)
+            case var kind when Runs(kind):
+                calls.Enqueue(channel, frame);
+                return;
+            case FrameKind.Cancel:
+                if (TryRead<CancelMeta>(frame) is { } cancel)
                 {
-                    Execute(channel, frame);
+                    calls.Cancel(channel, cancel.RequestId);
                 }
 
                 return;
@@ -185,77 +276,54 @@ internal static class EngineHost
         }
     }
 
-    private static void Execute(FrameChannel channel, Frame frame)
+    /// <summary>Answers a request the client cancelled before it started: it never ran.</summary>
+    private void ReplyCancelled(FrameChannel channel, ulong requestId)
+    {
+        var error = new RemoteError(typeof(OperationCanceledException).FullName!, $"The call was cancelled before it started on engine {engineId}.", "");
+        try
+        {
+            Reply(channel, requestId, DateTime.UtcNow.Ticks, "", "", error, Payload.FromBytes(default));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            // The client is gone; it fails its calls itself.
+        }
+    }
+
+    private T? TryRead<T>(Frame frame) where T : class
+    {
+        try
+        {
+            return MemoryPackSerializer.Deserialize<T>(frame.Meta);
+        }
+        catch (Exception ex) when (ex is MemoryPackSerializationException or ArgumentException)
+        {
+            Log($"rejected frame: its {frame.Kind} metadata cannot be read ({ex.Message})");
+            return null;
+        }
+    }
+
+    /// <summary>The requests an engine runs one at a time, with the console captured. A new request kind is a member here, a case in <see cref="RunRequest"/> and its method below.</summary>
+    private static bool Runs(FrameKind kind) => kind is FrameKind.Apply or FrameKind.Push or FrameKind.Pull or FrameKind.Execute;
+
+    private Payload RunRequest(FrameChannel channel, Frame frame, CapturedOutput output) => frame.Kind switch
+    {
+        FrameKind.Apply => Apply(frame, output),
+        FrameKind.Push => Push(channel, frame),
+        FrameKind.Pull => Pull(frame),
+        FrameKind.Execute => RunCode(frame, output),
+        _ => throw new UnreachableException($"{frame.Kind} is not among the kinds Runs lists."),
+    };
+
+    private void Execute(FrameChannel channel, Frame frame)
     {
         var started = DateTime.UtcNow.Ticks;
-        var stdout = new StringWriter(CultureInfo.InvariantCulture);
-        var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        var (savedOut, savedError) = (Console.Out, Console.Error);
-        SharedSegment? segment = null;
+        var output = new CapturedOutput();
         var result = Payload.FromBytes(default);
         RemoteError? error = null;
         try
         {
-            switch (frame.Kind)
-            {
-                case FrameKind.Apply:
-                {
-                    var meta = MemoryPackSerializer.Deserialize<ApplyMeta>(frame.Meta)!;
-                    var arguments = frame.Data;
-                    if (meta.Shared is { } shared)
-                    {
-                        segment = SharedSegment.Open(shared.Path);
-                        segment.Verify(connection.SegmentMac, shared.Offset, shared.Length, shared.Tag);
-                        arguments = segment.Memory.Slice((int)shared.Offset, (int)shared.Length);
-                    }
-
-                    AssemblyLoader.EnsureLoaded(meta.AssemblyPath);
-                    if (!EngineDispatch.TryGet(meta.DispatchId, out var invoker))
-                    {
-                        throw new InvalidOperationException($"No dispatch stub '{meta.DispatchId}' is registered in '{meta.AssemblyPath}'. Rebuild the project with the Parallax generator enabled (warning CS9057 must not be suppressed).");
-                    }
-
-                    Console.SetOut(stdout);
-                    Console.SetError(stderr);
-                    result = Payload.FromBytes(invoker(arguments));
-                    break;
-                }
-
-                case FrameKind.Push:
-                {
-                    var meta = MemoryPackSerializer.Deserialize<PushMeta>(frame.Meta)!;
-                    if (meta.SharedPath is not null)
-                    {
-                        segment = SharedSegment.Open(meta.SharedPath);
-                        var path = meta.SharedPath;
-                        segment.Closed = () => SendReleased(channel, path);
-                    }
-
-                    for (var i = 0; i < meta.Names.Length; i++)
-                    {
-                        if (segment is not null)
-                        {
-                            // Range checked now; content checked against its tag on first use.
-                            _ = segment.Slice(meta.Offsets[i], meta.Lengths[i]);
-                            var tag = meta.Tags?[i] is { Length: SegmentMac.TagSize } t ? t : throw new FrameRejectedException($"push of '{meta.Names[i]}' through shared memory carries no tag");
-                            ns.SetSerialized(meta.Names[i], meta.TypeNames[i], segment.Memory.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]), segment, tag);
-                        }
-                        else
-                        {
-                            ns.SetSerialized(meta.Names[i], meta.TypeNames[i], frame.Data.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]).ToArray(), null, null);
-                        }
-                    }
-
-                    break;
-                }
-
-                case FrameKind.Pull:
-                {
-                    var meta = MemoryPackSerializer.Deserialize<PullMeta>(frame.Meta)!;
-                    result = ns.Serialize(meta.Name, meta.ExpectedType);
-                    break;
-                }
-            }
+            result = RunRequest(channel, frame, output);
         }
         catch (Exception ex) when (ex is not FrameRejectedException)
         {
@@ -268,12 +336,76 @@ internal static class EngineHost
         }
         finally
         {
-            Console.SetOut(savedOut);
-            Console.SetError(savedError);
+            output.Stop();
+        }
+
+        Reply(channel, frame.RequestId, started, output.Stdout, output.Stderr, error, result);
+    }
+
+    /// <summary>Runs a dispatched call on its arguments, inline or mapped where the client wrote them.</summary>
+    private Payload Apply(Frame frame, CapturedOutput output)
+    {
+        var meta = MemoryPackSerializer.Deserialize<ApplyMeta>(frame.Meta)!;
+        using var mapped = meta.Shared?.Map(connection.SegmentFolder, connection.SegmentMac, handBack: false);
+        var arguments = mapped?.Memory ?? frame.Data;
+        AssemblyLoader.EnsureLoaded(meta.AssemblyPath);
+        if (!EngineDispatch.TryGet(meta.DispatchId, out var invoker))
+        {
+            throw new InvalidOperationException($"No dispatch stub '{meta.DispatchId}' is registered in '{meta.AssemblyPath}'. Rebuild the project with the Parallax generator enabled (warning CS9057 must not be suppressed).");
+        }
+
+        output.Start();
+        return Payload.FromBytes(invoker(arguments));
+    }
+
+    /// <summary>Stores pushed values. Values in shared memory stay there, checked against their tags on first use; the client hears when this engine no longer maps the segment.</summary>
+    private Payload Push(FrameChannel channel, Frame frame)
+    {
+        var meta = MemoryPackSerializer.Deserialize<PushMeta>(frame.Meta)!;
+        SharedSegment? segment = null;
+        try
+        {
+            if (meta.SharedPath is { } path)
+            {
+                segment = SharedSegment.Open(connection.SegmentFolder, path);
+                segment.Closed = () => SendReleased(channel, path);
+            }
+
+            for (var i = 0; i < meta.Names.Length; i++)
+            {
+                if (segment is not null)
+                {
+                    // Range checked now; content checked against its tag on first use.
+                    _ = segment.Slice(meta.Offsets[i], meta.Lengths[i]);
+                    var tag = meta.Tags?[i] is { Length: SegmentMac.TagSize } t ? t : throw new FrameRejectedException($"push of '{meta.Names[i]}' through shared memory carries no tag");
+                    ns.SetSerialized(meta.Names[i], meta.TypeNames[i], segment.Memory.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]), segment, tag);
+                }
+                else
+                {
+                    ns.SetSerialized(meta.Names[i], meta.TypeNames[i], frame.Data.Slice((int)meta.Offsets[i], (int)meta.Lengths[i]).ToArray(), null, null);
+                }
+            }
+        }
+        finally
+        {
             segment?.Release();
         }
 
-        Reply(channel, frame.RequestId, started, Capped(stdout), Capped(stderr), error, result);
+        return Payload.FromBytes(default);
+    }
+
+    private Payload Pull(Frame frame)
+    {
+        var meta = MemoryPackSerializer.Deserialize<PullMeta>(frame.Meta)!;
+        return ns.Serialize(meta.Name, meta.ExpectedType);
+    }
+
+    /// <summary>Compiles a C# code string against the namespace (or finds it compiled) and runs it, unless the request only compiles it.</summary>
+    private Payload RunCode(Frame frame, CapturedOutput output)
+    {
+        var meta = MemoryPackSerializer.Deserialize<ExecuteMeta>(frame.Meta)!;
+        output.Start();
+        return Payload.FromBytes(MemoryPackSerializer.Serialize(ns.Scripts.Execute(meta)));
     }
 
     /// <summary>Lets the client reuse a pushed segment (PushSegments): this engine read or replaced every value in it.</summary>
@@ -289,36 +421,58 @@ internal static class EngineHost
         }
     }
 
-    /// <summary>Captured output travels in the reply's metadata, which must stay far below the frame limit.</summary>
-    private static string Capped(StringWriter output)
-    {
-        const int limit = 1 << 20;
-        var text = output.ToString();
-        return text.Length <= limit ? text : $"{text[..limit]}{Environment.NewLine}[... {text.Length - limit} more characters dropped: print less, or return the data as the call's result]";
-    }
+    /// <summary>
+    /// Text that travels in a reply's metadata (captured output, an exception's message and stack) is cut
+    /// to this many characters each, with a note of what was dropped: four such texts at up to three
+    /// UTF-8 bytes a character, next to inline data under half the limit, keep a reply below
+    /// MaxFrameBytes, which the client would refuse, and take the engine for dead, over.
+    /// </summary>
+    private int TextLimit => Math.Min(1 << 20, connection.MaxFrameBytes / 32);
 
-    private static RemoteError Describe(Exception ex)
+    private string Capped(string text, string advice) =>
+        text.Length <= TextLimit ? text : $"{text[..TextLimit]}{Environment.NewLine}[... {text.Length - TextLimit} more characters dropped: {advice}]";
+
+    private RemoteError Describe(Exception ex)
     {
         var stack = ex.StackTrace ?? "";
-        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        for (var inner = ex.InnerException; inner is not null && stack.Length <= TextLimit; inner = inner.InnerException)
         {
             stack += $"{Environment.NewLine}---> {inner.GetType().FullName}: {inner.Message}{Environment.NewLine}{inner.StackTrace}";
         }
 
-        return new RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, stack);
+        const string advice = "the engine's reply holds at most ClusterOptions.MaxFrameBytes / 32 characters of each text";
+        return new RemoteError(Capped(ex.GetType().FullName ?? ex.GetType().Name, advice), Capped(ex.Message, advice), Capped(stack, advice));
     }
 
-    private static void Reply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, Payload result)
+    /// <summary>
+    /// Sends the reply. Writing a large result can fail (no room in /dev/shm, a value too large for a
+    /// segment) and so can an oversized frame: the call then fails with that exception, never the engine.
+    /// </summary>
+    private void Reply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, Payload result)
+    {
+        const string advice = "print less, or return the data as the call's result";
+        (stdout, stderr) = (Capped(stdout, advice), Capped(stderr, advice));
+        try
+        {
+            SendReply(channel, requestId, started, stdout, stderr, error, result);
+        }
+        catch (Exception ex) when (ex is not (SocketException or ObjectDisposedException))
+        {
+            Log($"could not send the reply to request {requestId}: {ex.GetType().Name}: {ex.Message}");
+            SendReply(channel, requestId, started, stdout, stderr, Describe(ex), Payload.FromBytes(default));
+        }
+    }
+
+    private void SendReply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, Payload result)
     {
         SharedSegment? segment = null;
         SharedRange? shared = null;
         ReadOnlyMemory<byte> inline = default;
-        if (error is null && result.SizeBound >= connection.SharedMemoryThreshold)
+        if (error is null && placement.IsShared(result.SizeBound))
         {
             // The client maps it, checks the tag, reads, and marks it free for the next result.
             segment = replySegments.Rent(result.SizeBound);
-            var length = result.WriteTo(segment, 0);
-            shared = new SharedRange(segment.Path, 0, length, segment.Sign(connection.SegmentMac, 0, length));
+            shared = placement.Write(segment, [result])[0];
         }
         else if (error is null)
         {
@@ -333,6 +487,35 @@ internal static class EngineHost
         finally
         {
             segment?.Release();
+        }
+    }
+
+    /// <summary>What a request's code writes to the console, captured from <see cref="Start"/> to <see cref="Stop"/>.</summary>
+    private sealed class CapturedOutput
+    {
+        private readonly StringWriter stdout = new(CultureInfo.InvariantCulture);
+        private readonly StringWriter stderr = new(CultureInfo.InvariantCulture);
+        private (TextWriter Out, TextWriter Error)? saved;
+
+        public string Stdout => stdout.ToString();
+
+        public string Stderr => stderr.ToString();
+
+        public void Start()
+        {
+            saved = (Console.Out, Console.Error);
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+
+        public void Stop()
+        {
+            if (saved is { } console)
+            {
+                Console.SetOut(console.Out);
+                Console.SetError(console.Error);
+                saved = null;
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 using MemoryPack;
 
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// One engine's variables. A pushed value stays as the bytes that arrived (inline, or a slice of a
@@ -13,8 +15,12 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac)
 
     private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+    private ScriptCache? scripts;
 
     public int EngineId { get; } = engineId;
+
+    /// <summary>The code strings compiled against this namespace (Execute); created on the first one.</summary>
+    public ScriptCache Scripts => LazyInitializer.EnsureInitialized(ref scripts, () => new ScriptCache(this));
 
     public static EngineNamespace? CurrentOrNull => current;
 
@@ -77,6 +83,16 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac)
         {
             segment?.AddReference();
             Replace(name, new Slot(false, null, null, typeName, bytes, segment) { PendingTag = tag });
+        }
+    }
+
+    /// <summary>The full name of the type <paramref name="name"/> was pushed or set with, without reading its value: what code strings declare it as.</summary>
+    public bool TryGetTypeName(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? typeName)
+    {
+        lock (gate)
+        {
+            typeName = slots.TryGetValue(name, out var slot) ? slot.TypeName : null;
+            return typeName is not null;
         }
     }
 

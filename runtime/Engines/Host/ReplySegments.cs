@@ -1,4 +1,6 @@
-namespace Parallax.Engines;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Host;
 
 /// <summary>
 /// The shared-memory segments an engine writes large results into, kept and reused. On a virtual
@@ -7,9 +9,11 @@ namespace Parallax.Engines;
 /// pages that already hold an earlier result. The client marks a segment free by renaming it to
 /// <c>&lt;path&gt;.free</c> once it has read it; the engine renames it back when it reuses it. A
 /// segment the client has not released is never touched. At most <see cref="Capacity"/> released segments are
-/// kept; the engine deletes them when it exits, and <see cref="Cluster"/> deletes any left behind.
+/// kept; the engine deletes them when it exits, and <see cref="Cluster"/> deletes any left behind
+/// (a restart, those of the engine it replaces). The files lie in the cluster's private folder and
+/// are named <c>e&lt;engine id&gt;-&lt;random&gt;</c>.
 /// </summary>
-internal sealed class ReplySegments(string tag)
+internal sealed class ReplySegments(string folder, int engineId)
 {
     /// <summary>How many segments one engine keeps: a pull at a time, plus one in flight.</summary>
     public const int Capacity = 2;
@@ -38,16 +42,18 @@ internal sealed class ReplySegments(string tag)
                 return best;
             }
 
-            var created = SharedSegment.Create(tag, length);
+            var created = SharedSegment.Create(folder, Tag(engineId), length);
             kept.Add(created);
             created.AddReference();
 
             // Over capacity: drop released segments, oldest first; ones a reader still holds stay until released.
+            // Released means the reclaim works (the move fails unless the .free name is there and the own
+            // name is not): then the one name to remove is certainly this segment's.
             for (var i = 0; i < kept.Count - 1 && kept.Count > Capacity; i++)
             {
-                if (File.Exists(kept[i].Path + SharedSegment.FreeSuffix))
+                if (kept[i].TryReclaim())
                 {
-                    kept[i].Delete();
+                    kept[i].Unlink();
                     kept[i].Release();
                     kept.RemoveAt(i--);
                 }
@@ -56,6 +62,24 @@ internal sealed class ReplySegments(string tag)
             return created;
         }
     }
+
+    /// <summary>Deletes the reply segments engine <paramref name="engineId"/> left in <paramref name="folder"/> (it was killed; a new engine takes its id).</summary>
+    public static void DeleteLeftovers(string folder, int engineId)
+    {
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, Tag(engineId) + "-*"))
+            {
+                SharedSegment.TryDelete(file);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The folder is gone (the cluster is being disposed).
+        }
+    }
+
+    private static string Tag(int engineId) => $"e{engineId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>Deletes every kept segment (engine exit).</summary>
     public void DeleteAll()

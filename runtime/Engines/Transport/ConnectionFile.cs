@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// What an engine needs to serve a cluster: the HMAC key, where to listen, and the frame limits.
@@ -17,6 +17,9 @@ internal sealed record ConnectionInfo(byte[] Key, string Directory, int MaxFrame
     public SegmentMac SegmentMac { get; } = new(Key);
 
     public string SocketPath(int engineId) => Path.Combine(Directory, $"engine-{engineId}.sock");
+
+    /// <summary>The cluster's private shared-memory folder (<see cref="SharedSegment"/>), made by the client.</summary>
+    public string SegmentFolder => SharedSegment.FolderOf(ClusterId);
 
     public static ConnectionInfo CreateNew(string directory, int maxFrameBytes, int sharedMemoryThreshold, TimeSpan polling = default) =>
         new(RandomNumberGenerator.GetBytes(32), directory, maxFrameBytes, sharedMemoryThreshold, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), polling);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>One received, authenticated frame.</summary>
 internal readonly record struct Frame(FrameKind Kind, ulong RequestId, byte[] Body, int MetaOffset, int MetaLength, int DataOffset, int DataLength)
@@ -83,6 +83,14 @@ internal static class FrameCodec
 /// </summary>
 internal sealed class FrameChannel : IDisposable
 {
+    /// <summary>
+    /// The largest frame taken from a peer that has not yet sent one correctly signed frame. The reader
+    /// allocates a frame's body before it can check the MAC over it: without this bound, peers without
+    /// the key could make an engine allocate the declared MaxFrameBytes (64 MiB) each. The client's first
+    /// frame is a bare ping (<see cref="EngineConnection.HandshakeRequestId"/>).
+    /// </summary>
+    public const int UnauthenticatedFrameLimit = 64 << 10;
+
     private readonly Socket socket;
 
     // Keyed once per connection and reset by every use: keying HMAC-SHA256 costs two compressions per frame otherwise.
@@ -97,6 +105,7 @@ internal sealed class FrameChannel : IDisposable
     private byte[] nonce;
     private ulong sendSequence;
     private ulong receiveSequence;
+    private volatile bool authenticated;
 
     /// <param name="socket">The connected socket.</param>
     /// <param name="key">The cluster key.</param>
@@ -120,9 +129,21 @@ internal sealed class FrameChannel : IDisposable
 
     public ReadOnlySpan<byte> Nonce => nonce;
 
+    /// <summary>Gets whether the peer has sent at least one correctly signed frame: it holds the key.</summary>
+    public bool IsAuthenticated => authenticated;
+
     /// <summary>Signs and sends one frame; returns the sequence number it carried.</summary>
+    /// <exception cref="InvalidOperationException">The frame would be over the limit the peer accepts; nothing was sent.</exception>
     public ulong Send(FrameKind kind, ulong requestId, ReadOnlySpan<byte> meta, ReadOnlySpan<byte> data)
     {
+        // Checked here, before a sequence number is spent: the peer would close the connection on a frame
+        // over its limit, and a skipped number would make it refuse every later frame.
+        var length = (long)FrameCodec.FixedBodySize + meta.Length + data.Length;
+        if (length > maxFrameBytes)
+        {
+            throw new InvalidOperationException($"A {kind} frame of {length} bytes is over the {maxFrameBytes}-byte limit (ClusterOptions.MaxFrameBytes); large data travels through shared memory.");
+        }
+
         lock (sendGate)
         {
             var sequence = sendSequence++;
@@ -228,6 +249,11 @@ internal sealed class FrameChannel : IDisposable
             throw new FrameCorruptException($"oversized frame: {length} bytes is above the {maxFrameBytes}-byte limit (large data travels through shared memory)");
         }
 
+        if (!authenticated && length > UnauthenticatedFrameLimit)
+        {
+            throw new FrameCorruptException($"oversized frame: {length} bytes from a peer that has not authenticated yet, above the {UnauthenticatedFrameLimit}-byte limit before its first signed frame");
+        }
+
         var body = new byte[length];
         if (!ReadExactly(body, allowCleanEnd: false))
         {
@@ -297,6 +323,7 @@ internal sealed class FrameChannel : IDisposable
         }
 
         receiveSequence++;
+        authenticated = true;
     }
 
     private bool ReadExactly(Span<byte> buffer, bool allowCleanEnd)

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using MemoryPack;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// Deserializes large arrays of primitives into memory whose pages are faulted in by one system call
@@ -79,7 +79,7 @@ internal static class LargeArrays
         var bytes = (nuint)array.LongLength * (nuint)Marshal.SizeOf(array.GetType().GetElementType()!);
         fixed (byte* start = &MemoryMarshal.GetArrayDataReference(array))
         {
-            PageFaults.Populate(start, bytes, write: true);
+            PageFaults.PrepareArray(start, bytes);
         }
     }
 }

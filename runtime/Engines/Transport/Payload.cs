@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MemoryPack;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// Data to send: bytes already serialized, or a value still to serialize whose size is known in
@@ -29,16 +29,51 @@ internal readonly struct Payload
 
     public bool IsSerialized => write is null;
 
+    /// <summary>
+    /// The most bytes one serialized value (and one push or reply) can take: MemoryPack reads and writes
+    /// through spans, and a shared-memory segment is one span.
+    /// </summary>
+    public const long MaxSize = int.MaxValue;
+
     public static Payload FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length);
 
     /// <summary>A value of type <paramref name="type"/>: deferred when its size is known, serialized now otherwise.</summary>
+    /// <exception cref="NotSupportedException">The value serializes to more than <see cref="MaxSize"/> bytes.</exception>
     public static Payload FromValue(Type type, object? value)
     {
         RefuseLossy(type);
-        return value is Array array && array.GetType().GetElementType()!.IsPrimitive
-            ? new(default, w => MemoryPackSerializer.Serialize(type, w, value), Buffer.ByteLength(array) + HeaderSlack)
-            : FromBytes(MemoryPackSerializer.Serialize(type, value));
+        if (value is not Array array || !array.GetType().GetElementType()!.IsPrimitive)
+        {
+            return FromBytes(MemoryPackSerializer.Serialize(type, value));
+        }
+
+        // In long: a 2 GiB array's size plus its header does not fit in an int.
+        var size = (array.LongLength * ElementSize(array.GetType().GetElementType()!)) + ArrayHeaderSize(array.Rank);
+        return new(default, w => MemoryPackSerializer.Serialize(type, w, value), Bound(size, type));
     }
+
+    /// <summary>MemoryPack's header of an array: the length for T[]; a member count, every length and the element count for T[,] and up.</summary>
+    private static int ArrayHeaderSize(int rank) => rank == 1 ? 4 : 1 + (4 * rank) + 4;
+
+    private static int ElementSize(Type primitive) => Type.GetTypeCode(primitive) switch
+    {
+        TypeCode.Boolean or TypeCode.Byte or TypeCode.SByte => 1,
+        TypeCode.Char or TypeCode.Int16 or TypeCode.UInt16 => 2,
+        TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Single => 4,
+        TypeCode.Int64 or TypeCode.UInt64 or TypeCode.Double => 8,
+        _ => IntPtr.Size, // nint and nuint, the other primitives
+    };
+
+    /// <summary>
+    /// The bound a deferred value is written within: its exact size, with room to spare for MemoryPack
+    /// asking for more than it writes, never over <see cref="MaxSize"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The exact size is over <see cref="MaxSize"/>: refused before anything is written or sent.</exception>
+    private static long Bound(long size, Type type) => size <= MaxSize ? Math.Min(size + 64, MaxSize) : throw TooLarge(type, size);
+
+    private static NotSupportedException TooLarge(Type type, long size) => new(
+        $"A {type} of {size} bytes is larger than the {MaxSize} bytes one value can take (MemoryPack reads and writes through spans). " +
+        "Split it: Scatter it over the engines, or push it in parts of at most 2 GiB.");
 
     /// <summary>
     /// Throws for types MemoryPack would silently corrupt: 1.21.4 turns every BigInteger into 0 (the
@@ -74,7 +109,7 @@ internal readonly struct Payload
             BitConverter.TryWriteBytes(w.GetSpan(4), count);
             w.Advance(4);
             WriteRaw(w, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref source[start]), checked(count * Unsafe.SizeOf<T>())));
-        }, ((long)count * Unsafe.SizeOf<T>()) + HeaderSlack);
+        }, Bound(((long)count * Unsafe.SizeOf<T>()) + ArrayHeaderSize(1), typeof(T[])));
     }
 
     /// <summary>
@@ -104,7 +139,7 @@ internal readonly struct Payload
             var size = Unsafe.SizeOf<T>();
             ref var first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(source), (nint)firstRow * columns * size);
             WriteRaw(w, MemoryMarshal.CreateReadOnlySpan(ref first, checked((int)count * size)));
-        }, (count * Unsafe.SizeOf<T>()) + HeaderSlack);
+        }, Bound((count * Unsafe.SizeOf<T>()) + ArrayHeaderSize(2), typeof(T[,])));
     }
 
     /// <summary>Copies bytes into a buffer writer in pieces it can hand out.</summary>
@@ -119,9 +154,6 @@ internal readonly struct Payload
             bytes = bytes[n..];
         }
     }
-
-    /// <summary>MemoryPack's array headers are at most 13 bytes (object header, two lengths, byte count); the rest is the raw elements.</summary>
-    private const int HeaderSlack = 64;
 
     /// <summary>Writes the payload at <paramref name="offset"/> of <paramref name="segment"/>; returns the bytes written.</summary>
     public long WriteTo(SharedSegment segment, long offset)

@@ -1,4 +1,4 @@
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// The shared-memory segments the client pushes large values through, kept and reused. The first
@@ -7,24 +7,37 @@ namespace Parallax.Engines;
 /// memory. A segment is reused only when every target engine has said it no longer maps it
 /// (<see cref="FrameKind.Released"/>: it read the values or they were replaced) or has died, and the
 /// push itself has finished. At most <see cref="Capacity"/> segments are kept.
+/// A rented segment carries a lease (a reference of its own) until <see cref="PushFinished"/>: the
+/// pusher writes and signs it through a raw pointer, so the pool deleting it meanwhile (a trim, or
+/// <see cref="DeleteAll"/> when the cluster is disposed) removes its name but leaves the mapping to the pusher.
 /// </summary>
-internal sealed class PushSegments(string tag)
+internal sealed class PushSegments(string folder, string owner = "Cluster")
 {
     /// <summary>How many segments are kept: one being pushed while the engines still hold the previous one.</summary>
     public const int Capacity = 2;
 
     private readonly List<Entry> entries = [];
     private int created;
+    private bool closed;
     private readonly Lock gate = new();
 
     /// <summary>Gets how many segments this pool has created: fewer than pushes means reuse.</summary>
     public int Created => Volatile.Read(ref created);
 
-    /// <summary>A segment of at least <paramref name="length"/> bytes that no engine maps, for a push to <paramref name="targets"/>.</summary>
+    /// <summary>
+    /// A segment of at least <paramref name="length"/> bytes that no engine maps, for a push to
+    /// <paramref name="targets"/>, leased to the caller until it calls <see cref="PushFinished"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The engines were closed (their owner was disposed).</exception>
     public SharedSegment Rent(long length, IReadOnlyList<int> targets)
     {
         lock (gate)
         {
+            if (closed)
+            {
+                throw new ObjectDisposedException(owner);
+            }
+
             Entry? best = null;
             foreach (var entry in entries)
             {
@@ -36,7 +49,7 @@ internal sealed class PushSegments(string tag)
 
             if (best is null)
             {
-                best = new Entry(SharedSegment.Create(tag, length));
+                best = new Entry(SharedSegment.Create(folder, "push", length));
                 entries.Add(best);
                 created++;
             }
@@ -44,13 +57,18 @@ internal sealed class PushSegments(string tag)
             best.Holders.Clear();
             best.Holders.UnionWith(targets);
             best.Pushing = true;
+            best.Segment.AddReference();
             Trim();
             return best.Segment;
         }
     }
 
-    /// <summary>The push through <paramref name="segment"/> has finished (every target stored it, failed or died).</summary>
-    public void PushFinished(SharedSegment segment) => Update(e => e.Segment == segment, e => e.Pushing = false);
+    /// <summary>The push through <paramref name="segment"/> has finished (every target stored it, failed or died, or it was never sent): its lease ends.</summary>
+    public void PushFinished(SharedSegment segment)
+    {
+        Update(e => e.Segment == segment, e => e.Pushing = false);
+        segment.Release();
+    }
 
     /// <summary>Engine <paramref name="engineId"/> no longer maps the segment at <paramref name="path"/>.</summary>
     public void Released(int engineId, string path) => Update(e => e.Segment.Path == path, e => e.Holders.Remove(engineId));
@@ -58,11 +76,12 @@ internal sealed class PushSegments(string tag)
     /// <summary>Engine <paramref name="engineId"/> died: it holds nothing any more.</summary>
     public void EngineGone(int engineId) => Update(_ => true, e => e.Holders.Remove(engineId));
 
-    /// <summary>Deletes every segment (cluster disposal).</summary>
+    /// <summary>Deletes every segment and rents no more (cluster disposal); a push still writing keeps its mapping until it finishes.</summary>
     public void DeleteAll()
     {
         lock (gate)
         {
+            closed = true;
             foreach (var entry in entries)
             {
                 entry.Segment.Delete();

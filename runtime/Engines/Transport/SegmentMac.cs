@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
 /// Authenticates the bytes a frame leaves in shared memory. The frame's own HMAC-SHA256 covers its

@@ -2,18 +2,25 @@ using System.Buffers;
 using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 
-namespace Parallax.Engines;
+namespace Parallax.Engines.Transport;
 
 /// <summary>
-/// A shared-memory file (in /dev/shm when there is one) mapped into this process. The writer fills it
-/// once; every target engine maps the same pages, so a push to N engines costs one copy, not N
-/// (ipyparallel copies once per engine: its issue #129). Reference counted: values an engine keeps
-/// from a push refer into the mapping, which closes when the last of them lets go.
+/// A shared-memory file mapped into this process. The writer fills it once; every target engine maps
+/// the same pages, so a push to N engines costs one copy, not N (ipyparallel copies once per engine:
+/// its issue #129). Reference counted: values an engine keeps from a push refer into the mapping,
+/// which closes when the last of them lets go.
+/// <para>
+/// Every segment of a cluster lies in the cluster's own folder, <c>/dev/shm/parallax-&lt;cluster&gt;/</c>
+/// (mode 0700, made by the client with mkdir, which fails if the name is taken). /dev/shm itself is
+/// world-writable and world-listable: segments named there could be seen, and their names taken by
+/// any local user between a reader releasing one and the writer reclaiming it. Inside the folder no
+/// other user can list, create, rename or delete anything, so every name there is the cluster's.
+/// </para>
 /// </summary>
 internal sealed unsafe class SharedSegment : MemoryManager<byte>
 {
-    /// <summary>Every segment's file name starts with this, so a reader can refuse to map anything else.</summary>
-    public const string FilePrefix = "parallax-";
+    /// <summary>A cluster's segment folder is named this and the cluster id.</summary>
+    public const string FolderPrefix = "parallax-";
 
     /// <summary>A reader renames a segment it has finished with to its path plus this suffix, so that the writer may reuse it.</summary>
     public const string FreeSuffix = ".free";
@@ -44,18 +51,21 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
 
     public Span<byte> Span => new(pointer, length);
 
-    /// <summary>The folder segments live in: RAM-backed /dev/shm when the system has it.</summary>
-    public static string Directory => System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
+    /// <summary>The folder cluster segment folders live in: RAM-backed /dev/shm when the system has it.</summary>
+    public static string Root => System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
 
-    /// <summary>Creates a segment readable and writable by this user only.</summary>
-    public static SharedSegment Create(string tag, long length)
+    /// <summary>The segment folder of cluster <paramref name="clusterId"/>.</summary>
+    public static string FolderOf(string clusterId) => System.IO.Path.Combine(Root, FolderPrefix + clusterId);
+
+    /// <summary>Creates a segment readable and writable by this user only, in the cluster's <paramref name="folder"/>, named <paramref name="tag"/> and a random suffix.</summary>
+    public static SharedSegment Create(string folder, string tag, long length)
     {
         if (length is <= 0 or > int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length, "A shared-memory segment holds between 1 byte and 2 GiB; split larger data over several pushes or a scatter.");
         }
 
-        var path = System.IO.Path.Combine(Directory, $"{FilePrefix}{tag}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
+        var path = System.IO.Path.Combine(folder, $"{tag}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
         var stream = new FileStream(path, OwnerOnly.NewFile(FileAccess.ReadWrite));
         try
         {
@@ -73,14 +83,13 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
         }
     }
 
-    /// <summary>Maps a segment another process wrote, read-only; refuses any file that is not a Parallax segment.</summary>
-    public static SharedSegment Open(string path)
+    /// <summary>Maps a segment another process wrote, read-only; refuses any file outside the cluster's <paramref name="folder"/>.</summary>
+    public static SharedSegment Open(string folder, string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        if (System.IO.Path.GetDirectoryName(full) != System.IO.Path.GetFullPath(Directory).TrimEnd('/') ||
-            !System.IO.Path.GetFileName(full).StartsWith(FilePrefix, StringComparison.Ordinal))
+        if (System.IO.Path.GetDirectoryName(full) != System.IO.Path.GetFullPath(folder).TrimEnd('/'))
         {
-            throw new FrameRejectedException($"shared-memory path '{path}' is not a Parallax segment in {Directory}");
+            throw new FrameRejectedException($"shared-memory path '{path}' is not a segment of this cluster (in {folder})");
         }
 
         var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -140,53 +149,67 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
     }
 
     /// <summary>Tells the writer this reader is done: the segment's pages may be written again.</summary>
-    public void MarkFree()
-    {
-        try
-        {
-            File.Move(Path, Path + FreeSuffix);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void MarkFree() => TryMove(Path, Path + FreeSuffix);
 
-    /// <summary>Takes back a segment a reader marked free; false when it is not (or no longer) free.</summary>
-    public bool TryReclaim()
-    {
-        try
-        {
-            File.Move(Path + FreeSuffix, Path);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// Takes back a segment a reader marked free; false when it is not (or no longer) free. The move
+    /// never replaces a file: it fails when something holds the segment's own name.
+    /// </summary>
+    public bool TryReclaim() => TryMove(Path + FreeSuffix, Path);
 
     /// <summary>Removes the file under either of its names.</summary>
     public void Delete()
     {
         Unlink();
+        TryDelete(Path + FreeSuffix);
+    }
+
+    /// <summary>Removes the file name; the mappings stay valid until every process unmaps them.</summary>
+    public void Unlink() => TryDelete(Path);
+
+    /// <summary>
+    /// Deletes a file and reports nothing: cleanup runs on every way out (dispose, an engine's exit, a
+    /// restart), and a file that is gone already or that this user may not remove must not stop it.
+    /// </summary>
+    public static void TryDelete(string path)
+    {
         try
         {
-            File.Delete(Path + FreeSuffix);
+            File.Delete(path);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
         }
     }
 
-    /// <summary>Removes the file name; the mappings stay valid until every process unmaps them.</summary>
-    public void Unlink()
+    /// <summary>
+    /// Deletes a folder and everything in it, as <see cref="TryDelete"/>. Several engines may remove the
+    /// same folder at once (their client died): one that finds a file gone under it tries again.
+    /// </summary>
+    public static void TryDeleteFolder(string path)
+    {
+        for (var attempt = 0; attempt < 3 && System.IO.Directory.Exists(path); attempt++)
+        {
+            try
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static bool TryMove(string from, string to)
     {
         try
         {
-            File.Delete(Path);
+            File.Move(from, to);
+            return true;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            return false;
         }
     }
 

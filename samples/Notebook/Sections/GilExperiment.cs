@@ -281,7 +281,7 @@ internal sealed partial class GilExperiment : Section
     internal static (Result Calibration, Result Multiply, Result Naive, Result Tree) RunAndPrint(NotebookOptions options, CancellationToken cancellationToken)
     {
         int reps = options.Quick ? 1 : 3;
-        Console.WriteLine($"  factorial({options.Factorial}), median of {reps}; CPython here: 2.16 s on 1 thread, 5.62 s for 2 threads (speed-up 0.77x)");
+        Console.WriteLine($"  factorial({options.Factorial}), median of {reps}; {Anchors.Describe(options, "factorial_1", "factorial_2")}");
         var ceiling = Measure("calibration: ALU loop, no memory", SpinThread, options.Quick ? 100 : 500, reps);
         Console.WriteLine("  " + ceiling);
         var multiply = Measure("calibration: 64-bit multiplies, no memory", SpinMultiplyThread, options.Quick ? 20 : 100, reps);

@@ -24,7 +24,9 @@ internal sealed class LocalMatrices : Section
         double seconds = clock.Elapsed.TotalSeconds;
         double gflops = 2.0 * n * n * n / seconds / 1e9;
         Console.WriteLine($"  c = Linalg.Dot(a, b) with N = {n}: wall time {seconds:F2} s, {gflops:F1} GFLOP/s " +
-            $"({Linalg.MaxThreads} threads, {Linalg.KernelDescription} kernel; numpy + OpenBLAS took 2.03 s here for N = 5000)");
+            $"({Linalg.MaxThreads} threads, {Linalg.KernelDescription} kernel)");
+        Console.WriteLine($"  {Anchors.Describe(options, "numpy_dot")} (the first product in a fresh process); " +
+            $"Linalg.Dot's time: {Anchors.Ratio(options, seconds, "numpy_dot")}");
         PrintCorners(c);
 
         // A fresh 200 MB result is first touched inside the product; on a VM each page fault is slow, so

@@ -1,14 +1,16 @@
-using System.Diagnostics;
-using Parallax;
+using Parallax.Samples;
 
 namespace Notebook.Sections;
 
 /// <summary>
 /// The seed's last cell: arr_sum as a plain loop, then with @jit. In C# the loop is already compiled,
-/// but RyuJIT does not vectorize it; [Jit] turns the same loop into a SIMD kernel at build time.
+/// but RyuJIT does not vectorize it; [Jit] turns the same loop into a SIMD kernel at build time
+/// (samples/Jit/Shared/SeedKernels.cs, the kernels the Jit sample and the benchmarks use too).
 /// </summary>
 internal sealed class NumbaArrSum : Section
 {
+    private const int Rounds = 9;
+
     public override string Title => "Numba: arr_sum with @jit";
 
     public override Task RunAsync(NotebookOptions options, CancellationToken cancellationToken)
@@ -23,48 +25,24 @@ internal sealed class NumbaArrSum : Section
             y[i] = random.NextDouble() - 0.5;
         }
 
-        Console.WriteLine($"  N = {n:N0}");
-        var plainFirst = Time(() => NumbaKernels.ArrSumPlain(x, y), out var plain);
-        var plainWarm = Warm(() => NumbaKernels.ArrSumPlain(x, y));
-        Console.WriteLine($"  plain loop:  first call {plainFirst:F1} ms, warm {plainWarm:F1} ms");
+        // Every call returns a new 80 MB array. What it costs depends on where the GC finds the memory:
+        // reused pages are cheap, pages new to the process take a page fault each (on this VM a trap to
+        // the hypervisor), and that is most of a call. The page faults are printed beside each time.
+        double[] plain = [], jit = [];
+        var f = Interleaved.Measure(
+            Rounds,
+            () => plain = SeedKernels.ArrSumLoop(x, y),
+            () => jit = SeedKernels.ArrSum(x, y)); // the same body with [Jit]: an interceptor runs the generated kernel
+        var into = new double[n];
+        var g = Interleaved.Measure(Rounds, () => SeedKernels.AddInto(x, y, into));
 
-        // The same body with [Jit]: this call runs the generated kernel (an interceptor redirects it).
-        var jitFirst = Time(() => NumbaKernels.ArrSum(x, y), out var jit);
-        var jitWarm = Warm(() => NumbaKernels.ArrSum(x, y));
-        Console.WriteLine($"  [Jit]:       first call {jitFirst:F1} ms, warm {jitWarm:F1} ms ({plainWarm / jitWarm:F1}x the plain loop)");
+        Console.WriteLine($"  N = {n:N0}; first call of each in this process (cold), then the median of {Rounds} interleaved rounds (warm)");
+        Console.WriteLine($"  plain loop: first call {Interleaved.Figures.Format(f[0].ColdMs, f[0].ColdFaults)}, warm {Interleaved.Figures.Format(f[0].WarmMs, f[0].WarmFaults)}");
+        Console.WriteLine($"  [Jit]:      first call {Interleaved.Figures.Format(f[1].ColdMs, f[1].ColdFaults)}, warm {Interleaved.Figures.Format(f[1].WarmMs, f[1].WarmFaults)}" +
+            $" -> {f[0].ColdMs / f[1].ColdMs:F1}x the plain loop cold, {f[0].WarmMs / f[1].WarmMs:F1}x warm");
+        Console.WriteLine($"  [Jit] into an existing array (no new pages): {Interleaved.Figures.Format(g[0].WarmMs, g[0].WarmFaults)} warm, the floor of both rows above");
         Console.WriteLine($"  same result: {plain.AsSpan().SequenceEqual(jit)}");
-        Console.WriteLine("  seed/anchors (10M, this machine kind): plain Python 2.18 s, numba @jit first call 316 ms, warm 37.6 ms");
+        Console.WriteLine($"  {Anchors.Describe(options, "numba_first", "numba_warm", "python_loop")}");
         return Task.CompletedTask;
-    }
-
-    /// <summary>The best of five calls: what a loop costs once the runtime has optimized it and the GC has memory at hand.</summary>
-    private static double Warm(Func<double[]> run) =>
-        Enumerable.Range(0, 5).Min(_ => Time(run, out double[] _));
-
-    private static double Time(Func<double[]> run, out double[] result)
-    {
-        var clock = Stopwatch.StartNew();
-        result = run();
-        return clock.Elapsed.TotalMilliseconds;
-    }
-}
-
-internal static class NumbaKernels
-{
-    /// <summary>The seed's arr_sum, as a plain loop.</summary>
-    public static double[] ArrSumPlain(double[] x, double[] y)
-    {
-        var result = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) result[i] = x[i] + y[i];
-        return result;
-    }
-
-    /// <summary>The same loop with [Jit]: Numba's @jit, compiled to a SIMD kernel at build time.</summary>
-    [Jit]
-    public static double[] ArrSum(double[] x, double[] y)
-    {
-        var result = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) result[i] = x[i] + y[i];
-        return result;
     }
 }

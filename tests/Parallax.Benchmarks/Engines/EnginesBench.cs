@@ -26,7 +26,7 @@ internal static class EnginesBench
         var source = anchors is null ? "FIGURES.md" : "ipyparallel, same run";
         anchors ??= new Dictionary<string, double>
         {
-            ["start"] = 6.9, ["roundtrip"] = 5.1e-3, ["push"] = 6.06, ["dot"] = 6.79, ["pull"] = 3.45, ["distributed_dot"] = 5.26,
+            ["start"] = 6.9, ["roundtrip"] = 5.1e-3, ["execute_first"] = 5.1e-3, ["execute"] = 5.1e-3, ["push"] = 6.06, ["dot"] = 6.79, ["pull"] = 3.45, ["distributed_dot"] = 5.26,
         };
 
         Console.WriteLine($"{"what",-48} {"Parallax",12} {"anchor",12} {"ratio",8}");
@@ -47,6 +47,7 @@ internal static class EnginesBench
         var v = cluster.Client[..];
 
         Row("ApplySync(() => \"Hello!\") round trip, 3 engines", RoundTrip(v), anchors["roundtrip"] * 1e3, "ms", source, goal: 0.2);
+        await ExecuteAsync(v, anchors, source);
         await PollingAsync();
         await DeathAsync();
 
@@ -67,7 +68,13 @@ internal static class EnginesBench
         // The seed's cell: every engine computes the whole product.
         var dot = Stopwatch.StartNew();
         await v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
-        Row("c = Linalg.Dot(a, b) on each of 3 engines", dot.Elapsed.TotalSeconds, anchors["dot"], "s", source);
+        var dotSeconds = dot.Elapsed.TotalSeconds;
+        Row("c = Linalg.Dot(a, b) on each of 3 engines", dotSeconds, anchors["dot"], "s", source);
+        // The cell's physical floor: 3 products at the FMA rate every core reaches now, plus the first touch
+        // of the 3 new results (the pushed a and b need not be copied, so they are not counted).
+        var fma = EngineThreadsBench.FmaPeakGflops();
+        Floor($"3 x {2.0 * n * n * n / 1e9:F0} GFLOP at {fma:F0} GFLOP/s + 3 fresh c", dotSeconds,
+            (3 * 2.0 * n * n * n / (fma * 1e9)) + EngineThreadsBench.FreshTouchSeconds(3L * n * n * sizeof(double)));
 
         var pulled = v.Pull<double[,]>("c"); // warm-up, and the seed's check
         var local = Linalg.Dot(a, b);
@@ -159,6 +166,7 @@ internal static class EnginesBench
 
         await ThresholdAsync();
         Console.WriteLine($"load average after: {LoadAverage()}");
+        await FarmBench.RunAsync(args);
     }
 
     /// <summary>Milliseconds per ApplySync round trip on the view: the median of three batches after a warm-up.</summary>
@@ -183,6 +191,63 @@ internal static class EnginesBench
         }
 
         return batches.Order().ElementAt(1);
+    }
+
+    /// <summary>
+    /// C# code strings: the first Execute on fresh engines (each loads Roslyn and compiles; median of three
+    /// clusters), a new string on engines that have compiled one, and the same string again (the
+    /// compiled-script cache: median of three batches), next to ipyparallel's execute of the same statement.
+    /// </summary>
+    private static async Task ExecuteAsync(DirectView v, Dictionary<string, double> anchors, string source)
+    {
+        const string code = "var m = n + 1;";
+        var cold = new List<double>();
+        var newString = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            await using var fresh = await Cluster.StartAsync(3);
+            var view = fresh.Client[..];
+            view.Push("n", 1);
+            var sw = Stopwatch.StartNew();
+            view.ExecuteSync(code);
+            cold.Add(sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            view.ExecuteSync("var k = n * 3;");
+            newString.Add(sw.Elapsed.TotalSeconds);
+        }
+
+        static string Runs(List<double> x, double scale) => string.Join(", ", x.Select(t => (t * scale).ToString("F3", CultureInfo.InvariantCulture)));
+        Row("first Execute(\"var m = n + 1;\"), fresh 3 engines", cold.Order().ElementAt(1), anchors.GetValueOrDefault("execute_first", anchors["roundtrip"]), "s", source, goal: 1.5);
+        Console.WriteLine($"  runs {Runs(cold, 1)} s; then a new string on the same engines: median {newString.Order().ElementAt(1):F3} s (runs {Runs(newString, 1)} s)");
+
+        v.Push("n", 1);
+        v.ExecuteSync(code);
+        for (var i = 0; i < 200; i++)
+        {
+            v.ExecuteSync(code);
+        }
+
+        const int trips = 1000;
+        var batches = new List<double>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < trips; i++)
+            {
+                v.ExecuteSync(code);
+            }
+
+            batches.Add(sw.Elapsed.TotalSeconds / trips * 1e3);
+        }
+
+        if (v.Pull<int>("m").Any(m => m != 2))
+        {
+            throw new InvalidOperationException("Execute stored the wrong m");
+        }
+
+        Row("the same Execute again (compiled-script cache)", batches.Order().ElementAt(1), anchors.GetValueOrDefault("execute", anchors["roundtrip"]) * 1e3, "ms", source, goal: 2);
+        Console.WriteLine($"  batches {Runs(batches, 1)} ms; ApplySync round trip for scale: {RoundTrip(v):F4} ms");
+        v.ApplySync(() => Engine.Remove("n") & Engine.Remove("m"));
     }
 
     /// <summary>The round trip with ClusterOptions.ReceivePolling at its default and off, clusters alternated three times.</summary>
@@ -311,7 +376,7 @@ internal static class EnginesBench
     private static void Floor(string what, double parallax, double floor) =>
         Console.WriteLine($"{"  floor: " + what,-48} {floor,10:F4} s {"",12} {parallax / floor,7:F3}x  (Parallax / floor, same run)");
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double[,] Random(int rows, int columns, int seed)

@@ -1,5 +1,5 @@
 # The ipyparallel side of `dotnet run -c Release --project tests/Parallax.Benchmarks -- engines`:
-# the same five measurements, run by the benchmark in the same session so that every Parallax row
+# the same measurements, run by the benchmark in the same session so that every Parallax row
 # has its anchor measured minutes apart on the same machine. Needs Debian's python3-ipyparallel and
 # python3-numpy (../shared/anchors/setup.sh installs them). Prints one JSON object on its last line.
 #   OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 ipp_anchor.py N GEMM_N
@@ -27,6 +27,19 @@ try:
     for _ in range(trips):
         v.apply_sync(lambda: "Hello!")
     out["roundtrip"] = (time.perf_counter() - s) / trips
+
+    # execute of a code string: the first one, then the same string again (Parallax compiles C# once per string).
+    v.push(dict(n=1))
+    s = time.perf_counter()
+    v.execute("m = n + 1")
+    out["execute_first"] = time.perf_counter() - s
+    for _ in range(20):
+        v.execute("m = n + 1")
+    s = time.perf_counter()
+    for _ in range(trips):
+        v.execute("m = n + 1")
+    out["execute"] = (time.perf_counter() - s) / trips
+    assert v.pull("m") == [2, 2, 2]
 
     rng = np.random.default_rng(1)
     a = rng.random((n, n))

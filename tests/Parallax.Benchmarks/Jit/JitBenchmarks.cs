@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
+using Parallax.Samples;
 
 namespace Parallax.Benchmarks.Jit;
 
@@ -23,23 +24,26 @@ public abstract class JitBenchmarkBase
 }
 
 /// <summary>
-/// The seed's arr_sum, result allocated: [Jit] against the same method's scalar body and
-/// TensorPrimitives.Add with an allocated result. Numba's figures for the same loop (FIGURES.md):
-/// 37.6 ms warm, 316 ms first call, 2.18 s in plain Python. A fresh 76 MB array costs page faults
-/// on first touch, which no kernel can avoid, so a second job keeps freed memory committed
-/// (DOTNET_GCRetainVM=1) to show the kernel's own share.
+/// The seed's arr_sum, result allocated: [Jit] against the simplest hand-written C# that does the same,
+/// TensorPrimitives.Add into GC.AllocateUninitializedArray (the baseline: goal ≤ 1.1×), and against the
+/// plain loop and TensorPrimitives into a zeroed new double[]. Each call may meet fresh pages: a
+/// second job keeps freed memory committed (DOTNET_GCRetainVM=1). Numba's figures for the same loop
+/// are in FIGURES.md and in the Notebook's --anchors run.
 /// </summary>
 [Config(typeof(RetainVmConfig))]
 [MemoryDiagnoser(displayGenColumns: false)]
 public class ArrSumBenchmarks : JitBenchmarkBase
 {
-    private static readonly Func<double[], double[], double[]> Scalar = JitKernels.ArrSum;
-
-    [Benchmark(Baseline = true, Description = "scalar loop (the method body)")]
-    public double[] ScalarLoop() => Scalar(X, Y);
+    [Benchmark(Baseline = true, Description = "TensorPrimitives.Add, AllocateUninitializedArray")]
+    public double[] TensorUninitialized()
+    {
+        var r = GC.AllocateUninitializedArray<double>(X.Length);
+        TensorPrimitives.Add(X, Y, r);
+        return r;
+    }
 
     [Benchmark(Description = "[Jit] ArrSum")]
-    public double[] Jit() => JitKernels.ArrSum(X, Y);
+    public double[] Jit() => SeedKernels.ArrSum(X, Y);
 
     [Benchmark(Description = "TensorPrimitives.Add, new double[]")]
     public double[] Tensor()
@@ -48,6 +52,9 @@ public class ArrSumBenchmarks : JitBenchmarkBase
         TensorPrimitives.Add(X, Y, r);
         return r;
     }
+
+    [Benchmark(Description = "plain loop (ArrSumLoop)")]
+    public double[] ScalarLoop() => SeedKernels.ArrSumLoop(X, Y);
 }
 
 /// <summary>The default GC settings, and the same with DOTNET_GCRetainVM=1.</summary>
@@ -65,13 +72,13 @@ public sealed class RetainVmConfig : BenchmarkDotNet.Configs.ManualConfig
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class AddIntoBenchmarks : JitBenchmarkBase
 {
-    private static readonly Action<double[], double[], double[]> Scalar = JitKernels.AddInto;
+    private static readonly Action<double[], double[], double[]> Scalar = SeedKernels.AddInto;
 
     [Benchmark(Baseline = true, Description = "TensorPrimitives.Add")]
     public void Tensor() => TensorPrimitives.Add(X, Y, R);
 
     [Benchmark(Description = "[Jit] AddInto")]
-    public void Jit() => JitKernels.AddInto(X, Y, R);
+    public void Jit() => SeedKernels.AddInto(X, Y, R);
 
     [Benchmark(Description = "scalar loop (the method body)")]
     public void ScalarLoop() => Scalar(X, Y, R);
@@ -81,13 +88,13 @@ public class AddIntoBenchmarks : JitBenchmarkBase
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class ReductionBenchmarks : JitBenchmarkBase
 {
-    private static readonly Func<double[], double[], double> ScalarDot = JitKernels.Dot;
+    private static readonly Func<double[], double[], double> ScalarDot = SeedKernels.Dot;
 
     [Benchmark(Baseline = true, Description = "TensorPrimitives.Dot")]
     public double TensorDot() => TensorPrimitives.Dot(X, Y);
 
     [Benchmark(Description = "[Jit(FastMath)] Dot")]
-    public double JitDot() => JitKernels.Dot(X, Y);
+    public double JitDot() => SeedKernels.Dot(X, Y);
 
     [Benchmark(Description = "scalar dot (the method body)")]
     public double ScalarLoopDot() => ScalarDot(X, Y);
@@ -96,7 +103,7 @@ public class ReductionBenchmarks : JitBenchmarkBase
     public double TensorSum() => TensorPrimitives.Sum(X);
 
     [Benchmark(Description = "[Jit(FastMath)] Sum")]
-    public double JitSum() => JitKernels.Sum(X);
+    public double JitSum() => SeedKernels.Sum(X);
 }
 
 /// <summary>
@@ -107,13 +114,13 @@ public class ReductionBenchmarks : JitBenchmarkBase
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class ParallelBenchmarks : JitBenchmarkBase
 {
-    private static readonly Action<double[], double[], double[]> Scalar = JitKernels.SquarePlusSin;
+    private static readonly Action<double[], double[], double[]> Scalar = SeedKernels.SquarePlusSin;
 
     [Benchmark(Baseline = true, Description = "[Jit] one core")]
-    public void OneCore() => JitKernels.SquarePlusSin(X, Y, R);
+    public void OneCore() => SeedKernels.SquarePlusSin(X, Y, R);
 
     [Benchmark(Description = "[Jit(Parallel = true)]")]
-    public void AllCores() => JitKernels.SquarePlusSinParallel(X, Y, R);
+    public void AllCores() => SeedKernels.SquarePlusSinParallel(X, Y, R);
 
     [Benchmark(Description = "scalar loop (Math.Sin)")]
     public void ScalarLoop() => Scalar(X, Y, R);

@@ -52,6 +52,25 @@ public class EngineDiagnosticsTests
     }
 
     [Fact]
+    public void PAR2002_capture_that_cannot_travel_on_a_load_balanced_view()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Parallax;
+            public static class Farm
+            {
+                public static int[] Call(LoadBalancedView lv, int[] xs)
+                {
+                    Func<int, int> twice = x => 2 * x;
+                    return lv.MapSync(x => twice(x), xs);
+                }
+            }
+            """, new EngineGenerator());
+        DiagnosticAssert.Exactly(run, new ExpectedDiagnostic("PAR2002", "twice", "twice", "System.Func<int, int>", "a delegate is code in this process, not data"));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
     public void PAR2003_result_of_type_object()
     {
         var run = Run("v.ApplySync<object>(() => 1);");

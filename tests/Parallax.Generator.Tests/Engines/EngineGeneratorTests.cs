@@ -110,6 +110,82 @@ public class EngineGeneratorTests
     }
 
     [Fact]
+    public void Load_balanced_map_and_apply()
+    {
+        var run = Run(LoadBalancedSource).AssertCompiles();
+        Snapshot.Verify(run);
+    }
+
+    [Fact]
+    public void Every_load_balanced_form_is_intercepted_with_a_matching_signature()
+    {
+        var run = Run("""
+            using System;
+            using System.Threading;
+            using Parallax;
+            public static class Forms
+            {
+                public static void Use(LoadBalancedView lv, CancellationToken ct, IProgress<MapProgress> p)
+                {
+                    int k = 3;
+                    AsyncResult<int> a = lv.ApplyAsync(() => 1);
+                    AsyncResult<int> b = lv.ApplyAsync(() => 2 + k, ct);
+                    int c = lv.ApplySync(() => 3);
+                    AsyncResult d = lv.ApplyAsync(() => Engine.Set("d", 4));
+                    AsyncResult e = lv.ApplyAsync(() => Engine.Set("e", 5), ct);
+                    lv.ApplySync(() => Engine.Set("f", 6));
+                    AsyncMapResult<string> g = lv.MapAsync((int x) => x.ToString(), new[] { 7 });
+                    AsyncMapResult<int> h = lv.MapAsync(x => x + k, new[] { 8 }, ct);
+                    AsyncMapResult<int> i = lv.MapAsync(x => x * k, new[] { 9 }, chunkSize: 3, ordered: false, retries: 1, timeout: TimeSpan.FromSeconds(1), progress: p, cancellationToken: ct);
+                    AsyncMapResult<int> j = lv.MapAsync(x => x, new[] { 10 }, 5);
+                    string[] l = lv.MapSync(Twice, new[] { 11 });
+                    int[] m = lv.MapSync(x => x + k, new[] { 12 }, 4, 2, TimeSpan.FromSeconds(2), p);
+                    double[,] n = lv.ApplySync(() => new double[1, 1]);
+                }
+
+                public static string Twice(int x) => (2 * x).ToString();
+            }
+            """).AssertCompiles();
+        DiagnosticAssert.Exactly(run);
+        // One stub per call, each with exactly one interceptor.
+        Assert.Equal(13, run.Sources.Count);
+        Assert.All(run.Sources.Values, s => Assert.Single(System.Text.RegularExpressions.Regex.Matches(s, @"\[global::System\.Runtime\.CompilerServices\.InterceptsLocation\(")));
+        Assert.Contains(run.Sources.Values, s => s.Contains("chunkSize: chunkSize, ordered: ordered, retries: retries, timeout: timeout, progress: progress, cancellationToken: cancellationToken", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_balanced_map_invoker_runs_each_item_as_its_own_task()
+    {
+        var assembly = Run(LoadBalancedSource).AssertCompiles().Load();
+        var stub = Stub(assembly, "Farm_Divide_0_");
+        var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, [100, new[] { 5, 0, 50 }])!;
+        var answer = Invoke(stub, arguments);
+
+        // The values come first (a default where a task failed), then what became of each task.
+        int[]? values = null;
+        var read = MemoryPackSerializer.Deserialize(answer, ref values);
+        Assert.Equal([20, 0, 2], values!);
+        Assert.True(read < answer.Length, "the chunk's outcome follows its values");
+        Assert.Contains("System.DivideByZeroException", System.Text.Encoding.UTF8.GetString(answer.AsSpan(read)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_method_group_mapped_by_a_load_balanced_view_has_an_id_of_its_own()
+    {
+        // The load-balanced invoker answers in another format (each task's outcome), so the engines must not confuse the two.
+        var assembly = Run("""
+            using Parallax;
+            public static class Maps
+            {
+                public static int Twice(int x) => 2 * x;
+                public static int[] Direct(DirectView v, int[] xs) => v.MapSync(Twice, xs);
+                public static int[] Balanced(LoadBalancedView v, int[] xs) => v.MapSync(Twice, xs);
+            }
+            """).AssertCompiles().Load();
+        Assert.NotEqual(Stub(assembly, "Maps_Direct_0_").GetField("Id")!.GetValue(null), Stub(assembly, "Maps_Balanced_0_").GetField("Id")!.GetValue(null));
+    }
+
+    [Fact]
     public void Map_method_group_invoker_maps_its_block()
     {
         var assembly = Run("""
@@ -241,6 +317,24 @@ public class EngineGeneratorTests
         public static class Caller
         {
             public static string[] Run(DirectView v) => v.ApplySync(Kernels.Hello);
+        }
+        """;
+
+    private const string LoadBalancedSource = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Parallax;
+        namespace Demo;
+        public static class Farm
+        {
+            public static async Task<int[]> Divide(LoadBalancedView lv, int[] xs, CancellationToken ct)
+            {
+                int total = 100;
+                return await lv.MapAsync(x => total / x, xs, chunkSize: 16, ordered: false, retries: 1, cancellationToken: ct);
+            }
+
+            public static Task<double> One(LoadBalancedView lv, CancellationToken ct) => lv.ApplyAsync(() => Math.PI, ct).WaitAsync(ct);
         }
         """;
 

@@ -14,6 +14,7 @@ public class EngineIncrementalityTests
         {
             [ParallelEngine] public static int Square(int x) => x * x;
             public static int[] Run(DirectView v) { int n = 2; return v.ApplySync(() => n + 1); }
+            public static int[] Farm(LoadBalancedView lv) { int n = 3; return lv.MapSync(x => x + n, new[] { 1 }, chunkSize: 4); }
         }
         """;
 

@@ -4,8 +4,10 @@ using System.Globalization;
 namespace Parallax.Tests.Engines;
 
 /// <summary>
-/// A client process killed with -9 runs no cleanup at all: its engines must still go. The client here
-/// is a real process (this assembly started with <see cref="Argument"/>) that starts a cluster and waits.
+/// A client process killed with -9 runs no cleanup at all: its engines must still go, and take the
+/// client's files with them (socket folder, connection file, shared-memory segments). The client here is
+/// a real process (this assembly started with <see cref="Argument"/>) that starts a cluster, moves data
+/// through shared memory both ways, and waits.
 /// </summary>
 [Collection(EnginesCollection.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -14,7 +16,7 @@ public class ClientDeathTests
     public const string Argument = "--engines-client-to-kill";
 
     [Fact]
-    public async Task Engines_exit_when_their_client_process_is_killed_with_9()
+    public async Task Engines_exit_and_remove_the_clients_files_when_their_client_process_is_killed_with_9()
     {
         var pidFile = Path.Combine(Path.GetTempPath(), "parallax-client-" + Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -26,15 +28,19 @@ public class ClientDeathTests
         try
         {
             // Hang guards, not time assertions.
-            int[] engines = [];
-            for (var i = 0; i < 1200 && engines.Length < 2 && !client.HasExited; i++)
+            string[] lines = [];
+            for (var i = 0; i < 1200 && lines.Length < 4 && !client.HasExited; i++)
             {
                 await Task.Delay(100);
-                engines = File.Exists(pidFile) ? [.. File.ReadAllLines(pidFile).Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [];
+                lines = File.Exists(pidFile) ? File.ReadAllLines(pidFile) : [];
             }
 
-            Assert.True(engines.Length == 2, $"the client did not start its engines: {(client.HasExited ? await stderr : "still waiting")}");
+            Assert.True(lines.Length == 4, $"the client did not start its engines: {(client.HasExited ? await stderr : "still waiting")}");
+            int[] engines = [.. lines[..2].Select(l => int.Parse(l, CultureInfo.InvariantCulture))];
+            var (folder, clusterId) = (lines[2], lines[3]);
             Assert.All(engines, pid => Assert.True(IsRunning(pid), $"engine {pid} is not running before the kill"));
+            Assert.True(File.Exists(Path.Combine(folder, "connection.txt")));
+            Assert.NotEmpty(ReliabilityTests.ClusterFiles(clusterId));
 
             client.Kill(); // SIGKILL: no finalizer, no ProcessExit, no dispose
             await client.WaitForExitAsync();
@@ -44,6 +50,10 @@ public class ClientDeathTests
             }
 
             Assert.All(engines, pid => Assert.False(IsRunning(pid), $"engine {pid} outlived its client"));
+
+            // The engines exit after their cleanup; a folder still there now is a leak (the key among it).
+            Assert.False(Directory.Exists(folder), $"the dead client's folder '{folder}' (connection file and key) was left behind");
+            Assert.Empty(ReliabilityTests.ClusterFiles(clusterId));
         }
         finally
         {
@@ -56,12 +66,18 @@ public class ClientDeathTests
         }
     }
 
-    /// <summary>The child's side: start two engines, write their process ids, and wait to be killed.</summary>
+    /// <summary>
+    /// The child's side: start two engines, push and pull through shared memory, write the engines'
+    /// process ids, the socket folder and the cluster id, and wait to be killed.
+    /// </summary>
     public static int RunClient(string pidFile)
     {
         var cluster = Cluster.StartAsync(2).GetAwaiter().GetResult();
+        var v = cluster.Client[..];
+        v.Push("x", new double[1 << 18]);
+        _ = v.Pull<double[]>("x");
         var pids = Enumerable.Range(0, 2).Select(id => cluster.GetEngine(id)!.Process.Id.ToString(CultureInfo.InvariantCulture));
-        File.WriteAllLines(pidFile + ".tmp", pids);
+        File.WriteAllLines(pidFile + ".tmp", [.. pids, cluster.Connection.Directory, cluster.Connection.ClusterId]);
         File.Move(pidFile + ".tmp", pidFile);
         Thread.Sleep(Timeout.Infinite);
         return 0;

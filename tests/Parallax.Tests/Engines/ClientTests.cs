@@ -232,17 +232,23 @@ public class ClientTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Cancelling_stops_waiting_but_not_the_engines()
+    public async Task Cancelling_a_call_stops_it_on_its_engine_which_keeps_its_namespace()
     {
         using var gate = new Gate();
         var path = gate.Path;
+        Cl[0].Push("kept", 3);
         using var cancel = new CancellationTokenSource();
-        var result = Cl[0].ApplyAsync(() => EngineSide.WaitFor(path), cancel.Token);
-        cancel.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await result);
-        gate.Open();
-        Assert.Equal("Hello!", Cl[0].ApplySync(() => "Hello!")); // queued behind the gated call, which finished first
+        var result = Cl[0].ApplyAsync(() => FarmSide.WaitCooperatively("cancelled", path), cancel.Token);
+        cancel.Cancel(); // dropped if the engine has not started it, else its token is cancelled: either way it stops
+
+        var stopped = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await result);
+        Assert.IsNotType<EngineRestartedException>(stopped);
         Assert.True(result.IsReady);
+        Assert.False(result.IsSuccessful);
+        Assert.Equal(3, Cl[0].Pull<int>("kept"));
+        Assert.Equal("Hello!", Cl[0].ApplySync(() => "Hello!"));
+        Cl[0].ApplySync(() => Engine.Remove("cancelled"));
+        Cl[0].ApplySync(() => Engine.Remove("kept"));
     }
 
     [Fact]

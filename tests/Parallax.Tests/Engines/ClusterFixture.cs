@@ -38,10 +38,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// </summary>
     public static void AssertSharedMemoryBounded(Cluster cluster)
     {
-        var left = Directory.EnumerateFiles(Parallax.Engines.SharedSegment.Directory, $"{Parallax.Engines.SharedSegment.FilePrefix}{cluster.Connection.ClusterId}-*").ToArray();
-        var released = left.Count(f => f.EndsWith(Parallax.Engines.SharedSegment.FreeSuffix, StringComparison.Ordinal));
-        Assert.InRange(released, 0, cluster.EngineCount * Parallax.Engines.ReplySegments.Capacity);
-        Assert.InRange(left.Length - released, 0, Parallax.Engines.PushSegments.Capacity);
+        var left = Directory.EnumerateFiles(cluster.Connection.SegmentFolder).ToArray();
+        var released = left.Count(f => f.EndsWith(Parallax.Engines.Transport.SharedSegment.FreeSuffix, StringComparison.Ordinal));
+        Assert.InRange(released, 0, cluster.EngineCount * Parallax.Engines.Host.ReplySegments.Capacity);
+        Assert.InRange(left.Length - released, 0, Parallax.Engines.Transport.PushSegments.Capacity);
     }
 
     /// <summary>Waits (without a time assertion) until an engine has logged a line containing <paramref name="text"/>.</summary>

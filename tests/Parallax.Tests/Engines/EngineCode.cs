@@ -128,3 +128,49 @@ public static class EngineSide
         return Engine.Id;
     }
 }
+
+/// <summary>Engine-side helpers of the task-farm tests: side effects to count, and tasks that stop or do not stop when cancelled.</summary>
+public static class FarmSide
+{
+    /// <summary>Adds one to the engine's counter <paramref name="name"/>: a side effect the test counts.</summary>
+    public static int Count(string name)
+    {
+        var count = (Engine.Contains(name) ? Engine.Get<int>(name) : 0) + 1;
+        Engine.Set(name, count);
+        return count;
+    }
+
+    /// <summary>Marks that task <paramref name="x"/> started, as a file named "x-on-engine" the test can see while the engine is busy.</summary>
+    public static int Started(string folder, int x)
+    {
+        File.WriteAllText(Path.Combine(folder, $"{x}-on-{Engine.Id}"), "");
+        return 0;
+    }
+
+    /// <summary>Counts a start under <paramref name="counter"/>, then waits for <paramref name="gate"/> or the call's cancellation, whichever comes first (a minute at most).</summary>
+    public static int WaitCooperatively(string counter, string gate)
+    {
+        Count(counter);
+        var token = Engine.CancellationToken;
+        for (var i = 0; i < 6000 && !File.Exists(gate); i++)
+        {
+            token.ThrowIfCancellationRequested();
+            token.WaitHandle.WaitOne(10);
+        }
+
+        token.ThrowIfCancellationRequested();
+        return Engine.Id;
+    }
+
+    /// <summary>Spins without ever looking at the call's token: only a restart of the engine stops it.</summary>
+    public static int SpinForever()
+    {
+        var spins = 0L;
+        while (Volatile.Read(ref spins) >= 0)
+        {
+            spins++;
+        }
+
+        return (int)spins;
+    }
+}

@@ -1,5 +1,7 @@
 using MemoryPack;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Tests.Engines;
 

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using MemoryPack;
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Tests.Engines;
 
@@ -101,7 +103,7 @@ public class SecurityTests(ClusterFixture fixture)
     {
         using var rogue = Connect(out var nonce);
         var value = MemoryPackSerializer.Serialize(Enumerable.Range(0, 1000).Select(i => (double)i).ToArray());
-        var segment = SharedSegment.Create(Cluster.Connection.ClusterId, value.Length);
+        var segment = SharedSegment.Create(Cluster.Connection.SegmentFolder, "test", value.Length);
         try
         {
             value.CopyTo(segment.Span);
@@ -126,7 +128,7 @@ public class SecurityTests(ClusterFixture fixture)
     {
         using var rogue = Connect(out var nonce);
         var value = MemoryPackSerializer.Serialize(new[] { 1.0, 2.0, 3.0 });
-        var segment = SharedSegment.Create(Cluster.Connection.ClusterId, value.Length);
+        var segment = SharedSegment.Create(Cluster.Connection.SegmentFolder, "test", value.Length);
         try
         {
             value.CopyTo(segment.Span);

@@ -1,4 +1,6 @@
 using Parallax.Engines;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
 
 namespace Parallax.Tests.Engines;
 

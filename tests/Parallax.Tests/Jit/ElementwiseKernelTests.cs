@@ -1,3 +1,5 @@
+using Parallax.Samples;
+
 namespace Parallax.Tests.Jit;
 
 /// <summary>
@@ -14,17 +16,17 @@ public class ElementwiseKernelTests
     public void Calls_are_intercepted_and_check_lengths_up_front()
     {
         // The scalar body would accept a longer y; the kernel requires equal lengths and says which.
-        var e = Assert.Throws<ArgumentException>(() => Kernels.ArrSum(new double[3], new double[4]));
+        var e = Assert.Throws<ArgumentException>(() => SeedKernels.ArrSum(new double[3], new double[4]));
         Assert.Equal("y", e.ParamName);
         Assert.Contains("'x' has 3", e.Message);
-        Assert.Throws<ArgumentNullException>(() => Kernels.ArrSum(null!, new double[1]));
-        Func<double[], double[], double[]> scalar = Kernels.ArrSum;
+        Assert.Throws<ArgumentNullException>(() => SeedKernels.ArrSum(null!, new double[1]));
+        Func<double[], double[], double[]> scalar = SeedKernels.ArrSum;
         Assert.Equal(3, scalar(new double[3], new double[4]).Length);
     }
 
     [Fact]
     public void ArrSum_matches_the_scalar_loop() =>
-        Compare(n => (JitTestData.Doubles(n, 1), JitTestData.Doubles(n, 2)), t => Kernels.ArrSum(t.Item1, t.Item2), t => ((Func<double[], double[], double[]>)Kernels.ArrSum)(t.Item1, t.Item2), "ArrSum");
+        Compare(n => (JitTestData.Doubles(n, 1), JitTestData.Doubles(n, 2)), t => SeedKernels.ArrSum(t.Item1, t.Item2), t => ((Func<double[], double[], double[]>)SeedKernels.ArrSum)(t.Item1, t.Item2), "ArrSum");
 
     [Fact]
     public void AddInto_writes_the_destination_and_works_in_place()

@@ -2,18 +2,11 @@ namespace Parallax.Tests.Jit;
 
 /// <summary>
 /// [Jit] methods under test. Every direct call to them is redirected to the generated kernel; a
-/// method group (<c>Func&lt;...&gt; f = Kernels.ArrSum</c>) is not, which gives the scalar reference.
+/// method group (<c>Func&lt;...&gt; f = Kernels.Select</c>) is not, which gives the scalar reference. The seed's
+/// kernels (arr_sum, dot, sum) are samples/Jit/Shared/SeedKernels.cs, which this project compiles too.
 /// </summary>
 public static partial class Kernels
 {
-    [Jit]
-    public static double[] ArrSum(double[] x, double[] y)
-    {
-        var r = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) r[i] = x[i] + y[i];
-        return r;
-    }
-
     [Jit]
     public static void AddInto(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> r)
     {

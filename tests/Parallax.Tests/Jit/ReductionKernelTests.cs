@@ -1,3 +1,5 @@
+using Parallax.Samples;
+
 namespace Parallax.Tests.Jit;
 
 /// <summary>
@@ -80,8 +82,8 @@ public class ReductionKernelTests
             var random = new Random(n);
             var x = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
             var y = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
-            double expected = ((Func<double[], double[], double>)Reductions.Dot)(x, y);
-            double actual = Reductions.Dot(x, y);
+            double expected = ((Func<double[], double[], double>)SeedKernels.Dot)(x, y);
+            double actual = SeedKernels.Dot(x, y);
             double magnitude = x.Zip(y, (a, b) => Math.Abs(a * b)).Sum();
             Assert.True(Math.Abs(expected - actual) <= 2 * n * double.Epsilon + 2.0 * n * Math.Pow(2, -53) * magnitude, $"length {n}: {actual:R} vs {expected:R}");
         }
@@ -168,29 +170,29 @@ public class ReductionKernelTests
     [Fact]
     public void FastMath_sum_propagates_NaN_and_infinities_like_the_scalar_loop()
     {
-        Func<double[], double> scalar = Reductions.Sum;
+        Func<double[], double> scalar = SeedKernels.Sum;
         foreach (int n in JitTestData.Lengths)
         {
             for (int seed = 0; seed < 4; seed++)
             {
                 var x = SumData(n, n * 4 + seed);
-                Reassociated(scalar(x), Reductions.Sum(x), SumBound(x), $"Sum, length {n}, seed {seed}");
+                Reassociated(scalar(x), SeedKernels.Sum(x), SumBound(x), $"Sum, length {n}, seed {seed}");
             }
         }
 
         foreach (var x in OneSpecialAtEachPosition(77))
         {
-            Reassociated(scalar(x), Reductions.Sum(x), SumBound(x), "Sum with one special");
+            Reassociated(scalar(x), SeedKernels.Sum(x), SumBound(x), "Sum with one special");
         }
 
         // +Inf and -Inf: NaN, in any order.
-        Assert.True(double.IsNaN(Reductions.Sum([.. Enumerable.Repeat(1.0, 40), double.PositiveInfinity, 2, double.NegativeInfinity])));
-        Assert.Equal(double.NegativeInfinity, Reductions.Sum([.. Enumerable.Repeat(1.0, 40), double.NegativeInfinity, -1e308, -1e308]));
+        Assert.True(double.IsNaN(SeedKernels.Sum([.. Enumerable.Repeat(1.0, 40), double.PositiveInfinity, 2, double.NegativeInfinity])));
+        Assert.Equal(double.NegativeInfinity, SeedKernels.Sum([.. Enumerable.Repeat(1.0, 40), double.NegativeInfinity, -1e308, -1e308]));
 
         // Zeros: the lanes start at -0.0, which adds nothing, so the sign is the loop's (s = 0 is +0.0).
         foreach (var zeros in new[] { Enumerable.Repeat(-0.0, 100).ToArray(), [.. Enumerable.Repeat(-0.0, 99), 0.0] })
         {
-            Assert.True(JitTestData.Same(scalar(zeros), Reductions.Sum(zeros)));
+            Assert.True(JitTestData.Same(scalar(zeros), SeedKernels.Sum(zeros)));
         }
     }
 
@@ -210,23 +212,23 @@ public class ReductionKernelTests
     [Fact]
     public void FastMath_dot_propagates_NaN_and_infinities_like_the_scalar_loop()
     {
-        Func<double[], double[], double> scalar = Reductions.Dot;
+        Func<double[], double[], double> scalar = SeedKernels.Dot;
         foreach (int n in JitTestData.Lengths)
         {
             var x = SumData(n, n);
             var y = SumData(n, n + 1001);
             double magnitude = x.Zip(y, (a, b) => Math.Abs(a * b)).Where(double.IsFinite).Sum();
-            Reassociated(scalar(x, y), Reductions.Dot(x, y), 2.0 * n * Math.Pow(2, -53) * magnitude + 2 * n * double.Epsilon, $"Dot, length {n}");
+            Reassociated(scalar(x, y), SeedKernels.Dot(x, y), 2.0 * n * Math.Pow(2, -53) * magnitude + 2 * n * double.Epsilon, $"Dot, length {n}");
         }
 
         // ∞ · 0 is NaN in the fused multiply-add as in the loop's product; ∞ · 2 stays ∞.
         var ones = Enumerable.Repeat(1.0, 50).ToArray();
         var withInfinity = (double[])ones.Clone();
         withInfinity[17] = double.PositiveInfinity;
-        Assert.Equal(double.PositiveInfinity, Reductions.Dot(withInfinity, ones));
+        Assert.Equal(double.PositiveInfinity, SeedKernels.Dot(withInfinity, ones));
         var withZero = (double[])ones.Clone();
         withZero[17] = 0;
-        Assert.True(double.IsNaN(Reductions.Dot(withInfinity, withZero)));
+        Assert.True(double.IsNaN(SeedKernels.Dot(withInfinity, withZero)));
     }
 
     /// <summary>Factors near 1, so that no order of the product overflows or underflows; specials in some arrays.</summary>

@@ -60,25 +60,9 @@ public static partial class Reductions
     }
 
     [Jit(FastMath = true)]
-    public static double Dot(double[] x, double[] y)
-    {
-        double acc = 0;
-        for (int i = 0; i < x.Length; i++) acc += x[i] * y[i];
-        return acc;
-    }
-
-    [Jit(FastMath = true)]
     public static float SumF(ReadOnlySpan<float> x)
     {
         float s = 0;
-        for (int i = 0; i < x.Length; i++) s += x[i];
-        return s;
-    }
-
-    [Jit(FastMath = true)]
-    public static double Sum(double[] x)
-    {
-        double s = 0;
         for (int i = 0; i < x.Length; i++) s += x[i];
         return s;
     }

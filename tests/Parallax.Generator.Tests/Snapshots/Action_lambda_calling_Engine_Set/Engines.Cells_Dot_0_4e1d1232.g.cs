@@ -35,9 +35,9 @@ namespace Parallax.Generated
 
         /// <summary>Replaces the call to <c>ApplyAsync</c>: sends this stub instead of running the delegate here.</summary>
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "tTk13l6986jcY83716lebZ8AAABGaWxlMC5jcw==")] // /src/File0.cs(8,17)
-        internal static global::Parallax.AsyncResult ApplyAsync(this global::Parallax.DirectView view, global::System.Action action, global::System.Threading.CancellationToken cancellationToken = default)
+        internal static global::Parallax.AsyncResult ApplyAsync(this global::Parallax.DirectView view, global::System.Action action, global::System.Threading.CancellationToken cancellationToken)
         {
-            return global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Cells_Dot_0_4e1d1232).Assembly.Location), cancellationToken);
+            return global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Cells_Dot_0_4e1d1232).Assembly.Location), cancellationToken: cancellationToken);
         }
     }
 }

@@ -16,7 +16,7 @@ namespace Demo
             /// <param name="view">The engines to run on.</param>
             /// <param name="a">Sent to the engines as the method's <c>a</c>.</param>
             /// <param name="b">Sent to the engines as the method's <c>b</c>.</param>
-            /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+            /// <param name="cancellationToken">Stops the call on the engines: dropped where it has not started, signalled through Engine.CancellationToken where it runs.</param>
             /// <returns>An awaitable result.</returns>
             public static global::Parallax.AsyncResult<double[][,]> MultiplyAsync(global::Parallax.DirectView view, double[,] a, double b, global::System.Threading.CancellationToken cancellationToken = default) =>
                 global::Parallax.CompilerServices.EngineSubmit.Submit<double[,]>(view, new global::Parallax.CompilerServices.EngineCall(MultiplyId, EncodeMultiply(a, b), typeof(Remote).Assembly.Location), cancellationToken);
@@ -33,7 +33,7 @@ namespace Demo
             /// <param name="view">The engines to run on.</param>
             /// <param name="a">Sent to the engines as the method's <c>a</c>.</param>
             /// <param name="b">Sent to the engines as the method's <c>b</c>.</param>
-            /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+            /// <param name="cancellationToken">Stops the call on the engines: dropped where it has not started, signalled through Engine.CancellationToken where it runs.</param>
             /// <returns>An awaitable result.</returns>
             public static global::Parallax.AsyncResult<double[,]> MultiplyAsync(global::Parallax.EngineView view, double[,] a, double b, global::System.Threading.CancellationToken cancellationToken = default) =>
                 global::Parallax.CompilerServices.EngineSubmit.Submit<double[,]>(view, new global::Parallax.CompilerServices.EngineCall(MultiplyId, EncodeMultiply(a, b), typeof(Remote).Assembly.Location), cancellationToken);

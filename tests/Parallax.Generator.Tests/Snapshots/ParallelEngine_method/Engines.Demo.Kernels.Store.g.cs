@@ -16,7 +16,7 @@ namespace Demo
             /// <param name="view">The engines to run on.</param>
             /// <param name="name">Sent to the engines as the method's <c>name</c>.</param>
             /// <param name="value">Sent to the engines as the method's <c>value</c>.</param>
-            /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+            /// <param name="cancellationToken">Stops the call on the engines: dropped where it has not started, signalled through Engine.CancellationToken where it runs.</param>
             /// <returns>An awaitable result.</returns>
             internal static global::Parallax.AsyncResult StoreAsync(global::Parallax.DirectView view, string name, int value, global::System.Threading.CancellationToken cancellationToken = default) =>
                 global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(StoreId, EncodeStore(name, value), typeof(Remote).Assembly.Location), cancellationToken);
@@ -32,7 +32,7 @@ namespace Demo
             /// <param name="view">The engines to run on.</param>
             /// <param name="name">Sent to the engines as the method's <c>name</c>.</param>
             /// <param name="value">Sent to the engines as the method's <c>value</c>.</param>
-            /// <param name="cancellationToken">Cancels waiting for the result; the engines finish the call.</param>
+            /// <param name="cancellationToken">Stops the call on the engines: dropped where it has not started, signalled through Engine.CancellationToken where it runs.</param>
             /// <returns>An awaitable result.</returns>
             internal static global::Parallax.AsyncResult StoreAsync(global::Parallax.EngineView view, string name, int value, global::System.Threading.CancellationToken cancellationToken = default) =>
                 global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(StoreId, EncodeStore(name, value), typeof(Remote).Assembly.Location), cancellationToken);
