@@ -420,9 +420,14 @@ public sealed partial class EngineGenerator
 
                         break;
                     case INamespaceSymbol ns:
-                        if (alias is not null && !rightOfDot)
+                        // `global::` already names the namespace from the root. Any other alias becomes the
+                        // namespace it stands for, and `Alias::X` then reads `global::N.X` (`N::X` would not compile).
+                        if (alias is not null && !rightOfDot && !ns.IsGlobalNamespace)
                         {
-                            replacements.Add((name.Span, ns.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+                            string target = ns.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                            replacements.Add(name.Parent is AliasQualifiedNameSyntax aliased && aliased.Alias == name
+                                ? (TextSpan.FromBounds(name.SpanStart, aliased.ColonColonToken.Span.End), target + ".")
+                                : (name.Span, target));
                         }
 
                         break;

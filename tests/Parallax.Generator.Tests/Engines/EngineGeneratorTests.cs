@@ -274,6 +274,28 @@ public class EngineGeneratorTests
         Assert.Equal($"True {float.NegativeInfinity} {-0.50m} Off 9 {long.MinValue}", text);
     }
 
+    [Fact]
+    public void Names_qualified_with_global_or_a_namespace_alias_compile_in_the_stub()
+    {
+        // global::Helper.Scale was written <global namespace>::Helper.Scale (the global namespace's display
+        // text), and Sys::Math, an alias with ::, global::System::Math.
+        var assembly = Run("""
+            using Parallax;
+            using Sys = System;
+            public static class Helper { public static int Scale(int x) => 10 * x; }
+            namespace Demo
+            {
+                public static class Qualified
+                {
+                    public static int[] Call(DirectView v) =>
+                        v.ApplySync(() => global::Helper.Scale(2) + global::System.Math.Max(1, 3) + Sys::Math.Abs(-4) + Sys.Math.Min(5, 6));
+                }
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Qualified_Call_0_");
+        Assert.Equal(32, MemoryPackSerializer.Deserialize<int>(Invoke(stub, [])));
+    }
+
     // ---------------------------------------------------------------- sources shared by snapshot and execution tests
 
     private const string CapturesSource = """
