@@ -14,6 +14,7 @@ pkg="$work/feed/Parallax.$version.nupkg"
 # Listed once into a file: `unzip -l | grep -q` dies of SIGPIPE under pipefail once the listing is long.
 unzip -l "$pkg" > "$work/listing"
 grep -q 'analyzers/dotnet/cs/Parallax.Generator.dll' "$work/listing" || { echo "FAIL: the package has no generator under analyzers/dotnet/cs"; exit 1; }
+grep -q 'analyzers/dotnet/cs/Parallax.CodeFixes.dll' "$work/listing" || { echo "FAIL: the package has no code fixes under analyzers/dotnet/cs"; exit 1; }
 grep -q 'buildTransitive/Parallax.props' "$work/listing" || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
 grep -q 'tools/engine/Parallax.Engine.dll' "$work/listing" || { echo "FAIL: the package has no engine host under tools/engine"; exit 1; }
 grep -q 'docs/diagnostics/PAR0001.md' "$work/listing" || { echo "FAIL: the package has no diagnostic help pages under docs/diagnostics"; exit 1; }
