@@ -131,14 +131,14 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     /// </summary>
     private static CallSiteSpec? CallSite(InvocationExpressionSyntax invocation, Compilation compilation, CancellationToken ct)
     {
-        if (!MayCallAStaticMethod(compilation, invocation, ct))
+        if (!MayCallAStaticMethod(compilation, invocation, ct, out var receiverType))
         {
             return null;
         }
 
         var model = compilation.GetSemanticModel(invocation.SyntaxTree);
-        if (model.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
-            || !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
+        var method = OnlyMethodNamed(receiverType, invocation) ?? model.GetSymbolInfo(invocation, ct).Symbol as IMethodSymbol;
+        if (method is not { IsStatic: true } || !IsJit(method))
         {
             return null;
         }
@@ -148,14 +148,55 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             : null;
     }
 
+    private static bool IsJit(IMethodSymbol method) =>
+        method.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute);
+
+    /// <summary>
+    /// The method a call <c>Type.Name(...)</c> calls when the type and its bases have one member of that name,
+    /// a static [Jit] method that is not generic and takes as many arguments as given: no other method can
+    /// be meant (a type receiver never reaches extension methods), so the call is known without binding it.
+    /// Binding it binds the whole method it sits in, and on a fresh compilation the first binding of each
+    /// body also loads what it calls (Math, string, List): on a 600-file library that was most of this
+    /// generator's time, paid for calls the compiler binds again later anyway. Anything else returns null.
+    /// </summary>
+    private static IMethodSymbol? OnlyMethodNamed(INamedTypeSymbol? type, InvocationExpressionSyntax invocation)
+    {
+        if (type is null || invocation.Expression is not MemberAccessExpressionSyntax { Name: IdentifierNameSyntax name })
+        {
+            return null;
+        }
+
+        IMethodSymbol? only = null;
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            foreach (var member in t.GetMembers(name.Identifier.ValueText))
+            {
+                if (only is not null || member is not IMethodSymbol method)
+                {
+                    return null;
+                }
+
+                only = method;
+            }
+        }
+
+        return only is { IsStatic: true, IsGenericMethod: false } && IsJit(only)
+            && only.Parameters.Length == invocation.ArgumentList.Arguments.Count
+            && !only.Parameters.Any(static p => p.IsParams || p.IsOptional)
+            ? only
+            : null;
+    }
+
     /// <summary>
     /// A kernel is static, so a call through a value (<c>list.Add(x)</c> when a kernel is named Add) is not
     /// one. Whether the receiver names a type is asked at the start of the enclosing member, where no local
     /// or parameter is in scope: that binds one name, where GetSymbolInfo binds the whole method body. A
     /// local that hides a type name is then read as the type, and the full binding that follows decides.
+    /// <paramref name="receiverType"/> is the type the receiver names when no local or parameter can hide it.
     /// </summary>
-    private static bool MayCallAStaticMethod(Compilation compilation, InvocationExpressionSyntax invocation, CancellationToken ct)
+    private static bool MayCallAStaticMethod(Compilation compilation, InvocationExpressionSyntax invocation, CancellationToken ct, out INamedTypeSymbol? receiverType)
     {
+        receiverType = null;
         if (invocation.Expression is MemberBindingExpressionSyntax)
         {
             return false;
@@ -177,6 +218,11 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
         ct.ThrowIfCancellationRequested();
         var info = compilation.GetSemanticModel(invocation.SyntaxTree).GetSpeculativeSymbolInfo(member.SpanStart, access.Expression, SpeculativeBindingOption.BindAsExpression);
+        if (info.Symbol is INamedTypeSymbol type && Leftmost(access.Expression) is { } first && !IsLocalInScope(first))
+        {
+            receiverType = type;
+        }
+
         return info.Symbol switch
         {
             null => info.CandidateSymbols.Any(static s => s is ITypeSymbol),
@@ -186,6 +232,14 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             var value => value.Name == (value as IFieldSymbol)?.Type.Name || value.Name == (value as IPropertySymbol)?.Type.Name,
         };
     }
+
+    /// <summary>The first name of a dotted receiver (<c>Bench</c> in <c>Bench.Kernels</c>), or null when it is not a plain name.</summary>
+    private static IdentifierNameSyntax? Leftmost(ExpressionSyntax expression) => expression switch
+    {
+        IdentifierNameSyntax name => name,
+        MemberAccessExpressionSyntax access => Leftmost(access.Expression),
+        _ => null,
+    };
 
     /// <summary>
     /// Whether <paramref name="name"/> is declared as a local or parameter in a scope around it, read from

@@ -94,6 +94,50 @@ public class JitCallSiteIncrementalityTests
     }
 
     [Fact]
+    public void A_call_is_taken_unbound_only_when_the_type_has_one_method_of_that_name()
+    {
+        // Type.Kernel(...) is known without binding the caller's body when the type and its bases hold one
+        // member of that name. An overload that is not a kernel, a derived type's method hiding the kernel
+        // and a local named like the type must all go to the full binding and stay unintercepted.
+        const string Kernels = """
+            using Parallax;
+            namespace Demo;
+            public partial class K
+            {
+                [Jit] public static double[] Twice(double[] x) { var r = new double[x.Length]; for (int i = 0; i < x.Length; i++) r[i] = 2 * x[i]; return r; }
+                [Jit] public static double[] Scale(double[] x, double a) { var r = new double[x.Length]; for (int i = 0; i < x.Length; i++) r[i] = a * x[i]; return r; }
+                public static float[] Scale(float[] x, float a) => x;
+            }
+            public class Hiding : K { public static new double[] Twice(double[] x) => x; }
+            public class Other { public double[] Twice(double[] x) => x; }
+            """;
+        const string Callers = """
+            namespace Demo;
+            public class Callers
+            {
+                public object[] Run(double[] x, float[] f)
+                {
+                    var first = K.Twice(x);          // intercepted, without binding this body
+                    var second = K.Scale(x, 2.0);    // intercepted: overload resolution picks the kernel
+                    var third = K.Scale(f, 2f);      // the plain overload
+                    var fourth = Hiding.Twice(x);    // the derived type's own method
+                    return [first, second, third, fourth, Local(x)];
+                }
+
+                private static double[] Local(double[] x)
+                {
+                    var K = new Other();
+                    return K.Twice(x);               // a local named like the type: an instance call
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run([Kernels, Callers], new JitGenerator()).AssertCompiles();
+        var intercepted = run.Sources.Values.SelectMany(s => s.Split('\n')).Where(l => l.Contains("InterceptsLocation(", StringComparison.Ordinal)).ToArray();
+        Assert.True(intercepted.Length == 2, string.Join("\n", intercepted));
+        Assert.True(intercepted.Any(l => l.Contains("File1.cs(6,", StringComparison.Ordinal)) && intercepted.Any(l => l.Contains("File1.cs(7,", StringComparison.Ordinal)), string.Join("\n", intercepted));
+    }
+
+    [Fact]
     public void Edit_to_an_unrelated_method_binds_nothing_new_and_regenerates_nothing()
     {
         var (first, second) = RunTwice([Kernels, Caller, Other], 2, Other.Replace("System.Math.Max(a, b).ToString()", "System.Math.Min(a, b).ToString() + a.ToString()", StringComparison.Ordinal));
