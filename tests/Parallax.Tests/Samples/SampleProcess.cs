@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Parallax.Tests.Foundation;
 
 namespace Parallax.Tests.Samples;
 
@@ -17,7 +18,7 @@ internal static class SampleProcess
         string sample = Path.GetFullPath(Path.Combine(project, "..", "..", "samples", sampleName, "bin", configuration, "net10.0", sampleName + ".dll"));
         Assert.True(File.Exists(sample), $"samples/{sampleName} is not built at {sample}; build tests/Parallax.Tests, which builds it first");
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(sample);
         foreach (var argument in arguments)
         {
@@ -29,16 +30,6 @@ internal static class SampleProcess
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A generous bound so a stuck child fails the test instead of hanging CI; not a timing assertion.
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"samples/{sampleName} {string.Join(' ', arguments)} did not end within 60 s");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        return ChildProcess.Run(start, TimeSpan.FromSeconds(60), $"samples/{sampleName} {string.Join(' ', arguments)}");
     }
 }
