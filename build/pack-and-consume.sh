@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The only honest proof that users get the generator: pack Parallax, restore it into a throw-away
 # project by PackageReference from a local folder feed, build, and check that generated source
-# appeared there and that the generated code runs.
+# appeared there and that the generated code runs. Also packs Parallax.Scripting (Execute's Roslyn,
+# its own package) and the parallax tool (Parallax.Cli), installs the tool into a tool path, starts a
+# standing cluster with it and connects the consumer to it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -18,7 +20,12 @@ grep -q 'analyzers/dotnet/cs/Parallax.CodeFixes.dll' "$work/listing" || { echo "
 grep -q 'buildTransitive/Parallax.props' "$work/listing" || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
 grep -q 'tools/engine/Parallax.Engine.dll' "$work/listing" || { echo "FAIL: the package has no engine host under tools/engine"; exit 1; }
 grep -q 'docs/diagnostics/PAR0001.md' "$work/listing" || { echo "FAIL: the package has no diagnostic help pages under docs/diagnostics"; exit 1; }
-grep -q 'tools/engine/parallax-scripting/Parallax.Scripting.dll' "$work/listing" || { echo "FAIL: the package has no scripting folder under tools/engine"; exit 1; }
+! grep -q 'parallax-scripting\|Microsoft.CodeAnalysis' "$work/listing" || { echo "FAIL: the Parallax package carries Roslyn; it belongs to Parallax.Scripting only"; exit 1; }
+unzip -l "$work/feed/Parallax.Scripting.$version.nupkg" > "$work/scripting-listing"
+grep -q 'tools/parallax-scripting/Parallax.Scripting.dll' "$work/scripting-listing" || { echo "FAIL: Parallax.Scripting has no tools/parallax-scripting folder"; exit 1; }
+grep -q 'buildTransitive/Parallax.Scripting.targets' "$work/scripting-listing" || { echo "FAIL: Parallax.Scripting has no buildTransitive targets"; exit 1; }
+! grep -q ' lib/' "$work/scripting-listing" || { echo "FAIL: Parallax.Scripting has a lib/ folder: apps would reference Roslyn"; exit 1; }
+parallax_pack_tool "$root" "$work/feed" "$version"
 
 parallax_consumer_config "$work/consumer" "$work/feed"
 # Outside the repository: none of its Directory.*.props may help the consumer.
@@ -33,11 +40,24 @@ cat > "$work/consumer/Consumer.csproj" <<XML
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="Parallax" Version="$version" />
+    <PackageReference Include="Parallax.Scripting" Version="$version" />
   </ItemGroup>
 </Project>
 XML
 cat > "$work/consumer/Program.cs" <<'CS'
 using Parallax;
+
+if (args is ["connect"])
+{
+    // A client of the standing cluster the installed parallax tool started: its engines run this lambda and this code string.
+    await using var client = await Client.ConnectAsync();
+    client[..].Push("y", 20);
+    var suffix = "!";
+    System.Console.WriteLine($"standing engines said {string.Join(",", client[..].ApplySync(() => Engine.Get<int>("y") + Engine.Id + suffix))}");
+    client[..].ExecuteSync("var z = y + 1;");
+    System.Console.WriteLine($"standing engines executed {string.Join(",", client[..].Pull<int>("z"))}");
+    return;
+}
 
 foreach (var e in Parallax.Generated.ParallaxManifest.Entries)
 {
@@ -98,4 +118,15 @@ if not link.startswith("file://") or not os.path.isfile(path):
     sys.exit(f"FAIL: PAR0001's help link {link!r} is not a page on this machine")
 print(f"PAR0001 links to {path}")
 PY
-echo "pack-and-consume: OK ($generated generated files in a PackageReference consumer of Parallax $version)"
+
+# The tool, as a user installs it, and the consumer connected to the cluster it starts (home in $work, never ~/.parallax).
+dotnet tool install Parallax.Cli --version "$version" --tool-path "$work/tools" --add-source "$work/feed" > "$work/tool-install.log" || { cat "$work/tool-install.log"; exit 1; }
+export PARALLAX_HOME="$work/home"
+"$work/tools/parallax" cluster start -n 2 || { echo "FAIL: the installed parallax tool did not start a cluster"; exit 1; }
+trap '"$work/tools/parallax" cluster stop --all > /dev/null 2>&1 || true; rm -rf "$work"' EXIT
+connected=$(cd "$work/consumer" && dotnet run -c Release --no-build -- connect)
+"$work/tools/parallax" cluster list
+"$work/tools/parallax" cluster stop
+echo "$connected" | grep -q 'standing engines said 20!,21!' || { echo "FAIL: the consumer's lambda did not run on the tool's engines: $connected"; exit 1; }
+echo "$connected" | grep -q 'standing engines executed 21,21' || { echo "FAIL: the consumer's code string did not run on the tool's engines: $connected"; exit 1; }
+echo "pack-and-consume: OK ($generated generated files in a PackageReference consumer of Parallax $version; Parallax.Scripting and the parallax tool $version)"

@@ -30,11 +30,14 @@ internal static class Invocations
         context.CompilationProvider.SelectMany(static (compilation, _) => compilation.SyntaxTrees);
 
     /// <summary>Every invocation in <paramref name="tree"/> that calls one of <paramref name="names"/> by its simple name, in source order.</summary>
-    public static ImmutableArray<InvocationExpressionSyntax> Find(SyntaxTree tree, IEnumerable<string> names, CancellationToken ct)
+    public static ImmutableArray<InvocationExpressionSyntax> Find(SyntaxTree tree, IEnumerable<string> names, CancellationToken ct) =>
+        Names(tree, names, ct).Select(Calling).OfType<InvocationExpressionSyntax>().Distinct().OrderBy(i => i.SpanStart).ToImmutableArray();
+
+    /// <summary>Every simple name in <paramref name="tree"/> spelled as one of <paramref name="names"/> (outside comments, strings and disabled code).</summary>
+    public static IEnumerable<SimpleNameSyntax> Names(SyntaxTree tree, IEnumerable<string> names, CancellationToken ct)
     {
         string text = tree.GetText(ct).ToString();
         SyntaxNode? root = null;
-        var found = new List<InvocationExpressionSyntax>();
         foreach (var name in names)
         {
             for (int at = text.IndexOf(name, StringComparison.Ordinal); at >= 0; at = text.IndexOf(name, at + name.Length, StringComparison.Ordinal))
@@ -50,14 +53,12 @@ internal static class Invocations
 
                 // In a comment, a string or disabled code the token at this position is another one.
                 if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Span.End == at + name.Length
-                    && token.Parent is SimpleNameSyntax simple && Calling(simple) is { } invocation)
+                    && token.Parent is SimpleNameSyntax simple)
                 {
-                    found.Add(invocation);
+                    yield return simple;
                 }
             }
         }
-
-        return found.Distinct().OrderBy(i => i.SpanStart).ToImmutableArray();
     }
 
     /// <summary>

@@ -153,6 +153,14 @@ internal static class DiagnosticDescriptors
         "Parallax.Jit",
         DiagnosticSeverity.Error);
 
+    /// <summary>PAR1016: a [Jit] method reached other than by a direct call of this compilation would run its scalar loop.</summary>
+    public static readonly DiagnosticDescriptor JitIndirectUse = Create(
+        "PAR1016",
+        "[Jit] method used where no interceptor reaches",
+        "'{0}' would run its scalar loop here, not its kernel: {1}",
+        "Parallax.Jit",
+        DiagnosticSeverity.Error);
+
     /// <summary>PAR1100: a float reduction stays scalar because reassociating it would change its rounding.</summary>
     public static readonly DiagnosticDescriptor JitExactReduction = Create(
         "PAR1100",

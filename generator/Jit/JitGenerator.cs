@@ -38,6 +38,9 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     /// <inheritdoc cref="ParseStep"/>
     public const string KernelsStep = "JitKernels";
 
+    /// <inheritdoc cref="ParseStep"/>
+    public const string IndirectUsesStep = "JitIndirectUses";
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -65,8 +68,10 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         // about each call made this generator the slowest part of a large build, and even walking every
         // call's syntax cost more than MemoryPack's whole generator: calls are found by the kernels' names
         // in each file's text, and only a call named like a kernel is bound.
-        var kernelNames = specs.Select(static (s, _) => s.MethodName).Collect()
-            .Select(static (names, _) => names.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
+        // A call of another assembly's [Jit] method is found the same way, to report PAR1016 at it.
+        var foreignNames = context.CompilationProvider.Select(static (c, ct) => IndirectUses.ForeignKernelNames(c, ct));
+        var kernelNames = specs.Select(static (s, _) => s.MethodName).Collect().Combine(foreignNames)
+            .Select(static (names, _) => names.Left.Concat(names.Right).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(KernelNamesStep);
 
         var candidates = Invocations.Trees(context).Combine(kernelNames)
@@ -83,17 +88,29 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
         var kernels = specs
             .Combine(callSites)
-            .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key).ToEquatableArray()))
+            .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key && c.Elsewhere is null).ToEquatableArray()))
             .WithTrackingName(KernelsStep);
 
-        // Whether the project allows unsafe code decides if kernels may pin for non-temporal stores;
-        // whether it checks overflow, if the generated code must say unchecked to wrap like the kernel.
-        var options = context.CompilationProvider.Select(static (c, _) => new EmitOptions(
-            AllowUnsafe: c.Options is CSharpCompilationOptions { AllowUnsafe: true },
-            CheckOverflow: c.Options.CheckOverflow));
+        // Whether the project checks overflow decides if the generated code must say unchecked to wrap like the kernel.
+        var options = context.CompilationProvider.Select(static (c, _) => new EmitOptions(CheckOverflow: c.Options.CheckOverflow));
 
         context.RegisterSourceOutput(kernels.Combine(options), static (spc, k) =>
             spc.AddSource(k.Left.Spec.HintName + ".g.cs", Emitter.Emit(k.Left.Spec, k.Left.Calls, k.Right, spc.CancellationToken)));
+
+        // The nopython promise: a [Jit] method reached other than by a direct call of this compilation
+        // (a method group, a delegate, a function pointer, a call from another assembly) would silently
+        // run its scalar loop; each such use is PAR1016 instead (IndirectUses).
+        var kernelKeys = jit.Select(static (r, _) => r.Spec is { } s ? new KernelName(s.Key, s.MethodName) : null)
+            .Where(static k => k is not null)
+            .Select(static (k, _) => k!)
+            .Collect()
+            .Select(static (keys, _) => keys.ToEquatableArray());
+        var indirectUses = context.CompilationProvider.Combine(kernelKeys)
+            .Select(static (pair, ct) => IndirectUses.Find(pair.Left, pair.Right, ct))
+            .WithTrackingName(IndirectUsesStep);
+        var foreignCalls = callSites.Select(static (calls, _) => calls.Where(c => c.Elsewhere is not null).Select(c => c.Elsewhere!).ToEquatableArray());
+        context.ReportDiagnostics(indirectUses.Combine(foreignCalls)
+            .SelectMany(static (pair, _) => new[] { pair.Left.Concat(pair.Right).ToEquatableArray() }));
 
         var vectorized = vectorize.Select(static (r, _) => r.Spec).Where(static s => s is not null).Select(static (s, _) => s!);
         context.RegisterSourceOutput(vectorized.Combine(options), static (spc, v) =>
@@ -143,9 +160,17 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             return null;
         }
 
-        return model.GetInterceptableLocation(invocation, ct) is { } location
-            ? new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), InterceptedLocation.From(location))
-            : null;
+        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, compilation.Assembly))
+        {
+            return IndirectUses.Elsewhere(method, invocation);
+        }
+
+        if (model.GetInterceptableLocation(invocation, ct) is not { } location)
+        {
+            return null;
+        }
+
+        return new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), InterceptedLocation.From(location));
     }
 
     private static bool IsJit(IMethodSymbol method) =>

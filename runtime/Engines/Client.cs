@@ -5,15 +5,54 @@ namespace Parallax;
 
 /// <summary>
 /// The connection to a cluster's engines, as ipyparallel's <c>Client</c>: its ids, and views on one
-/// engine (<c>cl[0]</c>) or several (<c>cl[..]</c>, <c>cl[1..3]</c>, <c>cl[new[] { 0, 2 }]</c>).
+/// engine (<c>cl[0]</c>) or several (<c>cl[..]</c>, <c>cl[1..3]</c>, <c>cl[new[] { 0, 2 }]</c>). A
+/// <see cref="Cluster"/> this program started has one (<see cref="Cluster.Client"/>); a standing cluster
+/// that <c>parallax cluster start</c> runs is reached with <see cref="ConnectAsync"/>, by any number of
+/// programs at once, each seeing the others' variables.
 /// </summary>
-public sealed class Client
+public sealed class Client : IAsyncDisposable
 {
     private readonly IEngines engines;
     private TaskFarm? farm;
+    private readonly bool ownsConnection;
 
     /// <summary>A client of <paramref name="engines"/>: local processes a cluster started, or any other implementation of the seam.</summary>
-    internal Client(IEngines engines) => this.engines = engines;
+    /// <param name="engines">The engines.</param>
+    /// <param name="ownsConnection">Whether disposing this client lets go of <paramref name="engines"/> (a connected client); a cluster's client leaves that to the cluster.</param>
+    internal Client(IEngines engines, bool ownsConnection = false)
+    {
+        this.engines = engines;
+        this.ownsConnection = ownsConnection;
+    }
+
+    /// <summary>
+    /// Connects to a standing cluster, started with <c>parallax cluster start</c> (ipyparallel's
+    /// <c>Client()</c> after <c>ipcluster start</c>). The engines outlive this client: disposing it, or
+    /// its process ending however it ends, leaves them running with their variables, and other clients
+    /// may be connected at the same time. <c>parallax cluster stop</c> ends them; calls of a client
+    /// still connected then fail with <see cref="EngineDiedException"/> saying the cluster was stopped.
+    /// </summary>
+    /// <param name="profile">
+    /// The profile to connect to, <c>default</c> when <see langword="null"/> (the tool's
+    /// <c>--profile</c>; its file is <c>~/.parallax/profile_NAME/connection.txt</c>, or under
+    /// <c>$PARALLAX_HOME</c> when set), or the path of a profile's connection file (any value with a
+    /// directory separator).
+    /// </param>
+    /// <param name="cancellationToken">Stops connecting.</param>
+    /// <returns>The client, connected to every engine that is alive.</returns>
+    /// <exception cref="InvalidOperationException">No cluster runs for the profile; the message names the command that starts it.</exception>
+    /// <exception cref="ArgumentException"><paramref name="profile"/> is not a profile name (letters, digits, '-', '_', '.').</exception>
+    /// <exception cref="NotSupportedException">The profile's cluster runs on a backend this program does not reference.</exception>
+    public static async Task<Client> ConnectAsync(string? profile = null, CancellationToken cancellationToken = default) =>
+        new(await EngineBackends.ConnectAsync(profile, cancellationToken).ConfigureAwait(false), ownsConnection: true);
+
+    /// <summary>
+    /// Lets go of the engines of a connected client (<see cref="ConnectAsync"/>): its calls still pending
+    /// fail, and the engines go on running with their variables. A cluster's own client
+    /// (<see cref="Cluster.Client"/>) is not changed: dispose the <see cref="Cluster"/> to stop its engines.
+    /// </summary>
+    /// <returns>A task that completes when the connections are closed.</returns>
+    public ValueTask DisposeAsync() => ownsConnection && engines is IAsyncDisposable connection ? connection.DisposeAsync() : ValueTask.CompletedTask;
 
     /// <summary>Gets the ids of the engines that are connected and alive, ascending (ipyparallel's <c>ids</c>).</summary>
     public IReadOnlyList<int> Ids => engines.LiveIds;

@@ -304,18 +304,7 @@ public sealed class Cluster : IAsyncDisposable
         start.ArgumentList.Add(engineId.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--parent");
         start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        var threads = options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.EngineCount, Environment.ProcessorCount);
-        start.Environment[Linalg.ThreadsEnvironmentVariable] = threads.ToString(CultureInfo.InvariantCulture);
-        start.Environment["DOTNET_gcServer"] = "0";
-
-        // Engines deserialize and drop large arrays over and over; keeping the freed memory committed
-        // spares the page faults of touching fresh memory each time (costly on virtual machines).
-        start.Environment["DOTNET_GCRetainVM"] = "1";
-
-        // The runtime waits until no new method has been called for 100 ms before it optimizes hot ones,
-        // and an engine that just started keeps meeting new methods: its dispatch path would run
-        // unoptimized through the first seconds of a loop of calls (round trips 1.5-3x slower, measured).
-        start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        SetEngineEnvironment(start.Environment, options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.EngineCount, Environment.ProcessorCount));
         foreach (var (name, value) in options.EngineEnvironment)
         {
             start.Environment[name] = value;
@@ -388,7 +377,24 @@ public sealed class Cluster : IAsyncDisposable
             fileName);
     }
 
-    private static string FindDotnet()
+    /// <summary>The environment every engine process starts with (local engines and silos alike): its GEMM threads and runtime settings.</summary>
+    internal static void SetEngineEnvironment(IDictionary<string, string?> environment, int linalgThreads)
+    {
+        environment[Linalg.ThreadsEnvironmentVariable] = linalgThreads.ToString(CultureInfo.InvariantCulture);
+        environment["DOTNET_gcServer"] = "0";
+
+        // Engines deserialize and drop large arrays over and over; keeping the freed memory committed
+        // spares the page faults of touching fresh memory each time (costly on virtual machines).
+        environment["DOTNET_GCRetainVM"] = "1";
+
+        // The runtime waits until no new method has been called for 100 ms before it optimizes hot ones,
+        // and an engine that just started keeps meeting new methods: its dispatch path would run
+        // unoptimized through the first seconds of a loop of calls (round trips 1.5-3x slower, measured).
+        environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+    }
+
+    /// <summary>The `dotnet` muxer engines (and the parallax tool's daemon) are started with.</summary>
+    internal static string FindDotnet()
     {
         // Under `dotnet test`/`dotnet run` the SDK names the muxer; otherwise it sits three folders above this runtime.
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))

@@ -387,7 +387,7 @@ public sealed partial class DirectView
     {
         Check(call);
         result.CancelsWork();
-        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? []), targets, result);
+        client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? [], DispatchAssemblies.Mvid(call.AssemblyPath)), targets, result);
     }
 
     /// <summary>Refuses a call engines could not run, before anything is sent.</summary>

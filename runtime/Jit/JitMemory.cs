@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
-namespace Parallax;
+namespace Parallax.CompilerServices;
 
 /// <summary>Address arithmetic for generated kernels, which may not be compiled with unsafe code. Called by generated code only.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -11,7 +11,7 @@ public static class JitMemory
     /// Outputs of at least this many bytes are written with non-temporal stores (TensorPrimitives'
     /// threshold): larger than the caches, they would only evict data the kernel still reads.
     /// </summary>
-    public static readonly int NonTemporalThreshold = 256 * 1024;
+    internal const int NonTemporalThreshold = 256 * 1024;
 
     /// <summary>
     /// A result array the kernel writes in full, so it is not zeroed. When it is large and its memory is
@@ -47,7 +47,7 @@ public static class JitMemory
     /// <param name="alignment">The vector size in bytes, a power of two.</param>
     /// <returns>A count in [0, alignment / sizeof(T)).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe int ElementsToAlignment<T>(ref T start, int alignment)
+    internal static unsafe int ElementsToAlignment<T>(ref T start, int alignment)
         where T : unmanaged
     {
         nuint address = (nuint)Unsafe.AsPointer(ref start);

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace Parallax;
+namespace Parallax.CompilerServices;
 
 /// <summary>
 /// Splits a kernel's range over the cores for <see cref="JitAttribute.Parallel"/>, like Numba's

@@ -43,6 +43,9 @@ Compare("x*x + sin(y): [Jit] one core", () => SeedKernels.SquarePlusSin(x, y, r)
 Kernels.Hypot(x, y, r);
 Console.WriteLine($"{"Hypot via [Vectorize]",-44} r[0] = {r[0]:F6}, scalar {Kernels.Hypot(x[0], y[0]):F6}");
 
+// Numba's everyday kernels: a while loop per pixel (Mandelbrot) and a stencil over a 2-D array.
+Shapes.Run();
+
 return 0;
 
 static void Compare(string reference, Action runReference, string kernel, Action runKernel)

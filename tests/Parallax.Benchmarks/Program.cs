@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 // Each benchmark class pairs Parallax with its anchor (the scalar loop, TensorPrimitives, OpenBLAS,
 // ipyparallel's figure) so that a row is read as a ratio, never as an absolute time.
 // `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit;
+// `standing` the parallax tool's standing clusters and connected clients next to ipcluster;
 // `soak` is the engines' hour of mixed calls and injected faults (Engines/Soak.cs), outside CI;
 // `generator` builds a generated 600-file library and prints each source generator's share of its compile.
 if (args is ["linalg", ..])
@@ -29,6 +30,12 @@ if (args is ["freshmem", ..])
     return;
 }
 
+if (args is ["jit-shapes", ..])
+{
+    Parallax.Benchmarks.Jit.ShapesBench.Run(args[1..]);
+    return;
+}
+
 if (args is ["engine-threads", ..])
 {
     Parallax.Benchmarks.Engines.EngineThreadsBench.RunAsync(args[1..]).GetAwaiter().GetResult();
@@ -38,6 +45,18 @@ if (args is ["engine-threads", ..])
 if (args is ["soak", ..])
 {
     Parallax.Benchmarks.Engines.Soak.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
+if (args is ["engines-orleans", ..])
+{
+    Parallax.Benchmarks.Engines.SiloBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
+if (args is ["standing", ..])
+{
+    Parallax.Benchmarks.Engines.StandingBench.RunAsync(args[1..]).GetAwaiter().GetResult();
     return;
 }
 

@@ -22,6 +22,14 @@ public static class EngineDispatch
 {
     private static readonly ConcurrentDictionary<string, EngineInvoker> Invokers = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// While an engine runs the module initializers of one load of an assembly, the invokers they register
+    /// (<see cref="CaptureInto"/>): two builds of one assembly, loaded for two clients, register the same ids,
+    /// and each client must reach its own build's code. The shared table keeps the first of each id, for lookups without a load.
+    /// </summary>
+    [ThreadStatic]
+    private static Dictionary<string, EngineInvoker>? capture;
+
     /// <summary>Registers <paramref name="invoker"/> under <paramref name="id"/>; registering the same id twice keeps the first.</summary>
     /// <param name="id">The stable dispatch id the generator computed for the method or lambda.</param>
     /// <param name="invoker">Runs the call.</param>
@@ -30,6 +38,21 @@ public static class EngineDispatch
         ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentNullException.ThrowIfNull(invoker);
         Invokers.TryAdd(id, invoker);
+        capture?.TryAdd(id, invoker);
+    }
+
+    /// <summary>Collects the invokers registered on this thread into <paramref name="table"/> until the result is disposed.</summary>
+    internal static IDisposable CaptureInto(Dictionary<string, EngineInvoker> table)
+    {
+        var previous = capture;
+        capture = table;
+        return new CaptureScope(previous);
+    }
+
+    /// <summary>Ends a <see cref="CaptureInto"/>.</summary>
+    private sealed class CaptureScope(Dictionary<string, EngineInvoker>? previous) : IDisposable
+    {
+        public void Dispose() => capture = previous;
     }
 
     /// <summary>Finds the invoker registered under <paramref name="id"/>.</summary>

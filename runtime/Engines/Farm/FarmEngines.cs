@@ -23,7 +23,7 @@ internal sealed class FarmEngines(Client client) : IFarmEngines
         result.CancelsWork();
         try
         {
-            client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? []), [engineId], result);
+            client.Submit(new ApplyRequest(call.DispatchId, call.AssemblyPath, call.Arguments ?? [], DispatchAssemblies.Mvid(call.AssemblyPath)), [engineId], result);
         }
         catch (Exception ex) when (ex is ObjectDisposedException or NotSupportedException or IOException)
         {

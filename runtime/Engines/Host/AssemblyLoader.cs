@@ -2,29 +2,40 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
+using Parallax.CompilerServices;
 using Parallax.Engines.Transport;
 
 namespace Parallax.Engines.Host;
 
 /// <summary>
-/// Loads the assemblies that hold dispatched code, once each, into the default context (so they
-/// share this process's Parallax.dll and its invoker table), resolves their dependencies from their
-/// own deps.json or folder, and runs their module initializers, which register the invokers.
+/// Loads the assemblies that hold dispatched code, once per build (path and MVID), resolves their
+/// dependencies from their own deps.json or folder, and runs their module initializers, which register
+/// the invokers; returns the invokers each build registered. The first build of an assembly name goes
+/// into the default context, as one program's assemblies always did (code strings compiled against the
+/// client's assemblies see the same types). A standing cluster outlives programs, and two clients may
+/// run two builds of one assembly (rebuilt between runs): a later build of a name already loaded gets an
+/// <see cref="AssemblyLoadContext"/> of its own, with its own dependencies and its own invokers, sharing
+/// with the engine only what the engine host itself runs on (the framework, Parallax.dll, MemoryPack:
+/// the namespace and the invoker table stay one). Load contexts are never unloaded: each build a
+/// client brings costs the engine its loaded code until the engine stops.
 /// </summary>
 internal static class AssemblyLoader
 {
-    private static readonly Dictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
+    private static readonly Dictionary<(string Path, Guid Mvid), Dictionary<string, EngineInvoker>> Loaded = [];
     private static readonly List<(AssemblyDependencyResolver? Resolver, string Folder)> Sources = [];
     private static readonly Lock Gate = new();
     private static bool hooked;
 
-    public static void EnsureLoaded(string path)
+    /// <summary>Loads the build <paramref name="mvid"/> of <paramref name="path"/> (any build when empty) and returns the invokers it registered.</summary>
+    /// <exception cref="FileNotFoundException">The file is gone.</exception>
+    /// <exception cref="InvalidOperationException">The file is another build than the client runs (rebuilt since the client loaded it).</exception>
+    public static IReadOnlyDictionary<string, EngineInvoker> EnsureLoaded(string path, Guid mvid)
     {
         lock (Gate)
         {
-            if (Loaded.ContainsKey(path))
+            if (Loaded.TryGetValue((path, mvid), out var known))
             {
-                return;
+                return known;
             }
 
             if (!File.Exists(path))
@@ -32,28 +43,37 @@ internal static class AssemblyLoader
                 throw new FileNotFoundException($"The engine cannot find the assembly '{path}' that holds the dispatched code. Engines run on this machine and load the caller's build output: do not move or delete it while the cluster runs.", path);
             }
 
-            AssemblyDependencyResolver? resolver;
-            try
+            var onDisk = Parallax.Engines.DispatchAssemblies.ReadMvid(path);
+            if (mvid != Guid.Empty && onDisk != mvid)
             {
-                resolver = new AssemblyDependencyResolver(path);
-            }
-            catch (InvalidOperationException)
-            {
-                resolver = null; // no deps.json: probe the assembly's folder
+                throw new InvalidOperationException(
+                    $"The assembly '{path}' was rebuilt after the client loaded it: the client runs build {mvid}, the file is build {onDisk}. " +
+                    "The engine loads dispatched code from the file, so it cannot run the client's build; restart the client to run the new build.");
             }
 
-            Sources.Add((resolver, Path.GetDirectoryName(path)!));
-            if (!hooked)
-            {
-                AssemblyLoadContext.Default.Resolving += Resolve;
-                hooked = true;
-            }
-
+            var resolver = Resolver(path);
             var name = AssemblyName.GetAssemblyName(path);
-            var assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(name, a.GetName()))
-                ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
-            RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
-            Loaded[path] = assembly;
+            var inDefault = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(name, a.GetName()));
+            Assembly assembly;
+            if (inDefault is null || inDefault.ManifestModule.ModuleVersionId == onDisk)
+            {
+                Sources.Add((resolver, Path.GetDirectoryName(path)!));
+                Hook();
+                assembly = inDefault ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+            }
+            else
+            {
+                assembly = new BuildLoadContext(path, resolver).LoadFromAssemblyPath(path);
+            }
+
+            var invokers = new Dictionary<string, EngineInvoker>(StringComparer.Ordinal);
+            using (EngineDispatch.CaptureInto(invokers))
+            {
+                RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+            }
+
+            Loaded[(path, mvid)] = invokers;
+            return invokers;
         }
     }
 
@@ -74,11 +94,28 @@ internal static class AssemblyLoader
                 }
             }
 
-            if (!hooked)
-            {
-                AssemblyLoadContext.Default.Resolving += Resolve;
-                hooked = true;
-            }
+            Hook();
+        }
+    }
+
+    private static void Hook()
+    {
+        if (!hooked)
+        {
+            AssemblyLoadContext.Default.Resolving += Resolve;
+            hooked = true;
+        }
+    }
+
+    private static AssemblyDependencyResolver? Resolver(string path)
+    {
+        try
+        {
+            return new AssemblyDependencyResolver(path);
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // no deps.json: probe the assembly's folder
         }
     }
 
@@ -94,5 +131,29 @@ internal static class AssemblyLoader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// One build of a client's assembly beside another build of the same name: its dependencies come from
+    /// its own deps.json or folder, except what the engine host runs on (its trusted platform assemblies:
+    /// the framework, Parallax.dll, MemoryPack), which stays shared so the namespace and invoker table are one.
+    /// </summary>
+    private sealed class BuildLoadContext(string path, AssemblyDependencyResolver? resolver) : AssemblyLoadContext($"parallax-build:{path}")
+    {
+        private static readonly HashSet<string> Shared = [.. ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()];
+
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            if (assemblyName.Name is not { } name || Shared.Contains(name))
+            {
+                return null;
+            }
+
+            var candidate = resolver?.ResolveAssemblyToPath(assemblyName) ?? Path.Combine(Path.GetDirectoryName(path)!, name + ".dll");
+            return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
+        }
     }
 }

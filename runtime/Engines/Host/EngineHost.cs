@@ -37,6 +37,7 @@ internal sealed class EngineHost
     private readonly TextWriter log;
     private readonly ConnectionInfo connection;
     private readonly int engineId;
+    private readonly EngineExecutor executor;
     private readonly EngineNamespace ns;
     private readonly ReplySegments replySegments;
     private readonly Placement placement;
@@ -47,7 +48,8 @@ internal sealed class EngineHost
         this.connection = connection;
         this.engineId = engineId;
         this.log = log;
-        ns = new EngineNamespace(engineId, connection.SegmentMac);
+        executor = EngineExecutor.Install(engineId, connection.SegmentMac, TextLimitFor(connection));
+        ns = executor.Namespace;
         replySegments = new ReplySegments(connection.SegmentFolder, engineId);
         placement = new Placement(connection.SharedMemoryThreshold, connection.SegmentMac);
         calls = new CallQueue(Execute, ReplyCancelled, connection.MaxFrameBytes, connection.Polling);
@@ -76,17 +78,8 @@ internal sealed class EngineHost
 
         var log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
         var host = new EngineHost(ConnectionInfo.Read(connectionPath), engineId, log);
-        EngineNamespace.Install(host.ns);
-        RegisterBuiltins();
         return host.Listen(parentPid);
     }
-
-    /// <summary>Registers Parallax's own dispatch stubs (<see cref="BuiltinStubs"/>).</summary>
-    private static void RegisterBuiltins() => EngineDispatch.Register(BuiltinStubs.Shape, arguments =>
-    {
-        var name = MemoryPackSerializer.Deserialize<string>(arguments.Span)!;
-        return MemoryPackSerializer.Serialize(EngineNamespace.Current.Shape(name));
-    });
 
     private int Listen(int parentPid)
     {
@@ -247,6 +240,9 @@ internal sealed class EngineHost
         {
             Authenticated();
             calls.Forget(channel);
+
+            // Results this peer never handed back (it was killed, or disposed mid-pull) must not stay pinned.
+            replySegments.Abandon(channel);
         }
     }
 
@@ -317,29 +313,8 @@ internal sealed class EngineHost
 
     private void Execute(FrameChannel channel, Frame frame)
     {
-        var started = DateTime.UtcNow.Ticks;
-        var output = new CapturedOutput();
-        var result = Payload.FromBytes(default);
-        RemoteError? error = null;
-        try
-        {
-            result = RunRequest(channel, frame, output);
-        }
-        catch (Exception ex) when (ex is not FrameRejectedException)
-        {
-            error = Describe(ex);
-        }
-        catch (FrameRejectedException ex)
-        {
-            Log($"rejected frame: {ex.Message}");
-            error = new RemoteError(typeof(System.Security.SecurityException).FullName!, ex.Message, "");
-        }
-        finally
-        {
-            output.Stop();
-        }
-
-        Reply(channel, frame.RequestId, started, output.Stdout, output.Stderr, error, result);
+        var done = executor.Run(output => RunRequest(channel, frame, output), rejected => Log($"rejected frame: {rejected}"));
+        Reply(channel, frame.RequestId, done.StartedTicks, done.Stdout, done.Stderr, done.Error, done.Result);
     }
 
     /// <summary>Runs a dispatched call on its arguments, inline or mapped where the client wrote them.</summary>
@@ -347,15 +322,7 @@ internal sealed class EngineHost
     {
         var meta = MemoryPackSerializer.Deserialize<ApplyMeta>(frame.Meta)!;
         using var mapped = meta.Shared?.Map(connection.SegmentFolder, connection.SegmentMac, handBack: false);
-        var arguments = mapped?.Memory ?? frame.Data;
-        AssemblyLoader.EnsureLoaded(meta.AssemblyPath);
-        if (!EngineDispatch.TryGet(meta.DispatchId, out var invoker))
-        {
-            throw new InvalidOperationException($"No dispatch stub '{meta.DispatchId}' is registered in '{meta.AssemblyPath}'. Rebuild the project with the Parallax generator enabled (warning CS9057 must not be suppressed).");
-        }
-
-        output.Start();
-        return Payload.FromBytes(invoker(arguments));
+        return EngineExecutor.Apply(meta.DispatchId, meta.AssemblyPath, meta.AssemblyMvid, mapped?.Memory ?? frame.Data, output);
     }
 
     /// <summary>Stores pushed values. Values in shared memory stay there, checked against their tags on first use; the client hears when this engine no longer maps the segment.</summary>
@@ -397,15 +364,13 @@ internal sealed class EngineHost
     private Payload Pull(Frame frame)
     {
         var meta = MemoryPackSerializer.Deserialize<PullMeta>(frame.Meta)!;
-        return ns.Serialize(meta.Name, meta.ExpectedType);
+        return executor.Pull(meta.Name, meta.ExpectedType);
     }
 
     /// <summary>Compiles a C# code string against the namespace (or finds it compiled) and runs it, unless the request only compiles it.</summary>
     private Payload RunCode(Frame frame, CapturedOutput output)
     {
-        var meta = MemoryPackSerializer.Deserialize<ExecuteMeta>(frame.Meta)!;
-        output.Start();
-        return Payload.FromBytes(MemoryPackSerializer.Serialize(ns.Scripts.Execute(meta)));
+        return executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(frame.Meta)!, output);
     }
 
     /// <summary>Lets the client reuse a pushed segment (PushSegments): this engine read or replaced every value in it.</summary>
@@ -423,26 +388,11 @@ internal sealed class EngineHost
 
     /// <summary>
     /// Text that travels in a reply's metadata (captured output, an exception's message and stack) is cut
-    /// to this many characters each, with a note of what was dropped: four such texts at up to three
-    /// UTF-8 bytes a character, next to inline data under half the limit, keep a reply below
-    /// MaxFrameBytes, which the client would refuse, and take the engine for dead, over.
+    /// to this many characters each: four such texts at up to three UTF-8 bytes a character, next to
+    /// inline data under half the limit, keep a reply below MaxFrameBytes, which the client would
+    /// refuse, and take the engine for dead, over.
     /// </summary>
-    private int TextLimit => Math.Min(1 << 20, connection.MaxFrameBytes / 32);
-
-    private string Capped(string text, string advice) =>
-        text.Length <= TextLimit ? text : $"{text[..TextLimit]}{Environment.NewLine}[... {text.Length - TextLimit} more characters dropped: {advice}]";
-
-    private RemoteError Describe(Exception ex)
-    {
-        var stack = ex.StackTrace ?? "";
-        for (var inner = ex.InnerException; inner is not null && stack.Length <= TextLimit; inner = inner.InnerException)
-        {
-            stack += $"{Environment.NewLine}---> {inner.GetType().FullName}: {inner.Message}{Environment.NewLine}{inner.StackTrace}";
-        }
-
-        const string advice = "the engine's reply holds at most ClusterOptions.MaxFrameBytes / 32 characters of each text";
-        return new RemoteError(Capped(ex.GetType().FullName ?? ex.GetType().Name, advice), Capped(ex.Message, advice), Capped(stack, advice));
-    }
+    private static int TextLimitFor(ConnectionInfo connection) => Math.Min(1 << 20, connection.MaxFrameBytes / 32);
 
     /// <summary>
     /// Sends the reply. Writing a large result can fail (no room in /dev/shm, a value too large for a
@@ -450,8 +400,6 @@ internal sealed class EngineHost
     /// </summary>
     private void Reply(FrameChannel channel, ulong requestId, long started, string stdout, string stderr, RemoteError? error, Payload result)
     {
-        const string advice = "print less, or return the data as the call's result";
-        (stdout, stderr) = (Capped(stdout, advice), Capped(stderr, advice));
         try
         {
             SendReply(channel, requestId, started, stdout, stderr, error, result);
@@ -459,7 +407,7 @@ internal sealed class EngineHost
         catch (Exception ex) when (ex is not (SocketException or ObjectDisposedException))
         {
             Log($"could not send the reply to request {requestId}: {ex.GetType().Name}: {ex.Message}");
-            SendReply(channel, requestId, started, stdout, stderr, Describe(ex), Payload.FromBytes(default));
+            SendReply(channel, requestId, started, stdout, stderr, executor.Describe(ex), Payload.FromBytes(default));
         }
     }
 
@@ -471,7 +419,7 @@ internal sealed class EngineHost
         if (error is null && placement.IsShared(result.SizeBound))
         {
             // The client maps it, checks the tag, reads, and marks it free for the next result.
-            segment = replySegments.Rent(result.SizeBound);
+            segment = replySegments.Rent(result.SizeBound, channel);
             shared = placement.Write(segment, [result])[0];
         }
         else if (error is null)
@@ -487,35 +435,6 @@ internal sealed class EngineHost
         finally
         {
             segment?.Release();
-        }
-    }
-
-    /// <summary>What a request's code writes to the console, captured from <see cref="Start"/> to <see cref="Stop"/>.</summary>
-    private sealed class CapturedOutput
-    {
-        private readonly StringWriter stdout = new(CultureInfo.InvariantCulture);
-        private readonly StringWriter stderr = new(CultureInfo.InvariantCulture);
-        private (TextWriter Out, TextWriter Error)? saved;
-
-        public string Stdout => stdout.ToString();
-
-        public string Stderr => stderr.ToString();
-
-        public void Start()
-        {
-            saved = (Console.Out, Console.Error);
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-
-        public void Stop()
-        {
-            if (saved is { } console)
-            {
-                Console.SetOut(console.Out);
-                Console.SetError(console.Error);
-                saved = null;
-            }
         }
     }
 }

@@ -19,48 +19,82 @@ internal sealed class ReplySegments(string folder, int engineId)
     public const int Capacity = 2;
 
     private readonly List<SharedSegment> kept = [];
+    private readonly Dictionary<SharedSegment, object> readers = [];
     private readonly Lock gate = new();
 
-    /// <summary>A segment of at least <paramref name="length"/> bytes that no reader holds; the caller releases it after replying.</summary>
-    public SharedSegment Rent(long length)
+    /// <summary>A segment of at least <paramref name="length"/> bytes that no reader holds, for <paramref name="reader"/> (the connection the reply goes to); the caller releases it after replying.</summary>
+    public SharedSegment Rent(long length, object reader)
     {
         lock (gate)
         {
-            // Smallest free segment that fits, so a small result does not take the big one.
-            SharedSegment? best = null;
-            foreach (var segment in kept)
+            var rented = RentCore(length);
+            readers[rented] = reader;
+            return rented;
+        }
+    }
+
+    /// <summary>
+    /// The connection <paramref name="reader"/> closed: segments it was sent and never handed back are
+    /// removed. Clients of a standing cluster come and go (one killed with -9 releases nothing); without
+    /// this, each would leave its last large results pinned in /dev/shm for the engine's lifetime. The name
+    /// goes and the pages stay for a reader that still maps them, so nothing is written under it.
+    /// </summary>
+    public void Abandon(object reader)
+    {
+        lock (gate)
+        {
+            for (var i = 0; i < kept.Count; i++)
             {
-                if (segment.Length >= length && (best is null || segment.Length < best.Length) && File.Exists(segment.Path + SharedSegment.FreeSuffix))
+                var segment = kept[i];
+                if (readers.TryGetValue(segment, out var holder) && holder == reader && File.Exists(segment.Path))
                 {
-                    best = segment;
-                }
-            }
-
-            if (best is not null && best.TryReclaim())
-            {
-                best.AddReference();
-                return best;
-            }
-
-            var created = SharedSegment.Create(folder, Tag(engineId), length);
-            kept.Add(created);
-            created.AddReference();
-
-            // Over capacity: drop released segments, oldest first; ones a reader still holds stay until released.
-            // Released means the reclaim works (the move fails unless the .free name is there and the own
-            // name is not): then the one name to remove is certainly this segment's.
-            for (var i = 0; i < kept.Count - 1 && kept.Count > Capacity; i++)
-            {
-                if (kept[i].TryReclaim())
-                {
-                    kept[i].Unlink();
-                    kept[i].Release();
+                    segment.Delete();
+                    segment.Release();
+                    readers.Remove(segment);
                     kept.RemoveAt(i--);
                 }
             }
-
-            return created;
         }
+    }
+
+    private SharedSegment RentCore(long length)
+    {
+        // Called under the gate.
+        // Smallest free segment that fits, so a small result does not take the big one.
+        SharedSegment? best = null;
+        foreach (var segment in kept)
+        {
+            if (segment.Length >= length && (best is null || segment.Length < best.Length) && File.Exists(segment.Path + SharedSegment.FreeSuffix))
+            {
+                best = segment;
+            }
+        }
+
+        if (best is not null && best.TryReclaim())
+        {
+            best.AddReference();
+            return best;
+        }
+
+        var created = SharedSegment.Create(folder, Tag(engineId), length);
+        kept.Add(created);
+        created.AddReference();
+
+        // Over capacity: drop released segments, oldest first; ones a reader still holds stay until released.
+        // Released means the reclaim works (the move fails unless the .free name is there and the own
+        // name is not): then the one name to remove is certainly this segment's.
+        for (var i = 0; i < kept.Count - 1 && kept.Count > Capacity; i++)
+        {
+            if (kept[i].TryReclaim())
+            {
+                kept[i].Unlink();
+                kept[i].Release();
+                readers.Remove(kept[i]);
+                kept.RemoveAt(i--);
+            }
+        }
+
+        return created;
     }
 
     /// <summary>Deletes the reply segments engine <paramref name="engineId"/> left in <paramref name="folder"/> (it was killed; a new engine takes its id).</summary>
@@ -92,6 +126,7 @@ internal sealed class ReplySegments(string folder, int engineId)
             }
 
             kept.Clear();
+            readers.Clear();
         }
     }
 }

@@ -36,6 +36,9 @@ internal static class ScriptHost
     /// <summary>The folder, beside Parallax.dll, that holds Parallax.Scripting.dll and Roslyn.</summary>
     public const string FolderName = "parallax-scripting";
 
+    /// <summary>The package that carries the folder, for messages.</summary>
+    public const string PackageName = "Parallax.Scripting";
+
     private static readonly Lock Gate = new();
     private static ScriptCompiler? compiler;
 
@@ -62,7 +65,8 @@ internal static class ScriptHost
             {
                 throw new FileNotFoundException(
                     $"Execute runs C# code strings with Roslyn, which engines load from '{folder}', and that folder has no Parallax.Scripting.dll. " +
-                    "The Parallax package copies it into the build output beside Parallax.Engine.dll unless the project sets <ParallaxScripting>false</ParallaxScripting>; remove that, or copy the package's tools/engine/parallax-scripting folder there.",
+                    $"Add the {PackageName} package to the project that starts the engines (dotnet add package {PackageName}): it puts that folder beside the engine host, so only programs that run code strings carry Roslyn. " +
+                    "The engines of a standing cluster (the parallax tool) carry it already.",
                     path);
             }
 

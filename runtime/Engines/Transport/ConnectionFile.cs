@@ -27,30 +27,43 @@ internal sealed record ConnectionInfo(byte[] Key, string Directory, int MaxFrame
     public string Write()
     {
         var path = Path.Combine(Directory, FileName);
-        var text = new StringBuilder()
-            .Append("key=").Append(Convert.ToBase64String(Key)).Append('\n')
-            .Append("directory=").Append(Directory).Append('\n')
-            .Append("maxFrameBytes=").Append(MaxFrameBytes.ToString(CultureInfo.InvariantCulture)).Append('\n')
-            .Append("sharedMemoryThreshold=").Append(SharedMemoryThreshold.ToString(CultureInfo.InvariantCulture)).Append('\n')
-            .Append("clusterId=").Append(ClusterId).Append('\n')
-            .Append("pollingTicks=").Append(Polling.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\n')
-            .ToString();
+        var text = new StringBuilder();
+        foreach (var (name, value) in ToFields())
+        {
+            text.Append(name).Append('=').Append(value).Append('\n');
+        }
+
         using (var stream = new FileStream(path, OwnerOnly.NewFile(FileAccess.Write)))
         {
-            stream.Write(Encoding.UTF8.GetBytes(text));
+            stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
         }
 
         return path;
     }
 
-    public static ConnectionInfo Read(string path)
-    {
-        var values = File.ReadAllLines(path)
+    /// <summary>The settings as name=value fields: the lines of the connection file, and a standing cluster's profile.</summary>
+    public IEnumerable<KeyValuePair<string, string>> ToFields() =>
+    [
+        new("key", Convert.ToBase64String(Key)),
+        new("directory", Directory),
+        new("maxFrameBytes", MaxFrameBytes.ToString(CultureInfo.InvariantCulture)),
+        new("sharedMemoryThreshold", SharedMemoryThreshold.ToString(CultureInfo.InvariantCulture)),
+        new("clusterId", ClusterId),
+        new("pollingTicks", Polling.Ticks.ToString(CultureInfo.InvariantCulture)),
+    ];
+
+    public static ConnectionInfo Read(string path) => FromFields(
+        File.ReadAllLines(path)
             .Where(line => line.Contains('='))
-            .ToDictionary(line => line[..line.IndexOf('=')], line => line[(line.IndexOf('=') + 1)..], StringComparer.Ordinal);
+            .ToDictionary(line => line[..line.IndexOf('=')], line => line[(line.IndexOf('=') + 1)..], StringComparer.Ordinal),
+        path);
+
+    /// <summary>Reads the settings from name=value fields (<see cref="ToFields"/>); <paramref name="source"/> names the file for messages.</summary>
+    public static ConnectionInfo FromFields(IReadOnlyDictionary<string, string> values, string source)
+    {
         string Value(string name) => values.TryGetValue(name, out var v)
             ? v
-            : throw new InvalidDataException($"Connection file '{path}' has no '{name}' line; it was not written by this version of Parallax.");
+            : throw new InvalidDataException($"Connection file '{source}' has no '{name}' line; it was not written by this version of Parallax.");
         return new ConnectionInfo(
             Convert.FromBase64String(Value("key")),
             Value("directory"),

@@ -17,6 +17,7 @@ internal sealed class EngineConnection : IEngineConnection
     private readonly Action<string> log;
     private readonly PushSegments pushSegments;
     private readonly Action? died;
+    private readonly Func<string>? explainGone;
     private readonly SegmentMac mac;
     private readonly string segmentFolder;
     private long nextRequest;
@@ -24,8 +25,9 @@ internal sealed class EngineConnection : IEngineConnection
     private int dying;
     private string? death;
 
-    private EngineConnection(int engineId, Process? process, FrameChannel channel, Action<string> log, PushSegments pushSegments, ConnectionInfo info, Action? died)
+    private EngineConnection(int engineId, Process? process, FrameChannel channel, Action<string> log, PushSegments pushSegments, ConnectionInfo info, Action? died, Func<string>? explainGone)
     {
+        this.explainGone = explainGone;
         mac = info.SegmentMac;
         segmentFolder = info.SegmentFolder;
         EngineId = engineId;
@@ -52,9 +54,10 @@ internal sealed class EngineConnection : IEngineConnection
     /// <summary>
     /// Connects to an engine whose socket listens, and checks that it is who it should be. Released
     /// push segments go back to <paramref name="pushSegments"/>; <paramref name="died"/> runs once
-    /// when the engine is found dead.
+    /// when the engine is found dead. For an engine someone else runs, <paramref name="explainGone"/>
+    /// says why its connection closed (the client cannot read a process's exit code it does not own).
     /// </summary>
-    public static EngineConnection Connect(int engineId, Process? process, ConnectionInfo info, Action<string> log, PushSegments pushSegments, Action? died = null)
+    public static EngineConnection Connect(int engineId, Process? process, ConnectionInfo info, Action<string> log, PushSegments pushSegments, Action? died = null, Func<string>? explainGone = null)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Connect(new UnixDomainSocketEndPoint(info.SocketPath(engineId)));
@@ -78,7 +81,7 @@ internal sealed class EngineConnection : IEngineConnection
             throw;
         }
 
-        return new EngineConnection(engineId, process, channel, log, pushSegments, info, died);
+        return new EngineConnection(engineId, process, channel, log, pushSegments, info, died, explainGone);
     }
 
     /// <summary>Sends one request frame; its reply goes to <paramref name="sink"/> as target <paramref name="index"/>.</summary>
@@ -166,6 +169,16 @@ internal sealed class EngineConnection : IEngineConnection
         }
 
         Died("the cluster shut it down", expected: true);
+        channel.Dispose();
+    }
+
+    /// <summary>
+    /// Lets go of an engine someone else runs (a standing cluster's): closes the connection and leaves the
+    /// engine serving; requests still pending fail with <paramref name="reason"/>.
+    /// </summary>
+    public void Disconnect(string reason)
+    {
+        Died(reason, expected: true);
         channel.Dispose();
     }
 
@@ -312,7 +325,7 @@ internal sealed class EngineConnection : IEngineConnection
         {
         }
 
-        return "its connection closed";
+        return explainGone?.Invoke() ?? "its connection closed";
     }
 
     /// <summary>

@@ -30,8 +30,12 @@ internal enum RequestKind
 /// </summary>
 internal abstract record EngineRequest(RequestKind Kind);
 
-/// <summary>Runs the dispatch stub <paramref name="DispatchId"/> of <paramref name="AssemblyPath"/> with the same serialized arguments on every target.</summary>
-internal sealed record ApplyRequest(string DispatchId, string AssemblyPath, ReadOnlyMemory<byte> Arguments) : EngineRequest(RequestKind.Apply);
+/// <summary>
+/// Runs the dispatch stub <paramref name="DispatchId"/> of <paramref name="AssemblyPath"/> with the same serialized arguments on
+/// every target. <paramref name="AssemblyMvid"/> names the build of that assembly the client runs, so that engines serving
+/// clients of two builds of one assembly keep them apart (<see cref="Guid.Empty"/>: not known).
+/// </summary>
+internal sealed record ApplyRequest(string DispatchId, string AssemblyPath, ReadOnlyMemory<byte> Arguments, Guid AssemblyMvid = default) : EngineRequest(RequestKind.Apply);
 
 /// <summary>Reads variable <paramref name="Name"/>, which the client will read as <paramref name="ExpectedType"/>.</summary>
 internal sealed record PullRequest(string Name, string ExpectedType) : EngineRequest(RequestKind.Pull);

@@ -10,23 +10,35 @@ namespace Parallax.Engines.Transport;
 /// frames, deciding once for all targets where its data travels (<see cref="Placement"/>): a
 /// call's large arguments and a large push are written into one segment that every target maps.
 /// </summary>
-internal sealed class LocalEngines : IEngines
+internal sealed class LocalEngines : IEngines, IAsyncDisposable
 {
     private readonly EngineConnection?[] connections;
     private readonly Placement placement;
+    private readonly string callTag;
+    private readonly Func<int, string> explainAbsent;
+    private readonly ClientLease? lease;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int closed;
 
     /// <param name="engineCount">How many engines there are (ids 0 to this − 1).</param>
     /// <param name="info">The cluster's connection settings: key, folders, limits.</param>
     /// <param name="owner">What a user disposes to close these engines, for messages.</param>
-    public LocalEngines(int engineCount, ConnectionInfo info, string owner)
+    /// <param name="lease">
+    /// The client's claim on the segments it writes, when it shares the cluster's folder with other
+    /// clients (a standing cluster): its segments carry the lease's id, so that whoever outlives the
+    /// client removes them. Null when this program owns the folder (it removes the folder).
+    /// </param>
+    /// <param name="explainAbsent">Why engine i has no live connection, for <see cref="EngineDiedException"/>; by default, it is restarting.</param>
+    public LocalEngines(int engineCount, ConnectionInfo info, string owner, ClientLease? lease = null, Func<int, string>? explainAbsent = null)
     {
         Info = info;
         Owner = owner;
         connections = new EngineConnection?[engineCount];
         placement = new Placement(info.SharedMemoryThreshold, info.SegmentMac);
-        PushSegments = new PushSegments(info.SegmentFolder, owner);
+        PushSegments = new PushSegments(info.SegmentFolder, owner, lease?.PushTag ?? "push");
+        callTag = lease?.CallTag ?? "call";
+        this.lease = lease;
+        this.explainAbsent = explainAbsent ?? (_ => "it is not running: it is restarting");
     }
 
     /// <summary>Gets the cluster's connection settings.</summary>
@@ -57,7 +69,7 @@ internal sealed class LocalEngines : IEngines
     /// <summary>Connects to engine <paramref name="engineId"/>, whose socket listens, and makes it a target; its death is a change.</summary>
     public EngineConnection Attach(int engineId, System.Diagnostics.Process? process, Action<string> log)
     {
-        var connection = EngineConnection.Connect(engineId, process, Info, log, PushSegments, SignalChanged);
+        var connection = EngineConnection.Connect(engineId, process, Info, log, PushSegments, SignalChanged, process is null ? () => explainAbsent(engineId) : null);
         Volatile.Write(ref connections[engineId], connection);
         SignalChanged();
         return connection;
@@ -108,6 +120,24 @@ internal sealed class LocalEngines : IEngines
         var all = connections.Select((_, i) => Interlocked.Exchange(ref connections[i], null)).OfType<EngineConnection>().ToArray();
         SignalChanged();
         return all;
+    }
+
+    /// <summary>
+    /// A client of engines someone else runs lets go of them (<c>Client.DisposeAsync</c> of a connected
+    /// client): requests still pending fail, the connections close, the engines go on serving with their
+    /// namespaces, and this client's segments and lease are removed. Values the engines keep from its
+    /// pushes stay readable: a removed name leaves the mapped pages.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        foreach (var connection in Close())
+        {
+            connection.Disconnect($"the {Owner} was disposed before the engine answered");
+        }
+
+        PushSegments.DeleteAll();
+        lease?.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     public ISentRequest Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink)
@@ -162,7 +192,7 @@ internal sealed class LocalEngines : IEngines
         var arguments = apply.Arguments;
         if (!placement.IsShared(arguments.Length))
         {
-            var inline = MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, null));
+            var inline = MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, null, apply.AssemblyMvid));
             for (var i = 0; i < targets.Count; i++)
             {
                 SendTo(targets[i], FrameKind.Apply, inline, arguments.Span, sink, i, sent);
@@ -171,7 +201,7 @@ internal sealed class LocalEngines : IEngines
             return;
         }
 
-        var segment = SharedSegment.Create(Info.SegmentFolder, "call", arguments.Length);
+        var segment = SharedSegment.Create(Info.SegmentFolder, callTag, arguments.Length);
         SharedRange range;
         try
         {
@@ -190,7 +220,7 @@ internal sealed class LocalEngines : IEngines
             segment.Unlink();
             segment.Release();
         });
-        SendToAll(FrameKind.Apply, MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, range)), targets, sink, sent);
+        SendToAll(FrameKind.Apply, MemoryPackSerializer.Serialize(new ApplyMeta(apply.DispatchId, apply.AssemblyPath, range, apply.AssemblyMvid)), targets, sink, sent);
     }
 
     /// <summary>
@@ -285,7 +315,7 @@ internal sealed class LocalEngines : IEngines
         }
         else
         {
-            sink.Failed(index, new EngineDiedException(engineId, "it is not running: it is restarting"));
+            sink.Failed(index, new EngineDiedException(engineId, explainAbsent(engineId)));
         }
     }
 }

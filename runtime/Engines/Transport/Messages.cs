@@ -42,7 +42,7 @@ internal sealed partial record WelcomeMeta(int EngineId, int ProcessId, byte[] N
 
 /// <summary>The metadata of <see cref="FrameKind.Apply"/>; the frame's data are the call's arguments.</summary>
 [MemoryPackable]
-internal sealed partial record ApplyMeta(string DispatchId, string AssemblyPath, SharedRange? Shared);
+internal sealed partial record ApplyMeta(string DispatchId, string AssemblyPath, SharedRange? Shared, Guid AssemblyMvid);
 
 /// <summary>
 /// The metadata of <see cref="FrameKind.Push"/>: value i is named <c>Names[i]</c>, has type

@@ -10,8 +10,9 @@ namespace Parallax.Engines.Transport;
 /// A rented segment carries a lease (a reference of its own) until <see cref="PushFinished"/>: the
 /// pusher writes and signs it through a raw pointer, so the pool deleting it meanwhile (a trim, or
 /// <see cref="DeleteAll"/> when the cluster is disposed) removes its name but leaves the mapping to the pusher.
+/// Segments are named <paramref name="tag"/> and a random suffix (a client of a standing cluster puts its lease's id in the tag: <see cref="ClientLease"/>).
 /// </summary>
-internal sealed class PushSegments(string folder, string owner = "Cluster")
+internal sealed class PushSegments(string folder, string owner = "Cluster", string tag = "push")
 {
     /// <summary>How many segments are kept: one being pushed while the engines still hold the previous one.</summary>
     public const int Capacity = 2;
@@ -49,7 +50,7 @@ internal sealed class PushSegments(string folder, string owner = "Cluster")
 
             if (best is null)
             {
-                best = new Entry(SharedSegment.Create(folder, "push", length));
+                best = new Entry(SharedSegment.Create(folder, tag, length));
                 entries.Add(best);
                 created++;
             }

@@ -379,7 +379,7 @@ internal static class EnginesBench
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static double[,] Random(int rows, int columns, int seed)
+    internal static double[,] Random(int rows, int columns, int seed)
     {
         var random = new Random(seed);
         var m = new double[rows, columns];

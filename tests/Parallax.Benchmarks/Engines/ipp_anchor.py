@@ -6,6 +6,7 @@
 import json, sys, time
 
 import ipyparallel as ipp
+from ipp_calls import roundtrip_and_execute
 import numpy as np
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
@@ -20,26 +21,7 @@ out["start"] = time.perf_counter() - s
 try:
     v = rc[:]
     v.block = True
-    for _ in range(20):
-        v.apply_sync(lambda: "Hello!")
-    trips = 200
-    s = time.perf_counter()
-    for _ in range(trips):
-        v.apply_sync(lambda: "Hello!")
-    out["roundtrip"] = (time.perf_counter() - s) / trips
-
-    # execute of a code string: the first one, then the same string again (Parallax compiles C# once per string).
-    v.push(dict(n=1))
-    s = time.perf_counter()
-    v.execute("m = n + 1")
-    out["execute_first"] = time.perf_counter() - s
-    for _ in range(20):
-        v.execute("m = n + 1")
-    s = time.perf_counter()
-    for _ in range(trips):
-        v.execute("m = n + 1")
-    out["execute"] = (time.perf_counter() - s) / trips
-    assert v.pull("m") == [2, 2, 2]
+    roundtrip_and_execute(v, out, lambda: "Hello!")  # defined here: a lambda of __main__ travels by value
 
     rng = np.random.default_rng(1)
     a = rng.random((n, n))

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Parallax.CompilerServices;
 
 namespace Parallax.Benchmarks.Memory;
 

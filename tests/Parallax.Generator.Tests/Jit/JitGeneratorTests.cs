@@ -21,7 +21,11 @@ public class JitGeneratorTests
         public static class Caller
         {
             public static double[] Run(double[] a, double[] b) => Kernels.ArrSum(a, b);
-            public static System.Func<double[], double[], double[]> Reference => Kernels.ArrSum;
+            public static System.Func<double[], double[], double[]> Lambda => (x, y) => Kernels.ArrSum(x, y);
+
+            // The scalar body, through reflection, which no build-time check sees.
+            public static System.Func<double[], double[], double[]> Reference =>
+                typeof(Kernels).GetMethod(nameof(Kernels.ArrSum))!.CreateDelegate<System.Func<double[], double[], double[]>>();
         }
         """;
 
@@ -34,35 +38,104 @@ public class JitGeneratorTests
     }
 
     [Fact]
-    public void Only_direct_calls_are_intercepted_and_the_kernel_runs()
+    public void Direct_calls_and_calls_in_a_lambda_are_intercepted_and_the_kernel_runs()
     {
         var run = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).AssertCompiles();
-        Assert.Single(run.Sources["Jit.Demo.Kernels.ArrSum.g.cs"].Split('\n'), l => l.Contains("[global::System.Runtime.CompilerServices.InterceptsLocation("));
+        Assert.Equal(2, run.Sources["Jit.Demo.Kernels.ArrSum.g.cs"].Split('\n').Count(l => l.Contains("[global::System.Runtime.CompilerServices.InterceptsLocation(")));
         var caller = run.Load().GetType("Demo.Caller")!;
         var x = new[] { 1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
         var y = x.Select(v => v * 10).ToArray();
         var result = (double[])caller.GetMethod("Run")!.Invoke(null, [x, y])!;
         Assert.Equal(x.Zip(y, (a, b) => a + b), result);
 
-        // The intercepted call checks lengths up front; the method group still runs the scalar body.
+        // The kernel checks lengths up front, the scalar body does not: both the direct call and the
+        // delegate made from a lambda ran the kernel; the body reached through reflection did not.
         var mismatch = Assert.Throws<System.Reflection.TargetInvocationException>(() => caller.GetMethod("Run")!.Invoke(null, [x, new double[12]]));
         Assert.IsType<ArgumentException>(mismatch.InnerException);
+        var lambda = (Func<double[], double[], double[]>)caller.GetProperty("Lambda")!.GetValue(null)!;
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => lambda(x, new double[12])).ParamName);
         var reference = (Func<double[], double[], double[]>)caller.GetProperty("Reference")!.GetValue(null)!;
         Assert.Equal(11, reference(x, new double[12]).Length);
     }
 
     [Fact]
-    public void Without_unsafe_code_the_kernel_does_not_pin_and_stores_normally()
+    public void A_method_group_delegate_or_function_pointer_of_a_kernel_is_PAR1016()
     {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Parallax;
+            public static unsafe partial class K
+            {
+                [Jit] public static void Neg(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; }
+
+                static void Use(double[] a)
+                {
+                    Action<double[]> f = K.Neg;
+                    var g = new Action<double[]>(Neg);
+                    delegate*<double[], void> p = &Neg;
+                    Array.ForEach(new[] { a }, Neg);
+                    Action<double[]> ok = v => Neg(v);
+                    string name = nameof(Neg);
+                    Neg(a);
+                }
+            }
+            """, new JitGenerator());
+        DiagnosticAssert.Exactly(run,
+            new ExpectedDiagnostic("PAR1016", "K.Neg", "Neg"),
+            new ExpectedDiagnostic("PAR1016", "Neg", "Neg"),
+            new ExpectedDiagnostic("PAR1016", "Neg", "Neg"),
+            new ExpectedDiagnostic("PAR1016", "Neg", "Neg"));
+        Assert.Equal(2, run.Sources["Jit.K.Neg.g.cs"].Split('\n').Count(l => l.Contains("InterceptsLocation(")));
+    }
+
+    [Fact]
+    public void A_call_to_a_kernel_of_another_assembly_is_PAR1016()
+    {
+        // The library is built with the generator (its own calls get the kernel); the application
+        // references it as metadata, where no interceptor can reach the library's kernel.
+        var library = GeneratorHarness.Run("""
+            using Parallax;
+            namespace Lib;
+            public static partial class K
+            {
+                [Jit] public static void Neg(double[] x) { for (int i = 0; i < x.Length; i++) x[i] = -x[i]; }
+                public static void NegViaLibrary(double[] x) => Neg(x);
+            }
+            """, new JitGenerator()).AssertCompiles();
+        using var image = new MemoryStream();
+        Assert.True(library.Output.Emit(image).Success);
+        var app = GeneratorHarness.Compile("""
+            public static class App
+            {
+                public static void Run(double[] x)
+                {
+                    Lib.K.Neg(x);
+                    Lib.K.NegViaLibrary(x);
+                }
+            }
+            """).AddReferences(Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(image.ToArray()));
+        var run = GeneratorHarness.Run(app, new JitGenerator());
+        DiagnosticAssert.Exactly(run, new ExpectedDiagnostic("PAR1016", "Lib.K.Neg(x)", "Neg"));
+        Assert.Contains("UserAssembly", run.AllDiagnostics.Single(d => d.Id == "PAR1016").GetMessage(), StringComparison.Ordinal);
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void The_kernel_needs_no_unsafe_code_and_streams_large_outputs_either_way()
+    {
+        // Pinning and non-temporal stores live in the runtime's JitLoop, so a project without
+        // AllowUnsafeBlocks gets the same kernel as one with it.
         var compilation = GeneratorHarness.Compile(ArrSumSource);
         var run = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithAllowUnsafe(false)), new JitGenerator()).AssertCompiles();
         DiagnosticAssert.Exactly(run);
         var kernel = run.Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
         Assert.DoesNotContain("fixed (", kernel);
         Assert.DoesNotContain("unsafe", kernel);
+        Assert.Contains("nonTemporal: true", kernel);
+        Assert.Equal(kernel, GeneratorHarness.Run(ArrSumSource, new JitGenerator()).Sources["Jit.Demo.Kernels.ArrSum.g.cs"]);
 
-        // And it runs: lengths past the non-temporal threshold (32K doubles), where the unsafe variant
-        // would stream, and every edge of a vector, against the scalar body.
+        // And it runs: lengths past the non-temporal threshold (32K doubles), where it streams, and
+        // every edge of a vector, against the scalar body.
         var caller = run.Load().GetType("Demo.Caller")!;
         var reference = (Func<double[], double[], double[]>)caller.GetProperty("Reference")!.GetValue(null)!;
         var random = new Random(5);
@@ -72,10 +145,6 @@ public class JitGeneratorTests
             var y = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 1e10).ToArray();
             Assert.Equal(reference(x, y), (double[])caller.GetMethod("Run")!.Invoke(null, [x, y])!);
         }
-
-        // With unsafe code allowed (the harness default) large outputs stream past the cache.
-        var withUnsafe = GeneratorHarness.Run(ArrSumSource, new JitGenerator()).Sources["Jit.Demo.Kernels.ArrSum.g.cs"];
-        Assert.Contains("StoreAlignedNonTemporal", withUnsafe);
     }
 
     [Fact]
@@ -96,7 +165,7 @@ public class JitGeneratorTests
                 }
 
                 public static int Run(int[] x) => Sum(x);
-                public static System.Func<int[], int> Reference => Sum;
+                public static System.Func<int[], int> Reference => typeof(K).GetMethod("Sum")!.CreateDelegate<System.Func<int[], int>>();
             }
             """);
         var run = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithOverflowChecks(true)), new JitGenerator()).AssertCompiles();
@@ -125,7 +194,7 @@ public class JitGeneratorTests
             }
             """, new JitGenerator()).AssertCompiles();
         DiagnosticAssert.Exactly(run);
-        Assert.Contains("double[] r = global::Parallax.JitMemory.AllocateOutput<double>(length);", run.Sources["Jit.K.Full.g.cs"]);
+        Assert.Contains("double[] r = global::Parallax.CompilerServices.JitMemory.AllocateOutput<double>(length);", run.Sources["Jit.K.Full.g.cs"]);
         Assert.Contains("double[] r = new double[length];", run.Sources["Jit.K.Masked.g.cs"]);
         Assert.DoesNotContain("AllocateOutput", run.Sources["Jit.K.Masked.g.cs"]);
         Assert.Contains("float[] r = new float[length];", run.Sources["Jit.K.FromOne.g.cs"]);
@@ -310,7 +379,7 @@ public class JitGeneratorTests
         var edited = compilation.ReplaceSyntaxTree(other, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
             "class Unrelated { int X() => 42; }", GeneratorHarness.ParseOptions, path: other.FilePath));
         var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        foreach (var step in new[] { JitGenerator.ParseStep, JitGenerator.SpecsStep, JitGenerator.CallSitesStep, JitGenerator.KernelsStep })
+        foreach (var step in new[] { JitGenerator.ParseStep, JitGenerator.SpecsStep, JitGenerator.CallSitesStep, JitGenerator.KernelsStep, JitGenerator.IndirectUsesStep })
         {
             Assert.True(result.TrackedSteps.ContainsKey(step), $"step '{step}' is not tracked");
             Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs), o =>

@@ -198,7 +198,7 @@ public class ExecuteTests(ClusterFixture fixture)
     [Fact]
     public async Task Without_the_scripting_folder_Execute_fails_with_what_to_do_and_the_engine_keeps_serving()
     {
-        // An engine host copied without parallax-scripting/, as a project with <ParallaxScripting>false</ParallaxScripting> gets it.
+        // An engine host without parallax-scripting/, as a project that references Parallax but not Parallax.Scripting gets it.
         var folder = Directory.CreateTempSubdirectory("parallax-no-scripting-").FullName;
         try
         {
@@ -212,7 +212,7 @@ public class ExecuteTests(ClusterFixture fixture)
             var failure = Assert.Throws<RemoteException>(() => cluster.Client[0].ExecuteSync("var x = 1;"));
             Assert.Equal(typeof(FileNotFoundException).FullName, failure.RemoteType);
             Assert.Contains(Path.Combine(folder, "parallax-scripting"), failure.RemoteMessage, StringComparison.Ordinal);
-            Assert.Contains("<ParallaxScripting>false</ParallaxScripting>", failure.RemoteMessage, StringComparison.Ordinal);
+            Assert.Contains("dotnet add package Parallax.Scripting", failure.RemoteMessage, StringComparison.Ordinal);
             Assert.Equal(3, cluster.Client[0].ApplySync(() => 1 + 2));
         }
         finally

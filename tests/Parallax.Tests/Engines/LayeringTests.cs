@@ -24,8 +24,8 @@ public class LayeringTests
     /// <summary>What the transport may use outside its namespace: the failures it reports, the counters it feeds, the page-fault helper.</summary>
     private static readonly Type[] TransportMayUse = [typeof(EngineDiedException), typeof(EngineRestartedException), typeof(RemoteException), typeof(EngineTelemetry), typeof(PageFaults)];
 
-    /// <summary>What the engine host may use outside the host and the transport: the invoker table generated code fills, and the ids of Parallax's own stubs.</summary>
-    private static readonly Type[] HostMayUse = [typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults)];
+    /// <summary>What the engine host may use outside the host and the transport: the invoker table generated code fills, the ids of Parallax's own stubs, and how a build of a dispatched assembly is named.</summary>
+    private static readonly Type[] HostMayUse = [typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults), typeof(DispatchAssemblies)];
 
     /// <summary>The client API: what a user holds.</summary>
     private static readonly Type[] ClientApi = [typeof(Client), typeof(DirectView), typeof(EngineView), typeof(AsyncResult), typeof(AsyncResult<>)];
@@ -35,7 +35,7 @@ public class LayeringTests
     [
         typeof(IEngines), typeof(IEngineConnection), typeof(IReplySink), typeof(ISentRequest), typeof(EngineReply), typeof(RequestKind),
         typeof(EngineRequest), typeof(ApplyRequest), typeof(PushRequest), typeof(PullRequest), typeof(PingRequest), typeof(NamedValue),
-        typeof(Payload), typeof(LargeArrays),
+        typeof(Payload), typeof(LargeArrays), typeof(EngineBackends),
     ];
 
     [Fact]

@@ -22,6 +22,11 @@ public class ElementwiseKernelTests
         Assert.Throws<ArgumentNullException>(() => SeedKernels.ArrSum(null!, new double[1]));
         Func<double[], double[], double[]> scalar = SeedKernels.ArrSum;
         Assert.Equal(3, scalar(new double[3], new double[4]).Length);
+
+        // A delegate made from a lambda calls the method directly, so it runs the kernel (PAR1016
+        // refuses the method group outside this project, where it is the scalar reference on purpose).
+        Func<double[], double[], double[]> viaLambda = (a, b) => SeedKernels.ArrSum(a, b);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => viaLambda(new double[3], new double[4])).ParamName);
     }
 
     [Fact]

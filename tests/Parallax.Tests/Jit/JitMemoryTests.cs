@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Parallax.CompilerServices;
 
 namespace Parallax.Tests.Jit;
 

@@ -15,31 +15,31 @@ public class ParallelAndVectorizeTests
     {
         foreach (int length in ParallelLengths)
         {
-            int chunks = Parallax.JitParallel.ChunkCount(length);
+            int chunks = Parallax.CompilerServices.JitParallel.ChunkCount(length);
             var seen = new int[length];
             var starts = new int[chunks];
-            Parallax.JitParallel.For(length, chunks, (chunk, start, count) =>
+            Parallax.CompilerServices.JitParallel.For(length, chunks, (chunk, start, count) =>
             {
                 starts[chunk] = start;
                 for (int i = start; i < start + count; i++) Interlocked.Increment(ref seen[i]);
             });
             Assert.All(seen, s => Assert.Equal(1, s));
             Assert.Equal(starts.Order(), starts);
-            Assert.True(length >= Parallax.JitParallel.MinimumChunk * 2 || chunks == 1, $"{length} elements should stay on one chunk");
+            Assert.True(length >= Parallax.CompilerServices.JitParallel.MinimumChunk * 2 || chunks == 1, $"{length} elements should stay on one chunk");
         }
     }
 
     [Fact]
     public void Above_the_threshold_chunks_run_on_more_than_one_thread()
     {
-        int length = 4 * Parallax.JitParallel.MinimumChunk;
-        int chunks = Parallax.JitParallel.ChunkCount(length);
+        int length = 4 * Parallax.CompilerServices.JitParallel.MinimumChunk;
+        int chunks = Parallax.CompilerServices.JitParallel.ChunkCount(length);
         Assert.True(chunks >= 2, $"{length} elements make {chunks} chunk(s)");
-        Assert.Equal(1, Parallax.JitParallel.ChunkCount(2 * Parallax.JitParallel.MinimumChunk - 1));
+        Assert.Equal(1, Parallax.CompilerServices.JitParallel.ChunkCount(2 * Parallax.CompilerServices.JitParallel.MinimumChunk - 1));
 
         var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         using var second = new ManualResetEventSlim();
-        Parallax.JitParallel.For(length, chunks, (chunk, start, count) =>
+        Parallax.CompilerServices.JitParallel.For(length, chunks, (chunk, start, count) =>
         {
             threads.TryAdd(Environment.CurrentManagedThreadId, chunk);
             if (threads.Count >= 2)

@@ -39,6 +39,8 @@ public class PublicApiTests
         var visible = exported.Where(t => t.Namespace == "Parallax.CompilerServices" && t.GetCustomAttribute<EditorBrowsableAttribute>()?.State != EditorBrowsableState.Never);
         Assert.Empty(visible.Select(t => t.FullName));
         Assert.Contains(exported, t => t.FullName == "Parallax.CompilerServices.EngineSubmit");
+        Assert.Contains(exported, t => t.FullName == "Parallax.CompilerServices.JitGuard");
+        Assert.DoesNotContain(exported, t => t.FullName is "Parallax.JitGuard" or "Parallax.JitMemory" or "Parallax.JitParallel" or "Parallax.JitVector");
         Assert.DoesNotContain(exported, t => t.FullName is "Parallax.EngineCall" or "Parallax.EngineDispatch" or "Parallax.EngineInvoker");
     }
 

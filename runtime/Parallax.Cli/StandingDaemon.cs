@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Cli;
+
+/// <summary>
+/// The process that keeps a standing cluster: <c>parallax cluster start</c> runs it detached (a session
+/// of its own, its console in the profile's <c>cluster.log</c>), <c>--foreground</c> runs it in the
+/// terminal. It owns the engines exactly as a program's <see cref="Cluster"/> does (it is one): they
+/// are its children, their stdin is its pipe, so when it ends however it ends, they end, and when it is
+/// killed with -9 they remove the cluster's files as they go. Clients connect to the engines directly;
+/// the daemon is on no request's path. While it runs it:
+/// <list type="bullet">
+/// <item>holds an exclusive lock on the profile's <c>daemon.lock</c> (two starts of one profile cannot both win);</item>
+/// <item>every second removes the segments of clients that died (<see cref="ClientLease.SweepDead"/>);</item>
+/// <item>stops the cluster when its record, the profile's connection file, is gone or names another cluster;</item>
+/// <item>stops it on SIGTERM (<c>parallax cluster stop</c>), SIGINT (Ctrl+C in the foreground) or SIGHUP.</item>
+/// </list>
+/// Stopping removes the record first, so that a client connecting meanwhile fails at once, then stops
+/// the engines the ordered way (stop byte, shutdown frame) and removes the cluster's folders.
+/// </summary>
+internal sealed class StandingDaemon(string profile, int engines, LineLogger log)
+{
+    /// <summary>The line the daemon prints on stdout when every engine is ready and the profile is written.</summary>
+    public const string ReadyLine = "parallax-cluster-ready";
+
+    /// <summary>How often the daemon looks for dead clients' segments and for its record.</summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    /// <summary>Runs the cluster until it is told to stop; <paramref name="detach"/> leaves the terminal's session and logs to the profile's file once ready.</summary>
+    public async Task<int> RunAsync(bool detach, CancellationToken cancellationToken)
+    {
+        if (detach && Native.SetSid() < 0)
+        {
+            log.Write($"setsid failed ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}); the cluster stays in the terminal's session");
+        }
+
+        var folder = ProfileFolders.Ensure(profile);
+        var path = ClusterProfile.FileOf(profile);
+        using var exclusive = ProfileFolders.TryLock(folder);
+        if (exclusive is null || (File.Exists(path) && ClusterProfile.Read(path).IsRunning))
+        {
+            await Console.Error.WriteLineAsync(ClusterCommands.AlreadyRunningMessage(profile)).ConfigureAwait(false);
+            return ExitCodes.AlreadyRunning;
+        }
+
+        File.Delete(path); // a record left by a daemon that was killed
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            log.Write($"{context.Signal}: stopping");
+            stop.Cancel();
+        }
+
+        var options = new ClusterOptions { Logger = log };
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Cluster cluster;
+        try
+        {
+            cluster = await Cluster.StartAsync(engines, options, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Failed;
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or FileNotFoundException or IOException or PlatformNotSupportedException)
+        {
+            await Console.Error.WriteLineAsync($"The engines of profile '{profile}' did not start: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        await using (cluster.ConfigureAwait(false))
+        {
+            var record = Write(cluster, path, folder);
+            log.Write($"profile '{profile}': {engines} engines ready in {started.Elapsed.TotalSeconds:F3} s, cluster {cluster.Connection.ClusterId}, record {path}");
+            Console.Out.WriteLine(ReadyLine);
+            Console.Out.Flush();
+            if (detach)
+            {
+                // From here on nobody reads the pipe the starter gave us: the console goes to the log.
+                var logFile = new FileStream(Path.Combine(folder, ProfileFolders.LogFileName), new FileStreamOptions
+                {
+                    Mode = FileMode.Append,
+                    Access = FileAccess.Write,
+                    Share = FileShare.ReadWrite,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+                Native.RedirectConsole(logFile);
+                GC.KeepAlive(logFile);
+            }
+            else
+            {
+                Console.Out.WriteLine(ClusterCommands.StartedMessage(record, started.Elapsed) + " Ctrl+C stops it.");
+            }
+
+            await WatchAsync(cluster, record, stop.Token).ConfigureAwait(false);
+
+            // The record goes first: a client connecting now fails at once instead of meeting dying engines.
+            if (IsOurs(path, record))
+            {
+                File.Delete(path);
+            }
+
+            log.Write($"profile '{profile}': stopping {engines} engines");
+        }
+
+        log.Write($"profile '{profile}': stopped");
+        return ExitCodes.Ok;
+    }
+
+    private ClusterProfile Write(Cluster cluster, string path, string folder)
+    {
+        var fields = cluster.Connection.ToFields().ToList();
+        for (var id = 0; id < engines; id++)
+        {
+            if (cluster.GetEngine(id) is { } engine && ClusterOwner.Identity(engine.Process.Id) is { } identity)
+            {
+                fields.Add(new($"engine.{id.ToString(CultureInfo.InvariantCulture)}", identity));
+            }
+        }
+
+        fields.Add(new("log", Path.Combine(folder, ProfileFolders.LogFileName)));
+        var daemon = ClusterOwner.Identity(Environment.ProcessId) ?? Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        return ClusterProfile.Write(path, profile, ClusterProfile.LocalBackend, engines, daemon, fields);
+    }
+
+    /// <summary>Waits for a stop, meanwhile removing dead clients' segments and checking that the record is still this cluster's.</summary>
+    private async Task WatchAsync(Cluster cluster, ClusterProfile record, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(Tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                if (ClientLease.SweepDead(cluster.Connection.SegmentFolder) is > 0 and var swept)
+                {
+                    log.Write($"removed the shared-memory segments of {swept} client(s) that ended without disconnecting");
+                }
+
+                if (!IsOurs(record.FilePath, record))
+                {
+                    log.Write($"the record {record.FilePath} is gone or names another cluster: stopping");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static bool IsOurs(string path, ClusterProfile record)
+    {
+        try
+        {
+            return File.Exists(path) && ClusterProfile.Read(path).Value("clusterId") == record.Value("clusterId");
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using MemoryPack;
+using Orleans;
+using Parallax.Engines.Host;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Silos;
+
+/// <summary>
+/// The engine a silo process hosts: the engine host's executor (namespace, invoker table, console
+/// capture, errors as text), the process's incarnation, and its transfers. One per silo process:
+/// engine code reads its namespace from a static, as in a local engine process.
+/// </summary>
+internal sealed class SiloEngine
+{
+    public SiloEngine(int engineId)
+    {
+        // Nothing arrives through shared memory here: the MAC that would check it is a throw-away key.
+        Executor = EngineExecutor.Install(engineId, new SegmentMac(RandomNumberGenerator.GetBytes(32)), TextLimit);
+        Identity = new EngineIdentity { EngineId = engineId, Incarnation = Guid.NewGuid(), ProcessId = Environment.ProcessId, Machine = Environment.MachineName };
+    }
+
+    /// <summary>The most characters of each text (output, an exception's message or stack) a reply carries: well inside a chunk.</summary>
+    public const int TextLimit = 1 << 20;
+
+    public EngineExecutor Executor { get; }
+
+    public EngineIdentity Identity { get; private set; }
+
+    /// <summary>Tells clients (in <see cref="Identity"/>) where this silo's data port listens.</summary>
+    public void Listening(int dataPort) => Identity = Identity with { DataPort = dataPort };
+
+    public Transfers Transfers { get; } = new();
+
+    /// <summary>
+    /// Runs a request on a pool thread, off the grain's scheduler: interleaving calls (uploads,
+    /// downloads) keep being served while user code runs. The executor still runs one at a time.
+    /// </summary>
+    public async Task<GrainReply> RunAsync(Func<CapturedOutput, Payload> request)
+    {
+        var done = await Task.Run(() => Executor.Run(request)).ConfigureAwait(false);
+        var completed = DateTime.UtcNow.Ticks;
+        var reply = new GrainReply
+        {
+            StartedTicks = done.StartedTicks,
+            CompletedTicks = completed,
+            Stdout = done.Stdout,
+            Stderr = done.Stderr,
+            ErrorType = done.Error?.Type,
+            ErrorMessage = done.Error?.Message,
+            ErrorStack = done.Error?.StackTrace,
+            Incarnation = Identity.Incarnation,
+        };
+        if (done.Error is not null)
+        {
+            return reply;
+        }
+
+        try
+        {
+            var bytes = done.Result.ToBytes();
+            return bytes.Length <= Transfers.InlineBytes
+                ? reply with { Inline = bytes, Length = bytes.Length }
+                : reply with { Parked = Transfers.Park(bytes), Length = bytes.Length };
+        }
+        catch (Exception ex)
+        {
+            // A result that cannot be serialized fails the call, never the engine.
+            var error = Executor.Describe(ex);
+            return reply with { ErrorType = error.Type, ErrorMessage = error.Message, ErrorStack = error.StackTrace };
+        }
+    }
+}
+
+/// <summary>
+/// Engine grain <c>id</c>: lives on the silo named <c>engine-{id}</c> for as long as that silo runs
+/// (<see cref="KeepAliveAttribute"/>: an idle engine keeps its namespace), and hands each request to the
+/// silo's <see cref="SiloEngine"/>.
+/// </summary>
+[EnginePlacement]
+[KeepAlive]
+[GrainType("parallax-engine")]
+internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
+{
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyLong();
+        return key == engine.Identity.EngineId
+            ? base.OnActivateAsync(cancellationToken)
+            : throw new InvalidOperationException($"Engine grain {key} was activated on the silo of engine {engine.Identity.EngineId}; engine grains are placed on the silo named for their id only.");
+    }
+
+    public Task<EngineIdentity> Hello() => Task.FromResult(engine.Identity);
+
+    public Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken) =>
+        engine.RunAsync(output => EngineExecutor.Apply(dispatchId, assemblyPath, mvid, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output));
+
+    public Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, CancellationToken cancellationToken) => engine.RunAsync(_ =>
+    {
+        if (names.Length != typeNames.Length || names.Length != lengths.Length)
+        {
+            throw new ArgumentException($"A push names {names.Length} values, {typeNames.Length} types and {lengths.Length} lengths; they must match.");
+        }
+
+        var bytes = upload == Guid.Empty ? data : engine.Transfers.Take(upload);
+        if (lengths.Sum() != bytes.Length)
+        {
+            throw new ArgumentException($"A push's values take {lengths.Sum()} bytes, but {bytes.Length} arrived.");
+        }
+
+        long at = 0;
+        for (var i = 0; i < names.Length; i++)
+        {
+            engine.Executor.Namespace.SetSerialized(names[i], typeNames[i], bytes.Slice((int)at, (int)lengths[i]), null, null);
+            at += lengths[i];
+        }
+
+        return Payload.FromBytes(default);
+    });
+
+    public Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken) => engine.RunAsync(_ => engine.Executor.Pull(name, expectedType));
+
+    public Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, CancellationToken cancellationToken) =>
+        engine.RunAsync(output => engine.Executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(meta.Span)!, output));
+
+    public Task<GrainReply> Ping(CancellationToken cancellationToken) => engine.RunAsync(_ => Payload.FromBytes(default));
+
+    public Task Upload(Guid upload, long total, long offset, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        engine.Transfers.Write(upload, total, offset, chunk.Span);
+        return Task.CompletedTask;
+    }
+
+    public Task<ReadOnlyMemory<byte>> Download(Guid parked, long offset, int length, CancellationToken cancellationToken) => Task.FromResult(engine.Transfers.Read(parked, offset, length));
+
+    public Task Drop(Guid transfer)
+    {
+        engine.Transfers.Drop(transfer);
+        return Task.CompletedTask;
+    }
+}

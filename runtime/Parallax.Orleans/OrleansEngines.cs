@@ -1,0 +1,745 @@
+using System.Buffers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+using Parallax.Engines.Transport;
+
+namespace Parallax.Engines.Silos;
+
+/// <summary>What a client needs to reach a cluster of silos on this machine: its name, gateway ports and credentials.</summary>
+/// <param name="ClusterId">The cluster's name (Orleans' cluster id).</param>
+/// <param name="GatewayPorts">The gateway port of each silo, on loopback.</param>
+/// <param name="CredentialsPath">The cluster's credentials file (<see cref="ClusterCredentials"/>).</param>
+/// <param name="EngineCount">How many engines the cluster has; ids 0 to this − 1.</param>
+internal sealed record SiloClusterInfo(string ClusterId, int[] GatewayPorts, string CredentialsPath, int EngineCount);
+
+/// <summary>
+/// Engines on Orleans silos, as the client API sees them (<see cref="IEngines"/>): one more
+/// implementation of the seam beside local engine processes. Each request becomes calls to the
+/// target engines' grains, data in chunks of at most <see cref="Transfers.ChunkBytes"/>, a scatter
+/// sending each engine only its block. Requests to one engine run in the order they were sent. The
+/// client watches the cluster's membership: when an engine's silo is declared dead, its requests fail
+/// at once with <see cref="EngineDiedException"/> (Orleans alone would let them wait for its response
+/// timeout), and when a silo of that name joins again the engine is back, with an empty namespace.
+/// </summary>
+internal sealed class OrleansEngines : IEngines, IAsyncDisposable
+{
+    /// <summary>
+    /// How long a call may run before Orleans gives up on it: in effect never. A call ends when it
+    /// answers or when its engine's silo is found dead, which membership tells within seconds.
+    /// </summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.Parse(CallTimeoutText, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="CallTimeout"/> as the grain interface's [ResponseTimeout] reads it; Orleans' other calls keep its default.</summary>
+    public const string CallTimeoutText = "7.00:00:00";
+
+    /// <summary>How many chunks of one transfer are in flight at once.</summary>
+    private const int Window = 4;
+
+    /// <summary>How long a look at membership, or an engine's hello, may take before the next try.</summary>
+    private static readonly TimeSpan LookTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly IHost host;
+    private readonly IClusterClient orleans;
+    private readonly RemoteEngine[] engines;
+    private readonly CancellationTokenSource closing = new();
+    private readonly ILogger logger;
+    private readonly TimeSpan watchPeriod;
+    private readonly ClusterCredentials? credentials;
+    private readonly bool useDataPorts;
+    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task watching = Task.CompletedTask;
+    private int closed;
+
+    /// <summary>Over a started Orleans client: grain references need the cluster's manifest, which it fetches as it connects.</summary>
+    private OrleansEngines(IHost host, SiloClusterInfo cluster, TimeSpan watchPeriod, ILogger logger, ClusterCredentials? credentials, bool useDataPorts)
+    {
+        this.host = host;
+        this.credentials = credentials;
+        this.useDataPorts = useDataPorts;
+        this.watchPeriod = watchPeriod;
+        this.logger = logger;
+        orleans = host.Services.GetRequiredService<IClusterClient>();
+        ClusterId = cluster.ClusterId;
+        engines = [.. Enumerable.Range(0, cluster.EngineCount).Select(id => new RemoteEngine(id, orleans.GetGrain<IEngineGrain>(id)))];
+    }
+
+    public int EngineCount => engines.Length;
+
+    public IReadOnlyList<int> LiveIds => [.. engines.Where(e => e.IsAlive).Select(e => e.EngineId)];
+
+    public Task Changed => Volatile.Read(ref changed).Task;
+
+    public bool IsClosed => Volatile.Read(ref closed) != 0;
+
+    public string Owner => "Parallax Orleans connection";
+
+    public string ClusterId { get; }
+
+    public TimeSpan ReceivePolling => TimeSpan.Zero;
+
+    /// <summary>Gets how many times engines came back under their ids since this connection was made (a restarted silo).</summary>
+    public int Rejoined => engines.Sum(e => e.Rejoined);
+
+    /// <summary>Gets where engine <paramref name="engineId"/>'s data port listens, or null while it has none.</summary>
+    public System.Net.IPEndPoint? DataEndpoint(int engineId) => engines[engineId].Data?.Endpoint;
+
+    public IEngineConnection? Connection(int engineId) => (uint)engineId < (uint)engines.Length ? engines[engineId] : null;
+
+    /// <summary>
+    /// Connects to a cluster's gateways with its credentials, looks at its membership, greets every
+    /// engine it finds, and waits up to <paramref name="timeout"/> for all of them.
+    /// </summary>
+    /// <param name="cluster">Where the cluster's gateways are, and its credentials.</param>
+    /// <param name="timeout">How long to wait for the gateways and for every engine.</param>
+    /// <param name="logger">Told of engines that die and rejoin.</param>
+    /// <param name="watchPeriod">How often membership is looked at (200 ms when null).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="useDataPorts">Whether bulk data goes through the silos' data ports (<see cref="DataPort"/>); without, it travels in Orleans messages of <see cref="Transfers.ChunkBytes"/> each.</param>
+    /// <exception cref="TimeoutException">Not every engine answered within <paramref name="timeout"/>.</exception>
+    public static async Task<OrleansEngines> ConnectAsync(SiloClusterInfo cluster, TimeSpan timeout, ILogger? logger = null, TimeSpan? watchPeriod = null, bool useDataPorts = true, CancellationToken cancellationToken = default)
+    {
+        var credentials = ClusterCredentials.IsInsecure(cluster.CredentialsPath) ? null : ClusterCredentials.Read(cluster.CredentialsPath);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseLocalhostClustering(cluster.GatewayPorts, SiloHost.ServiceId, cluster.ClusterId);
+            if (credentials is not null)
+            {
+                client.UseTls(credentials.Certificate, credentials.Configure);
+            }
+        });
+        var host = builder.Build();
+        using (var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            starting.CancelAfter(timeout);
+            try
+            {
+                await host.StartAsync(starting.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                host.Dispose();
+                throw ex is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                    ? new TimeoutException($"The gateways of cluster '{cluster.ClusterId}' (ports {string.Join(", ", cluster.GatewayPorts)}) did not let this client in within {timeout}: are its silos running, and is '{cluster.CredentialsPath}' that cluster's credentials file?", ex)
+                    : ex;
+            }
+        }
+
+        var engines = new OrleansEngines(host, cluster, watchPeriod ?? TimeSpan.FromMilliseconds(200), logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, credentials, useDataPorts);
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            while (engines.LiveIds.Count < engines.EngineCount)
+            {
+                try
+                {
+                    await engines.LookAsync(limit.Token).ConfigureAwait(false);
+                    if (engines.LiveIds.Count < engines.EngineCount)
+                    {
+                        await Task.Delay(engines.watchPeriod, limit.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"Only engines [{string.Join(", ", engines.LiveIds)}] of {engines.EngineCount} answered within {timeout}: are the silos of cluster '{cluster.ClusterId}' running (parallax cluster list)?");
+                }
+            }
+
+            engines.watching = engines.WatchAsync();
+            return engines;
+        }
+        catch
+        {
+            await engines.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <remarks>
+    /// A request sent to silos cannot be stopped yet (<see cref="Unstoppable"/>): a cancelled
+    /// AsyncResult stops waiting, but the grain runs the call to its end. Wiring the farm's Cancel
+    /// request kind to the grain calls' tokens is what is left.
+    /// </remarks>
+    public ISentRequest Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink)
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, Owner);
+        switch (request)
+        {
+            case ApplyRequest apply:
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    Start(targets[i], i, sink, (engine, token) => ApplyAsync(engine, apply, token));
+                }
+
+                break;
+            case PushRequest push:
+                SendPush(push, targets, sink);
+                break;
+            case PullRequest pull:
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Pull(pull.Name, pull.ExpectedType, token), token));
+                }
+
+                break;
+            case ExecuteRequest execute:
+                var meta = MemoryPack.MemoryPackSerializer.Serialize(execute.Meta);
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Execute(meta, token), token));
+                }
+
+                break;
+            case PingRequest:
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Ping(token), token));
+                }
+
+                break;
+            default:
+                throw new NotSupportedException($"Engines on silos have no encoding for {request.Kind} requests.");
+        }
+
+        return Unstoppable.Instance;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref closed, 1) != 0)
+        {
+            return;
+        }
+
+        await closing.CancelAsync().ConfigureAwait(false);
+        foreach (var engine in engines)
+        {
+            engine.Died("the connection to its cluster was closed", expected: true, Signal);
+        }
+
+        await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await host.StopAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        host.Dispose();
+        closing.Dispose();
+    }
+
+    /// <summary>Values, one set for every target or one per target: each engine gets only its own set, in chunks when large.</summary>
+    private void SendPush(PushRequest push, IReadOnlyList<int> targets, IReplySink sink)
+    {
+        if (!push.IsSame && push.PerTarget.Length != targets.Count)
+        {
+            throw new ArgumentException($"A push with one set of values per target has {push.PerTarget.Length} sets for {targets.Count} targets.", nameof(push));
+        }
+
+        // Serialized once for every target that stores the same set.
+        ReadOnlyMemory<byte>[]? same = push.IsSame ? [.. push.PerTarget[0].Select(v => v.Payload.ToBytes())] : null;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var values = push.IsSame ? push.PerTarget[0] : push.PerTarget[i];
+            var parts = same ?? [.. values.Select(v => v.Payload.ToBytes())];
+            EngineTelemetry.PushedBytes.Add(parts.Sum(p => (long)p.Length));
+            Start(targets[i], i, sink, (engine, token) => PushAsync(engine, values, parts, token));
+        }
+    }
+
+    private static async Task<GrainReply> ApplyAsync(RemoteEngine engine, ApplyRequest apply, CancellationToken token)
+    {
+        if (apply.Arguments.Length <= Transfers.InlineBytes)
+        {
+            return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, apply.Arguments, Guid.Empty, token), token).ConfigureAwait(false);
+        }
+
+        var upload = await UploadAsync(engine, [apply.Arguments], token).ConfigureAwait(false);
+        return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, default, upload, token), token).ConfigureAwait(false);
+    }
+
+    private static async Task<GrainReply> PushAsync(RemoteEngine engine, IReadOnlyList<NamedValue> values, ReadOnlyMemory<byte>[] parts, CancellationToken token)
+    {
+        string[] names = [.. values.Select(v => v.Name)];
+        string[] types = [.. values.Select(v => v.TypeName)];
+        long[] lengths = [.. parts.Select(p => (long)p.Length)];
+        var total = lengths.Sum();
+        if (total <= Transfers.InlineBytes)
+        {
+            var data = new byte[total];
+            var at = 0;
+            foreach (var part in parts)
+            {
+                part.Span.CopyTo(data.AsSpan(at));
+                at += part.Length;
+            }
+
+            return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, data, Guid.Empty, token), token).ConfigureAwait(false);
+        }
+
+        // The data streams in while requests before this one still run; the push itself keeps its place in line.
+        var upload = await UploadAsync(engine, parts, token).ConfigureAwait(false);
+        return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, default, upload, token), token).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends <paramref name="parts"/>, one after the other, as one upload: through the engine's data port, or else in chunks, a few at a time; returns its id.</summary>
+    private static async Task<Guid> UploadAsync(RemoteEngine engine, IReadOnlyList<ReadOnlyMemory<byte>> parts, CancellationToken token)
+    {
+        if (engine.Data is { } data)
+        {
+            return await data.UploadAsync(parts, token).ConfigureAwait(false);
+        }
+
+        var grain = engine.Grain;
+        var id = Guid.NewGuid();
+        var total = parts.Sum(p => (long)p.Length);
+        var inFlight = new List<Task>(Window);
+        long at = 0;
+        foreach (var part in parts)
+        {
+            for (var offset = 0; offset < part.Length; offset += Transfers.ChunkBytes)
+            {
+                if (inFlight.Count == Window)
+                {
+                    var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
+                    inFlight.Remove(done);
+                    await done.ConfigureAwait(false);
+                }
+
+                inFlight.Add(grain.Upload(id, total, at + offset, part.Slice(offset, Math.Min(Transfers.ChunkBytes, part.Length - offset)), token));
+            }
+
+            at += part.Length;
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>
+    /// Reads a parked result in chunks, a few at a time, into one buffer, and lets the engine forget it.
+    /// The buffer is rented (the caller returns it once the result is read): a loop of large pulls
+    /// reuses warm pages instead of faulting in fresh ones.
+    /// </summary>
+    private static async Task<byte[]> DownloadAsync(RemoteEngine engine, GrainReply reply, CancellationToken token)
+    {
+        var grain = engine.Grain;
+        var buffer = ArrayPool<byte>.Shared.Rent(checked((int)reply.Length));
+        if (engine.Data is { } data)
+        {
+            try
+            {
+                await data.DownloadAsync(reply.Parked, (int)reply.Length, buffer, token).ConfigureAwait(false);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+
+            _ = grain.Drop(reply.Parked);
+            return buffer;
+        }
+
+        var inFlight = new List<Task>(Window);
+        for (long offset = 0; offset < reply.Length; offset += Transfers.ChunkBytes)
+        {
+            if (inFlight.Count == Window)
+            {
+                var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
+                inFlight.Remove(done);
+                await done.ConfigureAwait(false);
+            }
+
+            var at = offset;
+            var length = (int)Math.Min(Transfers.ChunkBytes, reply.Length - offset);
+            inFlight.Add(CopyAsync(grain.Download(reply.Parked, at, length, token), buffer, at));
+        }
+
+        try
+        {
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        _ = grain.Drop(reply.Parked);
+        return buffer;
+
+        static async Task CopyAsync(Task<ReadOnlyMemory<byte>> chunk, byte[] buffer, long at) =>
+            (await chunk.ConfigureAwait(false)).Span.CopyTo(buffer.AsSpan((int)at));
+    }
+
+    /// <summary>Starts one target's part of a request; its answer or failure goes to <paramref name="sink"/> as <paramref name="index"/>, once.</summary>
+    private void Start(int engineId, int index, IReplySink sink, Func<RemoteEngine, CancellationToken, Task<GrainReply>> call)
+    {
+        var engine = engines[engineId];
+        if (engine.Track(sink, index) is not { } pending)
+        {
+            sink.Failed(index, IsClosed
+                ? new ObjectDisposedException(Owner, $"The {Owner} was closed before the request reached engine {engineId}.")
+                : new EngineDiedException(engineId, $"it is not running: {engine.Death ?? "its silo has not joined the cluster"}; start its silo again and it rejoins under the same id"));
+            return;
+        }
+
+        _ = RunAsync(engine, pending, call);
+    }
+
+    private async Task RunAsync(RemoteEngine engine, PendingCall pending, Func<RemoteEngine, CancellationToken, Task<GrainReply>> call)
+    {
+        var token = pending.Token;
+        byte[]? rented = null;
+        try
+        {
+            var reply = await call(engine, token).ConfigureAwait(false);
+            var result = reply.Inline;
+            if (reply.Parked != Guid.Empty)
+            {
+                rented = await DownloadAsync(engine, reply, token).ConfigureAwait(false);
+                result = rented.AsMemory(0, (int)reply.Length);
+            }
+
+            EngineTelemetry.ReceivedBytes.Add(result.Length);
+            var answer = new EngineReply(
+                new DateTime(reply.StartedTicks, DateTimeKind.Utc),
+                new DateTime(reply.CompletedTicks, DateTimeKind.Utc),
+                reply.Stdout,
+                reply.Stderr,
+                reply.ErrorType is { } type ? new RemoteException(engine.EngineId, type, reply.ErrorMessage ?? "", reply.ErrorStack ?? "") : null);
+            pending.Answer(answer, result.Span);
+        }
+        catch (Exception ex)
+        {
+            pending.Fail(engine.Explain(ex));
+            if (ex is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException)
+            {
+                // Membership may not have declared the silo dead yet; a look now rather than at the next tick.
+                _ = LookSoonAsync();
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private async Task WatchAsync()
+    {
+        while (!closing.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(watchPeriod, closing.Token).ConfigureAwait(false);
+                await LookAsync(closing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (closing.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A gateway that just died, a look that timed out: the next tick tries another.
+                logger.LogDebug(ex, "A look at the membership of cluster {Cluster} failed", ClusterId);
+            }
+        }
+    }
+
+    private async Task LookSoonAsync()
+    {
+        try
+        {
+            await LookAsync(closing.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogDebug(ex, "A look at the membership of cluster {Cluster} failed", ClusterId);
+        }
+    }
+
+    /// <summary>
+    /// One look at membership: an engine whose silo is no longer active died (its requests fail now);
+    /// an engine with an active silo it has not greeted (a first connection, or a silo that restarted)
+    /// is greeted and becomes live.
+    /// </summary>
+    private async Task LookAsync(CancellationToken cancellationToken)
+    {
+        var hosts = await orleans.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false).WaitAsync(LookTimeout, cancellationToken).ConfigureAwait(false);
+        var greetings = new List<Task>();
+        foreach (var engine in engines)
+        {
+            var name = EnginePlacement.SiloName(engine.EngineId);
+            var active = hosts.Where(h => h.SiloName == name && h.Status == SiloStatus.Active).MaxBy(h => h.SiloAddress.Generation)?.SiloAddress;
+            if (engine.Silo is { } known && !known.Equals(active))
+            {
+                var status = hosts.FirstOrDefault(h => h.SiloAddress.Equals(known))?.Status;
+                engine.Died($"its silo {known} is {(status is { } s ? s.ToString().ToLowerInvariant() : "gone from the cluster")}", expected: false, Signal);
+                logger.LogWarning("Engine {Engine} died: its silo {Silo} is {Status}", engine.EngineId, known, status);
+            }
+
+            if (active is not null && engine.Silo is null)
+            {
+                greetings.Add(GreetAsync(engine, active, cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(greetings).ConfigureAwait(false);
+    }
+
+    private async Task GreetAsync(RemoteEngine engine, SiloAddress silo, CancellationToken cancellationToken)
+    {
+        EngineIdentity identity;
+        try
+        {
+            identity = await engine.Grain.Hello().WaitAsync(LookTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Placed before every silo saw the new one as active, or routed to the old one: the next look greets it again.
+            logger.LogDebug(ex, "Engine {Engine}'s silo {Silo} did not answer a hello yet", engine.EngineId, silo);
+            return;
+        }
+
+        var data = useDataPorts && identity.DataPort != 0 ? new DataChannel(new System.Net.IPEndPoint(silo.Endpoint.Address, identity.DataPort), credentials) : null;
+        var (previous, life) = engine.Joined(silo, identity, data);
+        if (data is not null)
+        {
+            _ = WatchAsync(engine, data, identity.Incarnation, life);
+        }
+
+        if (previous is not null)
+        {
+            logger.LogWarning(
+                "Engine {Engine} rejoined: a new silo process ({Process} on {Machine}) replaced incarnation {Previous}; its namespace is empty",
+                engine.EngineId, identity.ProcessId, identity.Machine, previous);
+        }
+
+        Signal();
+    }
+
+    /// <summary>Fails the engine's requests as soon as its silo process is found gone through its data port: no wait for membership.</summary>
+    private async Task WatchAsync(RemoteEngine engine, DataChannel data, Guid incarnation, CancellationToken life)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(life, closing.Token);
+        if (await data.WatchAsync(incarnation, both.Token).ConfigureAwait(false) is { } gone && !both.IsCancellationRequested)
+        {
+            engine.Died(gone, expected: false, Signal);
+            logger.LogWarning("Engine {Engine} died: {How}", engine.EngineId, gone);
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>
+    /// The client's side of one engine: the silo it was greeted on and that silo's incarnation, the
+    /// requests sent and not answered, and the line they keep so they run in the order sent.
+    /// </summary>
+    private sealed class RemoteEngine(int engineId, IEngineGrain grain) : IEngineConnection
+    {
+        private readonly Lock gate = new();
+        private readonly HashSet<PendingCall> pending = [];
+        private Task line = Task.CompletedTask;
+        private CancellationTokenSource life = new();
+        private Guid incarnation;
+
+        public int EngineId { get; } = engineId;
+
+        public IEngineGrain Grain { get; } = grain;
+
+        public bool IsAlive
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return Silo is not null;
+                }
+            }
+        }
+
+        public int Pending
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return pending.Count;
+                }
+            }
+        }
+
+        /// <summary>Gets the silo the engine was greeted on, or null while it is down.</summary>
+        public SiloAddress? Silo { get; private set; }
+
+        /// <summary>Gets the engine's data port, or null when bulk data goes through Orleans.</summary>
+        public DataChannel? Data { get; private set; }
+
+        /// <summary>Gets how the engine last died, or null.</summary>
+        public string? Death { get; private set; }
+
+        public int Rejoined { get; private set; }
+
+        /// <summary>Registers a request to this engine; null when it is down.</summary>
+        public PendingCall? Track(IReplySink sink, int index)
+        {
+            lock (gate)
+            {
+                if (Silo is null)
+                {
+                    return null;
+                }
+
+                var call = new PendingCall(sink, index, life.Token, Forget);
+                pending.Add(call);
+                return call;
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="call"/> once the call sent before it to this engine has been answered:
+        /// Orleans does not keep the order of messages, and an engine must run requests in the order sent.
+        /// </summary>
+        public async Task<GrainReply> InOrder(Func<Task<GrainReply>> call, CancellationToken token)
+        {
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task before;
+            lock (gate)
+            {
+                before = line;
+                line = mine.Task;
+            }
+
+            try
+            {
+                await before.WaitAsync(token).ConfigureAwait(false);
+                return await call().ConfigureAwait(false);
+            }
+            finally
+            {
+                mine.TrySetResult();
+            }
+        }
+
+        /// <summary>
+        /// The engine's silo answered a hello: the engine is live. Returns the incarnation it replaced, if
+        /// any, and the token that is cancelled when this incarnation is found dead.
+        /// </summary>
+        public (Guid? Previous, CancellationToken Life) Joined(SiloAddress silo, EngineIdentity identity, DataChannel? data)
+        {
+            lock (gate)
+            {
+                var previous = incarnation;
+                Silo = silo;
+                Death = null;
+                Data = data;
+                incarnation = identity.Incarnation;
+                if (previous == Guid.Empty || previous == identity.Incarnation)
+                {
+                    return (null, life.Token);
+                }
+
+                Rejoined++;
+                return (previous, life.Token);
+            }
+        }
+
+        /// <summary>The engine's silo is gone: every request sent to it fails now, with <see cref="EngineDiedException"/>.</summary>
+        public void Died(string detail, bool expected, Action signal)
+        {
+            PendingCall[] failing;
+            CancellationTokenSource ended;
+            DataChannel? data;
+            lock (gate)
+            {
+                if (Silo is null && pending.Count == 0)
+                {
+                    return;
+                }
+
+                data = Data;
+                Data = null;
+                Silo = null;
+                Death = detail;
+                failing = [.. pending];
+                pending.Clear();
+                ended = life;
+                life = new CancellationTokenSource();
+                line = Task.CompletedTask;
+            }
+
+            if (!expected)
+            {
+                EngineTelemetry.EngineDeaths.Add(1);
+            }
+
+            foreach (var call in failing)
+            {
+                call.Fail(expected ? new ObjectDisposedException("Parallax Orleans connection", $"The connection was closed before engine {EngineId} answered.") : new EngineDiedException(EngineId, detail));
+            }
+
+            // Orleans' own waits for the dead silo's answers end now, not at the response timeout.
+            ended.Cancel();
+            ended.Dispose();
+            data?.Dispose();
+            signal();
+        }
+
+        /// <summary>What a failed call to this engine tells the caller.</summary>
+        public Exception Explain(Exception ex) => ex switch
+        {
+            OperationCanceledException or IOException or ObjectDisposedException when Death is { } death => new EngineDiedException(EngineId, death),
+            SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException => new EngineDiedException(EngineId, $"its silo could not be reached: {ex.Message}"),
+            _ => ex,
+        };
+
+        private void Forget(PendingCall call)
+        {
+            lock (gate)
+            {
+                pending.Remove(call);
+            }
+        }
+    }
+
+    /// <summary>One target's part of one request: answered or failed once, whichever comes first (the answer, or the engine's death).</summary>
+    private sealed class PendingCall(IReplySink sink, int index, CancellationToken token, Action<PendingCall> forget)
+    {
+        private int done;
+
+        public CancellationToken Token { get; } = token;
+
+        public void Answer(in EngineReply reply, ReadOnlySpan<byte> result)
+        {
+            if (Interlocked.Exchange(ref done, 1) == 0)
+            {
+                forget(this);
+                sink.Answered(index, reply, result);
+            }
+        }
+
+        public void Fail(Exception exception)
+        {
+            if (Interlocked.Exchange(ref done, 1) == 0)
+            {
+                forget(this);
+                sink.Failed(index, exception);
+            }
+        }
+    }
+}
