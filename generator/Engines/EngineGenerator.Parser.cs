@@ -369,7 +369,8 @@ public sealed partial class EngineGenerator
 
         /// <summary>
         /// The lambda body as text that compiles in the generated class: names of types and static
-        /// members become fully qualified, outer constants become literals; uses of the instance or of
+        /// members become fully qualified, outer constants become literals, the seed's matrix product
+        /// reads and writes shared memory in place (<see cref="LinalgViews"/>); uses of the instance or of
         /// members the stub cannot reach are reported.
         /// </summary>
         private static (string Text, bool Dedent) Rewrite(SemanticModel model, AnonymousFunctionExpressionSyntax lambda, CSharpSyntaxNode body, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
@@ -385,10 +386,14 @@ public sealed partial class EngineGenerator
                 }
             }
 
+            // The seed's product reads pushed matrices where they lie and writes where a pull maps it; the
+            // names inside a rewritten span are the rewrite's own.
+            var views = LinalgViews.Find(model, body, cancellationToken);
+            replacements.AddRange(views);
             foreach (var node in body.DescendantNodesAndSelf())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (node.SpanStart < replacedEnd)
+                if (node.SpanStart < replacedEnd || views.Any(v => v.Span.Contains(node.Span)))
                 {
                     continue;
                 }

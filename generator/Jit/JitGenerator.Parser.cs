@@ -680,6 +680,7 @@ public sealed partial class JitGenerator
                         break;
                     }
 
+                    condition = HoldCondition(condition, ifStatement);
                     ParseStatement(ifStatement.Statement, And(mask, condition));
                     if (ifStatement.Else is { } elseClause)
                     {
@@ -715,6 +716,60 @@ public sealed partial class JitGenerator
         }
 
         private static string FirstToken(SyntaxNode node) => node.GetFirstToken().ValueText;
+
+        /// <summary>
+        /// The scalar loop tests an if's condition once, but every masked statement of its branches reads
+        /// the condition again: a local the branches write (<c>if (v &gt; 0) { v = -v; r[i] = v; }</c>) is read
+        /// at its value on entry, from a local of its own declared before the if.
+        /// </summary>
+        private Expr HoldCondition(Expr condition, IfStatementSyntax ifStatement)
+        {
+            var read = condition.Descendants.OfType<LocalExpr>().GroupBy(l => l.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Type, StringComparer.Ordinal);
+            if (read.Count == 0)
+            {
+                return condition;
+            }
+
+            var branches = ifStatement.Else is { } elseClause ? new SyntaxNode[] { ifStatement.Statement, elseClause } : new SyntaxNode[] { ifStatement.Statement };
+            var held = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var node in branches.SelectMany(b => b.DescendantNodesAndSelf()))
+            {
+                ExpressionSyntax? target = node switch
+                {
+                    AssignmentExpressionSyntax assignment => assignment.Left,
+                    PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression) => p.Operand,
+                    PostfixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PostIncrementExpression) || p.IsKind(SyntaxKind.PostDecrementExpression) => p.Operand,
+                    _ => null,
+                };
+                if (target is not null && _model.GetSymbolInfo(target, _cancellationToken).Symbol is { } symbol
+                    && _bodyLocals.TryGetValue(symbol, out var local) && read.TryGetValue(local, out var type) && !held.ContainsKey(local))
+                {
+                    string name = local + "_if";
+                    for (int n = 2; !_usedNames.Add(name); n++)
+                    {
+                        name = local + "_if" + n.ToString(CultureInfo.InvariantCulture);
+                    }
+
+                    _body.Add(new LocalStmt(name, type, Declare: true, new LocalExpr(type, local)));
+                    held[local] = name;
+                }
+            }
+
+            return held.Count == 0 ? condition : Rename(condition, held);
+        }
+
+        /// <summary><paramref name="e"/> with the locals in <paramref name="names"/> read under their new names.</summary>
+        private static Expr Rename(Expr e, Dictionary<string, string> names) => e switch
+        {
+            LocalExpr l when names.TryGetValue(l.Name, out var name) => l with { Name = name },
+            UnaryExpr u => u with { Operand = Rename(u.Operand, names) },
+            BinaryExpr b => b with { Left = Rename(b.Left, names), Right = Rename(b.Right, names) },
+            CondExpr c => c with { Condition = Rename(c.Condition, names), WhenTrue = Rename(c.WhenTrue, names), WhenFalse = Rename(c.WhenFalse, names) },
+            CallExpr c => c with { Arguments = c.Arguments.Select(a => Rename(a, names)).ToEquatableArray() },
+            ConvertExpr c => c with { Operand = Rename(c.Operand, names) },
+            DivideExpr d => d with { Left = Rename(d.Left, names), Right = Rename(d.Right, names), Mask = d.Mask is null ? null : Rename(d.Mask, names) },
+            _ => e,
+        };
 
         private static Expr And(Expr? mask, Expr condition) => mask is null ? condition : new BinaryExpr("bool", "&&", mask, condition);
 

@@ -44,6 +44,36 @@ public static class Linalg
     public static float[,] Dot(float[,] a, float[,] b) => LinalgCore<float>.Dot(a, b);
 
     /// <summary>
+    /// The matrix product a·b as a new array, reading each operand where it lies: a <c>T[,]</c>, a
+    /// sub-matrix, or an engine variable pushed through shared memory (<see cref="Engine.GetMatrix{T}"/>),
+    /// with no copy. Bitwise equal to the product of the same values as arrays.
+    /// </summary>
+    /// <param name="a">An m x k matrix.</param>
+    /// <param name="b">A k x n matrix.</param>
+    /// <returns>The m x n product.</returns>
+    /// <exception cref="ArgumentException">a's columns differ from b's rows; the message names both shapes.</exception>
+    /// <exception cref="ObjectDisposedException">An operand is a view of an engine variable that no longer holds it.</exception>
+    public static double[,] Dot(ReadOnlyMatrixSpan<double> a, ReadOnlyMatrixSpan<double> b) => LinalgCore<double>.Dot(a, b);
+
+    /// <inheritdoc cref="Dot(ReadOnlyMatrixSpan{double}, ReadOnlyMatrixSpan{double})"/>
+    public static float[,] Dot(ReadOnlyMatrixSpan<float> a, ReadOnlyMatrixSpan<float> b) => LinalgCore<float>.Dot(a, b);
+
+    /// <summary>
+    /// The matrix product c = a·b into an existing matrix, which is only written (as BLAS with beta = 0):
+    /// a <c>T[,]</c>, a sub-matrix, or an engine variable in shared memory that a pull maps as it is
+    /// (<see cref="Engine.SetMatrix{T}"/>).
+    /// </summary>
+    /// <param name="a">An m x k matrix.</param>
+    /// <param name="b">A k x n matrix.</param>
+    /// <param name="c">The m x n result, overwritten; must not overlap a or b.</param>
+    /// <exception cref="ArgumentException">The shapes do not chain; the message names them.</exception>
+    /// <exception cref="ObjectDisposedException">A matrix is a view of an engine variable that no longer holds it.</exception>
+    public static void Dot(ReadOnlyMatrixSpan<double> a, ReadOnlyMatrixSpan<double> b, MatrixSpan<double> c) => LinalgCore<double>.Gemm(1, a, Transpose.None, b, Transpose.None, 0, c);
+
+    /// <inheritdoc cref="Dot(ReadOnlyMatrixSpan{double}, ReadOnlyMatrixSpan{double}, MatrixSpan{double})"/>
+    public static void Dot(ReadOnlyMatrixSpan<float> a, ReadOnlyMatrixSpan<float> b, MatrixSpan<float> c) => LinalgCore<float>.Gemm(1, a, Transpose.None, b, Transpose.None, 0, c);
+
+    /// <summary>
     /// The matrix product c = a·b over row-major spans with explicit shapes and leading dimensions
     /// (the distance between the starts of two rows), so a sub-matrix of a larger buffer works in place.
     /// </summary>
@@ -82,6 +112,26 @@ public static class Linalg
 
     /// <inheritdoc cref="Gemm(double, double[,], Transpose, double[,], Transpose, double, double[,])"/>
     public static void Gemm(float alpha, float[,] a, Transpose transA, float[,] b, Transpose transB, float beta, float[,] c)
+        => LinalgCore<float>.Gemm(alpha, a, transA, b, transB, beta, c);
+
+    /// <summary>
+    /// The general product over matrix views: c = alpha·op(a)·op(b) + beta·c, each operand read where it
+    /// lies (arrays, sub-matrices, engine variables in shared memory); with beta = 0, c is only written.
+    /// </summary>
+    /// <param name="alpha">Scales the product.</param>
+    /// <param name="a">Stored matrix; op(a) must be m x k.</param>
+    /// <param name="transA">Whether to use a or aᵀ.</param>
+    /// <param name="b">Stored matrix; op(b) must be k x n.</param>
+    /// <param name="transB">Whether to use b or bᵀ.</param>
+    /// <param name="beta">Scales c's previous contents.</param>
+    /// <param name="c">The m x n result, updated in place; must not overlap a or b.</param>
+    /// <exception cref="ArgumentException">The shapes do not chain; the message names them.</exception>
+    /// <exception cref="ObjectDisposedException">A matrix is a view of an engine variable that no longer holds it.</exception>
+    public static void Gemm(double alpha, ReadOnlyMatrixSpan<double> a, Transpose transA, ReadOnlyMatrixSpan<double> b, Transpose transB, double beta, MatrixSpan<double> c)
+        => LinalgCore<double>.Gemm(alpha, a, transA, b, transB, beta, c);
+
+    /// <inheritdoc cref="Gemm(double, ReadOnlyMatrixSpan{double}, Transpose, ReadOnlyMatrixSpan{double}, Transpose, double, MatrixSpan{double})"/>
+    public static void Gemm(float alpha, ReadOnlyMatrixSpan<float> a, Transpose transA, ReadOnlyMatrixSpan<float> b, Transpose transB, float beta, MatrixSpan<float> c)
         => LinalgCore<float>.Gemm(alpha, a, transA, b, transB, beta, c);
 
     /// <summary>

@@ -12,10 +12,15 @@ internal static unsafe class LinalgCore<T> where T : unmanaged, INumber<T>
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        int m = a.GetLength(0), k = a.GetLength(1), n = b.GetLength(1);
-        if (b.GetLength(0) != k)
+        return Dot(new ReadOnlyMatrixSpan<T>(a), new ReadOnlyMatrixSpan<T>(b));
+    }
+
+    public static T[,] Dot(ReadOnlyMatrixSpan<T> a, ReadOnlyMatrixSpan<T> b)
+    {
+        int m = a.Rows, k = a.Columns, n = b.Columns;
+        if (b.Rows != k)
         {
-            throw new ArgumentException($"a is {m}x{k} but b is {b.GetLength(0)}x{n}: a's columns must equal b's rows.", nameof(b));
+            throw new ArgumentException($"a is {m}x{k} but b is {b.Rows}x{n}: a's columns must equal b's rows.", nameof(b));
         }
 
         var c = new T[m, n];
@@ -41,10 +46,18 @@ internal static unsafe class LinalgCore<T> where T : unmanaged, INumber<T>
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(c);
-        int aRows = a.GetLength(0), aCols = a.GetLength(1), bRows = b.GetLength(0), bCols = b.GetLength(1);
-        int m = c.GetLength(0), n = c.GetLength(1);
-        var (opARows, opACols) = transA == Transpose.None ? (aRows, aCols) : (aCols, aRows);
-        var (opBRows, opBCols) = transB == Transpose.None ? (bRows, bCols) : (bCols, bRows);
+        Gemm(alpha, new ReadOnlyMatrixSpan<T>(a), transA, new ReadOnlyMatrixSpan<T>(b), transB, beta, new MatrixSpan<T>(c));
+    }
+
+    /// <summary>
+    /// The product over views: each operand is held (<see cref="ReadOnlyMatrixSpan{T}.Enter"/>) while the
+    /// product reads it, so an engine variable replaced meanwhile is unmapped only after the product.
+    /// </summary>
+    public static void Gemm(T alpha, ReadOnlyMatrixSpan<T> a, Transpose transA, ReadOnlyMatrixSpan<T> b, Transpose transB, T beta, MatrixSpan<T> c)
+    {
+        int m = c.Rows, n = c.Columns;
+        var (opARows, opACols) = transA == Transpose.None ? (a.Rows, a.Columns) : (a.Columns, a.Rows);
+        var (opBRows, opBCols) = transB == Transpose.None ? (b.Rows, b.Columns) : (b.Columns, b.Rows);
         if (opACols != opBRows)
         {
             throw new ArgumentException(
@@ -57,7 +70,10 @@ internal static unsafe class LinalgCore<T> where T : unmanaged, INumber<T>
                 $"c is {m}x{n} but {Op("a", transA)}·{Op("b", transB)} is {opARows}x{opBCols}: pass a c with that shape.", "c");
         }
 
-        Gemm(transA, transB, m, n, opACols, alpha, Flat(a), Math.Max(1, aCols), Flat(b), Math.Max(1, bCols), beta, Flat(c), Math.Max(1, n));
+        using var readA = a.Enter();
+        using var readB = b.Enter();
+        using var writeC = c.Enter();
+        Gemm(transA, transB, m, n, opACols, alpha, a.Elements, a.LeadingDimension, b.Elements, b.LeadingDimension, beta, c.Elements, c.LeadingDimension);
     }
 
     public static void Dot(ReadOnlySpan<T> a, int aRows, int aColumns, int lda, ReadOnlySpan<T> b, int bRows, int bColumns, int ldb, Span<T> c, int ldc)
@@ -172,6 +188,5 @@ internal static unsafe class LinalgCore<T> where T : unmanaged, INumber<T>
 
     private static string Op(string name, Transpose t) => t == Transpose.None ? name : name + "ᵀ";
 
-    /// <summary>A 2-D array's elements in row-major order, which is how .NET lays them out.</summary>
-    private static Span<T> Flat(T[,] array) => MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+    private static Span<T> Flat(T[,] array) => MatrixShape.Flat(array);
 }

@@ -30,7 +30,7 @@ internal static class ClusterCommands
     }
 
     public static string StartedMessage(ClusterProfile record, TimeSpan took) =>
-        $"Started profile '{record.Name}': {record.EngineCount} engines ready in {took.TotalSeconds:F2} s. Connection file: {record.FilePath}. " +
+        $"Started profile '{record.Name}': {record.EngineCount} engines{(record.Backend == ClusterProfile.LocalBackend ? "" : $" on {record.Backend} silos")} ready in {took.TotalSeconds:F2} s. Connection file: {record.FilePath}. " +
         $"Programs connect with `await Client.ConnectAsync({(record.Name == ClusterProfile.DefaultName ? "" : $"\"{record.Name}\"")})`; `parallax cluster stop{ProfileArgument(record.Name)}` stops it.";
 
     /// <summary>
@@ -38,7 +38,7 @@ internal static class ClusterCommands
     /// says every engine is ready, or with its error when it fails. Nothing secret is on the daemon's
     /// command line: it makes the key itself and writes it only into the 0600 connection file.
     /// </summary>
-    public static async Task<int> StartAsync(string profile, int engines, CancellationToken cancellationToken)
+    public static async Task<int> StartAsync(string profile, int engines, string backend, string? membership, CancellationToken cancellationToken)
     {
         var path = ClusterProfile.FileOf(profile);
         if (IsRunning(path))
@@ -55,9 +55,15 @@ internal static class ClusterCommands
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[typeof(ClusterCommands).Assembly.Location, "cluster", "start", "-n", engines.ToString(CultureInfo.InvariantCulture), "--profile", profile, "--foreground", DaemonOption])
+        foreach (var argument in (string[])[typeof(ClusterCommands).Assembly.Location, "cluster", "start", "-n", engines.ToString(CultureInfo.InvariantCulture), "--profile", profile, "--backend", backend, "--foreground", DaemonOption])
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (membership is not null)
+        {
+            start.ArgumentList.Add("--membership");
+            start.ArgumentList.Add(membership);
         }
 
         using var daemon = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{start.FileName}'.");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Parallax.Engines.Silos;
 using Parallax.Engines.Transport;
 
 namespace Parallax.Cli;
@@ -7,7 +8,8 @@ namespace Parallax.Cli;
 /// <summary>
 /// The process that keeps a standing cluster: <c>parallax cluster start</c> runs it detached (a session
 /// of its own, its console in the profile's <c>cluster.log</c>), <c>--foreground</c> runs it in the
-/// terminal. It owns the engines exactly as a program's <see cref="Cluster"/> does (it is one): they
+/// terminal. It owns the engines exactly as a program's <see cref="Cluster"/> does (it is one, or, for
+/// <c>--backend orleans</c>, it keeps one silo process per engine, <see cref="IStandingEngines"/>): they
 /// are its children, their stdin is its pipe, so when it ends however it ends, they end, and when it is
 /// killed with -9 they remove the cluster's files as they go. Clients connect to the engines directly;
 /// the daemon is on no request's path. While it runs it:
@@ -20,8 +22,14 @@ namespace Parallax.Cli;
 /// Stopping removes the record first, so that a client connecting meanwhile fails at once, then stops
 /// the engines the ordered way (stop byte, shutdown frame) and removes the cluster's folders.
 /// </summary>
-internal sealed class StandingDaemon(string profile, int engines, LineLogger log)
+internal sealed class StandingDaemon(string profile, int engines, string backend, string? membership, LineLogger log)
 {
+    /// <summary>The backends the daemon can keep running.</summary>
+    public static readonly string[] Backends = [ClusterProfile.LocalBackend, OrleansBackend.BackendName];
+
+    /// <summary>The prefix of the folder that holds a silo cluster's credentials inside the profile's folder.</summary>
+    private const string SilosFolderPrefix = "silos-";
+
     /// <summary>The line the daemon prints on stdout when every engine is ready and the profile is written.</summary>
     public const string ReadyLine = "parallax-cluster-ready";
 
@@ -58,12 +66,11 @@ internal sealed class StandingDaemon(string profile, int engines, LineLogger log
             stop.Cancel();
         }
 
-        var options = new ClusterOptions { Logger = log };
         var started = System.Diagnostics.Stopwatch.StartNew();
-        Cluster cluster;
+        IStandingEngines cluster;
         try
         {
-            cluster = await Cluster.StartAsync(engines, options, stop.Token).ConfigureAwait(false);
+            cluster = await StartEnginesAsync(folder, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -78,7 +85,7 @@ internal sealed class StandingDaemon(string profile, int engines, LineLogger log
         await using (cluster.ConfigureAwait(false))
         {
             var record = Write(cluster, path, folder);
-            log.Write($"profile '{profile}': {engines} engines ready in {started.Elapsed.TotalSeconds:F3} s, cluster {cluster.Connection.ClusterId}, record {path}");
+            log.Write($"profile '{profile}': {engines} engines ({cluster.Backend}) ready in {started.Elapsed.TotalSeconds:F3} s, cluster {record.Value(cluster.IdentityField)}, record {path}");
             Console.Out.WriteLine(ReadyLine);
             Console.Out.Flush();
             if (detach)
@@ -102,7 +109,7 @@ internal sealed class StandingDaemon(string profile, int engines, LineLogger log
             await WatchAsync(cluster, record, stop.Token).ConfigureAwait(false);
 
             // The record goes first: a client connecting now fails at once instead of meeting dying engines.
-            if (IsOurs(path, record))
+            if (IsOurs(path, record, cluster.IdentityField))
             {
                 File.Delete(path);
             }
@@ -114,12 +121,29 @@ internal sealed class StandingDaemon(string profile, int engines, LineLogger log
         return ExitCodes.Ok;
     }
 
-    private ClusterProfile Write(Cluster cluster, string path, string folder)
+    private async Task<IStandingEngines> StartEnginesAsync(string folder, CancellationToken cancellationToken)
     {
-        var fields = cluster.Connection.ToFields().ToList();
+        if (backend == ClusterProfile.LocalBackend)
+        {
+            return await StandingLocalEngines.StartAsync(engines, log, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The profile's lock is ours: a credentials folder left here is a killed daemon's, whose silos ended with it.
+        foreach (var stale in Directory.EnumerateDirectories(folder, SilosFolderPrefix + "*"))
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+
+        var credentials = Path.Combine(folder, SilosFolderPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        return await StandingSilos.StartAsync(engines, credentials, membership, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ClusterProfile Write(IStandingEngines cluster, string path, string folder)
+    {
+        var fields = cluster.Fields.ToList();
         for (var id = 0; id < engines; id++)
         {
-            if (cluster.GetEngine(id) is { } engine && ClusterOwner.Identity(engine.Process.Id) is { } identity)
+            if (cluster.EngineProcess(id) is { } process && ClusterOwner.Identity(process.Id) is { } identity)
             {
                 fields.Add(new($"engine.{id.ToString(CultureInfo.InvariantCulture)}", identity));
             }
@@ -127,23 +151,19 @@ internal sealed class StandingDaemon(string profile, int engines, LineLogger log
 
         fields.Add(new("log", Path.Combine(folder, ProfileFolders.LogFileName)));
         var daemon = ClusterOwner.Identity(Environment.ProcessId) ?? Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        return ClusterProfile.Write(path, profile, ClusterProfile.LocalBackend, engines, daemon, fields);
+        return ClusterProfile.Write(path, profile, cluster.Backend, engines, daemon, fields);
     }
 
-    /// <summary>Waits for a stop, meanwhile removing dead clients' segments and checking that the record is still this cluster's.</summary>
-    private async Task WatchAsync(Cluster cluster, ClusterProfile record, CancellationToken stop)
+    /// <summary>Waits for a stop, meanwhile doing the backend's housekeeping and checking that the record is still this cluster's.</summary>
+    private async Task WatchAsync(IStandingEngines cluster, ClusterProfile record, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(Tick);
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                if (ClientLease.SweepDead(cluster.Connection.SegmentFolder) is > 0 and var swept)
-                {
-                    log.Write($"removed the shared-memory segments of {swept} client(s) that ended without disconnecting");
-                }
-
-                if (!IsOurs(record.FilePath, record))
+                cluster.Tick(log);
+                if (!IsOurs(record.FilePath, record, cluster.IdentityField))
                 {
                     log.Write($"the record {record.FilePath} is gone or names another cluster: stopping");
                     return;
@@ -155,11 +175,11 @@ internal sealed class StandingDaemon(string profile, int engines, LineLogger log
         }
     }
 
-    private static bool IsOurs(string path, ClusterProfile record)
+    private static bool IsOurs(string path, ClusterProfile record, string identityField)
     {
         try
         {
-            return File.Exists(path) && ClusterProfile.Read(path).Value("clusterId") == record.Value("clusterId");
+            return File.Exists(path) && ClusterProfile.Read(path).Value(identityField) == record.Value(identityField);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {

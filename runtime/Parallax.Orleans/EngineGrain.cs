@@ -32,13 +32,51 @@ internal sealed class SiloEngine
 
     public Transfers Transfers { get; } = new();
 
+    /// <summary>The tokens of the calls that run, by the ids clients cancel them by.</summary>
+    public CallTokens Calls { get; } = new();
+
     /// <summary>
     /// Runs a request on a pool thread, off the grain's scheduler: interleaving calls (uploads,
-    /// downloads) keep being served while user code runs. The executor still runs one at a time.
+    /// downloads, cancels) keep being served while user code runs. The executor still runs one at a time.
+    /// A request named by <paramref name="call"/> sees its token as <c>Engine.CancellationToken</c>.
     /// </summary>
-    public async Task<GrainReply> RunAsync(Func<CapturedOutput, Payload> request)
+    public async Task<GrainReply> RunAsync(Func<CapturedOutput, Payload> request, Guid call = default)
     {
-        var done = await Task.Run(() => Executor.Run(request)).ConfigureAwait(false);
+        CancellationToken token = default;
+        if (call != Guid.Empty && !Calls.TryBegin(call, out token))
+        {
+            var now = DateTime.UtcNow.Ticks;
+            return new GrainReply
+            {
+                StartedTicks = now,
+                CompletedTicks = now,
+                ErrorType = typeof(OperationCanceledException).FullName,
+                ErrorMessage = $"The call was cancelled before it started on engine {Identity.EngineId}.",
+                Incarnation = Identity.Incarnation,
+            };
+        }
+
+        Executed done;
+        try
+        {
+            done = await Task.Run(() => Executor.Run(output =>
+            {
+                RunningCall.Token = token;
+                try
+                {
+                    return request(output);
+                }
+                finally
+                {
+                    RunningCall.Token = default;
+                }
+            })).ConfigureAwait(false);
+        }
+        finally
+        {
+            Calls.End(call);
+        }
+
         var completed = DateTime.UtcNow.Ticks;
         var reply = new GrainReply
         {
@@ -92,8 +130,8 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
 
     public Task<EngineIdentity> Hello() => Task.FromResult(engine.Identity);
 
-    public Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken) =>
-        engine.RunAsync(output => EngineExecutor.Apply(dispatchId, assemblyPath, mvid, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output));
+    public Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, Guid call, CancellationToken cancellationToken) =>
+        engine.RunAsync(output => EngineExecutor.Apply(dispatchId, assemblyPath, mvid, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output), call);
 
     public Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, CancellationToken cancellationToken) => engine.RunAsync(_ =>
     {
@@ -120,8 +158,14 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
 
     public Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken) => engine.RunAsync(_ => engine.Executor.Pull(name, expectedType));
 
-    public Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, CancellationToken cancellationToken) =>
-        engine.RunAsync(output => engine.Executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(meta.Span)!, output));
+    public Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, Guid call, CancellationToken cancellationToken) =>
+        engine.RunAsync(output => engine.Executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(meta.Span)!, output), call);
+
+    public Task Cancel(Guid call)
+    {
+        engine.Calls.Cancel(call);
+        return Task.CompletedTask;
+    }
 
     public Task<GrainReply> Ping(CancellationToken cancellationToken) => engine.RunAsync(_ => Payload.FromBytes(default));
 

@@ -20,9 +20,12 @@ internal interface IEngineGrain : IGrainWithIntegerKey
     [Alias("hello"), AlwaysInterleave]
     Task<EngineIdentity> Hello();
 
-    /// <summary>Runs dispatch stub <paramref name="dispatchId"/> of build <paramref name="mvid"/> of <paramref name="assemblyPath"/> on <paramref name="arguments"/>, or on the bytes uploaded as <paramref name="upload"/> when it is not empty.</summary>
+    /// <summary>
+    /// Runs dispatch stub <paramref name="dispatchId"/> of build <paramref name="mvid"/> of <paramref name="assemblyPath"/> on <paramref name="arguments"/>, or on the bytes uploaded as <paramref name="upload"/> when it is not empty.
+    /// <paramref name="call"/> names it for <see cref="Cancel"/>, which cancels its <c>Engine.CancellationToken</c>.
+    /// </summary>
     [Alias("apply"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
-    Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, CancellationToken cancellationToken);
+    Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, Guid call, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores values: value i is named <paramref name="names"/>[i], has type <paramref name="typeNames"/>[i] and
@@ -35,9 +38,16 @@ internal interface IEngineGrain : IGrainWithIntegerKey
     [Alias("pull"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
     Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken);
 
-    /// <summary>One step of Execute for a C# code string: <paramref name="meta"/> is its MemoryPack-serialized ExecuteMeta, the same as a local engine's frame carries.</summary>
+    /// <summary>One step of Execute for a C# code string: <paramref name="meta"/> is its MemoryPack-serialized ExecuteMeta, the same as a local engine's frame carries; <paramref name="call"/> names it for <see cref="Cancel"/>.</summary>
     [Alias("execute"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
-    Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, CancellationToken cancellationToken);
+    Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, Guid call, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels the <c>Engine.CancellationToken</c> of call <paramref name="call"/> while it runs; a call
+    /// cancelled before it arrives answers at once, cancelled, without running. Interleaves with the call.
+    /// </summary>
+    [Alias("cancel"), AlwaysInterleave]
+    Task Cancel(Guid call);
 
     /// <summary>Answers with an empty reply, after the requests before it.</summary>
     [Alias("ping"), ResponseTimeout(OrleansEngines.CallTimeoutText)]

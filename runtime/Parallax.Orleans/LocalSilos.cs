@@ -59,15 +59,26 @@ internal sealed class LocalSilos : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting; the silos started are stopped.</param>
     /// <exception cref="TimeoutException">A silo did not join within <see cref="StartTimeout"/>.</exception>
     /// <param name="withoutTls">No TLS (<see cref="ClusterCredentials.Insecure"/>): only for measuring what TLS costs, and only where the environment allows it.</param>
-    public static async Task<LocalSilos> StartAsync(int engines, CancellationToken cancellationToken = default, bool withoutTls = false)
+    public static Task<LocalSilos> StartAsync(int engines, CancellationToken cancellationToken = default, bool withoutTls = false) =>
+        StartAsync(engines, folder: null, membership: null, cancellationToken, withoutTls);
+
+    /// <summary>Starts <paramref name="engines"/> silos whose credentials live in <paramref name="folder"/> (created 0700; removed when they stop), or in a new temporary folder when it is null.</summary>
+    /// <param name="engines">How many engines (silo processes).</param>
+    /// <param name="folder">The cluster's folder, such as one inside a standing profile's folder; it must not exist yet.</param>
+    /// <param name="membership">Where the membership table lives (<see cref="Silos.Membership"/>), or null for engine 0's silo.</param>
+    /// <param name="cancellationToken">Stops waiting; the silos started are stopped.</param>
+    /// <param name="withoutTls">No TLS (<see cref="ClusterCredentials.Insecure"/>): only for measuring what TLS costs, and only where the environment allows it.</param>
+    /// <exception cref="TimeoutException">A silo did not join within <see cref="StartTimeout"/>.</exception>
+    public static async Task<LocalSilos> StartAsync(int engines, string? folder, string? membership, CancellationToken cancellationToken, bool withoutTls = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(engines, 1);
+        _ = membership is null ? null : Membership.RedisEndpoint(membership);
         var name = "parallax-silos-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var folder = Path.Combine(Path.GetTempPath(), name);
+        folder ??= Path.Combine(Path.GetTempPath(), name);
         OwnerOnly.CreateDirectory(folder);
         var credentials = withoutTls && ClusterCredentials.IsInsecure(ClusterCredentials.Insecure) ? ClusterCredentials.Insecure : ClusterCredentials.Create(folder, name).Path;
         var ports = FreePorts(3 * engines);
-        var info = new SiloClusterInfo(name, ports[engines..(2 * engines)], credentials, engines);
+        var info = new SiloClusterInfo(name, ports[engines..(2 * engines)], credentials, engines, membership);
         var silos = new LocalSilos(folder, info, ports[..engines], ports[(2 * engines)..], FindSiloHost());
         try
         {
@@ -175,7 +186,12 @@ internal sealed class LocalSilos : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        if (engineId != 0)
+        if (Info.Membership is { } membership)
+        {
+            start.ArgumentList.Add("--membership");
+            start.ArgumentList.Add(membership);
+        }
+        else if (engineId != 0)
         {
             start.ArgumentList.Add("--primary-port");
             start.ArgumentList.Add(siloPorts[0].ToString(CultureInfo.InvariantCulture));

@@ -35,7 +35,8 @@ internal sealed class OrleansBackend : IEnginesBackend
         profile.Value("cluster"),
         [.. profile.Value("gateways").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))],
         profile.Value("credentials"),
-        profile.EngineCount);
+        profile.EngineCount,
+        profile.Fields.GetValueOrDefault("membership"));
 
     /// <summary>The fields of a profile for <paramref name="info"/>.</summary>
     public static IEnumerable<KeyValuePair<string, string>> Fields(SiloClusterInfo info) =>
@@ -43,6 +44,7 @@ internal sealed class OrleansBackend : IEnginesBackend
         new("cluster", info.ClusterId),
         new("gateways", string.Join(",", info.GatewayPorts.Select(p => p.ToString(CultureInfo.InvariantCulture)))),
         new("credentials", info.CredentialsPath),
+        .. info.Membership is { } membership ? [new KeyValuePair<string, string>("membership", membership)] : Array.Empty<KeyValuePair<string, string>>(),
     ];
 
     /// <summary>Makes the backend known to <c>Client.ConnectAsync</c> as soon as this assembly loads.</summary>

@@ -16,7 +16,8 @@ namespace Parallax.Engines.Silos;
 /// <param name="GatewayPorts">The gateway port of each silo, on loopback.</param>
 /// <param name="CredentialsPath">The cluster's credentials file (<see cref="ClusterCredentials"/>).</param>
 /// <param name="EngineCount">How many engines the cluster has; ids 0 to this − 1.</param>
-internal sealed record SiloClusterInfo(string ClusterId, int[] GatewayPorts, string CredentialsPath, int EngineCount);
+/// <param name="Membership">Where the membership table lives (<see cref="Silos.Membership"/>: <c>redis://host:port</c>); null for engine 0's silo, whose gateways are then <paramref name="GatewayPorts"/>.</param>
+internal sealed record SiloClusterInfo(string ClusterId, int[] GatewayPorts, string CredentialsPath, int EngineCount, string? Membership = null);
 
 /// <summary>
 /// Engines on Orleans silos, as the client API sees them (<see cref="IEngines"/>): one more
@@ -40,6 +41,12 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
 
     /// <summary>How many chunks of one transfer are in flight at once.</summary>
     private const int Window = 4;
+
+    /// <summary>How many times a request is sent when no connection to a gateway could be opened for it.</summary>
+    private const int SendAttempts = 3;
+
+    /// <summary>How long before sending again: about when Orleans tries a failed connection again.</summary>
+    private static readonly TimeSpan SendRetryDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a look at membership, or an engine's hello, may take before the next try.</summary>
     private static readonly TimeSpan LookTimeout = TimeSpan.FromSeconds(2);
@@ -109,7 +116,17 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering(cluster.GatewayPorts, SiloHost.ServiceId, cluster.ClusterId);
+            if (cluster.Membership is { } membership)
+            {
+                // The gateways are whichever silos the table lists as active, on any machine.
+                client.UseRedisClustering(Membership.RedisEndpoint(membership));
+                client.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, SiloHost.ServiceId));
+            }
+            else
+            {
+                client.UseLocalhostClustering(cluster.GatewayPorts, SiloHost.ServiceId, cluster.ClusterId);
+            }
+
             if (credentials is not null)
             {
                 client.UseTls(credentials.Certificate, credentials.Configure);
@@ -147,6 +164,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                         await Task.Delay(engines.watchPeriod, limit.Token).ConfigureAwait(false);
                     }
                 }
+                catch (TimeoutException) when (!limit.IsCancellationRequested)
+                {
+                    // One look outlasted LookTimeout (a loaded machine, a silo still joining): look again until the connect's own limit.
+                }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     throw new TimeoutException($"Only engines [{string.Join(", ", engines.LiveIds)}] of {engines.EngineCount} answered within {timeout}: are the silos of cluster '{cluster.ClusterId}' running (parallax cluster list)?");
@@ -164,9 +185,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     }
 
     /// <remarks>
-    /// A request sent to silos cannot be stopped yet (<see cref="Unstoppable"/>): a cancelled
-    /// AsyncResult stops waiting, but the grain runs the call to its end. Wiring the farm's Cancel
-    /// request kind to the grain calls' tokens is what is left.
+    /// A call (apply, execute) can be stopped: one still waiting for its turn on the client fails at
+    /// once and never reaches its engine; a running one gets an interleaved <see cref="IEngineGrain.Cancel"/>,
+    /// which cancels its <c>Engine.CancellationToken</c> on the silo, and answers when the code stops.
+    /// Code that ignores the token runs to its end: a silo is not restarted to stop it.
     /// </remarks>
     public ISentRequest Send(EngineRequest request, IReadOnlyList<int> targets, IReplySink sink)
     {
@@ -174,34 +196,36 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         switch (request)
         {
             case ApplyRequest apply:
+                var calls = new SentCalls(targets.Count);
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, token) => ApplyAsync(engine, apply, token));
+                    calls.Sent(i, Start(targets[i], i, sink, (engine, call) => ApplyAsync(engine, apply, call)));
                 }
 
-                break;
+                return calls;
             case PushRequest push:
                 SendPush(push, targets, sink);
                 break;
             case PullRequest pull:
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Pull(pull.Name, pull.ExpectedType, token), token));
+                    Start(targets[i], i, sink, (engine, call) => engine.InOrder(() => engine.Grain.Pull(pull.Name, pull.ExpectedType, call.Token), call));
                 }
 
                 break;
             case ExecuteRequest execute:
                 var meta = MemoryPack.MemoryPackSerializer.Serialize(execute.Meta);
+                var steps = new SentCalls(targets.Count);
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Execute(meta, token), token));
+                    steps.Sent(i, Start(targets[i], i, sink, (engine, call) => engine.InOrder(() => engine.Grain.Execute(meta, call.Id, call.Token), call)));
                 }
 
-                break;
+                return steps;
             case PingRequest:
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, token) => engine.InOrder(() => engine.Grain.Ping(token), token));
+                    Start(targets[i], i, sink, (engine, call) => engine.InOrder(() => engine.Grain.Ping(call.Token), call));
                 }
 
                 break;
@@ -254,23 +278,34 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             var values = push.IsSame ? push.PerTarget[0] : push.PerTarget[i];
             var parts = same ?? [.. values.Select(v => v.Payload.ToBytes())];
             EngineTelemetry.PushedBytes.Add(parts.Sum(p => (long)p.Length));
-            Start(targets[i], i, sink, (engine, token) => PushAsync(engine, values, parts, token));
+            Start(targets[i], i, sink, (engine, call) => PushAsync(engine, values, parts, call));
         }
     }
 
-    private static async Task<GrainReply> ApplyAsync(RemoteEngine engine, ApplyRequest apply, CancellationToken token)
+    private static async Task<GrainReply> ApplyAsync(RemoteEngine engine, ApplyRequest apply, PendingCall call)
     {
+        var token = call.Token;
         if (apply.Arguments.Length <= Transfers.InlineBytes)
         {
-            return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, apply.Arguments, Guid.Empty, token), token).ConfigureAwait(false);
+            return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, apply.Arguments, Guid.Empty, call.Id, token), call).ConfigureAwait(false);
         }
 
         var upload = await UploadAsync(engine, [apply.Arguments], token).ConfigureAwait(false);
-        return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, default, upload, token), token).ConfigureAwait(false);
+        try
+        {
+            return await engine.InOrder(() => engine.Grain.Apply(apply.DispatchId, apply.AssemblyPath, apply.AssemblyMvid, default, upload, call.Id, token), call).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (call.IsCancelledBeforeSent)
+        {
+            // Cancelled while waiting for its turn: the engine never takes the arguments it was sent.
+            _ = engine.Grain.Drop(upload);
+            throw;
+        }
     }
 
-    private static async Task<GrainReply> PushAsync(RemoteEngine engine, IReadOnlyList<NamedValue> values, ReadOnlyMemory<byte>[] parts, CancellationToken token)
+    private static async Task<GrainReply> PushAsync(RemoteEngine engine, IReadOnlyList<NamedValue> values, ReadOnlyMemory<byte>[] parts, PendingCall call)
     {
+        var token = call.Token;
         string[] names = [.. values.Select(v => v.Name)];
         string[] types = [.. values.Select(v => v.TypeName)];
         long[] lengths = [.. parts.Select(p => (long)p.Length)];
@@ -285,12 +320,12 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                 at += part.Length;
             }
 
-            return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, data, Guid.Empty, token), token).ConfigureAwait(false);
+            return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, data, Guid.Empty, token), call).ConfigureAwait(false);
         }
 
         // The data streams in while requests before this one still run; the push itself keeps its place in line.
         var upload = await UploadAsync(engine, parts, token).ConfigureAwait(false);
-        return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, default, upload, token), token).ConfigureAwait(false);
+        return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, default, upload, token), call).ConfigureAwait(false);
     }
 
     /// <summary>Sends <paramref name="parts"/>, one after the other, as one upload: through the engine's data port, or else in chunks, a few at a time; returns its id.</summary>
@@ -384,8 +419,8 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             (await chunk.ConfigureAwait(false)).Span.CopyTo(buffer.AsSpan((int)at));
     }
 
-    /// <summary>Starts one target's part of a request; its answer or failure goes to <paramref name="sink"/> as <paramref name="index"/>, once.</summary>
-    private void Start(int engineId, int index, IReplySink sink, Func<RemoteEngine, CancellationToken, Task<GrainReply>> call)
+    /// <summary>Starts one target's part of a request; its answer or failure goes to <paramref name="sink"/> as <paramref name="index"/>, once. Returns it, or null when the engine is down (the sink was told).</summary>
+    private PendingCall? Start(int engineId, int index, IReplySink sink, Func<RemoteEngine, PendingCall, Task<GrainReply>> call)
     {
         var engine = engines[engineId];
         if (engine.Track(sink, index) is not { } pending)
@@ -393,19 +428,20 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             sink.Failed(index, IsClosed
                 ? new ObjectDisposedException(Owner, $"The {Owner} was closed before the request reached engine {engineId}.")
                 : new EngineDiedException(engineId, $"it is not running: {engine.Death ?? "its silo has not joined the cluster"}; start its silo again and it rejoins under the same id"));
-            return;
+            return null;
         }
 
         _ = RunAsync(engine, pending, call);
+        return pending;
     }
 
-    private async Task RunAsync(RemoteEngine engine, PendingCall pending, Func<RemoteEngine, CancellationToken, Task<GrainReply>> call)
+    private async Task RunAsync(RemoteEngine engine, PendingCall pending, Func<RemoteEngine, PendingCall, Task<GrainReply>> call)
     {
         var token = pending.Token;
         byte[]? rented = null;
         try
         {
-            var reply = await call(engine, token).ConfigureAwait(false);
+            var reply = await call(engine, pending).ConfigureAwait(false);
             var result = reply.Inline;
             if (reply.Parked != Guid.Empty)
             {
@@ -605,7 +641,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                     return null;
                 }
 
-                var call = new PendingCall(sink, index, life.Token, Forget);
+                var call = new PendingCall(this, sink, index, life.Token, Forget);
                 pending.Add(call);
                 return call;
             }
@@ -614,8 +650,9 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         /// <summary>
         /// Runs <paramref name="call"/> once the call sent before it to this engine has been answered:
         /// Orleans does not keep the order of messages, and an engine must run requests in the order sent.
+        /// A request cancelled while it waits for its turn is never sent (<see cref="OperationCanceledException"/>).
         /// </summary>
-        public async Task<GrainReply> InOrder(Func<Task<GrainReply>> call, CancellationToken token)
+        public async Task<GrainReply> InOrder(Func<Task<GrainReply>> call, PendingCall pending)
         {
             var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task before;
@@ -627,8 +664,23 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
 
             try
             {
-                await before.WaitAsync(token).ConfigureAwait(false);
-                return await call().ConfigureAwait(false);
+                await before.WaitAsync(pending.WaitToken).ConfigureAwait(false);
+                pending.Sending();
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await call().ConfigureAwait(false);
+                    }
+                    catch (ConnectionFailedException) when (attempt < SendAttempts)
+                    {
+                        // No connection to a gateway (one opening slowly on a loaded machine, or one that just
+                        // died): the message never left, so sending it again cannot run it twice. An engine that
+                        // is really dead fails this call through its watch or membership meanwhile (the delay
+                        // ends with its life token).
+                        await Task.Delay(SendRetryDelay, pending.Token).ConfigureAwait(false);
+                    }
+                }
             }
             finally
             {
@@ -717,18 +769,75 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
     }
 
-    /// <summary>One target's part of one request: answered or failed once, whichever comes first (the answer, or the engine's death).</summary>
-    private sealed class PendingCall(IReplySink sink, int index, CancellationToken token, Action<PendingCall> forget)
+    /// <summary>
+    /// One target's part of one request: answered or failed once, whichever comes first (the answer, or
+    /// the engine's death). Until it is sent to its grain it can be cancelled on the client; once sent,
+    /// cancelling it asks the grain to cancel the running call's token (<see cref="IEngineGrain.Cancel"/>).
+    /// </summary>
+    private sealed class PendingCall(RemoteEngine engine, IReplySink sink, int index, CancellationToken life, Action<PendingCall> forget)
     {
-        private int done;
+        private const int Waiting = 0;
+        private const int Sent = 1;
+        private const int CancelledBeforeSent = 2;
+        private const int CancelledAfterSent = 3;
 
-        public CancellationToken Token { get; } = token;
+        // Linked to the engine's life: the wait for this request's turn ends at a cancel or at the engine's death.
+        private readonly CancellationTokenSource wait = CancellationTokenSource.CreateLinkedTokenSource(life);
+        private int done;
+        private int state;
+
+        /// <summary>Gets the id the grain knows the call by, to cancel it.</summary>
+        public Guid Id { get; } = Guid.NewGuid();
+
+        /// <summary>Gets the token of the grain call: cancelled when the engine is found dead, never by a cancel (the engine answers a cancelled call).</summary>
+        public CancellationToken Token => life;
+
+        /// <summary>Gets the token the wait for this request's turn takes.</summary>
+        public CancellationToken WaitToken => wait.Token;
+
+        public bool IsCancelledBeforeSent => Volatile.Read(ref state) == CancelledBeforeSent;
+
+        /// <summary>Its turn has come: from now on a cancel goes to the grain.</summary>
+        /// <exception cref="OperationCanceledException">It was cancelled just before.</exception>
+        public void Sending()
+        {
+            if (Interlocked.CompareExchange(ref state, Sent, Waiting) != Waiting)
+            {
+                throw new OperationCanceledException($"The call was cancelled before it was sent to engine {engine.EngineId}.");
+            }
+        }
+
+        /// <summary>Stops the request: not sent yet, it never will be; sent, the grain cancels its call's token.</summary>
+        public void Cancel()
+        {
+            if (Volatile.Read(ref done) != 0)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref state, CancelledBeforeSent, Waiting) == Waiting)
+            {
+                try
+                {
+                    wait.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Answered or failed meanwhile: nothing left to stop.
+                }
+            }
+            else if (Interlocked.CompareExchange(ref state, CancelledAfterSent, Sent) == Sent)
+            {
+                _ = CancelOnGrainAsync();
+            }
+        }
 
         public void Answer(in EngineReply reply, ReadOnlySpan<byte> result)
         {
             if (Interlocked.Exchange(ref done, 1) == 0)
             {
                 forget(this);
+                wait.Dispose();
                 sink.Answered(index, reply, result);
             }
         }
@@ -738,8 +847,33 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             if (Interlocked.Exchange(ref done, 1) == 0)
             {
                 forget(this);
-                sink.Failed(index, exception);
+                wait.Dispose();
+                sink.Failed(index, exception is OperationCanceledException && IsCancelledBeforeSent && !life.IsCancellationRequested
+                    ? new OperationCanceledException($"The call was cancelled before it was sent to engine {engine.EngineId}.")
+                    : exception);
             }
         }
+
+        private async Task CancelOnGrainAsync()
+        {
+            try
+            {
+                await engine.Grain.Cancel(Id).WaitAsync(life).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The engine died or answered meanwhile: its call is over either way, and its end reaches the sink.
+            }
+        }
+    }
+
+    /// <summary>Calls as sent to their engines, one per target (null for a target that was down): what cancels them.</summary>
+    private sealed class SentCalls(int targets) : ISentRequest
+    {
+        private readonly PendingCall?[] calls = new PendingCall?[targets];
+
+        public void Sent(int index, PendingCall? call) => calls[index] = call;
+
+        public void Cancel(int index) => calls[index]?.Cancel();
     }
 }

@@ -82,8 +82,18 @@ internal static class SiloHost
 
     private static void Configure(ISiloBuilder silo, SiloArguments arguments, ClusterCredentials? credentials)
     {
-        var primary = arguments.PrimaryPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
-        silo.UseLocalhostClustering(arguments.SiloPort, arguments.GatewayPort, primary, ServiceId, arguments.Cluster);
+        if (arguments.Membership is { } membership)
+        {
+            silo.UseRedisClustering(Membership.RedisEndpoint(membership));
+            silo.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (arguments.Cluster, ServiceId));
+            silo.ConfigureEndpoints(IPAddress.Loopback, arguments.SiloPort, arguments.GatewayPort, listenOnAnyHostAddress: false);
+        }
+        else
+        {
+            var primary = arguments.PrimaryPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
+            silo.UseLocalhostClustering(arguments.SiloPort, arguments.GatewayPort, primary, ServiceId, arguments.Cluster);
+        }
+
         silo.Configure<SiloOptions>(o => o.SiloName = EnginePlacement.SiloName(arguments.EngineId));
         silo.Configure<ClusterMembershipOptions>(o =>
         {
@@ -124,11 +134,11 @@ internal static class SiloHost
 }
 
 /// <summary>A silo's command line.</summary>
-internal sealed record SiloArguments(int EngineId, string Cluster, string Credentials, int SiloPort, int GatewayPort, int? PrimaryPort, int? DataPort, bool WatchStdin, LogLevel LogLevel)
+internal sealed record SiloArguments(int EngineId, string Cluster, string Credentials, int SiloPort, int GatewayPort, int? PrimaryPort, int? DataPort, bool WatchStdin, LogLevel LogLevel, string? Membership = null)
 {
     public const string Usage =
         "usage: Parallax.Silo --id <engine id> --cluster <name> --credentials <cluster.pfx> --silo-port <port> --gateway-port <port> " +
-        "[--primary-port <silo port of engine 0's silo>] [--data-port <port>] [--watch-stdin] [--log-level Warning]";
+        "[--primary-port <silo port of engine 0's silo> | --membership redis://host:port] [--data-port <port>] [--watch-stdin] [--log-level Warning]";
 
     /// <exception cref="ArgumentException">An argument is missing or malformed.</exception>
     public static SiloArguments Parse(string[] args)
@@ -165,7 +175,14 @@ internal sealed record SiloArguments(int EngineId, string Cluster, string Creden
             values.ContainsKey("--primary-port") ? Port("--primary-port") : null,
             values.ContainsKey("--data-port") ? Port("--data-port") : null,
             watch,
-            values.TryGetValue("--log-level", out var level) ? Enum.Parse<LogLevel>(level, ignoreCase: true) : LogLevel.Warning);
+            values.TryGetValue("--log-level", out var level) ? Enum.Parse<LogLevel>(level, ignoreCase: true) : LogLevel.Warning,
+            values.TryGetValue("--membership", out var membership) ? Checked(membership) : null);
+
+        static string Checked(string membership)
+        {
+            _ = Silos.Membership.RedisEndpoint(membership);
+            return membership;
+        }
     }
 }
 

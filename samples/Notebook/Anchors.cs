@@ -42,9 +42,12 @@ internal static class Anchors
         return now is not null && now.TryGetValue(key, out double s) ? s : (Recorded[key].Low + Recorded[key].High) / 2;
     }
 
+    /// <summary>Whether the anchors are for this run's sizes: measured now, or recorded and the sizes are the full ones.</summary>
+    public static bool IsComparable(NotebookOptions options) => !options.Quick || Measured(options) is not null;
+
     /// <summary>"0.26x ipyparallel push": <paramref name="seconds"/> against the anchor (&lt; 1 means faster than Python).</summary>
     public static string Ratio(NotebookOptions options, double seconds, string key) =>
-        options.Quick && Measured(options) is null
+        !IsComparable(options)
             ? $"no ratio: the recorded {Recorded[key].What} is for the full sizes"
             : $"{(seconds / Seconds(options, key)).ToString("F2", CultureInfo.InvariantCulture)}x {Recorded[key].What}";
 

@@ -42,6 +42,18 @@ if (args is ["engine-threads", ..])
     return;
 }
 
+if (args is ["seed-flow", ..])
+{
+    Parallax.Benchmarks.Engines.SeedFlowBench.Run(args[1..]);
+    return;
+}
+
+if (args is [Parallax.Benchmarks.Engines.SeedFlowBench.ChildVerb, ..])
+{
+    Parallax.Benchmarks.Engines.SeedFlowBench.ChildAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args is ["soak", ..])
 {
     Parallax.Benchmarks.Engines.Soak.RunAsync(args[1..]).GetAwaiter().GetResult();

@@ -19,11 +19,13 @@ internal sealed class EngineExecutor
     /// <param name="engineId">The engine's id, as clients number it.</param>
     /// <param name="mac">Checks values pushed through shared memory (a fresh random one when nothing is).</param>
     /// <param name="textLimit">The most characters of each text (output, an exception's message and stack) a reply carries.</param>
-    private EngineExecutor(int engineId, SegmentMac mac, int textLimit)
+    /// <param name="segments">Where matrices engine code writes are kept so that a pull maps them (none: they are arrays).</param>
+    /// <param name="sharedThreshold">The size from which a written matrix goes into <paramref name="segments"/>.</param>
+    private EngineExecutor(int engineId, SegmentMac mac, int textLimit, ReplySegments? segments, long sharedThreshold)
     {
         EngineId = engineId;
         this.textLimit = textLimit;
-        Namespace = new EngineNamespace(engineId, mac);
+        Namespace = new EngineNamespace(engineId, mac, segments, sharedThreshold);
     }
 
     /// <summary>Gets the engine's id.</summary>
@@ -37,9 +39,9 @@ internal sealed class EngineExecutor
     /// <c>Engine.Get/Set</c> use, and Parallax's own stubs (<see cref="BuiltinStubs"/>) are registered.
     /// One per process: engine code reads its namespace from a static.
     /// </summary>
-    public static EngineExecutor Install(int engineId, SegmentMac mac, int textLimit)
+    public static EngineExecutor Install(int engineId, SegmentMac mac, int textLimit, ReplySegments? segments = null, long sharedThreshold = long.MaxValue)
     {
-        var executor = new EngineExecutor(engineId, mac, textLimit);
+        var executor = new EngineExecutor(engineId, mac, textLimit, segments, sharedThreshold);
         EngineNamespace.Install(executor.Namespace);
         EngineDispatch.Register(BuiltinStubs.Shape, arguments =>
         {
@@ -79,6 +81,10 @@ internal sealed class EngineExecutor
             finally
             {
                 output.Stop();
+
+                // What the request let go of (a replaced or removed variable) is unmapped or reused from
+                // here on; its views, valid through the request, now throw instead of reading it.
+                Namespace.EndRequest();
             }
 
             const string advice = "print less, or return the data as the call's result";

@@ -48,9 +48,9 @@ internal sealed class EngineHost
         this.connection = connection;
         this.engineId = engineId;
         this.log = log;
-        executor = EngineExecutor.Install(engineId, connection.SegmentMac, TextLimitFor(connection));
-        ns = executor.Namespace;
         replySegments = new ReplySegments(connection.SegmentFolder, engineId);
+        executor = EngineExecutor.Install(engineId, connection.SegmentMac, TextLimitFor(connection), replySegments, connection.SharedMemoryThreshold);
+        ns = executor.Namespace;
         placement = new Placement(connection.SharedMemoryThreshold, connection.SegmentMac);
         calls = new CallQueue(Execute, ReplyCancelled, connection.MaxFrameBytes, connection.Polling);
     }
@@ -76,6 +76,7 @@ internal sealed class EngineHost
             return 2;
         }
 
+        OwnSession.Enter();
         var log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
         var host = new EngineHost(ConnectionInfo.Read(connectionPath), engineId, log);
         return host.Listen(parentPid);
@@ -416,7 +417,12 @@ internal sealed class EngineHost
         SharedSegment? segment = null;
         SharedRange? shared = null;
         ReadOnlyMemory<byte> inline = default;
-        if (error is null && placement.IsShared(result.SizeBound))
+        if (error is null && result.Segment is { } lying && placement.IsShared(result.SizeBound) && replySegments.TryHandOut(lying, channel))
+        {
+            // A matrix engine code wrote into shared memory: the client maps it where it lies.
+            shared = placement.Describe(lying, result.Bytes);
+        }
+        else if (error is null && placement.IsShared(result.SizeBound))
         {
             // The client maps it, checks the tag, reads, and marks it free for the next result.
             segment = replySegments.Rent(result.SizeBound, channel);

@@ -19,6 +19,11 @@ internal sealed class ReplySegments(string folder, int engineId)
     public const int Capacity = 2;
 
     private readonly List<SharedSegment> kept = [];
+
+    /// <summary>Segments variables hold (written matrices), each with whether a pull has named it since it was taken.</summary>
+    private readonly Dictionary<SharedSegment, bool> held = [];
+
+    /// <summary>The connection each segment was last sent to (rented for its reply or handed out by a pull).</summary>
     private readonly Dictionary<SharedSegment, object> readers = [];
     private readonly Lock gate = new();
 
@@ -27,9 +32,86 @@ internal sealed class ReplySegments(string folder, int engineId)
     {
         lock (gate)
         {
-            var rented = RentCore(length);
+            SharedSegment rented;
+            if (TakeFree(length) is { } free)
+            {
+                rented = free;
+            }
+            else
+            {
+                rented = SharedSegment.Create(folder, Tag(engineId), length);
+                kept.Add(rented);
+                Trim();
+            }
+
+            rented.AddReference();
             readers[rented] = reader;
             return rented;
+        }
+    }
+
+    /// <summary>
+    /// A segment for a matrix engine code writes and a variable keeps (<see cref="EngineNamespace.CreateMatrix{T}"/>):
+    /// a released one whose pages are backed already, else a new one. It leaves the pool until
+    /// <see cref="ReturnValue"/>; pulls name it (<see cref="TryHandOut"/>) instead of copying it.
+    /// </summary>
+    /// <returns>The segment, and whether it held data before (it is not zero).</returns>
+    public (SharedSegment Segment, bool Reused) TakeForValue(long length)
+    {
+        lock (gate)
+        {
+            if (TakeFree(length) is { } free)
+            {
+                kept.Remove(free);
+                readers.Remove(free);
+                held[free] = false;
+                return (free, true);
+            }
+
+            var created = SharedSegment.Create(folder, Tag(engineId), length);
+            held[created] = false;
+            return (created, false);
+        }
+    }
+
+    /// <summary>
+    /// Lets a pull name a value's segment in its reply to <paramref name="reader"/>: the client maps it,
+    /// reads it and marks it free, as any reply segment. False while an earlier pull's reader has not
+    /// marked it free yet (the caller copies the value into a reply segment instead).
+    /// </summary>
+    public bool TryHandOut(SharedSegment segment, object reader)
+    {
+        lock (gate)
+        {
+            if (!held.TryGetValue(segment, out var handedOut) || (handedOut && !segment.TryReclaim()))
+            {
+                return false;
+            }
+
+            held[segment] = true;
+            readers[segment] = reader;
+            return true;
+        }
+    }
+
+    /// <summary>Takes back a value's segment (the variable let go of it) into the pool, reusable once no pull's reader holds it.</summary>
+    public void ReturnValue(SharedSegment segment)
+    {
+        lock (gate)
+        {
+            if (!held.Remove(segment, out var handedOut))
+            {
+                return;
+            }
+
+            if (!handedOut)
+            {
+                // No reader was ever told of it: free now, as a reader would have marked it.
+                segment.MarkFree();
+            }
+
+            kept.Add(segment);
+            Trim();
         }
     }
 
@@ -37,7 +119,8 @@ internal sealed class ReplySegments(string folder, int engineId)
     /// The connection <paramref name="reader"/> closed: segments it was sent and never handed back are
     /// removed. Clients of a standing cluster come and go (one killed with -9 releases nothing); without
     /// this, each would leave its last large results pinned in /dev/shm for the engine's lifetime. The name
-    /// goes and the pages stay for a reader that still maps them, so nothing is written under it.
+    /// goes and the pages stay for a reader that still maps them, so nothing is written under it. A
+    /// variable's segment stays (engine code still uses it): the next pull may name it again.
     /// </summary>
     public void Abandon(object reader)
     {
@@ -54,13 +137,21 @@ internal sealed class ReplySegments(string folder, int engineId)
                     kept.RemoveAt(i--);
                 }
             }
+
+            foreach (var segment in held.Keys.ToArray())
+            {
+                if (readers.TryGetValue(segment, out var holder) && holder == reader && (File.Exists(segment.Path) || segment.TryReclaim()))
+                {
+                    held[segment] = false;
+                    readers.Remove(segment);
+                }
+            }
         }
     }
 
-    private SharedSegment RentCore(long length)
+    /// <summary>The smallest released segment that fits, taken back from its reader; so a small result does not take the big one. Called under the gate.</summary>
+    private SharedSegment? TakeFree(long length)
     {
-        // Called under the gate.
-        // Smallest free segment that fits, so a small result does not take the big one.
         SharedSegment? best = null;
         foreach (var segment in kept)
         {
@@ -70,19 +161,16 @@ internal sealed class ReplySegments(string folder, int engineId)
             }
         }
 
-        if (best is not null && best.TryReclaim())
-        {
-            best.AddReference();
-            return best;
-        }
+        return best is not null && best.TryReclaim() ? best : null;
+    }
 
-        var created = SharedSegment.Create(folder, Tag(engineId), length);
-        kept.Add(created);
-        created.AddReference();
-
-        // Over capacity: drop released segments, oldest first; ones a reader still holds stay until released.
-        // Released means the reclaim works (the move fails unless the .free name is there and the own
-        // name is not): then the one name to remove is certainly this segment's.
+    /// <summary>
+    /// Over capacity: drops released segments, oldest first; ones a reader still holds stay until released.
+    /// Released means the reclaim works (the move fails unless the .free name is there and the own
+    /// name is not): then the one name to remove is certainly this segment's. Called under the gate.
+    /// </summary>
+    private void Trim()
+    {
         for (var i = 0; i < kept.Count - 1 && kept.Count > Capacity; i++)
         {
             if (kept[i].TryReclaim())
@@ -93,8 +181,6 @@ internal sealed class ReplySegments(string folder, int engineId)
                 kept.RemoveAt(i--);
             }
         }
-
-        return created;
     }
 
     /// <summary>Deletes the reply segments engine <paramref name="engineId"/> left in <paramref name="folder"/> (it was killed; a new engine takes its id).</summary>
@@ -120,12 +206,13 @@ internal sealed class ReplySegments(string folder, int engineId)
     {
         lock (gate)
         {
-            foreach (var segment in kept)
+            foreach (var segment in kept.Concat(held.Keys))
             {
                 segment.Delete();
             }
 
             kept.Clear();
+            held.Clear();
             readers.Clear();
         }
     }

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Runtime.Loader;
-
 using Parallax.Engines.Transport;
 
 namespace Parallax.Engines.Host;

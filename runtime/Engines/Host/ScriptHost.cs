@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-
 using Parallax.Engines.Transport;
 
 namespace Parallax.Engines.Host;

@@ -15,14 +15,18 @@ internal readonly struct Payload
 {
     private readonly Action<IBufferWriter<byte>>? write;
 
-    private Payload(ReadOnlyMemory<byte> bytes, Action<IBufferWriter<byte>>? write, long sizeBound)
+    private Payload(ReadOnlyMemory<byte> bytes, Action<IBufferWriter<byte>>? write, long sizeBound, SharedSegment? segment = null)
     {
         Bytes = bytes;
         this.write = write;
         SizeBound = sizeBound;
+        Segment = segment;
     }
 
     public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>The shared-memory segment <see cref="Bytes"/> lie in, when the sender wrote them there already (an engine's written matrix): a reply can name the range instead of copying it.</summary>
+    public SharedSegment? Segment { get; }
 
     /// <summary>The exact size of <see cref="Bytes"/>, or an upper bound of the serialized value.</summary>
     public long SizeBound { get; }
@@ -36,6 +40,9 @@ internal readonly struct Payload
     public const long MaxSize = int.MaxValue;
 
     public static Payload FromBytes(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length);
+
+    /// <summary>Serialized bytes that lie in <paramref name="segment"/> (<paramref name="bytes"/> is a slice of its memory).</summary>
+    public static Payload InSegment(SharedSegment segment, ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length, segment);
 
     /// <summary>A value of type <paramref name="type"/>: deferred when its size is known, serialized now otherwise.</summary>
     /// <exception cref="NotSupportedException">The value serializes to more than <see cref="MaxSize"/> bytes.</exception>

@@ -43,4 +43,18 @@ internal sealed class Placement(int threshold, SegmentMac mac)
 
         return ranges;
     }
+
+    /// <summary>
+    /// Describes data the sender wrote into <paramref name="segment"/> already (<see cref="Payload.InSegment"/>):
+    /// its range and tag, for a reader to map instead of receiving a copy.
+    /// </summary>
+    public SharedRange Describe(SharedSegment segment, ReadOnlyMemory<byte> bytes)
+    {
+        if (!System.Runtime.InteropServices.MemoryMarshal.TryGetMemoryManager(bytes, out SharedSegment? owner, out var start, out var length) || owner != segment)
+        {
+            throw new ArgumentException($"The bytes to describe do not lie in the segment '{segment.Path}'.", nameof(bytes));
+        }
+
+        return new SharedRange(segment.Path, start, length, segment.Sign(mac, start, length));
+    }
 }

@@ -27,6 +27,8 @@ internal sealed class LocalMatrices : Section
             $"({Linalg.MaxThreads} threads, {Linalg.KernelDescription} kernel)");
         Console.WriteLine($"  {Anchors.Describe(options, "numpy_dot")} (the first product in a fresh process); " +
             $"Linalg.Dot's time: {Anchors.Ratio(options, seconds, "numpy_dot")}");
+        double floor = (2.0 * n * n * n / (MachineFloors.FmaGflops() * 1e9)) + MachineFloors.FreshTouchSeconds(c.Length * (long)sizeof(double));
+        Console.WriteLine($"  floor now (the FMA rate of every core, plus the first touch of the new 200 MB result): {floor:F2} s, {floor / seconds:P0} of it reached");
         PrintCorners(c);
 
         // A fresh 200 MB result is first touched inside the product; on a VM each page fault is slow, so

@@ -11,6 +11,11 @@ internal sealed class ParallelClient : Section
     {
         var (a, b) = SeedMatrices.Get(options.MatrixSize);
 
+        // The floors under the cells below, measured now, before any engine runs: the FMA rate of every
+        // core and the first touch of fresh memory (per matrix of N² doubles).
+        double fma = MachineFloors.FmaGflops();
+        double touch = MachineFloors.FreshTouchSeconds(a.Length * (long)sizeof(double));
+
         // In [14]: cl = Client(). ipcluster started the engines beforehand; here the cluster starts
         // three engine processes itself and stops them when disposed (or when this process dies).
         var clock = Stopwatch.StartNew();
@@ -39,14 +44,19 @@ internal sealed class ParallelClient : Section
         // three engines map, where ipyparallel pickles and sends it three times.
         clock.Restart();
         await v.PushAsync(new { a, b }, cancellationToken);
-        Console.WriteLine($"  v.Push(new {{ a, b }}): {2.0 * a.Length * sizeof(double) / 1e6:F0} MB to 3 engines in {clock.Elapsed.TotalSeconds:F2} s ({Anchors.Ratio(options, clock.Elapsed.TotalSeconds, "ipp_push")})");
+        double pushSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"  v.Push(new {{ a, b }}): {2.0 * a.Length * sizeof(double) / 1e6:F0} MB to 3 engines in {pushSeconds:F2} s ({Anchors.Ratio(options, pushSeconds, "ipp_push")})");
 
-        // In [49]: %%time r = v.execute('c = np.dot(a,b)', block=True). C# on every engine, with the
-        // pushed a and b in scope as the double[,] they are; c is stored in each engine's namespace.
+        // In [49]: %%time r = v.execute('c = np.dot(a,b)', block=True), as a C# lambda on every engine.
+        // The generator sees Engine.Get<double[,]> passed to Linalg.Dot and Engine.Set of the product:
+        // each engine reads a and b where the push wrote them (no copy) and writes c into shared memory
+        // a pull maps. (A code string, v.ExecuteAsync("var c = Linalg.Dot(a, b);"), reads a and b as
+        // arrays: a copy of 400 MB into fresh memory on each engine first.)
         clock.Restart();
-        var r = v.ExecuteAsync("var c = Linalg.Dot(a, b);", cancellationToken);
+        var r = v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))), cancellationToken);
         await r;
-        Console.WriteLine($"  v.ExecuteAsync(\"var c = Linalg.Dot(a, b);\") on every engine: wall time {clock.Elapsed.TotalSeconds:F2} s, compiling included ({Anchors.Ratio(options, clock.Elapsed.TotalSeconds, "ipp_dot")}; 10.2 s in the seed)");
+        double dotSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"  v.ApplyAsync(() => Engine.Set(\"c\", Linalg.Dot(Engine.Get<double[,]>(\"a\"), Engine.Get<double[,]>(\"b\")))) on every engine: wall time {dotSeconds:F2} s ({Anchors.Ratio(options, dotSeconds, "ipp_dot")}; 10.2 s in the seed)");
         foreach (var m in r.Metadata)
         {
             Console.WriteLine($"    engine {m.EngineId}: started +{(m.Started - m.Submitted)?.TotalMilliseconds:F0} ms, ran {(m.Completed - m.Started)?.TotalSeconds:F2} s");
@@ -65,10 +75,12 @@ internal sealed class ParallelClient : Section
         // In [51], [52]: dot = v.pull('c', block=True); print(dot)
         clock.Restart();
         double[][,] dot = await v.PullAsync<double[,]>("c", cancellationToken);
-        Console.WriteLine($"  v.Pull<double[,]>(\"c\"): 3 x {a.Length * sizeof(double) / 1e6:F0} MB in {clock.Elapsed.TotalSeconds:F2} s ({Anchors.Ratio(options, clock.Elapsed.TotalSeconds, "ipp_pull")}); dot[0]:");
+        double pullSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"  v.Pull<double[,]>(\"c\"): 3 x {a.Length * sizeof(double) / 1e6:F0} MB in {pullSeconds:F2} s ({Anchors.Ratio(options, pullSeconds, "ipp_pull")}); dot[0]:");
         LocalMatrices.PrintCorners(dot[0]);
 
         Console.WriteLine($"  {Anchors.Describe(options, "ipp_start", "ipp_push", "ipp_dot", "ipp_pull")}");
+        PrintFloors(options, fma, touch, a.GetLength(0), pushSeconds, dotSeconds, pullSeconds);
 
         // In [53]: assert np.allclose(c, dot[0]); assert np.allclose(dot[0], dot[1]); ...
         var c = SeedMatrices.LocalProduct ?? Linalg.Dot(a, b);
@@ -78,6 +90,38 @@ internal sealed class ParallelClient : Section
         bool identical = dot.All(d => Same(c, d));
         Console.WriteLine($"  allclose(c, dot[0]), allclose(dot[0], dot[1]), allclose(dot[1], dot[2]): true" +
             (identical ? "; every engine's product is bitwise equal to the local one" : ""));
+    }
+
+    /// <summary>
+    /// The cells beside ipyparallel's and beside the floor: 3 products at the FMA rate of every core, and
+    /// the first touch of what must be new memory (the push's 400 MB segment, the three results, the
+    /// three arrays the pull returns). Python's own floor is the same machine's.
+    /// </summary>
+    private static void PrintFloors(NotebookOptions options, double fma, double touch, int n, double push, double dot, double pull)
+    {
+        double product = 2.0 * n * n * n / (fma * 1e9);
+        var rows = new (string What, string Key, double Seconds, double Floor, double? Goal)[]
+        {
+            ("push a, b to 3 engines", "ipp_push", push, 2 * touch, null),
+            ("c = Linalg.Dot(a, b) on every engine", "ipp_dot", dot, (3 * product) + (3 * touch), 1.0),
+            ("pull 3 x c into new arrays", "ipp_pull", pull, 3 * touch, 0.5),
+        };
+        Console.WriteLine($"  floors now: {fma:F0} GFLOP/s of FMA on {Environment.ProcessorCount} cores, first touch {touch:F2} s per {n * (long)n * 8 / 1e6:F0} MB; ratio = Parallax / ipyparallel (< 1 is faster)");
+        Console.WriteLine($"    {"cell",-38} {"Parallax",9} {"ipyparallel",11} {"ratio",7} {"goal",7} {"floor",7} {"floor/Parallax",14}");
+        double total = 0, totalPython = 0, totalFloor = 0;
+        foreach (var (what, key, seconds, floor, goal) in rows)
+        {
+            double python = Anchors.IsComparable(options) ? Anchors.Seconds(options, key) : double.NaN;
+            total += seconds;
+            totalPython += python;
+            totalFloor += floor;
+            Console.WriteLine($"    {what,-38} {seconds,8:F2}s {Python(python),11} {Python(seconds / python, "x"),7} {(goal is { } g ? $"<={g:F1}x" : ""),7} {floor,6:F2}s {floor / seconds,14:P0}");
+        }
+
+        Console.WriteLine($"    {"the whole flow: push + Dot + pull",-38} {total,8:F2}s {Python(totalPython),11} {Python(total / totalPython, "x"),7} {"<=0.5x",7} {totalFloor,6:F2}s {totalFloor / total,14:P0}");
+
+        // Quick runs have no anchor of their size unless --anchors measured it.
+        static string Python(double value, string unit = "s") => double.IsNaN(value) ? "-" : value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + unit;
     }
 
     /// <summary>numpy's allclose with its defaults: |x - y| <= 1e-8 + 1e-5 |y| everywhere.</summary>

@@ -65,30 +65,9 @@ internal static class EngineThreadsBench
     }
 
     /// <summary>What every core's Vector512 FMA pipes deliver right now: the busy-machine gauge the linalg bench uses.</summary>
-    internal static double FmaPeakGflops()
-    {
-        int threads = Environment.ProcessorCount;
-        const long iterations = 20_000_000;
-        double best = 0;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            var clock = Stopwatch.StartNew();
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => global::Parallax.Benchmarks.Linalg.LinalgBench.FmaChains(iterations));
-            best = Math.Max(best, threads * iterations * 24 * 8 * 2 / clock.Elapsed.TotalSeconds / 1e9);
-        }
+    internal static double FmaPeakGflops() => global::Notebook.MachineFloors.FmaGflops();
 
-        return best;
-    }
-
-    internal static double FreshTouchSeconds(long bytes)
-    {
-        var clock = Stopwatch.StartNew();
-        var fresh = GC.AllocateUninitializedArray<byte>((int)Math.Min(bytes, Array.MaxLength));
-        fresh.AsSpan().Fill(1);
-        double seconds = clock.Elapsed.TotalSeconds * bytes / fresh.Length;
-        GC.KeepAlive(fresh);
-        return seconds;
-    }
+    internal static double FreshTouchSeconds(long bytes) => global::Notebook.MachineFloors.FreshTouchSeconds(bytes);
 
     private static double Median(List<double> values)
     {

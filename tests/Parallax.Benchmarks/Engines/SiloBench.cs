@@ -88,6 +88,16 @@ internal static class SiloBench
         });
         Row("1000 tiny calls spread over 3 engines (best of 3)", tiny.Remote, tiny.Local, "s");
 
+        // The task farm over each backend: least-loaded scheduling, automatic chunks, ordered results.
+        var items = Enumerable.Range(0, 1000).ToArray();
+        var firstRemote = Time(() => remoteClient.LoadBalancedView().MapSync(x => x + 1, items));
+        var firstLocal = Time(() => cluster.Client.LoadBalancedView().MapSync(x => x + 1, items));
+        Row("1000 tiny load-balanced tasks (x => x + 1), first map", firstRemote, firstLocal, "s");
+        var balanced = Interleaved(remoteClient, cluster.Client, client => client.LoadBalancedView().MapSync(x => x + 1, items));
+        Row("1000 tiny load-balanced tasks, warm (best of 3)", balanced.Remote, balanced.Local, "s");
+        var one = Interleaved(remoteClient, cluster.Client, client => client.LoadBalancedView().MapSync(x => x + 1, items, chunkSize: 1));
+        Row("1000 tiny load-balanced tasks, chunkSize: 1 (best of 3)", one.Remote, one.Local, "s");
+
         Row("kill -9 of an engine's process to EngineDiedException", await SiloDeathAsync(orleans, silo) * 1e3, await LocalDeathAsync() * 1e3, "ms");
         Console.WriteLine($"  ipyparallel: about 30 000 ms (10 missed 3-second heartbeats); goal for silos: 2 000 ms");
         Console.WriteLine($"load average at the end {LoadAverage()}");

@@ -257,19 +257,7 @@ internal static partial class LinalgBench
     /// This CPU's attainable FMA throughput: 24 independent Vector512 FMA chains per thread, in
     /// registers, on every benchmark thread at once (2 cores x 2 FMA pipes x 8 doubles x 2 flops x clock).
     /// </summary>
-    private static double MeasureFmaPeak(int threads)
-    {
-        const long iterations = 20_000_000;
-        double best = 0;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            var clock = Stopwatch.StartNew();
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => FmaChains(iterations));
-            best = Math.Max(best, threads * iterations * 24 * 8 * 2 / clock.Elapsed.TotalSeconds / 1e9);
-        }
-
-        return best;
-    }
+    private static double MeasureFmaPeak(int threads) => global::Notebook.MachineFloors.FmaGflops(threads);
 
     /// <summary>The clock /proc/cpuinfo reports (a VM reports the nominal TSC rate, not the boost), or 0 elsewhere.</summary>
     private static double NominalGhz()
@@ -279,28 +267,7 @@ internal static partial class LinalgBench
         return line is not null && double.TryParse(line[(line.IndexOf(':') + 1)..], CultureInfo.InvariantCulture, out double mhz) ? mhz / 1000 : double.NaN;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    internal static double FmaChains(long iterations)
-    {
-        var m = Vector512.Create(0.999999);
-        var x = Vector512.Create(1e-9);
-        Vector512<double> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m, a8 = m, a9 = m, a10 = m, a11 = m;
-        Vector512<double> b0 = m, b1 = m, b2 = m, b3 = m, b4 = m, b5 = m, b6 = m, b7 = m, b8 = m, b9 = m, b10 = m, b11 = m;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = Vector512.FusedMultiplyAdd(a0, m, x); a1 = Vector512.FusedMultiplyAdd(a1, m, x); a2 = Vector512.FusedMultiplyAdd(a2, m, x);
-            a3 = Vector512.FusedMultiplyAdd(a3, m, x); a4 = Vector512.FusedMultiplyAdd(a4, m, x); a5 = Vector512.FusedMultiplyAdd(a5, m, x);
-            a6 = Vector512.FusedMultiplyAdd(a6, m, x); a7 = Vector512.FusedMultiplyAdd(a7, m, x); a8 = Vector512.FusedMultiplyAdd(a8, m, x);
-            a9 = Vector512.FusedMultiplyAdd(a9, m, x); a10 = Vector512.FusedMultiplyAdd(a10, m, x); a11 = Vector512.FusedMultiplyAdd(a11, m, x);
-            b0 = Vector512.FusedMultiplyAdd(b0, m, x); b1 = Vector512.FusedMultiplyAdd(b1, m, x); b2 = Vector512.FusedMultiplyAdd(b2, m, x);
-            b3 = Vector512.FusedMultiplyAdd(b3, m, x); b4 = Vector512.FusedMultiplyAdd(b4, m, x); b5 = Vector512.FusedMultiplyAdd(b5, m, x);
-            b6 = Vector512.FusedMultiplyAdd(b6, m, x); b7 = Vector512.FusedMultiplyAdd(b7, m, x); b8 = Vector512.FusedMultiplyAdd(b8, m, x);
-            b9 = Vector512.FusedMultiplyAdd(b9, m, x); b10 = Vector512.FusedMultiplyAdd(b10, m, x); b11 = Vector512.FusedMultiplyAdd(b11, m, x);
-        }
-
-        var sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7 + b8 + b9 + b10 + b11;
-        return Vector512.Sum(sum);
-    }
+    internal static double FmaChains(long iterations) => global::Notebook.MachineFloors.FmaChains(iterations);
 
     private static double[,] RandomMatrix(Random rng, int n)
     {

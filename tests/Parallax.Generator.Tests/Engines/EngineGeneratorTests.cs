@@ -53,6 +53,65 @@ public class EngineGeneratorTests
     }
 
     [Fact]
+    public void Seed_product_reads_and_writes_shared_memory_in_place()
+    {
+        // The seed's cell: the pushed a and b are read as views (no copy into arrays), and c is written
+        // into the memory a pull maps.
+        var run = Run("""
+            using System.Threading.Tasks;
+            using Parallax;
+            namespace Demo;
+            public static class Cells
+            {
+                public static async Task Dot(DirectView v)
+                {
+                    await v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
+                }
+            }
+            """).AssertCompiles();
+        Snapshot.Verify(run);
+        var stub = Assert.Single(run.Sources.Values);
+        Assert.Contains("=> global::Parallax.CompilerServices.EngineValues.SetDot<double>(\"c\", global::Parallax.Engine.GetMatrix<double>(\"a\"), global::Parallax.Engine.GetMatrix<double>(\"b\"));", stub);
+    }
+
+    [Fact]
+    public void Matrix_operands_become_views_only_where_Linalg_takes_views()
+    {
+        // Rewritten: operands of Dot and Gemm's a and b (floats too, named arguments, `using static`),
+        // and Set(name, Dot(...)) with an array operand. Left alone: Gemm's c (written in place, so it
+        // must stay the namespace's array), a Get that is not an operand, a Set of something else, a
+        // Set whose type argument is not the product's type, and a matrix-vector product.
+        var run = Run("""
+            using Parallax;
+            using static Parallax.Engine;
+            namespace Demo;
+            public static class Cells
+            {
+                public static void Run(DirectView v)
+                {
+                    v.ApplySync(() =>
+                    {
+                        var local = new float[2, 2];
+                        Linalg.Gemm(1.0, Engine.Get<double[,]>("a"), Transpose.Transposed, b: Get<double[,]>("b"), Transpose.None, 0.0, Engine.Get<double[,]>("c"));
+                        Engine.Set("f", Linalg.Dot(local, Engine.Get<float[,]>("g")));
+                        var kept = Engine.Get<double[,]>("a");
+                        Engine.Set("h", kept);
+                        Engine.Set<object>("i", Linalg.Dot(kept, kept));
+                        Engine.Set("j", Linalg.Dot(Engine.Get<double[,]>("a"), new double[] { 1, 2 }));
+                    });
+                }
+            }
+            """).AssertCompiles();
+        var stub = Assert.Single(run.Sources.Values);
+        Assert.Contains("global::Parallax.Linalg.Gemm(1.0, global::Parallax.Engine.GetMatrix<double>(\"a\"), ((global::Parallax.Transpose)1), b: global::Parallax.Engine.GetMatrix<double>(\"b\"), ((global::Parallax.Transpose)0), 0.0, global::Parallax.Engine.Get<double[,]>(\"c\"));", stub);
+        Assert.Contains("global::Parallax.CompilerServices.EngineValues.SetDot<float>(\"f\", local, global::Parallax.Engine.GetMatrix<float>(\"g\"));", stub);
+        Assert.Contains("var kept = global::Parallax.Engine.Get<double[,]>(\"a\");", stub);
+        Assert.Contains("global::Parallax.Engine.Set(\"h\", kept);", stub);
+        Assert.Contains("global::Parallax.Engine.Set<object>(\"i\", global::Parallax.Linalg.Dot(kept, kept));", stub);
+        Assert.Contains("global::Parallax.Engine.Set(\"j\", global::Parallax.Linalg.Dot(global::Parallax.Engine.Get<double[,]>(\"a\"), new double[] { 1, 2 }));", stub);
+    }
+
+    [Fact]
     public void Method_group()
     {
         var run = Run(MethodGroupSource).AssertCompiles();

@@ -262,6 +262,68 @@ public class JitShapeGeneratorTests
         Assert.Equal(named.GetMethod("Rows")!.Invoke(null, [l, 3L, 5L, 7L, 11L, 13L]), caller.GetMethod("Rows")!.Invoke(null, [l]));
     }
 
+    private const string ConditionWrites = """
+        using Parallax;
+        namespace Demo;
+        public static partial class Probe
+        {
+            [Jit]
+            public static void Flip(double[] x, double[] r)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double v = x[i];
+                    if (v > 0) { v = -v; r[i] = v; }
+                }
+            }
+
+            [Jit]
+            public static void StopAt(int[] x, int[] r)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    int v = x[i], k = 0;
+                    while (k < 20)
+                    {
+                        if (v > 3) { v = 0; break; }
+                        v++;
+                        k++;
+                    }
+                    r[i] = v * 100 + k;
+                }
+            }
+        }
+        public static class Caller
+        {
+            public static void Flip(double[] x, double[] r) => Probe.Flip(x, r);
+            public static void StopAt(int[] x, int[] r) => Probe.StopAt(x, r);
+        }
+        """;
+
+    /// <summary>An if whose body writes a variable its own condition reads: the condition holds for the
+    /// whole body as it held when the if was entered, as in the scalar loop.</summary>
+    [Fact]
+    public void An_if_that_writes_what_its_condition_reads_masks_its_whole_body_by_the_value_on_entry()
+    {
+        var run = GeneratorHarness.Run(ConditionWrites, new JitGenerator()).AssertCompiles();
+        var assembly = run.Load();
+        var caller = assembly.GetType("Demo.Caller")!;
+        var probe = assembly.GetType("Demo.Probe")!;
+        var x = Enumerable.Range(0, 77).Select(v => (double)(v % 7 - 3)).ToArray();
+        var r = new double[x.Length];
+        var expected = new double[x.Length];
+        caller.GetMethod("Flip")!.Invoke(null, [x, r]);
+        probe.GetMethod("Flip")!.Invoke(null, [x, expected]);
+        Assert.Equal(expected, r);
+
+        var n = Enumerable.Range(0, 77).Select(v => v % 9 - 4).ToArray();
+        var s = new int[n.Length];
+        var expectedS = new int[n.Length];
+        caller.GetMethod("StopAt")!.Invoke(null, [n, s]);
+        probe.GetMethod("StopAt")!.Invoke(null, [n, expectedS]);
+        Assert.Equal(expectedS, s);
+    }
+
     private const string HelperUser = """
         using Parallax;
         public static partial class K

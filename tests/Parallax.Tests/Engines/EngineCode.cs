@@ -162,6 +162,20 @@ public static class FarmSide
         return Engine.Id;
     }
 
+    /// <summary>As <see cref="WaitCooperatively"/>, and counts under "<paramref name="counter"/>-cancelled" a cancellation it saw through <see cref="Engine.CancellationToken"/>.</summary>
+    public static int WaitCountingCancels(string counter, string gate)
+    {
+        try
+        {
+            return WaitCooperatively(counter, gate);
+        }
+        catch (OperationCanceledException)
+        {
+            Count(counter + "-cancelled");
+            throw;
+        }
+    }
+
     /// <summary>Spins without ever looking at the call's token: only a restart of the engine stops it.</summary>
     public static int SpinForever()
     {

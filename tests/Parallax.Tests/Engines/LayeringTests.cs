@@ -24,8 +24,16 @@ public class LayeringTests
     /// <summary>What the transport may use outside its namespace: the failures it reports, the counters it feeds, the page-fault helper.</summary>
     private static readonly Type[] TransportMayUse = [typeof(EngineDiedException), typeof(EngineRestartedException), typeof(RemoteException), typeof(EngineTelemetry), typeof(PageFaults)];
 
-    /// <summary>What the engine host may use outside the host and the transport: the invoker table generated code fills, the ids of Parallax's own stubs, and how a build of a dispatched assembly is named.</summary>
-    private static readonly Type[] HostMayUse = [typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults), typeof(DispatchAssemblies)];
+    /// <summary>
+    /// What the engine host may use outside the host and the transport: the invoker table generated code fills, the ids of
+    /// Parallax's own stubs, how a build of a dispatched assembly is named, and the matrix views (with their lifetime) its
+    /// namespace hands out over shared memory.
+    /// </summary>
+    private static readonly Type[] HostMayUse =
+    [
+        typeof(EngineDispatch), typeof(EngineInvoker), typeof(BuiltinStubs), typeof(PageFaults), typeof(DispatchAssemblies),
+        typeof(ReadOnlyMatrixSpan<>), typeof(MatrixSpan<>), typeof(ViewLifetime),
+    ];
 
     /// <summary>The client API: what a user holds.</summary>
     private static readonly Type[] ClientApi = [typeof(Client), typeof(DirectView), typeof(EngineView), typeof(AsyncResult), typeof(AsyncResult<>)];

@@ -198,6 +198,91 @@ public class SiloTests(SilosFixture fixture)
     }
 
     [Fact]
+    public async Task A_load_balanced_map_over_the_silos_returns_in_order_and_retries_the_tasks_of_a_silo_killed_with_minus_9()
+    {
+        var cl = fixture.Client;
+        var lv = cl.LoadBalancedView();
+        Assert.Equal(Enumerable.Range(1, 50).ToArray(), lv.MapSync(x => x + 1, Enumerable.Range(0, 50)));
+
+        var items = Enumerable.Range(0, 300).ToArray();
+        var map = lv.MapAsync(
+            x =>
+            {
+                FarmSide.Count("silo-ran");
+                Thread.Sleep(5);
+                return (x, Engine.Id);
+            },
+            items,
+            retries: 1);
+        await Until(() => map.Completed >= 30);
+        fixture.Silos.Kill(2); // SIGKILL, mid-map
+        try
+        {
+            var results = await map.WaitAsync().WaitAsync(HangGuard);
+
+            // Ordered, every item once, though engine 2's tasks in flight died with it and ran again elsewhere.
+            Assert.Equal(items, results.Select(r => r.x));
+            Assert.Equal(results.Select(r => r.Id), map.EngineIds);
+            Assert.Equal([0, 1], cl.Ids);
+            foreach (var survivor in new[] { 0, 1 })
+            {
+                Assert.Equal(results.Count(r => r.Id == survivor), cl[survivor].Pull<int>("silo-ran"));
+            }
+        }
+        finally
+        {
+            await fixture.Silos.RestartAsync(2);
+            await cl.WaitForEnginesAsync(3, HangGuard);
+            cl[0..2].ApplySync(() => Engine.Remove("silo-ran"));
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_a_load_balanced_map_cancels_Engine_CancellationToken_on_the_silos_and_its_queued_tasks_never_start()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "parallax-silo-starts-" + Guid.NewGuid().ToString("N"))).FullName;
+        using var gate = new Gate();
+        var path = gate.Path;
+        var cl = fixture.Client;
+        try
+        {
+            cl[..].Push(new { kept = 42 });
+            var lv = cl.LoadBalancedView();
+            var map = lv.MapAsync(x => FarmSide.Started(folder, x) + FarmSide.WaitCountingCancels("silo-waited", path), Enumerable.Range(0, 60), chunkSize: 1);
+
+            // Every engine runs one task and the farm holds the next for it; the gate never opens.
+            await Until(() => Directory.GetFiles(folder).Length == 3);
+            map.Cancel();
+            var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => map.WaitAsync().WaitAsync(HangGuard));
+            Assert.IsNotType<EngineRestartedException>(cancelled);
+
+            // The running tasks saw their token cancelled on the silo and stopped; none of the queued ones started.
+            Assert.Equal([1, 1, 1], cl[..].Pull<int>("silo-waited-cancelled"));
+            Assert.Equal(3, Directory.GetFiles(folder).Length);
+            Assert.Equal([1, 1, 1], cl[..].Pull<int>("silo-waited"));
+
+            // Stopped cooperatively: the same silos, namespaces intact, serving the next map.
+            Assert.Equal([42, 42, 42], cl[..].Pull<int>("kept"));
+            Assert.Equal([1, 2, 3], lv.MapSync(x => x + 1, new[] { 0, 1, 2 }));
+        }
+        finally
+        {
+            cl[..].ApplySync(() => Engine.Remove("silo-waited") & Engine.Remove("silo-waited-cancelled") & Engine.Remove("kept"));
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        for (var i = 0; i < 6000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the silos did not get there within a minute");
+    }
+
+    [Fact]
     public async Task A_client_without_the_cluster_credentials_is_refused_and_runs_nothing()
     {
         var intruderFolder = Path.Combine(Path.GetTempPath(), "parallax-intruder-" + Guid.NewGuid().ToString("N"));
@@ -241,6 +326,120 @@ public class SiloTests(SilosFixture fixture)
         finally
         {
             Directory.Delete(intruderFolder, recursive: true);
+        }
+    }
+}
+
+/// <summary>
+/// <c>parallax cluster start --backend orleans</c>: the tool run as a real process keeps silo processes
+/// for a profile, and a program reaches them with <see cref="Client.ConnectAsync"/> as it reaches local
+/// engines. In the silo collection, so that it never starts silos while another test does.
+/// </summary>
+[Collection(SilosCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class SiloToolTests
+{
+    [Fact]
+    public async Task The_tool_starts_silos_for_a_profile_that_Client_ConnectAsync_reaches_lists_them_and_stops_them_with_their_credentials()
+    {
+        await using var profile = await StandingProfile.StartAsync(3, "local3", "--backend", "orleans");
+        var record = profile.Record;
+        Assert.Equal("orleans", record.Backend);
+        Assert.Equal(3, record.EngineCount);
+
+        // The cluster's certificate is inside the profile's 0700 folder, 0600, and on no command line.
+        var credentials = record.Value("credentials");
+        Assert.StartsWith(Path.GetDirectoryName(profile.FilePath)!, credentials, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentials));
+        var pids = Enumerable.Range(0, 3).Select(profile.EnginePid).ToArray();
+        Assert.All(pids, pid =>
+        {
+            Assert.True(StandingProfile.IsRunning(pid), $"silo process {pid} is not running");
+            Assert.Contains("Parallax.Silo.dll", File.ReadAllText($"/proc/{pid}/cmdline"), StringComparison.Ordinal);
+        });
+
+        await using (var client = await Client.ConnectAsync(profile.FilePath))
+        {
+            // One silo process per engine, the ones the profile names; the user's code is what it is for local engines.
+            Assert.Equal([0, 1, 2], client.Ids);
+            Assert.Equal(pids, client[..].ApplySync(() => Environment.ProcessId));
+            client[..].Scatter("part", Enumerable.Range(0, 6).ToArray());
+            Assert.Equal([1, 5, 9], client[..].ApplySync(() => Engine.Get<int[]>("part").Sum()));
+        }
+
+        var list = await profile.ToolAsync("cluster", "list");
+        Assert.Equal(0, list.ExitCode);
+        Assert.Matches(@"local3\s+running\s+3/3", list.Stdout);
+        Assert.Matches(@"engine 2\s+pid \d+\s+alive\s+memory \d+\.\d MiB", list.Stdout);
+
+        var again = await profile.ToolAsync("cluster", "start", "-n", "3", "--profile", "local3", "--backend", "orleans");
+        Assert.Equal(3, again.ExitCode);
+        Assert.Equal(record.Daemon, profile.Record.Daemon);
+
+        var unknown = await profile.ToolAsync("cluster", "start", "--backend", "carrier-pigeon");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("carrier-pigeon", unknown.Stderr, StringComparison.Ordinal);
+        var localMembership = await profile.ToolAsync("cluster", "start", "--membership", "redis://127.0.0.1:6379");
+        Assert.Equal(2, localMembership.ExitCode);
+        Assert.Contains("--membership is for --backend orleans only", localMembership.Stderr, StringComparison.Ordinal);
+        var badMembership = await profile.ToolAsync("cluster", "start", "--backend", "orleans", "--membership", "http://10.0.0.5");
+        Assert.Equal(2, badMembership.ExitCode);
+        Assert.Contains("redis://host:port", badMembership.Stderr, StringComparison.Ordinal);
+
+        var stop = await profile.ToolAsync("cluster", "stop", "--profile", "local3");
+        Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
+        Assert.All(pids.Append(record.DaemonPid), pid => Assert.False(StandingProfile.IsRunning(pid), $"process {pid} outlived `cluster stop`"));
+        Assert.False(File.Exists(credentials), "the cluster's certificate outlived `cluster stop`");
+        Assert.False(File.Exists(profile.FilePath));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Client.ConnectAsync(profile.FilePath));
+        Assert.Contains("parallax cluster start", refused.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Silos whose membership table is in Redis (Orleans' Redis clustering, a redis-server of the test's
+/// own): no silo is special, so engine 0's silo, which holds the table under localhost clustering, can
+/// die and come back while the others serve. In the silo collection: never two silo clusters starting at once.
+/// </summary>
+[Collection(SilosCollection.Name)]
+public class RedisMembershipTests
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task With_Redis_membership_engine_0_dies_and_rejoins_while_the_others_serve_and_a_profile_carries_the_membership()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var silos = await LocalSilos.StartAsync(3, folder: null, redis.Membership, CancellationToken.None);
+        await using var engines = await OrleansEngines.ConnectAsync(silos.Info, TimeSpan.FromMinutes(2));
+        var cl = new Client(engines);
+        Assert.Equal([0, 1, 2], cl[..].ApplySync(() => Engine.Id));
+        Assert.All(Enumerable.Range(0, 3), id => Assert.DoesNotContain("--primary-port", File.ReadAllText($"/proc/{silos.Process(id)!.Id}/cmdline"), StringComparison.Ordinal));
+        cl[..].Push("marker", 5);
+
+        silos.Kill(0);
+        Assert.Equal(0, Assert.Throws<EngineDiedException>(() => cl[0].ApplySync(() => 0)).EngineId);
+        Assert.True(await StandingProfile.Eventually(() => cl.Ids.SequenceEqual([1, 2])), $"engines {string.Join(", ", cl.Ids)} are live after engine 0's silo died");
+        Assert.Equal([5, 5], cl[..].Pull<int>("marker")); // the live ones: engines 1 and 2
+
+        await silos.RestartAsync(0);
+        await cl.WaitForEnginesAsync(3, HangGuard);
+        Assert.Equal([false, true, true], cl[..].ApplySync(() => Engine.Contains("marker")));
+
+        // A profile of these silos names the membership, and a client that reads it finds the gateways there.
+        var folder = Path.Combine(Path.GetTempPath(), "parallax-redis-profile-" + Guid.NewGuid().ToString("N"), "profile_lab");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var path = Path.Combine(folder, "connection.txt");
+            silos.WriteProfile(path, "lab");
+            Assert.Equal(redis.Membership, Parallax.Engines.Transport.ClusterProfile.Read(path).Value("membership"));
+            await using var client = await Client.ConnectAsync(path);
+            Assert.Equal([0, 1, 2], client[..].ApplySync(() => Engine.Id));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
         }
     }
 }

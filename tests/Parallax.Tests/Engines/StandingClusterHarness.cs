@@ -81,11 +81,11 @@ internal sealed class StandingProfile : IAsyncDisposable
     public static int EnginePidOf(ClusterProfile record, int engineId) =>
         int.Parse(record.Value($"engine.{engineId.ToString(CultureInfo.InvariantCulture)}").Split(' ')[0], CultureInfo.InvariantCulture);
 
-    public static async Task<StandingProfile> StartAsync(int engines, string name = ClusterProfile.DefaultName)
+    public static async Task<StandingProfile> StartAsync(int engines, string name = ClusterProfile.DefaultName, params string[] moreArguments)
     {
         var home = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "parallax-home-" + Guid.NewGuid().ToString("N"));
         var profile = new StandingProfile(home, name);
-        var (code, stdout, stderr) = await ParallaxTool.RunAsync(home, "cluster", "start", "-n", engines.ToString(CultureInfo.InvariantCulture), "--profile", name);
+        var (code, stdout, stderr) = await ParallaxTool.RunAsync(home, ["cluster", "start", "-n", engines.ToString(CultureInfo.InvariantCulture), "--profile", name, .. moreArguments]);
         Assert.True(code == 0, $"cluster start failed ({code}): {stdout} {stderr}");
         return profile;
     }
