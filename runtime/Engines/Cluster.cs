@@ -304,7 +304,7 @@ public sealed class Cluster : IAsyncDisposable
         start.ArgumentList.Add(engineId.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--parent");
         start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        SetEngineEnvironment(start.Environment, options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.EngineCount, Environment.ProcessorCount));
+        SetEngineEnvironment(start.Environment, options.LinalgThreadsPerEngine ?? DefaultLinalgThreads(engines.EngineCount, Environment.ProcessorCount), options.IsWarmUpEnabled);
         foreach (var (name, value) in options.EngineEnvironment)
         {
             start.Environment[name] = value;
@@ -354,6 +354,35 @@ public sealed class Cluster : IAsyncDisposable
         if (Volatile.Read(ref disposed) != 0)
         {
             Stop(connection);
+            return;
+        }
+
+        if (options.IsWarmUpEnabled)
+        {
+            await WarmUpAsync(engineId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the warm-up call (<see cref="BuiltinStubs.WarmUp"/>) on a fresh engine, through the task farm
+    /// as a map of <see cref="int"/> in one chunk: the engine loads this process's dispatch assemblies, and
+    /// both sides compile the path every load-balanced and direct call takes. Nothing depends on it: a
+    /// failure or a warm-up longer than <see cref="ClusterOptions.StartTimeout"/> is logged, and the
+    /// engine's first real call then pays what is left.
+    /// </summary>
+    private async Task WarmUpAsync(int engineId, CancellationToken cancellationToken)
+    {
+        var (paths, mvids) = BuiltinStubs.DispatchAssemblies();
+        var view = new LoadBalancedView(Client, [engineId]);
+        const int tasks = 16;
+        var map = view.SubmitMapCore<int, int>(BuiltinStubs.WarmUpId, BuiltinStubs.AssemblyPath, new int[tasks], block => BuiltinStubs.EncodeWarmUp(paths, mvids, block), chunkSize: tasks, ordered: true, retries: 0, timeout: null, progress: null, cancellationToken);
+        try
+        {
+            await map.WaitAsync(cancellationToken).WaitAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Warn($"[client] engine {engineId}'s warm-up call did not complete ({ex.GetType().Name}: {ex.Message}); its first call pays for the loading instead");
         }
     }
 
@@ -378,7 +407,7 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>The environment every engine process starts with (local engines and silos alike): its GEMM threads and runtime settings.</summary>
-    internal static void SetEngineEnvironment(IDictionary<string, string?> environment, int linalgThreads)
+    internal static void SetEngineEnvironment(IDictionary<string, string?> environment, int linalgThreads, bool isWarmedUp = false)
     {
         environment[Linalg.ThreadsEnvironmentVariable] = linalgThreads.ToString(CultureInfo.InvariantCulture);
         environment["DOTNET_gcServer"] = "0";
@@ -390,7 +419,12 @@ public sealed class Cluster : IAsyncDisposable
         // The runtime waits until no new method has been called for 100 ms before it optimizes hot ones,
         // and an engine that just started keeps meeting new methods: its dispatch path would run
         // unoptimized through the first seconds of a loop of calls (round trips 1.5-3x slower, measured).
-        environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        // An engine that ran the warm-up call has met them already, and optimizing everything called 30
+        // times from the first millisecond costs its start more than it gains (docs/engines.md, "Task farm").
+        if (!isWarmedUp)
+        {
+            environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        }
     }
 
     /// <summary>The `dotnet` muxer engines (and the parallax tool's daemon) are started with.</summary>

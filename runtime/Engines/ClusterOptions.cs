@@ -34,6 +34,16 @@ public sealed class ClusterOptions
     /// </summary>
     public TimeSpan InterruptGrace { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Gets or sets whether each engine, once started (or restarted), runs a warm-up call before the start
+    /// completes: it loads the assemblies whose dispatched code this process holds (their module
+    /// initializers run there then, not at their first call) and runs a small load-balanced chunk, so that
+    /// the engine and the client compile their call paths while the start is being waited for anyway. The
+    /// first map then costs what later ones do (docs/engines.md, "Task farm", has the measurement). A
+    /// warm-up that fails or outlasts <see cref="StartTimeout"/> is logged and the start goes on. Default true.
+    /// </summary>
+    public bool IsWarmUpEnabled { get; set; } = true;
+
     /// <summary>Gets or sets how long an engine may take to start listening. Default 60 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -18,6 +18,12 @@ if (args is ["generator", ..])
     return;
 }
 
+if (args is ["engines", "farm-cold-child", var warmUp])
+{
+    Parallax.Benchmarks.Engines.FarmBench.ColdChildAsync(warmUp == "on").GetAwaiter().GetResult();
+    return;
+}
+
 if (args is ["engines", "farm", ..])
 {
     Parallax.Benchmarks.Engines.FarmBench.RunAsync(args[2..]).GetAwaiter().GetResult();

@@ -55,6 +55,9 @@ public static class EngineDispatch
         public void Dispose() => capture = previous;
     }
 
+    /// <summary>The assemblies that hold the registered invokers (each invoker is a method of its assembly's generated code).</summary>
+    internal static IEnumerable<System.Reflection.Assembly> Assemblies() => Invokers.Values.Select(i => i.Method.Module.Assembly).Distinct();
+
     /// <summary>Finds the invoker registered under <paramref name="id"/>.</summary>
     /// <param name="id">The dispatch id.</param>
     /// <param name="invoker">The invoker, when found.</param>

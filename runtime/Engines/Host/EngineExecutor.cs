@@ -48,6 +48,7 @@ internal sealed class EngineExecutor
             var name = MemoryPackSerializer.Deserialize<string>(arguments.Span)!;
             return MemoryPackSerializer.Serialize(EngineNamespace.Current.Shape(name));
         });
+        EngineDispatch.Register(BuiltinStubs.WarmUpId, BuiltinStubs.WarmUp);
         return executor;
     }
 

@@ -8,12 +8,13 @@ namespace Parallax.Benchmarks.Engines;
 /// <summary>
 /// The task-farm rows (issue 10): <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- engines farm [--no-anchor]</c>,
 /// also the last part of <c>-- engines</c>. ipyparallel's <c>load_balanced_view().map</c> on 3 engines runs first
-/// (Engines/ipp_farm_anchor.py), then the same on Parallax's <see cref="LoadBalancedView"/>, medians of three rounds,
-/// the first map of a fresh cluster (cold) apart.
+/// (Engines/ipp_farm_anchor.py), then the same on Parallax's <see cref="LoadBalancedView"/>, medians of three rounds;
+/// the cold rows start a cluster in fresh processes (<c>engines farm-cold-child on|off</c>), with and without the engines' warm-up, alternated.
 /// </summary>
 internal static class FarmBench
 {
     private const int Rounds = 3;
+    private const int ColdRounds = 5;
 
     public static async Task RunAsync(string[] args)
     {
@@ -34,8 +35,13 @@ internal static class FarmBench
         }
 
         var tiny = Enumerable.Range(0, 1000).ToArray();
-        var cold = Time(() => lv.MapSync(x => x + 1, tiny));
-        Row("1000 tiny tasks (x => x + 1), cold: first map", cold, "tiny_1000", "<= 0.1 s");
+        var cold = Cold();
+        Row("1000 tiny tasks (x => x + 1), cold: first map", cold.On.First, "tiny_1000", $"<= 0.1 s (fresh processes, medians of {ColdRounds})");
+        Console.WriteLine($"{"  the start before it (Cluster.StartAsync, 3 engines)",-58} {cold.On.Start,9:F4} s");
+        Console.WriteLine($"{"  the same without the warm-up: first map",-58} {cold.Off.First,9:F4} s {"",11} {cold.On.First / cold.Off.First,7:F4}x  warm-up on / off, rounds alternated");
+        Console.WriteLine($"{"  the start before it",-58} {cold.Off.Start,9:F4} s {"",11} {cold.On.Start / cold.Off.Start,7:F4}x");
+        Console.WriteLine($"{"  start + first map, warm-up on / off",-58} {cold.On.Start + cold.On.First,9:F4} s {cold.Off.Start + cold.Off.First,9:F4} s {(cold.On.Start + cold.On.First) / (cold.Off.Start + cold.Off.First),7:F4}x");
+        Time(() => lv.MapSync(x => x + 1, tiny));
         Row("1000 tiny tasks (x => x + 1), warm", Median(() => Time(() => lv.MapSync(x => x + 1, tiny))), "tiny_1000", "<= 0.1 s");
         var many = Enumerable.Range(0, 100_000).ToArray();
         Row("100 000 tiny tasks (ipyparallel: chunksize=1000)", Median(() => Time(() => lv.MapSync(x => x + 1, many))), "tiny_100000_chunk1000", "<= 2 s");
@@ -123,6 +129,41 @@ internal static class FarmBench
         }
 
         Console.WriteLine($"load average after: {EnginesBench.LoadAverage()}");
+    }
+
+    /// <summary>Fresh processes, each starting a cluster and timing its first two maps of 1000 tiny tasks; warm-up on and off alternated, medians.</summary>
+    private static ((double Start, double First) On, (double Start, double First) Off) Cold()
+    {
+        var runs = new Dictionary<bool, List<(double Start, double First)>> { [true] = [], [false] = [] };
+        for (var i = 0; i < ColdRounds; i++)
+        {
+            foreach (var warmUp in new[] { true, false })
+            {
+                var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+                start.ArgumentList.Add(typeof(FarmBench).Assembly.Location);
+                start.ArgumentList.Add("engines");
+                start.ArgumentList.Add("farm-cold-child");
+                start.ArgumentList.Add(warmUp ? "on" : "off");
+                using var child = Process.Start(start)!;
+                var line = child.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Split(' ');
+                child.WaitForExit();
+                runs[warmUp].Add((double.Parse(line[0], CultureInfo.InvariantCulture), double.Parse(line[1], CultureInfo.InvariantCulture)));
+            }
+        }
+
+        (double, double) Medians(List<(double Start, double First)> r) => (r.Select(x => x.Start).Order().ElementAt(r.Count / 2), r.Select(x => x.First).Order().ElementAt(r.Count / 2));
+        return (Medians(runs[true]), Medians(runs[false]));
+    }
+
+    /// <summary>One cold round, in a process of its own: prints the start's and the first map's seconds.</summary>
+    public static async Task ColdChildAsync(bool warmUp)
+    {
+        var tiny = Enumerable.Range(0, 1000).ToArray();
+        var sw = Stopwatch.StartNew();
+        await using var cluster = await Cluster.StartAsync(3, new ClusterOptions { IsWarmUpEnabled = warmUp });
+        var start = sw.Elapsed.TotalSeconds;
+        var first = Time(() => cluster.Client.LoadBalancedView().MapSync(x => x + 1, tiny));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{start} {first}"));
     }
 
     private static double Median(Func<double> measure) =>
