@@ -16,8 +16,10 @@ pkg="$work/feed/Parallax.$version.nupkg"
 # Listed once into a file: `unzip -l | grep -q` dies of SIGPIPE under pipefail once the listing is long.
 unzip -l "$pkg" > "$work/listing"
 grep -q 'analyzers/dotnet/cs/Parallax.Generator.dll' "$work/listing" || { echo "FAIL: the package has no generator under analyzers/dotnet/cs"; exit 1; }
+grep -q 'analyzers/dotnet/cs/Parallax.CodeFixes.dll' "$work/listing" || { echo "FAIL: the package has no code fixes under analyzers/dotnet/cs"; exit 1; }
 grep -q 'buildTransitive/Parallax.props' "$work/listing" || { echo "FAIL: the package has no buildTransitive props"; exit 1; }
 grep -q 'tools/engine/Parallax.Engine.dll' "$work/listing" || { echo "FAIL: the package has no engine host under tools/engine"; exit 1; }
+grep -q 'docs/diagnostics/PAR0001.md' "$work/listing" || { echo "FAIL: the package has no diagnostic help pages under docs/diagnostics"; exit 1; }
 ! grep -q 'parallax-scripting\|Microsoft.CodeAnalysis' "$work/listing" || { echo "FAIL: the Parallax package carries Roslyn; it belongs to Parallax.Scripting only"; exit 1; }
 unzip -l "$work/feed/Parallax.Scripting.$version.nupkg" > "$work/scripting-listing"
 grep -q 'tools/parallax-scripting/Parallax.Scripting.dll' "$work/scripting-listing" || { echo "FAIL: Parallax.Scripting has no tools/parallax-scripting folder"; exit 1; }
@@ -100,6 +102,22 @@ echo "$out" | grep -q 'engine executed 82' || { echo "FAIL: the consumer's code 
 [ -f "$work/consumer/bin/Release/net10.0/parallax-scripting/Microsoft.CodeAnalysis.CSharp.dll" ] || { echo "FAIL: the consumer's output has no parallax-scripting folder"; exit 1; }
 [ ! -f "$work/consumer/bin/Release/net10.0/Microsoft.CodeAnalysis.dll" ] || { echo "FAIL: Roslyn landed in the consumer's own folder"; exit 1; }
 echo "$out" | grep -q 'kernel gave 6' || { echo "FAIL: the consumer's [Jit] kernel gave the wrong result: $out"; exit 1; }
+# A diagnostic's help link is the page in the restored package, and the page is there.
+mkdir -p "$work/broken"
+cp "$work/consumer/nuget.config" "$work/broken/"
+sed 's/<OutputType>Exe<\/OutputType>//' "$work/consumer/Consumer.csproj" > "$work/broken/Broken.csproj"
+printf 'public static class NotPartial { [Parallax.Vectorize] public static double Twice(double x) => 2 * x; }\n' > "$work/broken/Broken.cs"
+(cd "$work/broken" && dotnet build -c Release --nologo -v quiet -p:ErrorLog="$work/broken/errors.sarif%2Cversion=2.1" > "$work/broken/build.log" 2>&1) && { echo "FAIL: a non-partial [Vectorize] type built without PAR0001"; exit 1; }
+grep -q 'PAR0001' "$work/broken/build.log" || { echo "FAIL: the broken consumer failed without PAR0001: $(cat "$work/broken/build.log")"; exit 1; }
+python3 - "$work/broken/errors.sarif" <<'PY' || exit 1
+import json, sys, urllib.parse, os
+rules = [r for run in json.load(open(sys.argv[1]))["runs"] for r in run["tool"]["driver"].get("rules", []) if r["id"] == "PAR0001"]
+link = rules[0].get("helpUri", "") if rules else ""
+path = urllib.parse.unquote(urllib.parse.urlparse(link).path)
+if not link.startswith("file://") or not os.path.isfile(path):
+    sys.exit(f"FAIL: PAR0001's help link {link!r} is not a page on this machine")
+print(f"PAR0001 links to {path}")
+PY
 
 # The tool, as a user installs it, and the consumer connected to the cluster it starts (home in $work, never ~/.parallax).
 dotnet tool install Parallax.Cli --version "$version" --tool-path "$work/tools" --add-source "$work/feed" > "$work/tool-install.log" || { cat "$work/tool-install.log"; exit 1; }

@@ -4,12 +4,13 @@ namespace Parallax.Generator.Diagnostics;
 
 /// <summary>
 /// Every diagnostic Parallax reports, one descriptor per reason. Ids are PAR####, each with a help
-/// page at docs/diagnostics/PAR####.md. Ranges: 0001-0099 general, 1000-1999 [Jit]/[Vectorize],
+/// page at docs/diagnostics/PAR####.md, shipped in the package; <see cref="Common.HelpLinks"/> turns the
+/// link into the page on the building machine. Ranges: 0001-0099 general, 1000-1999 [Jit]/[Vectorize],
 /// 2000-2999 engines, 3000-3999 threads.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    private const string HelpRoot = "https://github.com/parallax-dotnet/parallax/blob/main/docs/diagnostics/";
+    private const string HelpRoot = "docs/diagnostics/";
 
     internal static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");

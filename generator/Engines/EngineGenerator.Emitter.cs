@@ -14,12 +14,11 @@ public sealed partial class EngineGenerator
         private const string Serializer = "global::MemoryPack.MemoryPackSerializer";
         private const string Submit = "global::Parallax.CompilerServices.EngineSubmit";
         private const string EngineCall = "global::Parallax.CompilerServices.EngineCall";
-        private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]";
 
         // MemoryPack has formatters for ValueTuple up to seven elements; longer argument lists nest.
         private const int TupleWidth = 7;
 
-        public static string EmitCallSite(CallSiteSpec site)
+        public static string EmitCallSite(ViewCallSpec site)
         {
             var stub = site.Stub;
             var w = new SourceWriter();
@@ -36,7 +35,7 @@ public sealed partial class EngineGenerator
 
             w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
             w.Line($"/// <summary>Engine dispatch stub for {Xml(stub.Origin)}.</summary>");
-            w.Line(GeneratedCode);
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             w.OpenBlock("internal static class " + stub.ClassName);
             w.Line("/// <summary>The stable id the engines' invoker table knows this code by.</summary>");
             w.Line($"public const string Id = \"{stub.Id}\";");
@@ -103,11 +102,11 @@ public sealed partial class EngineGenerator
             w.CloseBlock();
             w.CloseBlock();
             w.Line();
-            WriteInterceptsLocationAttribute(w);
+            InterceptedLocation.WriteAttributeDeclaration(w);
             return w.ToString();
         }
 
-        private static void WriteInterceptor(SourceWriter w, CallSiteSpec site)
+        private static void WriteInterceptor(SourceWriter w, ViewCallSpec site)
         {
             var stub = site.Stub;
             bool map = stub.Item is not null;
@@ -120,12 +119,12 @@ public sealed partial class EngineGenerator
             string parameters = $"this {site.View} view, " + Parameters(site.Parameters);
             string options = string.Concat(site.Parameters.Skip(map ? 2 : 1).Select(p => $", {p.Name}: {p.Name}"));
 
-            w.Line($"/// <summary>Replaces the call to <c>{site.Api}</c> at {Xml(site.DisplayLocation)}: sends this stub instead of running the delegate here.</summary>");
-            w.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({site.LocationVersion}, \"{site.LocationData}\")]");
+            w.Line($"/// <summary>Replaces the call to <c>{site.Api}</c>: sends this stub instead of running the delegate here.</summary>");
+            w.Line(site.Location.Attribute);
             w.OpenBlock($"internal static {site.ReturnType} {site.Api}({parameters})");
             foreach (var capture in stub.Captures)
             {
-                w.Line($"var {Captured(capture)} = global::Parallax.Generated.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name.TrimStart('@')}\");");
+                w.Line($"var {Captured(capture)} = global::Parallax.CompilerServices.EngineClosure.Read<{capture.Type}>({delegateName}, \"{capture.Name.TrimStart('@')}\");");
             }
 
             string captureArguments = string.Join(", ", stub.Captures.Select(Captured));
@@ -155,23 +154,13 @@ public sealed partial class EngineGenerator
             }
         }
 
-        public static string HintName(ParallelEngineSpec method) =>
-            (method.Namespace.Length == 0 ? string.Empty : method.Namespace + ".")
-            + string.Join(".", method.ContainingTypes.Select(h => h.Substring(h.LastIndexOf(' ') + 1))) + "." + method.Name + method.Suffix;
+        public static string HintName(ParallelEngineSpec method) => method.Hierarchy.DottedName + "." + method.Name + method.Suffix;
 
         public static string EmitMethod(ParallelEngineSpec method)
         {
             var w = new SourceWriter();
             w.Line(SourceWriter.Header);
-            if (method.Namespace.Length > 0)
-            {
-                w.OpenBlock("namespace " + method.Namespace);
-            }
-
-            foreach (var head in method.ContainingTypes)
-            {
-                w.OpenBlock(head);
-            }
+            method.Hierarchy.Open(w);
 
             string name = method.Name + method.Suffix;
             string parameters = Parameters(method.Parameters);
@@ -238,72 +227,7 @@ public sealed partial class EngineGenerator
             w.Line($"internal static void Register{name}() => global::Parallax.CompilerServices.EngineDispatch.Register({name}Id, Invoke{name});");
             w.CloseBlock();
 
-            foreach (var _ in method.ContainingTypes)
-            {
-                w.CloseBlock();
-            }
-
-            if (method.Namespace.Length > 0)
-            {
-                w.CloseBlock();
-            }
-
-            return w.ToString();
-        }
-
-        public static string EmitClosureReader()
-        {
-            var w = new SourceWriter();
-            w.Line(SourceWriter.Header);
-            w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
-            w.Line("/// <summary>Reads a lambda's captured variables from its delegate, for the interceptors that send them to engines.</summary>");
-            w.Line("/// <remarks>");
-            w.Line("/// An interceptor receives only the delegate, so the captured values are read where the C# compiler put them:");
-            w.Line("/// public fields named after the variables, on the delegate's target or on an outer scope's closure it links to.");
-            w.Line("/// Which variables and types to read is decided at build time; only the field lookup happens here, once per closure type.");
-            w.Line("/// </remarks>");
-            w.Line(GeneratedCode);
-            w.OpenBlock("internal static class EngineClosure");
-            w.Line("private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<(global::System.Type, string), global::System.Reflection.FieldInfo[]> Paths = new();");
-            w.Line();
-            w.Line("/// <summary>Returns the value of captured variable <paramref name=\"name\"/> of <paramref name=\"function\"/>.</summary>");
-            w.OpenBlock("public static T Read<T>(global::System.Delegate function, string name)");
-            w.Line("object? target = function.Target;");
-            w.OpenBlock("if (target is null)");
-            w.Line("throw new global::System.InvalidOperationException($\"The delegate has no closure holding captured variable '{name}'; pass the lambda directly at the view call.\");");
-            w.CloseBlock();
-            w.Line();
-            w.Line("var path = Paths.GetOrAdd((target.GetType(), name), static key => Find(key.Item1, key.Item2, 0)");
-            w.Indent().Line("?? throw new global::System.InvalidOperationException($\"Captured variable '{key.Item2}' was not found on closure type '{key.Item1}'; report this with the lambda that failed.\"));").Unindent();
-            w.Line("object? value = target;");
-            w.OpenBlock("foreach (var field in path)");
-            w.Line("value = field.GetValue(value);");
-            w.CloseBlock();
-            w.Line();
-            w.Line("return (T)value!;");
-            w.CloseBlock();
-            w.Line();
-            w.OpenBlock("private static global::System.Reflection.FieldInfo[]? Find(global::System.Type type, string name, int depth)");
-            w.Line("const global::System.Reflection.BindingFlags Instance = global::System.Reflection.BindingFlags.Instance | global::System.Reflection.BindingFlags.Public | global::System.Reflection.BindingFlags.NonPublic;");
-            w.Line("var direct = type.GetField(name, Instance);");
-            w.OpenBlock("if (direct is not null)");
-            w.Line("return new[] { direct };");
-            w.CloseBlock();
-            w.Line();
-            w.Line("// Variables of outer scopes live on their own closure, which the inner one references.");
-            w.OpenBlock("foreach (var field in type.GetFields(Instance))");
-            w.OpenBlock("if (depth < 8 && field.FieldType.Name.Contains(\"DisplayClass\") && Find(field.FieldType, name, depth + 1) is { } rest)");
-            w.Line("var path = new global::System.Reflection.FieldInfo[rest.Length + 1];");
-            w.Line("path[0] = field;");
-            w.Line("rest.CopyTo(path, 1);");
-            w.Line("return path;");
-            w.CloseBlock();
-            w.CloseBlock();
-            w.Line();
-            w.Line("return null;");
-            w.CloseBlock();
-            w.CloseBlock();
-            w.CloseBlock();
+            method.Hierarchy.Close(w);
             return w.ToString();
         }
 
@@ -419,18 +343,5 @@ public sealed partial class EngineGenerator
         private static string ResultOrVoid(string type) => type.Length == 0 ? "void" : type;
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
-
-        private static void WriteInterceptsLocationAttribute(SourceWriter w)
-        {
-            w.OpenBlock("namespace System.Runtime.CompilerServices");
-            w.Line("[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]");
-            w.OpenBlock("file sealed class InterceptsLocationAttribute : global::System.Attribute");
-            w.OpenBlock("public InterceptsLocationAttribute(int version, string data)");
-            w.Line("_ = version;");
-            w.Line("_ = data;");
-            w.CloseBlock();
-            w.CloseBlock();
-            w.CloseBlock();
-        }
     }
 }

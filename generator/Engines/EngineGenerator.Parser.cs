@@ -19,28 +19,20 @@ public sealed partial class EngineGenerator
     /// <summary>Turns view call sites and <c>[ParallelEngine]</c> methods into specs and diagnostics.</summary>
     internal static class Parser
     {
-        private static readonly string[] Apis = { "ApplyAsync", "ApplySync", "MapAsync", "MapSync" };
+        /// <summary>The view methods whose calls are intercepted.</summary>
+        public static readonly string[] Apis = { "ApplyAsync", "ApplySync", "MapAsync", "MapSync" };
 
         private const string DirectView = "Parallax.DirectView";
         private const string EngineView = "Parallax.EngineView";
         private const string LoadBalancedView = "Parallax.LoadBalancedView";
 
-        public static bool IsCallSiteCandidate(SyntaxNode node) =>
-            node is InvocationExpressionSyntax invocation && CalledName(invocation) is { } name && Array.IndexOf(Apis, name) >= 0;
-
-        private static string? CalledName(InvocationExpressionSyntax invocation) => invocation.Expression switch
-        {
-            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
-            _ => null,
-        };
+        private static bool IsCallSiteCandidate(SyntaxNode node) =>
+            node is InvocationExpressionSyntax invocation && Invocations.CalledName(invocation) is { } name && Array.IndexOf(Apis, name) >= 0;
 
         // ---------------------------------------------------------------- view call sites
 
-        public static ParseResult<CallSiteSpec>? ParseCallSite(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        public static ParseResult<ViewCallSpec>? ParseCallSite(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
         {
-            var invocation = (InvocationExpressionSyntax)context.Node;
-            var model = context.SemanticModel;
             if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method
                 || Array.IndexOf(Apis, method.Name) < 0
                 || method.Parameters.Length == 0
@@ -77,25 +69,23 @@ public sealed partial class EngineGenerator
                 _ => Report(diagnostics, DiagnosticDescriptors.EngineDelegateUnknown, expression, expression.ToString()),
             };
 
-            CallSiteSpec? spec = null;
+            ViewCallSpec? spec = null;
             if (stub is not null && diagnostics.Count == 0
                 && model.GetInterceptableLocation(invocation, cancellationToken) is { } location)
             {
                 string itemType = invoke.Parameters.Length == 1 ? Display(invoke.Parameters[0].Type) : string.Empty;
-                spec = new CallSiteSpec(
+                spec = new ViewCallSpec(
                     stub,
                     method.Name,
                     Display(method.ContainingType),
                     runsEachTask,
                     itemType,
                     method.ReturnsVoid ? "void" : Display(method.ReturnType),
-                    method.Parameters.Select(p => new ValueSpec(Identifier(p.Name), Display(p.Type))).ToEquatableArray(),
-                    location.Version,
-                    location.Data,
-                    location.GetDisplayLocation());
+                    method.Parameters.Select(p => new ValueSpec(Identifiers.Escape(p.Name), Display(p.Type))).ToEquatableArray(),
+                    InterceptedLocation.From(location));
             }
 
-            return new ParseResult<CallSiteSpec>(spec, diagnostics.ToEquatableArray());
+            return new ParseResult<ViewCallSpec>(spec, diagnostics.ToEquatableArray());
         }
 
         private static ArgumentSyntax? FindArgument(InvocationExpressionSyntax invocation, string parameterName)
@@ -120,36 +110,22 @@ public sealed partial class EngineGenerator
         }
 
         /// <summary>What every stub parser needs to know about the call it serves.</summary>
-        private sealed class Site
+        private sealed class Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, bool runsEachTask, CancellationToken cancellationToken)
         {
-            public Site(SemanticModel model, InvocationExpressionSyntax invocation, string api, IMethodSymbol invoke, bool runsEachTask, CancellationToken cancellationToken)
-            {
-                Model = model;
-                Invocation = invocation;
-                Api = api;
-                Invoke = invoke;
-                RunsEachTask = runsEachTask;
-                CancellationToken = cancellationToken;
-                Member = EnclosingMember(model, invocation, cancellationToken);
-                Ordinal = OrdinalIn(Member, invocation);
-            }
+            public SemanticModel Model { get; } = model;
 
-            public SemanticModel Model { get; }
+            public string Api { get; } = api;
 
-            public InvocationExpressionSyntax Invocation { get; }
+            public IMethodSymbol Invoke { get; } = invoke;
 
-            public string Api { get; }
+            public CancellationToken CancellationToken { get; } = cancellationToken;
 
-            public IMethodSymbol Invoke { get; }
+            public ISymbol? Member { get; } = EnclosingMember(model, invocation, cancellationToken);
 
             /// <summary>Gets whether the stub's invoker runs each item as its own task (a load-balanced map), a protocol of its own.</summary>
-            public bool RunsEachTask { get; }
+            public bool RunsEachTask { get; } = runsEachTask;
 
-            public CancellationToken CancellationToken { get; }
-
-            public ISymbol? Member { get; }
-
-            public int Ordinal { get; }
+            public int Ordinal => OrdinalIn(Member, invocation);
 
             public string MemberText => Member is null
                 ? "<unknown>"
@@ -260,7 +236,7 @@ public sealed partial class EngineGenerator
                     _ => null,
                 };
                 string name = parameterSyntax?.Identifier.ValueText is { Length: > 0 } n && n != "_" ? n : "item";
-                item = new ValueSpec(Identifier(name), Display(itemType));
+                item = new ValueSpec(Identifiers.Escape(name), Display(itemType));
                 CheckParameter(itemType, name, (SyntaxNode?)parameterSyntax ?? lambda, diagnostics);
             }
 
@@ -306,11 +282,11 @@ public sealed partial class EngineGenerator
             var type = site.Invoke.ReturnType;
             if (Types.WhyNotSerializable(type) is { } reason)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, at, what, type.ToDisplayString(), reason);
+                Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, at, what, type.ToMessageString(), reason);
             }
             else if (Types.WhyNotAccessible(type) is { } inaccessible)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
+                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
             }
         }
 
@@ -318,11 +294,11 @@ public sealed partial class EngineGenerator
         {
             if (Types.WhyNotSerializable(type) is { } reason)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, name, type.ToDisplayString(), reason);
+                Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, name, type.ToMessageString(), reason);
             }
             else if (Types.WhyNotAccessible(type) is { } inaccessible)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
+                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
             }
         }
 
@@ -370,14 +346,14 @@ public sealed partial class EngineGenerator
                 }
                 else if (Types.WhyNotSerializable(type) is { } reason)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineCaptureNotSerializable, at, symbol.Name, type.ToDisplayString(), reason);
+                    Report(diagnostics, DiagnosticDescriptors.EngineCaptureNotSerializable, at, symbol.Name, type.ToMessageString(), reason);
                 }
                 else if (Types.WhyNotAccessible(type) is { } inaccessible)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToDisplayString(), inaccessible);
+                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
                 }
 
-                captures.Add((declaration.Span.Start, new ValueSpec(Identifier(symbol.Name), Display(type))));
+                captures.Add((declaration.Span.Start, new ValueSpec(Identifiers.Escape(symbol.Name), Display(type))));
             }
 
             return captures.OrderBy(c => c.Position).Select(c => c.Spec).ToList();
@@ -444,14 +420,19 @@ public sealed partial class EngineGenerator
                     case ILocalSymbol local:
                         if (local.IsConst && local.HasConstantValue && !lambda.Span.Contains(local.Locations[0].SourceSpan))
                         {
-                            replacements.Add((name.Span, "((" + Display(local.Type) + ")" + Literal(local.ConstantValue) + ")"));
+                            replacements.Add((name.Span, Constant(local.Type, local.ConstantValue)));
                         }
 
                         break;
                     case INamespaceSymbol ns:
-                        if (alias is not null && !rightOfDot)
+                        // `global::` already names the namespace from the root. Any other alias becomes the
+                        // namespace it stands for, and `Alias::X` then reads `global::N.X` (`N::X` would not compile).
+                        if (alias is not null && !rightOfDot && !ns.IsGlobalNamespace)
                         {
-                            replacements.Add((name.Span, ns.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+                            string target = ns.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                            replacements.Add(name.Parent is AliasQualifiedNameSyntax aliased && aliased.Alias == name
+                                ? (TextSpan.FromBounds(name.SpanStart, aliased.ColonColonToken.Span.End), target + ".")
+                                : (name.Span, target));
                         }
 
                         break;
@@ -476,7 +457,7 @@ public sealed partial class EngineGenerator
                         // A constant is a value, not a member the stub must reach: private ones work too.
                         var constantSpan = rightOfDot && name.Parent is MemberAccessExpressionSyntax access ? access.Span : name.Span;
                         replacements.RemoveAll(r => constantSpan.Contains(r.Span));
-                        replacements.Add((constantSpan, "((" + Display(constant.Type) + ")" + Literal(constant.ConstantValue) + ")"));
+                        replacements.Add((constantSpan, Constant(constant.Type, constant.ConstantValue)));
                         replacedEnd = constantSpan.End;
                         break;
                     case IMethodSymbol or IFieldSymbol or IPropertySymbol or IEventSymbol:
@@ -543,17 +524,13 @@ public sealed partial class EngineGenerator
             && assignment.Parent is InitializerExpressionSyntax initializer
             && (initializer.IsKind(SyntaxKind.ObjectInitializerExpression) || initializer.IsKind(SyntaxKind.WithInitializerExpression));
 
-        private static string Literal(object? value) => value switch
+        // A constant is inlined as its value, cast to its type (an enum's value is its underlying number).
+        // A negative value is parenthesized: (global::E)-1 would read as a subtraction.
+        private static string Constant(ITypeSymbol type, object? value)
         {
-            null => "null",
-            string s => SymbolDisplay.FormatLiteral(s, quote: true),
-            char c => SymbolDisplay.FormatLiteral(c, quote: true),
-            bool b => b ? "true" : "false",
-            float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f",
-            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d",
-            decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "m",
-            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null",
-        };
+            string literal = CSharpLiteral.Format(value);
+            return "((" + Display(type) + ")" + (literal.StartsWith("-", StringComparison.Ordinal) ? "(" + literal + ")" : literal) + ")";
+        }
 
         /// <summary>The file's <c>using</c> and <c>using static</c> directives, fully qualified, for extension methods in the body.</summary>
         private static EquatableArray<string> Usings(SemanticModel model, SyntaxNode node, CancellationToken cancellationToken)
@@ -597,9 +574,9 @@ public sealed partial class EngineGenerator
             var method = (IMethodSymbol)context.TargetSymbol;
             var syntax = (MethodDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
-            if (PartialTypeCheck.Check(syntax, method.Name, "ParallelEngine") is { } notPartial)
+            if (HierarchyInfo.NotPartial(syntax, method.Name, "ParallelEngine") is { } notPartial)
             {
-                return new ParseResult<ParallelEngineSpec>(null, new[] { notPartial }.ToEquatableArray());
+                return ParseResult<ParallelEngineSpec>.Failure(notPartial);
             }
 
             if (!method.IsStatic)
@@ -625,13 +602,13 @@ public sealed partial class EngineGenerator
                 var at = syntax.ParameterList.Parameters[i];
                 if (parameter.RefKind != RefKind.None)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, parameter.Name, parameter.Type.ToDisplayString(),
+                    Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, parameter.Name, parameter.Type.ToMessageString(),
                         "a ref, out or in parameter would refer to memory in the caller's process; pass it by value");
                     continue;
                 }
 
                 CheckParameter(parameter.Type, parameter.Name, at, diagnostics);
-                parameters.Add(new ValueSpec(Identifier(parameter.Name), Display(parameter.Type)));
+                parameters.Add(new ValueSpec(Identifiers.Escape(parameter.Name), Display(parameter.Type)));
             }
 
             string resultType = string.Empty;
@@ -640,11 +617,11 @@ public sealed partial class EngineGenerator
                 resultType = Display(method.ReturnType);
                 if (Types.WhyNotSerializable(method.ReturnType) is { } reason)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString(), reason);
+                    Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, syntax.ReturnType, method.Name, method.ReturnType.ToMessageString(), reason);
                 }
                 else if (Types.WhyNotAccessible(method.ReturnType) is { } inaccessible)
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, syntax.ReturnType, method.ReturnType.ToDisplayString(), inaccessible);
+                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, syntax.ReturnType, method.ReturnType.ToMessageString(), inaccessible);
                 }
             }
 
@@ -653,17 +630,11 @@ public sealed partial class EngineGenerator
                 return new ParseResult<ParallelEngineSpec>(null, diagnostics.ToEquatableArray());
             }
 
-            var heads = syntax.Ancestors().OfType<TypeDeclarationSyntax>().Reverse().Select(t =>
-                "partial " + (t is RecordDeclarationSyntax record
-                    ? "record" + (record.ClassOrStructKeyword.IsKind(SyntaxKind.None) ? string.Empty : " " + record.ClassOrStructKeyword.Text)
-                    : t.Keyword.Text) + " " + t.Identifier.Text).ToEquatableArray();
-            var ns = method.ContainingType.ContainingNamespace;
             string accessibility = method.DeclaredAccessibility == Accessibility.Public ? "public" : "internal";
             int overload = method.ContainingType.GetMembers(method.Name).IndexOf(method, 0, SymbolEqualityComparer.Default);
             string signature = Signature(method);
             var spec = new ParallelEngineSpec(
-                ns is null || ns.IsGlobalNamespace ? string.Empty : ns.ToDisplayString(),
-                heads,
+                HierarchyInfo.From(method.ContainingType),
                 Display(method.ContainingType),
                 method.Name,
                 accessibility,
@@ -672,7 +643,7 @@ public sealed partial class EngineGenerator
                 method.ReturnsVoid ? string.Empty : ArrayOf(context.SemanticModel, method.ReturnType),
                 MethodId("call", signature, resultType),
                 overload <= 0 ? string.Empty : overload.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return new ParseResult<ParallelEngineSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+            return ParseResult<ParallelEngineSpec>.Success(spec);
         }
 
         private static bool IsInGenericType(IMethodSymbol method)
@@ -691,10 +662,6 @@ public sealed partial class EngineGenerator
         // ---------------------------------------------------------------- shared
 
         public static string Display(ITypeSymbol type) => type.ToDisplayString(Types.Format);
-
-        // A variable the user declared as @class is named "class"; generated code must write it back with its @.
-        private static string Identifier(string name) =>
-            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.AwaitKeyword ? "@" + name : name;
 
         // Roslyn writes array-of-array types the C# way (an array of double[,] is double[][,]); text concatenation would not.
         private static string ArrayOf(SemanticModel model, ITypeSymbol element) =>

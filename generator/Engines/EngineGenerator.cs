@@ -23,8 +23,11 @@ public sealed partial class EngineGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var callSites = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, _) => Parser.IsCallSiteCandidate(node), static (ctx, ct) => Parser.ParseCallSite(ctx, ct))
+        // Calls are found by name in each file's text (see Invocations), then parsed with the semantic model.
+        var callSites = Invocations.Trees(context)
+            .SelectMany(static (tree, ct) => Invocations.Find(tree, Parser.Apis, ct))
+            .Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => Parser.ParseCallSite(pair.Right.GetSemanticModel(pair.Left.SyntaxTree), pair.Left, ct))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(CallSitesStep);
@@ -32,17 +35,6 @@ public sealed partial class EngineGenerator : IIncrementalGenerator
         var sites = callSites.Where(static r => r.Spec is not null).Select(static (r, _) => r.Spec!);
         context.RegisterSourceOutput(sites, static (spc, site) =>
             spc.AddSource("Engines." + site.Stub.ClassName + ".g.cs", Emitter.EmitCallSite(site)));
-
-        // One shared closure reader, only in assemblies that capture something.
-        var anyCaptures = sites.Select(static (s, _) => s.Stub.Captures.Count > 0).Collect()
-            .Select(static (all, _) => all.Any(static c => c));
-        context.RegisterSourceOutput(anyCaptures, static (spc, any) =>
-        {
-            if (any)
-            {
-                spc.AddSource("Engines.EngineClosure.g.cs", Emitter.EmitClosureReader());
-            }
-        });
 
         context.ReportDiagnostics(callSites.Select(static (r, _) => r.Diagnostics));
 

@@ -22,7 +22,7 @@ public sealed partial class JitGenerator
             w.Line($"/// <summary>Runs in place of every call to <see cref=\"{Cref}\"/>: checks the arguments up front, then runs <see cref=\"Kernel\"/> on each row of the inner loop.</summary>");
             foreach (var call in calls)
             {
-                w.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Version}, \"{call.Data}\")] // {call.Display}");
+                w.Line(call.Location!.Attribute);
             }
 
             var parameters = string.Join(", ", _spec.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name));

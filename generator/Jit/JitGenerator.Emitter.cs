@@ -153,7 +153,7 @@ public sealed partial class JitGenerator
 
             w.Line();
             w.Line($"/// <summary>The SIMD kernel Parallax generated for <see cref=\"{Cref}\"/>.</summary>");
-            w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]");
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             w.OpenBlock((_spec.Kind == KernelKind.Vectorize ? "internal" : "file") + " static class " + ClassName);
             if (_spec.Kind == KernelKind.Jit)
             {
@@ -167,14 +167,7 @@ public sealed partial class JitGenerator
             if (_spec.Kind == KernelKind.Jit)
             {
                 w.Line();
-                w.OpenBlock("namespace System.Runtime.CompilerServices");
-                w.Line("[global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = true)]");
-                w.OpenBlock("file sealed class InterceptsLocationAttribute : global::System.Attribute");
-                w.Line("public InterceptsLocationAttribute(int version, string data)");
-                w.Line("{");
-                w.Line("}");
-                w.CloseBlock();
-                w.CloseBlock();
+                InterceptedLocation.WriteAttributeDeclaration(w);
             }
 
             return w.ToString();
@@ -188,16 +181,7 @@ public sealed partial class JitGenerator
 
         private void EmitVectorizeOverload(SourceWriter w)
         {
-            bool hasNamespace = _spec.Namespace.Length > 0;
-            if (hasNamespace)
-            {
-                w.OpenBlock("namespace " + _spec.Namespace);
-            }
-
-            foreach (var declaration in _spec.ContainingTypes)
-            {
-                w.OpenBlock(declaration);
-            }
+            _spec.Hierarchy.Open(w);
 
             var inputs = _spec.Arrays.Where(a => !a.Written).ToList();
             var output = _spec.Arrays.First(a => a.Written);
@@ -209,21 +193,13 @@ public sealed partial class JitGenerator
 
             w.Line($"/// <param name=\"{output.Name}\">Receives one result per element; as long as the inputs. It may be one of the inputs (in place).</param>");
             w.Line($"/// <exception cref=\"global::System.ArgumentException\">The spans differ in length, or the destination partly overlaps an input.</exception>");
-            w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]");
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             var signature = inputs.Select(a => $"global::System.ReadOnlySpan<{a.ElementType}> {a.Name}").Append($"global::System.Span<{output.ElementType}> {output.Name}");
             w.OpenBlock($"{_spec.Accessibility} static void {_spec.MethodName}({string.Join(", ", signature)})");
             EmitChecks(w);
             w.Line($"global::{KnownNames.InterceptorsNamespace}.{ClassName}.Kernel({string.Join(", ", _spec.Arrays.Select(a => a.Name))});");
             w.CloseBlock();
-            foreach (var _ in _spec.ContainingTypes)
-            {
-                w.CloseBlock();
-            }
-
-            if (hasNamespace)
-            {
-                w.CloseBlock();
-            }
+            _spec.Hierarchy.Close(w);
 
             w.Line();
         }
@@ -241,7 +217,7 @@ public sealed partial class JitGenerator
             w.Line($"/// <summary>Runs in place of every call to <see cref=\"{Cref}\"/>: checks the arguments up front, then runs <see cref=\"Kernel\"/>.</summary>");
             foreach (var call in calls)
             {
-                w.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Version}, \"{call.Data}\")] // {call.Display}");
+                w.Line(call.Location!.Attribute);
             }
 
             var parameters = string.Join(", ", _spec.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name));

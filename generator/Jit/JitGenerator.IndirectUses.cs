@@ -22,8 +22,9 @@ public sealed partial class JitGenerator
     internal static class IndirectUses
     {
         /// <summary>
-        /// Every use of a kernel's method other than a direct call. Only files that mention one of the
-        /// kernels' names by text get a semantic model, and nothing is searched when there is no kernel.
+        /// Every use of a kernel's method other than a direct call. A kernel's name is searched in each file's
+        /// text (see Invocations); only files that mention one get a semantic model, and nothing is searched
+        /// when there is no kernel.
         /// </summary>
         public static EquatableArray<DiagnosticInfo> Find(Compilation compilation, EquatableArray<KernelName> kernels, CancellationToken cancellationToken)
         {
@@ -38,10 +39,7 @@ public sealed partial class JitGenerator
             foreach (var tree in compilation.SyntaxTrees)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var candidates = tree.GetRoot(cancellationToken).DescendantNodes()
-                    .OfType<SimpleNameSyntax>()
-                    .Where(n => names.Contains(n.Identifier.ValueText) && !IsCalled(n) && !InNameof(n))
-                    .ToList();
+                var candidates = Invocations.Names(tree, names, cancellationToken).Where(n => !IsCalled(n) && !InNameof(n)).ToList();
                 if (candidates.Count == 0)
                 {
                     continue;
@@ -67,6 +65,44 @@ public sealed partial class JitGenerator
             return found.ToEquatableArray();
         }
 
+        /// <summary>
+        /// The names of the static [Jit] methods of referenced assemblies, whose calls here run the scalar
+        /// loop (PAR1016). Only assemblies that reference Parallax can hold one, so the framework's are skipped
+        /// by their reference list, without reading their types.
+        /// </summary>
+        public static EquatableArray<string> ForeignKernelNames(Compilation compilation, CancellationToken cancellationToken)
+        {
+            var names = new SortedSet<string>(System.StringComparer.Ordinal);
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "Parallax")))
+                {
+                    continue;
+                }
+
+                var types = new Stack<INamespaceOrTypeSymbol>();
+                types.Push(assembly.GlobalNamespace);
+                while (types.Count > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    foreach (var member in types.Pop().GetMembers())
+                    {
+                        if (member is INamespaceOrTypeSymbol container)
+                        {
+                            types.Push(container);
+                        }
+                        else if (member is IMethodSymbol { IsStatic: true } method
+                            && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
+                        {
+                            names.Add(method.Name);
+                        }
+                    }
+                }
+            }
+
+            return names.ToEquatableArray();
+        }
+
         /// <summary>PAR1016 for a call to a [Jit] method declared in another assembly, whose kernel no interceptor here reaches.</summary>
         public static CallSiteSpec Elsewhere(IMethodSymbol method, InvocationExpressionSyntax invocation)
         {
@@ -76,7 +112,7 @@ public sealed partial class JitGenerator
                 invocation,
                 method.Name,
                 $"it is declared in assembly '{method.ContainingAssembly.Name}', and interceptors act within one compilation; call it from a method of '{method.ContainingAssembly.Name}' without [Jit] (there the call is redirected) and call that one here, or suppress PAR1016 where the scalar loop is what you want");
-            return new CallSiteSpec(key, 0, string.Empty, string.Empty, diagnostic);
+            return new CallSiteSpec(key, null, diagnostic);
         }
 
         /// <summary>The name is what an invocation calls: <c>M(…)</c> or <c>K.M(…)</c>.</summary>

@@ -31,7 +31,7 @@ public sealed partial class JitGenerator
         private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
             _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, new[] { Name }.Concat(args).ToArray()));
 
-        private ParseResult Fail() => new(null, _diagnostics.ToEquatableArray());
+        private ParseResult<KernelSpec> Fail() => new(null, _diagnostics.ToEquatableArray());
 
         private Location? AccumulatorLocation(string name)
         {

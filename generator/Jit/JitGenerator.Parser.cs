@@ -16,9 +16,6 @@ namespace Parallax.Generator.Jit;
 
 public sealed partial class JitGenerator
 {
-    /// <summary>The outcome of parsing one annotated method: a spec, or the reasons it is not one.</summary>
-    internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
-
     /// <summary>
     /// Turns the syntax and semantic model of an annotated method into a <see cref="KernelSpec"/>.
     /// It walks the body once, in source order, rejecting every construct the kernel model does not
@@ -93,7 +90,7 @@ public sealed partial class JitGenerator
         private string Name => _method.Name;
 
         /// <summary>Parses a [Jit] method: prologue, one counted loop, an optional return.</summary>
-        public ParseResult ParseJit()
+        public ParseResult<KernelSpec> ParseJit()
         {
             if (!CheckSignature())
             {
@@ -149,7 +146,7 @@ public sealed partial class JitGenerator
         }
 
         /// <summary>Parses a [Vectorize] function: its body is the loop body, its return the stored element.</summary>
-        public ParseResult ParseVectorize()
+        public ParseResult<KernelSpec> ParseVectorize()
         {
             if (!CheckSignature())
             {
@@ -164,7 +161,7 @@ public sealed partial class JitGenerator
 
             if (Keyword(_method.ReturnType) is not { } returnType)
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, _syntax.ReturnType, "the return value", _method.ReturnType.ToDisplayString());
+                Report(DiagnosticDescriptors.JitUnsupportedType, _syntax.ReturnType, "the return value", _method.ReturnType.ToMessageString());
                 return Fail();
             }
 
@@ -213,7 +210,7 @@ public sealed partial class JitGenerator
             return Build((SyntaxNode?)_syntax.Body ?? _syntax.ExpressionBody!, null, KernelKind.Vectorize);
         }
 
-        private ParseResult Build(SyntaxNode loop, Expr? returnValue, KernelKind kind)
+        private ParseResult<KernelSpec> Build(SyntaxNode loop, Expr? returnValue, KernelKind kind)
         {
             if (_diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
             {
@@ -252,26 +249,17 @@ public sealed partial class JitGenerator
                 }
             }
 
-            var containing = new List<string>();
-            var declarations = new List<string>();
-            for (var t = _method.ContainingType; t is not null; t = t.ContainingType)
-            {
-                containing.Insert(0, t.Name);
-                declarations.Insert(0, "partial " + (t.IsRecord ? (t.IsValueType ? "record struct " : "record ") : t.TypeKind == TypeKind.Struct ? "struct " : t.TypeKind == TypeKind.Interface ? "interface " : "class ") + t.Name);
-            }
-
-            var ns = _method.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            var hierarchy = HierarchyInfo.From(_method.ContainingType!);
             var key = _method.GetDocumentationCommentId() ?? _method.ToDisplayString();
             // The namespace keeps same-named types in different namespaces apart (hint and class names must be unique).
-            var hint = (kind == KernelKind.Jit ? "Jit." : "Jit.Vectorize.") + (ns.Length > 0 ? ns + "." : string.Empty) + string.Join(".", containing) + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
+            var hint = (kind == KernelKind.Jit ? "Jit." : "Jit.Vectorize.") + hierarchy.DottedName + "." + _method.Name + (_method.ContainingType!.GetMembers(_method.Name).Length > 1 ? "_" + Math.Abs(StableHash(key)).ToString(CultureInfo.InvariantCulture) : string.Empty);
 
             string lane = Narrowest() ?? _laneType ?? "double";
             var spec = new KernelSpec(
                 kind,
                 key,
                 hint,
-                ns,
-                declarations.ToEquatableArray(),
+                hierarchy,
                 _method.ContainingType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 _method.Name,
                 SyntaxFacts.GetText(_method.DeclaredAccessibility == Accessibility.Private ? Accessibility.Internal : _method.DeclaredAccessibility),
@@ -294,7 +282,7 @@ public sealed partial class JitGenerator
                     : kind == KernelKind.Jit ? new[] { _loopVariableName }.ToEquatableArray() : EquatableArray<string>.Empty,
                 _start,
                 BuildNest());
-            return new ParseResult(spec, _diagnostics.ToEquatableArray());
+            return new ParseResult<KernelSpec>(spec, _diagnostics.ToEquatableArray());
         }
 
         /// <summary>
@@ -376,7 +364,7 @@ public sealed partial class JitGenerator
                 var spec = ClassifyParameter(p);
                 if (spec is null)
                 {
-                    Report(DiagnosticDescriptors.JitUnsupportedType, at, p.Name, p.Type.ToDisplayString());
+                    Report(DiagnosticDescriptors.JitUnsupportedType, at, p.Name, p.Type.ToMessageString());
                     ok = false;
                     continue;
                 }
@@ -449,7 +437,7 @@ public sealed partial class JitGenerator
                 {
                     if (Keyword(array.ElementType) is not { } element)
                     {
-                        Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                        Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                     }
                     else if (_nest is not null && array.Rank is 2 or 3 && value is ArrayCreationExpressionSyntax { Initializer: null } rectangular
                         && rectangular.Type.RankSpecifiers.Count == 1 && rectangular.Type.RankSpecifiers[0].Sizes.Count == array.Rank
@@ -475,7 +463,7 @@ public sealed partial class JitGenerator
 
                 if (Keyword(local.Type) is not { } keyword)
                 {
-                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                     continue;
                 }
 
@@ -794,7 +782,7 @@ public sealed partial class JitGenerator
 
             if (Keyword(local.Type) is not { } keyword)
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                 return;
             }
 

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -22,6 +22,15 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
     /// <inheritdoc cref="ParseStep"/>
     public const string SpecsStep = "JitSpecs";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string KernelNamesStep = "JitKernelNames";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string CandidatesStep = "JitCandidates";
+
+    /// <inheritdoc cref="ParseStep"/>
+    public const string BoundCallsStep = "JitBoundCalls";
 
     /// <inheritdoc cref="ParseStep"/>
     public const string CallSitesStep = "JitCallSites";
@@ -50,18 +59,34 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         context.ReportDiagnostics(jit.Select(static (r, _) => r.Diagnostics));
         context.ReportDiagnostics(vectorize.Select(static (r, _) => r.Diagnostics));
 
-        var callSites = context.SyntaxProvider.CreateSyntaxProvider(
-                static (node, _) => node is InvocationExpressionSyntax,
-                static (ctx, ct) => CallSite(ctx, ct))
+        var specs = jit.Select(static (r, _) => r.Spec)
+            .Where(static s => s is not null)
+            .Select(static (s, _) => s!)
+            .WithTrackingName(SpecsStep);
+
+        // A project has few kernels and very many calls (Math.Max, ToString...). Asking the semantic model
+        // about each call made this generator the slowest part of a large build, and even walking every
+        // call's syntax cost more than MemoryPack's whole generator: calls are found by the kernels' names
+        // in each file's text, and only a call named like a kernel is bound.
+        // A call of another assembly's [Jit] method is found the same way, to report PAR1016 at it.
+        var foreignNames = context.CompilationProvider.Select(static (c, ct) => IndirectUses.ForeignKernelNames(c, ct));
+        var kernelNames = specs.Select(static (s, _) => s.MethodName).Collect().Combine(foreignNames)
+            .Select(static (names, _) => names.Left.Concat(names.Right).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(KernelNamesStep);
+
+        var candidates = Invocations.Trees(context).Combine(kernelNames)
+            .SelectMany(static (pair, ct) => Invocations.Find(pair.Left, pair.Right, ct))
+            .WithTrackingName(CandidatesStep);
+
+        var callSites = candidates.Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => CallSite(pair.Left, pair.Right, ct))
+            .WithTrackingName(BoundCallsStep)
             .Where(static c => c is not null)
             .Select(static (c, _) => c!)
             .Collect()
             .WithTrackingName(CallSitesStep);
 
-        var kernels = jit.Select(static (r, _) => r.Spec)
-            .Where(static s => s is not null)
-            .Select(static (s, _) => s!)
-            .WithTrackingName(SpecsStep)
+        var kernels = specs
             .Combine(callSites)
             .Select(static (pair, _) => (Spec: pair.Left, Calls: pair.Right.Where(c => c.Key == pair.Left.Key && c.Elsewhere is null).ToEquatableArray()))
             .WithTrackingName(KernelsStep);
@@ -84,20 +109,15 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .Select(static (pair, ct) => IndirectUses.Find(pair.Left, pair.Right, ct))
             .WithTrackingName(IndirectUsesStep);
         var foreignCalls = callSites.Select(static (calls, _) => calls.Where(c => c.Elsewhere is not null).Select(c => c.Elsewhere!).ToEquatableArray());
-        context.RegisterSourceOutput(indirectUses.Combine(foreignCalls), static (spc, pair) =>
-        {
-            foreach (var info in pair.Left.Concat(pair.Right))
-            {
-                spc.ReportDiagnostic(info.ToDiagnostic());
-            }
-        });
+        context.ReportDiagnostics(indirectUses.Combine(foreignCalls)
+            .SelectMany(static (pair, _) => new[] { pair.Left.Concat(pair.Right).ToEquatableArray() }));
 
         var vectorized = vectorize.Select(static (r, _) => r.Spec).Where(static s => s is not null).Select(static (s, _) => s!);
         context.RegisterSourceOutput(vectorized.Combine(options), static (spc, v) =>
             spc.AddSource(v.Left.HintName + ".g.cs", Emitter.Emit(v.Left, EquatableArray<CallSiteSpec>.Empty, v.Right, spc.CancellationToken)));
     }
 
-    private static ParseResult ParseJit(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    private static ParseResult<KernelSpec> ParseJit(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         var method = (IMethodSymbol)ctx.TargetSymbol;
         var attribute = ctx.Attributes[0];
@@ -106,14 +126,14 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath, parallel, ct).ParseJit();
     }
 
-    private static ParseResult ParseVectorize(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    private static ParseResult<KernelSpec> ParseVectorize(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         var method = (IMethodSymbol)ctx.TargetSymbol;
 
-        // PAR0001 for a non-partial type is the manifest generator's to report; emit nothing here.
-        if (PartialTypeCheck.Check(ctx.TargetNode, method.Name, "Vectorize") is not null)
+        // The span overload goes into the method's type, so every type around it must be partial.
+        if (HierarchyInfo.NotPartial(ctx.TargetNode, method.Name, "Vectorize") is { } notPartial)
         {
-            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            return ParseResult<KernelSpec>.Failure(notPartial);
         }
 
         return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath: NamedBool(ctx.Attributes[0], "FastMath"), parallel: false, ct).ParseVectorize();
@@ -122,25 +142,172 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     private static bool NamedBool(AttributeData attribute, string name) =>
         attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is true;
 
-    private static CallSiteSpec? CallSite(GeneratorSyntaxContext ctx, CancellationToken ct)
+    /// <summary>
+    /// Binds one call named like a kernel: a call site when it calls a static [Jit] method. Only calls in
+    /// the project's own trees reach this step, so the compilation's model for the call's tree is at hand.
+    /// </summary>
+    private static CallSiteSpec? CallSite(InvocationExpressionSyntax invocation, Compilation compilation, CancellationToken ct)
     {
-        var invocation = (InvocationExpressionSyntax)ctx.Node;
-        if (ctx.SemanticModel.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol { IsStatic: true } method
-            || !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
+        if (!MayCallAStaticMethod(compilation, invocation, ct, out var receiverType))
         {
             return null;
         }
 
-        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, ctx.SemanticModel.Compilation.Assembly))
+        var model = compilation.GetSemanticModel(invocation.SyntaxTree);
+        var method = OnlyMethodNamed(receiverType, invocation) ?? model.GetSymbolInfo(invocation, ct).Symbol as IMethodSymbol;
+        if (method is not { IsStatic: true } || !IsJit(method))
+        {
+            return null;
+        }
+
+        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, compilation.Assembly))
         {
             return IndirectUses.Elsewhere(method, invocation);
         }
 
-        if (ctx.SemanticModel.GetInterceptableLocation(invocation, ct) is not { } location)
+        if (model.GetInterceptableLocation(invocation, ct) is not { } location)
         {
             return null;
         }
 
-        return new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), location.Version, location.Data, location.GetDisplayLocation());
+        return new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), InterceptedLocation.From(location));
+    }
+
+    private static bool IsJit(IMethodSymbol method) =>
+        method.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute);
+
+    /// <summary>
+    /// The method a call <c>Type.Name(...)</c> calls when the type and its bases have one member of that name,
+    /// a static [Jit] method that is not generic and takes as many arguments as given: no other method can
+    /// be meant (a type receiver never reaches extension methods), so the call is known without binding it.
+    /// Binding it binds the whole method it sits in, and on a fresh compilation the first binding of each
+    /// body also loads what it calls (Math, string, List): on a 600-file library that was most of this
+    /// generator's time, paid for calls the compiler binds again later anyway. Anything else returns null.
+    /// </summary>
+    private static IMethodSymbol? OnlyMethodNamed(INamedTypeSymbol? type, InvocationExpressionSyntax invocation)
+    {
+        if (type is null || invocation.Expression is not MemberAccessExpressionSyntax { Name: IdentifierNameSyntax name })
+        {
+            return null;
+        }
+
+        IMethodSymbol? only = null;
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            foreach (var member in t.GetMembers(name.Identifier.ValueText))
+            {
+                if (only is not null || member is not IMethodSymbol method)
+                {
+                    return null;
+                }
+
+                only = method;
+            }
+        }
+
+        return only is { IsStatic: true, IsGenericMethod: false } && IsJit(only)
+            && only.Parameters.Length == invocation.ArgumentList.Arguments.Count
+            && !only.Parameters.Any(static p => p.IsParams || p.IsOptional)
+            ? only
+            : null;
+    }
+
+    /// <summary>
+    /// A kernel is static, so a call through a value (<c>list.Add(x)</c> when a kernel is named Add) is not
+    /// one. Whether the receiver names a type is asked at the start of the enclosing member, where no local
+    /// or parameter is in scope: that binds one name, where GetSymbolInfo binds the whole method body. A
+    /// local that hides a type name is then read as the type, and the full binding that follows decides.
+    /// <paramref name="receiverType"/> is the type the receiver names when no local or parameter can hide it.
+    /// </summary>
+    private static bool MayCallAStaticMethod(Compilation compilation, InvocationExpressionSyntax invocation, CancellationToken ct, out INamedTypeSymbol? receiverType)
+    {
+        receiverType = null;
+        if (invocation.Expression is MemberBindingExpressionSyntax)
+        {
+            return false;
+        }
+
+        if (invocation.Expression is not MemberAccessExpressionSyntax access || invocation.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member)
+        {
+            return true;
+        }
+
+        // The common case, list.Add(x), needs no binding at all: a local or parameter in scope hides any type of
+        // its name, unless a type of this assembly has that very name ("Color Color": then the binding below
+        // decides; a type from elsewhere cannot hold or inherit a [Jit] method).
+        if (access.Expression is IdentifierNameSyntax receiver && IsLocalInScope(receiver)
+            && !compilation.Assembly.TypeNames.Contains(receiver.Identifier.ValueText))
+        {
+            return false;
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var info = compilation.GetSemanticModel(invocation.SyntaxTree).GetSpeculativeSymbolInfo(member.SpanStart, access.Expression, SpeculativeBindingOption.BindAsExpression);
+        if (info.Symbol is INamedTypeSymbol type && Leftmost(access.Expression) is { } first && !IsLocalInScope(first))
+        {
+            receiverType = type;
+        }
+
+        return info.Symbol switch
+        {
+            null => info.CandidateSymbols.Any(static s => s is ITypeSymbol),
+            ITypeSymbol => true,
+
+            // "Color Color": a field or property named like its type also reaches the type's static members.
+            var value => value.Name == (value as IFieldSymbol)?.Type.Name || value.Name == (value as IPropertySymbol)?.Type.Name,
+        };
+    }
+
+    /// <summary>The first name of a dotted receiver (<c>Bench</c> in <c>Bench.Kernels</c>), or null when it is not a plain name.</summary>
+    private static IdentifierNameSyntax? Leftmost(ExpressionSyntax expression) => expression switch
+    {
+        IdentifierNameSyntax name => name,
+        MemberAccessExpressionSyntax access => Leftmost(access.Expression),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is declared as a local or parameter in a scope around it, read from
+    /// syntax: the locals of every enclosing block (a local's scope is its whole block), the variables of
+    /// for, foreach, using, fixed and catch, and the parameters of enclosing lambdas, local functions and
+    /// the member. Pattern and out variables are not looked for: those fall through to the binding.
+    /// </summary>
+    private static bool IsLocalInScope(IdentifierNameSyntax name)
+    {
+        string text = name.Identifier.ValueText;
+        bool Named(SyntaxToken identifier) => identifier.ValueText == text;
+        bool InParameters(ParameterListSyntax? list) => list is not null && list.Parameters.Any(p => Named(p.Identifier));
+        bool Declares(VariableDeclarationSyntax? declaration) => declaration is not null && declaration.Variables.Any(v => Named(v.Identifier));
+
+        foreach (var scope in name.Ancestors())
+        {
+            bool found = scope switch
+            {
+                BlockSyntax block => block.Statements.Any(st => st is LocalDeclarationStatementSyntax local && Declares(local.Declaration)),
+                SwitchSectionSyntax section => section.Statements.Any(st => st is LocalDeclarationStatementSyntax local && Declares(local.Declaration)),
+                ForStatementSyntax loop => Declares(loop.Declaration),
+                ForEachStatementSyntax loop => Named(loop.Identifier),
+                UsingStatementSyntax statement => Declares(statement.Declaration),
+                FixedStatementSyntax statement => Declares(statement.Declaration),
+                CatchClauseSyntax clause => clause.Declaration is { } caught && Named(caught.Identifier),
+                SimpleLambdaExpressionSyntax lambda => Named(lambda.Parameter.Identifier),
+                ParenthesizedLambdaExpressionSyntax lambda => InParameters(lambda.ParameterList),
+                AnonymousMethodExpressionSyntax method => InParameters(method.ParameterList),
+                LocalFunctionStatementSyntax function => InParameters(function.ParameterList),
+                BaseMethodDeclarationSyntax method => InParameters(method.ParameterList),
+                _ => false,
+            };
+            if (found)
+            {
+                return true;
+            }
+
+            if (scope is MemberDeclarationSyntax)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 }

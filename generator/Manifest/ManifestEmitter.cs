@@ -10,13 +10,13 @@ internal static class ManifestEmitter
         w.Line(SourceWriter.Header);
         w.OpenBlock("namespace " + KnownNames.InterceptorsNamespace);
         w.Line("/// <summary>The members of this assembly that carry a Parallax attribute, as the generator found them.</summary>");
-        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]");
+        w.Line(SourceWriter.GeneratedCodeAttribute);
         w.OpenBlock("internal static class ParallaxManifest");
         w.Line("/// <summary>One entry per annotated member: capability, attribute, containing type, member (empty for a type).</summary>");
         w.OpenBlock("public static global::System.Collections.Generic.IReadOnlyList<(string Capability, string Attribute, string Type, string Member)> Entries { get; } = new (string, string, string, string)[]");
         foreach (var e in entries)
         {
-            w.Line($"({Literal(e.Capability)}, {Literal(e.Attribute)}, {Literal(e.ContainingType)}, {Literal(e.Member)}),");
+            w.Line($"({CSharpLiteral.Format(e.Capability)}, {CSharpLiteral.Format(e.Attribute)}, {CSharpLiteral.Format(e.ContainingType)}, {CSharpLiteral.Format(e.Member)}),");
         }
 
         w.CloseBlock(";");
@@ -24,6 +24,4 @@ internal static class ManifestEmitter
         w.CloseBlock();
         return w.ToString();
     }
-
-    private static string Literal(string s) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(s, quote: true);
 }

@@ -30,24 +30,11 @@ public sealed class ManifestGenerator : IIncrementalGenerator
                 .Concat(t.Left.Left.Right)
                 .Concat(t.Left.Right)
                 .Concat(t.Right)
-                .OrderBy(e => e)
+                .OrderBy(e => (e.Capability, e.ContainingType, e.Member, e.Attribute), OrdinalTuple.Instance)
                 .ToEquatableArray())
             .WithTrackingName(EntriesStep);
 
         context.RegisterSourceOutput(all, static (spc, entries) => spc.AddSource("ParallaxManifest.g.cs", ManifestEmitter.Emit(entries)));
-
-        // Members the generator adds code beside need partial containing types. Until each capability's
-        // generator reports this itself, the manifest does; diagnostics stay off the source branch.
-        foreach (var (name, short_) in new[] { (KnownNames.VectorizeAttribute, "Vectorize"), (KnownNames.ThreadAttribute, "Thread"), (KnownNames.DaemonAttribute, "Daemon") })
-        {
-            var diagnostics = context.SyntaxProvider.ForAttributeWithMetadataName(
-                    name,
-                    static (_, _) => true,
-                    (ctx, _) => PartialTypeCheck.Check(ctx.TargetNode, ctx.TargetSymbol.Name, short_) is { } d
-                        ? new EquatableArray<DiagnosticInfo>(new[] { d })
-                        : EquatableArray<DiagnosticInfo>.Empty);
-            context.ReportDiagnostics(diagnostics);
-        }
     }
 
     private static IncrementalValueProvider<ImmutableArray<ManifestEntrySpec>> Collect(
@@ -61,4 +48,18 @@ public sealed class ManifestGenerator : IIncrementalGenerator
                     (ctx.TargetSymbol as INamedTypeSymbol ?? ctx.TargetSymbol.ContainingType)?.ToDisplayString() ?? string.Empty,
                     ctx.TargetSymbol is INamedTypeSymbol ? string.Empty : ctx.TargetSymbol.Name))
             .Collect();
+
+    // Ordinal, field by field: the manifest's order must not depend on the build machine's culture.
+    private sealed class OrdinalTuple : System.Collections.Generic.IComparer<(string, string, string, string)>
+    {
+        public static readonly OrdinalTuple Instance = new();
+
+        public int Compare((string, string, string, string) x, (string, string, string, string) y)
+        {
+            int c = string.CompareOrdinal(x.Item1, y.Item1);
+            c = c != 0 ? c : string.CompareOrdinal(x.Item2, y.Item2);
+            c = c != 0 ? c : string.CompareOrdinal(x.Item3, y.Item3);
+            return c != 0 ? c : string.CompareOrdinal(x.Item4, y.Item4);
+        }
+    }
 }

@@ -1,6 +1,5 @@
 using System.Linq;
 using System.Threading;
-using Microsoft.CodeAnalysis.CSharp;
 using Parallax.Generator.Common;
 using Parallax.Generator.Threads.Model;
 
@@ -11,52 +10,30 @@ public sealed partial class ThreadGenerator
     /// <summary>Writes the factories and class plumbing, each in a partial declaration of its type.</summary>
     internal static class Emitter
     {
-        private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Parallax.Generator\", \"1.0\")]";
         private const string Handle = "global::Parallax.ThreadHandle";
 
-        public static string Emit(EquatableArray<ThreadMethodSpec> methods, EquatableArray<ThreadClassSpec> classes, CancellationToken ct)
+        public static string Emit(EquatableArray<ThreadSpec> specs, CancellationToken ct)
         {
             var w = new SourceWriter();
             w.Line(SourceWriter.Header);
-            foreach (var method in methods)
+            foreach (var spec in specs)
             {
                 ct.ThrowIfCancellationRequested();
-                InTypes(w, method.Namespace, method.Types, () => Factory(w, method));
-            }
+                spec.Hierarchy.Open(w);
+                if (spec is ThreadMethodSpec method)
+                {
+                    Factory(w, method);
+                }
+                else
+                {
+                    ClassMembers(w, (ThreadClassSpec)spec);
+                }
 
-            foreach (var type in classes)
-            {
-                ct.ThrowIfCancellationRequested();
-                InTypes(w, type.Namespace, type.Types, () => ClassMembers(w, type));
+                spec.Hierarchy.Close(w);
+                w.Line();
             }
 
             return w.ToString();
-        }
-
-        private static void InTypes(SourceWriter w, string? ns, EquatableArray<ContainingTypeSpec> types, System.Action body)
-        {
-            if (ns is not null)
-            {
-                w.OpenBlock("namespace " + ns);
-            }
-
-            foreach (var t in types)
-            {
-                w.OpenBlock($"partial {t.Keyword} {t.Name}");
-            }
-
-            body();
-            foreach (var _ in types)
-            {
-                w.CloseBlock();
-            }
-
-            if (ns is not null)
-            {
-                w.CloseBlock();
-            }
-
-            w.Line();
         }
 
         private static void Factory(SourceWriter w, ThreadMethodSpec m)
@@ -73,7 +50,7 @@ public sealed partial class ThreadGenerator
             }
 
             w.Line("/// <returns>The unstarted thread.</returns>");
-            w.Line(GeneratedCode);
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             string parameters = string.Join(", ", m.Parameters.Select(p =>
                 (p.IsParams ? "params " : "") + p.Type + " " + p.Name + (p.DefaultValue is null ? "" : " = " + p.DefaultValue)));
             w.Line($"{m.Accessibility} {(m.IsStatic ? "static " : "")}{Handle} {m.FactoryName}{m.TypeParameters}({parameters})");
@@ -98,7 +75,7 @@ public sealed partial class ThreadGenerator
                 call += ".GetAwaiter().GetResult()";
             }
 
-            w.Line($"return {Handle}.ForMethod(() => {call}, targetName: {Literal(m.MethodName)}, name: {NameLiteral(m.ThreadName)}, daemon: {(m.IsDaemon ? "true" : "false")});");
+            w.Line($"return {Handle}.ForMethod(() => {call}, targetName: {CSharpLiteral.Format(m.MethodName)}, name: {CSharpLiteral.Format(m.ThreadName)}, daemon: {(m.IsDaemon ? "true" : "false")});");
             w.CloseBlock();
         }
 
@@ -111,12 +88,12 @@ public sealed partial class ThreadGenerator
             w.Line("/// The thread this object's <c>Run()</c> runs on, created unstarted on first use, as the");
             w.Line("/// <c>threading.Thread</c> a Python subclass is. The members below forward to it.");
             w.Line("/// </summary>");
-            w.Line(GeneratedCode);
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             w.OpenBlock($"public {Handle} Handle");
             w.OpenBlock("get");
             w.Line("var handle = global::System.Threading.Volatile.Read(ref this.__parallaxThread);");
             w.OpenBlock("if (handle is null)");
-            w.Line($"global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, {Handle}.ForClass(() => {run}, name: {NameLiteral(c.ThreadName)}, daemon: {(c.IsDaemon ? "true" : "false")}), null);");
+            w.Line($"global::System.Threading.Interlocked.CompareExchange(ref this.__parallaxThread, {Handle}.ForClass(() => {run}, name: {CSharpLiteral.Format(c.ThreadName)}, daemon: {(c.IsDaemon ? "true" : "false")}), null);");
             w.Line("handle = this.__parallaxThread!;");
             w.CloseBlock();
             w.Line();
@@ -142,12 +119,10 @@ public sealed partial class ThreadGenerator
                 w.Line("/// " + doc);
             }
 
-            w.Line(GeneratedCode);
+            w.Line(SourceWriter.GeneratedCodeAttribute);
             w.Line(member);
         }
 
-        private static string NameLiteral(string? name) => name is null ? "null" : Literal(name);
 
-        private static string Literal(string s) => SymbolDisplay.FormatLiteral(s, quote: true);
     }
 }

@@ -21,19 +21,17 @@ public sealed partial class ThreadGenerator
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-        public static ThreadTargetSpec Parse(GeneratorAttributeSyntaxContext ctx, bool daemon, CancellationToken ct)
+        public static ParseResult<ThreadSpec> Parse(GeneratorAttributeSyntaxContext ctx, bool daemon, CancellationToken ct)
         {
             string attribute = daemon ? "Daemon" : "Thread";
-
-            // PAR0001 for a non-partial enclosing type is the Manifest generator's; emit nothing here.
-            if (PartialTypeCheck.Check(ctx.TargetNode, ctx.TargetSymbol.Name, attribute) is not null)
+            if (HierarchyInfo.NotPartial(ctx.TargetNode, ctx.TargetSymbol.Name, attribute) is { } notPartial)
             {
-                return Empty;
+                return ParseResult<ThreadSpec>.Failure(notPartial);
             }
 
             if (daemon && HasAttribute(ctx.TargetSymbol, KnownNames.ThreadAttribute))
             {
-                return Fail(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadAndDaemon, Identifier(ctx.TargetNode), ctx.TargetSymbol.Name));
+                return ParseResult<ThreadSpec>.Failure(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadAndDaemon, Identifier(ctx.TargetNode), ctx.TargetSymbol.Name));
             }
 
             string? name = ThreadName(ctx.Attributes[0]);
@@ -41,15 +39,11 @@ public sealed partial class ThreadGenerator
             {
                 IMethodSymbol method => ParseMethod((MethodDeclarationSyntax)ctx.TargetNode, method, attribute, daemon, name, ct),
                 INamedTypeSymbol type => ParseClass((TypeDeclarationSyntax)ctx.TargetNode, type, attribute, daemon, name),
-                _ => Empty,
+                _ => ParseResult<ThreadSpec>.Empty,
             };
         }
 
-        private static readonly ThreadTargetSpec Empty = new(null, null, EquatableArray<DiagnosticInfo>.Empty);
-
-        private static ThreadTargetSpec Fail(params DiagnosticInfo[] diagnostics) => new(null, null, diagnostics.ToEquatableArray());
-
-        private static ThreadTargetSpec ParseMethod(MethodDeclarationSyntax syntax, IMethodSymbol method, string attribute, bool daemon, string? name, CancellationToken ct)
+        private static ParseResult<ThreadSpec> ParseMethod(MethodDeclarationSyntax syntax, IMethodSymbol method, string attribute, bool daemon, string? name, CancellationToken ct)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var parameters = new List<ParameterSpec>();
@@ -63,7 +57,7 @@ public sealed partial class ThreadGenerator
                     RefKind.Out => "an out parameter",
                     RefKind.In => "passed by in",
                     RefKind.RefReadOnlyParameter => "passed by ref readonly",
-                    _ => p.Type.IsRefLikeType ? $"of ref struct type '{p.Type.ToDisplayString()}'" : null,
+                    _ => p.Type.IsRefLikeType ? $"of ref struct type '{p.Type.ToMessageString()}'" : null,
                 };
                 if (why is not null)
                 {
@@ -71,7 +65,7 @@ public sealed partial class ThreadGenerator
                     continue;
                 }
 
-                parameters.Add(new ParameterSpec(p.Type.ToDisplayString(TypeFormat), Escape(p.Name), DefaultValue(p), p.IsParams));
+                parameters.Add(new ParameterSpec(p.Type.ToDisplayString(TypeFormat), Identifiers.Escape(p.Name), DefaultValue(p), p.IsParams));
             }
 
             string factory = method.Name + "Thread";
@@ -82,31 +76,30 @@ public sealed partial class ThreadGenerator
 
             if (diagnostics.Count > 0)
             {
-                return new ThreadTargetSpec(null, null, diagnostics.ToEquatableArray());
+                return ParseResult<ThreadSpec>.Failure(diagnostics.ToArray());
             }
 
             var spec = new ThreadMethodSpec(
-                Namespace(method.ContainingType),
-                Chain(method.ContainingType),
+                HierarchyInfo.From(method.ContainingType),
                 method.Name,
                 factory,
-                Accessibility(method.DeclaredAccessibility),
+                SyntaxFacts.GetText(method.DeclaredAccessibility),
                 method.IsStatic,
                 !method.IsStatic && method.ContainingType.IsValueType,
-                method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : string.Empty,
+                method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Identifiers.Escape(t.Name))) + ">" : string.Empty,
                 method.TypeParameters.Select(Constraint).Where(c => c is not null).Select(c => c!).ToEquatableArray(),
                 parameters.ToEquatableArray(),
                 IsAwaitable(method.ReturnType),
                 daemon,
                 name);
-            return new ThreadTargetSpec(spec, null, EquatableArray<DiagnosticInfo>.Empty);
+            return ParseResult<ThreadSpec>.Success(spec);
         }
 
-        private static ThreadTargetSpec ParseClass(TypeDeclarationSyntax syntax, INamedTypeSymbol type, string attribute, bool daemon, string? name)
+        private static ParseResult<ThreadSpec> ParseClass(TypeDeclarationSyntax syntax, INamedTypeSymbol type, string attribute, bool daemon, string? name)
         {
             if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                return Fail(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadClassNotPartial, syntax.Identifier.GetLocation(), type.Name, attribute));
+                return ParseResult<ThreadSpec>.Failure(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadClassNotPartial, syntax.Identifier.GetLocation(), type.Name, attribute));
             }
 
             // The base's generated members are not in this compilation yet, so its attribute is what says
@@ -115,7 +108,7 @@ public sealed partial class ThreadGenerator
             {
                 if (HasAttribute(b, KnownNames.ThreadAttribute) || HasAttribute(b, KnownNames.DaemonAttribute))
                 {
-                    return Fail(DiagnosticInfo.Create(
+                    return ParseResult<ThreadSpec>.Failure(DiagnosticInfo.Create(
                         DiagnosticDescriptors.ThreadClassDerivesFromThreadClass,
                         syntax.Identifier.GetLocation(),
                         type.Name,
@@ -131,7 +124,7 @@ public sealed partial class ThreadGenerator
             {
                 run = t.GetMembers("Run").OfType<IMethodSymbol>()
                     .FirstOrDefault(m => !m.IsStatic && m.Parameters.IsEmpty && !m.IsGenericMethod
-                        && (SymbolEqualityComparer.Default.Equals(t, type) || m.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private));
+                        && (SymbolEqualityComparer.Default.Equals(t, type) || m.DeclaredAccessibility != Accessibility.Private));
             }
 
             var diagnostics = new List<DiagnosticInfo>();
@@ -150,11 +143,10 @@ public sealed partial class ThreadGenerator
 
             if (diagnostics.Count > 0)
             {
-                return new ThreadTargetSpec(null, null, diagnostics.ToEquatableArray());
+                return ParseResult<ThreadSpec>.Failure(diagnostics.ToArray());
             }
 
-            var spec = new ThreadClassSpec(Namespace(type), Chain(type), IsAwaitable(run!.ReturnType), daemon, name);
-            return new ThreadTargetSpec(null, spec, EquatableArray<DiagnosticInfo>.Empty);
+            return ParseResult<ThreadSpec>.Success(new ThreadClassSpec(HierarchyInfo.From(type), IsAwaitable(run!.ReturnType), daemon, name));
         }
 
         // A base member the class can see would be hidden by the generated one (CS0108).
@@ -162,7 +154,7 @@ public sealed partial class ThreadGenerator
         {
             for (var b = type.BaseType; b is not null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
             {
-                if (b.GetMembers(member).Any(m => m.DeclaredAccessibility != Microsoft.CodeAnalysis.Accessibility.Private && !m.IsImplicitlyDeclared))
+                if (b.GetMembers(member).Any(m => m.DeclaredAccessibility != Accessibility.Private && !m.IsImplicitlyDeclared))
                 {
                     return true;
                 }
@@ -193,38 +185,6 @@ public sealed partial class ThreadGenerator
 
             return attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
         }
-
-        private static string? Namespace(INamedTypeSymbol type) =>
-            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null;
-
-        private static EquatableArray<ContainingTypeSpec> Chain(INamedTypeSymbol innermost)
-        {
-            var chain = new List<ContainingTypeSpec>();
-            for (var t = innermost; t is not null; t = t.ContainingType)
-            {
-                string keyword = t.TypeKind switch
-                {
-                    TypeKind.Struct => (t.IsReadOnly ? "readonly " : "") + (t.IsRefLikeType ? "ref " : "") + (t.IsRecord ? "record struct" : "struct"),
-                    TypeKind.Interface => "interface",
-                    _ => t.IsRecord ? "record" : "class",
-                };
-                string name = Escape(t.Name) + (t.TypeParameters.IsEmpty ? "" : "<" + string.Join(", ", t.TypeParameters.Select(p => Escape(p.Name))) + ">");
-                chain.Add(new ContainingTypeSpec(keyword, name));
-            }
-
-            chain.Reverse();
-            return chain.ToEquatableArray();
-        }
-
-        private static string Accessibility(Accessibility accessibility) => accessibility switch
-        {
-            Microsoft.CodeAnalysis.Accessibility.Public => "public",
-            Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
-            Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
-            Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
-            Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
-            _ => "private",
-        };
 
         private static string? Constraint(ITypeParameterSymbol t)
         {
@@ -257,7 +217,7 @@ public sealed partial class ThreadGenerator
                 parts.Add("allows ref struct");
             }
 
-            return parts.Count == 0 ? null : $"where {Escape(t.Name)} : {string.Join(", ", parts)}";
+            return parts.Count == 0 ? null : $"where {Identifiers.Escape(t.Name)} : {string.Join(", ", parts)}";
         }
 
         private static bool IsAwaitable(ITypeSymbol type) =>
@@ -271,35 +231,13 @@ public sealed partial class ThreadGenerator
                 return null;
             }
 
+            // The compiler stores a default converted to the parameter's type, except an enum's, which it
+            // stores as its underlying number: cast that back, to the enum itself ((E?)(1) is no constant).
             object? value = p.ExplicitDefaultValue;
-            if (value is null)
-            {
-                return "default";
-            }
-
-            string literal = value switch
-            {
-                string s => SymbolDisplay.FormatLiteral(s, quote: true),
-                char c => SymbolDisplay.FormatLiteral(c, quote: true),
-                bool b => b ? "true" : "false",
-                float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "F",
-                double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "D",
-                decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "M",
-                long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L",
-                ulong u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL",
-                uint u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "U",
-                _ => System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
-            };
-
-            // An enum or a narrow integer default is stored as its underlying number: cast it back.
-            return p.Type.SpecialType is SpecialType.System_String or SpecialType.System_Char or SpecialType.System_Boolean
-                or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64
-                or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal
-                ? literal
-                : $"({p.Type.ToDisplayString(TypeFormat)})({literal})";
+            var type = p.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : p.Type;
+            return value is null ? "default"
+                : type.TypeKind != TypeKind.Enum ? CSharpLiteral.Format(value)
+                : $"({type.ToDisplayString(TypeFormat)})({CSharpLiteral.Format(value)})";
         }
-
-        private static string Escape(string name) =>
-            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
     }
 }

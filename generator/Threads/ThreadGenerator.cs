@@ -37,29 +37,23 @@ public sealed partial class ThreadGenerator : IIncrementalGenerator
         context.ReportDiagnostics(daemons.Select(static (t, _) => t.Diagnostics));
 
         // Only the specs reach the output, so a diagnostic that moves (an edit above it) regenerates nothing.
-        var specs = threads.Select(static (t, _) => (t.Method, t.Class)).Collect()
-            .Combine(daemons.Select(static (t, _) => (t.Method, t.Class)).Collect())
-            .Select(static (pair, _) =>
-            {
-                var all = pair.Left.Concat(pair.Right).ToArray();
-                return (
-                    Methods: all.Where(t => t.Method is not null).Select(t => t.Method!).ToEquatableArray(),
-                    Classes: all.Where(t => t.Class is not null).Select(t => t.Class!).ToEquatableArray());
-            })
+        // Factories first, then class members, as the file has always listed them.
+        var specs = threads.Select(static (t, _) => t.Spec).Collect()
+            .Combine(daemons.Select(static (t, _) => t.Spec).Collect())
+            .Select(static (pair, _) => pair.Left.Concat(pair.Right).Where(s => s is not null).Select(s => s!)
+                .OrderBy(s => s is ThreadMethodSpec ? 0 : 1).ToEquatableArray())
             .WithTrackingName(SpecsStep);
 
         context.RegisterSourceOutput(specs, static (spc, s) =>
         {
-            if (s.Methods.IsEmpty && s.Classes.IsEmpty)
+            if (!s.IsEmpty)
             {
-                return;
+                spc.AddSource(HintName, Emitter.Emit(s, spc.CancellationToken));
             }
-
-            spc.AddSource(HintName, Emitter.Emit(s.Methods, s.Classes, spc.CancellationToken));
         });
     }
 
-    private static IncrementalValuesProvider<ThreadTargetSpec> Targets(IncrementalGeneratorInitializationContext context, string attribute, bool daemon) =>
+    private static IncrementalValuesProvider<ParseResult<ThreadSpec>> Targets(IncrementalGeneratorInitializationContext context, string attribute, bool daemon) =>
         context.SyntaxProvider.ForAttributeWithMetadataName(
             attribute,
             static (node, _) => node is MethodDeclarationSyntax or ClassDeclarationSyntax or RecordDeclarationSyntax,

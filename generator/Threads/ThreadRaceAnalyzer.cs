@@ -38,11 +38,12 @@ public sealed partial class ThreadRaceAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var descriptor = HelpLinks.For(DiagnosticDescriptors.UnsynchronizedSharedWrite, HelpLinks.Root(start.Options.AnalyzerConfigOptionsProvider));
             start.RegisterOperationBlockAction(block =>
             {
                 if (block.OwningSymbol is IMethodSymbol method && EntryKind(method, thread, daemon) is { } kind)
                 {
-                    Analyze(block, method, kind);
+                    Analyze(block, method, kind, descriptor);
                 }
             });
         });
@@ -74,7 +75,7 @@ public sealed partial class ThreadRaceAnalyzer : DiagnosticAnalyzer
         return method is { Name: "Run", IsStatic: false, Parameters.IsEmpty: true } && Marked(method.ContainingType) ? Entry.ClassRun : null;
     }
 
-    private static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method, Entry kind)
+    private static void Analyze(OperationBlockAnalysisContext context, IMethodSymbol method, Entry kind, DiagnosticDescriptor descriptor)
     {
         var state = new SharedState(method, kind, context.OperationBlocks, context.CancellationToken);
         var reported = new HashSet<string>();
@@ -92,7 +93,7 @@ public sealed partial class ThreadRaceAnalyzer : DiagnosticAnalyzer
                     }
 
                     context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.UnsynchronizedSharedWrite,
+                        descriptor,
                         target.Syntax.GetLocation(),
                         entryName,
                         write.Kind,

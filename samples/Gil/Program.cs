@@ -10,10 +10,19 @@ using Notebook.Sections;
 // no settings at all as the control.
 //   dotnet run --project samples/Gil -c Release [-- --quick] [--reps N]
 const string ResultPrefix = "RESULT ";
-var options = NotebookOptions.Parse(args);
-int reps = args.SkipWhile(a => a != "--reps").Skip(1).Select(int.Parse).FirstOrDefault(options.Quick ? 1 : 3);
+var cli = new CommandLine("dotnet run --project samples/Gil -c Release --", "The GIL experiment: factorial(100000) on one thread against two threads, then under GC settings in child processes.")
+    .Flag("--quick", NotebookOptions.QuickHelp)
+    .Valued("--reps", "N", "Repetitions of each measurement (default 3, 1 with --quick).", n => int.TryParse(n, out int r) && r > 0 ? null : "not a positive whole number")
+    .Flag("--child-naive", "Run as one of this program's child processes.", hidden: true);
+if (cli.Parse(args) is { } exit)
+{
+    return exit;
+}
 
-if (args.Contains("--child-naive"))
+var options = new NotebookOptions(cli.Has("--quick"), Only: null);
+int reps = cli["--reps"] is { } r ? int.Parse(r) : options.Quick ? 1 : 3;
+
+if (cli.Has("--child-naive"))
 {
     var result = GilExperiment.Measure("naive running product", GilExperiment.FactorialThread, options.Factorial, reps);
     Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));

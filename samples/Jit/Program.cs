@@ -4,7 +4,14 @@ using Parallax.Samples;
 // Numba's @jit, @njit(fastmath, parallel) and @vectorize, in C#: each [Jit] method (Shared/SeedKernels.cs)
 // is an ordinary scalar loop; the attribute makes the build emit a SIMD kernel and redirect every call to it.
 // Run: dotnet run -c Release --project samples/Jit [-- N]
-int n = args.Length > 0 ? int.Parse(args[0]) : 10_000_000;
+var cli = new Notebook.CommandLine("dotnet run -c Release --project samples/Jit --", "[Jit], [Jit(FastMath, Parallel)] and [Vectorize] kernels next to the scalar loops they come from.")
+    .Positional("N", "Array length (default 10 000 000).", n => int.TryParse(n, out int v) && v > 0 ? null : "not a positive whole number");
+if (cli.Parse(args) is { } exit)
+{
+    return exit;
+}
+
+int n = cli["N"] is { } length ? int.Parse(length) : 10_000_000;
 const int Rounds = 9;
 var random = new Random(1);
 var x = new double[n];
@@ -38,6 +45,8 @@ Console.WriteLine($"{"Hypot via [Vectorize]",-44} r[0] = {r[0]:F6}, scalar {Kern
 
 // Numba's everyday kernels: a while loop per pixel (Mandelbrot) and a stencil over a 2-D array.
 Shapes.Run();
+
+return 0;
 
 static void Compare(string reference, Action runReference, string kernel, Action runKernel)
 {

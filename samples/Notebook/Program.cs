@@ -3,7 +3,6 @@ using Notebook;
 using Notebook.Sections;
 
 // The seed notebook (IPython's parallel client, threading, the GIL, Numba), section by section.
-var options = NotebookOptions.Parse(args);
 Section[] sections =
 [
     new LocalMatrices(),
@@ -15,13 +14,23 @@ Section[] sections =
     new GilExperiment(),
     new NumbaArrSum(),
 ];
+var cli = new CommandLine("dotnet run --project samples/Notebook -c Release --", "The seed notebook in C#, section by section, with timings (N = 5000 matrices, 10M-element arrays).")
+    .Flag("--quick", NotebookOptions.QuickHelp)
+    .Flag("--anchors", "Measure the Python anchors (numpy, numba, ipyparallel) in this run instead of quoting FIGURES.md.")
+    .Sections(sections.Select(s => (s.GetType().Name, s.Title)));
+if (cli.Parse(args) is { } exit)
+{
+    return exit;
+}
+
+var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]) { Anchors = cli.Has("--anchors") };
 
 Console.WriteLine($"Parallax notebook: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 foreach (var section in sections)
 {
-    if (options.Only is { } only && !section.GetType().Name.Contains(only, StringComparison.OrdinalIgnoreCase))
+    if (!cli.Runs(section.GetType().Name))
     {
         continue;
     }
@@ -32,3 +41,5 @@ foreach (var section in sections)
     await section.RunAsync(options, cts.Token);
     Console.WriteLine($"  section time: {clock.Elapsed.TotalMilliseconds:F0} ms");
 }
+
+return 0;

@@ -23,12 +23,8 @@ internal abstract class Section
 /// </summary>
 internal sealed record NotebookOptions(bool Quick, string? Only)
 {
-    public static NotebookOptions Parse(string[] args) => new(
-        args.Contains("--quick"),
-        args.SkipWhile(a => a != "--section").Skip(1).FirstOrDefault())
-    {
-        Anchors = args.Contains("--anchors"),
-    };
+    /// <summary>The help text of <c>--quick</c>, the same in every sample.</summary>
+    public const string QuickHelp = "Small sizes (N = 500, 100 000 elements, factorial(20000)): CI's smoke run.";
 
     /// <summary>Whether the Python anchors are measured now (<c>--anchors</c>) rather than quoted from FIGURES.md.</summary>
     public bool Anchors { get; init; }

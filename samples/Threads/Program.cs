@@ -9,12 +9,20 @@ if (args is ["--exit-probe", var kind])
     return ExitProbe.Run(kind);
 }
 
-var options = NotebookOptions.Parse(args);
 Section[] sections = [new FunctionalThreads(), new ClassThreads(), new TimerSection(), new DaemonSection()];
+var cli = new CommandLine("dotnet run --project samples/Threads --", "The seed's threading sections: functional and class-based threads, introspection, the timer, daemons.")
+    .Flag("--quick", NotebookOptions.QuickHelp)
+    .Sections(sections.Select(s => (s.GetType().Name, s.Title)));
+if (cli.Parse(args) is { } exit)
+{
+    return exit;
+}
+
+var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]);
 Console.WriteLine($"Parallax threads: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
 foreach (var section in sections)
 {
-    if (options.Only is { } only && !section.GetType().Name.Contains(only, StringComparison.OrdinalIgnoreCase))
+    if (!cli.Runs(section.GetType().Name))
     {
         continue;
     }

@@ -4,10 +4,17 @@ using BenchmarkDotNet.Running;
 // ipyparallel's figure) so that a row is read as a ratio, never as an absolute time.
 // `engines` runs the multi-process figures, which BenchmarkDotNet's per-process harness does not fit;
 // `standing` the parallax tool's standing clusters and connected clients next to ipcluster;
-// `soak` is the engines' hour of mixed calls and injected faults (Engines/Soak.cs), outside CI.
+// `soak` is the engines' hour of mixed calls and injected faults (Engines/Soak.cs), outside CI;
+// `generator` builds a generated 600-file library and prints each source generator's share of its compile.
 if (args is ["linalg", ..])
 {
     Parallax.Benchmarks.Linalg.LinalgBench.Run(args[1..]);
+    return;
+}
+
+if (args is ["generator", ..])
+{
+    Environment.ExitCode = Parallax.Benchmarks.Generator.GeneratorBench.Run(args[1..]);
     return;
 }
 

@@ -3,8 +3,7 @@ using Parallax.Generator.Common;
 namespace Parallax.Generator.Engines.Model;
 
 /// <summary>A <c>[ParallelEngine]</c> method: what its invoker and its typed <c>Remote</c> helpers need.</summary>
-/// <param name="Namespace">The containing namespace, or empty for the global namespace.</param>
-/// <param name="ContainingTypes">Declaration heads of the containing types, outermost first (e.g. <c>static partial class Kernels</c>).</param>
+/// <param name="Hierarchy">The containing types, outermost first.</param>
 /// <param name="ContainingType">The containing type, fully qualified.</param>
 /// <param name="Name">The method's name.</param>
 /// <param name="Accessibility">The helpers' accessibility: the method's own, or internal for a private or protected method.</param>
@@ -14,8 +13,7 @@ namespace Parallax.Generator.Engines.Model;
 /// <param name="Id">The stable dispatch id.</param>
 /// <param name="Suffix">Makes the generated member names unique among overloads.</param>
 internal sealed record ParallelEngineSpec(
-    string Namespace,
-    EquatableArray<string> ContainingTypes,
+    HierarchyInfo Hierarchy,
     string ContainingType,
     string Name,
     string Accessibility,

@@ -15,8 +15,7 @@ internal sealed record KernelSpec(
     KernelKind Kind,
     string Key,
     string HintName,
-    string Namespace,
-    EquatableArray<string> ContainingTypes,
+    HierarchyInfo Hierarchy,
     string ContainingTypeDisplay,
     string MethodName,
     string Accessibility,
@@ -275,10 +274,10 @@ internal sealed record ConvertExpr(string Type, Expr Operand) : Expr(Type)
 internal sealed record EmitOptions(bool CheckOverflow);
 
 /// <summary>
-/// A call site of a [Jit] method to redirect: the interceptable location's version and data; or, for
-/// a [Jit] method of another assembly, which no interceptor here can reach, the PAR1016 to report.
+/// A call of a [Jit] method to redirect: the method's key and where the call is; or, for a [Jit] method of
+/// another assembly, which no interceptor here can reach, the PAR1016 to report instead.
 /// </summary>
-internal sealed record CallSiteSpec(string Key, int Version, string Data, string Display, DiagnosticInfo? Elsewhere = null);
+internal sealed record CallSiteSpec(string Key, InterceptedLocation? Location, DiagnosticInfo? Elsewhere = null);
 
 /// <summary>A [Jit] method that has a kernel: its documentation id and its name.</summary>
 internal sealed record KernelName(string Key, string Name);

@@ -5,8 +5,7 @@ namespace Parallax.Generator.Threads.Model;
 /// <summary>
 /// A [Thread]/[Daemon] method and the factory generated beside it (<c>Prescript</c> → <c>PrescriptThread</c>).
 /// </summary>
-/// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
-/// <param name="Types">The containing types, outermost first.</param>
+/// <param name="Hierarchy">The containing types, outermost first.</param>
 /// <param name="MethodName">The annotated method's name.</param>
 /// <param name="FactoryName">The generated factory's name.</param>
 /// <param name="Accessibility">The annotated method's accessibility keywords, which the factory gets too.</param>
@@ -19,8 +18,7 @@ namespace Parallax.Generator.Threads.Model;
 /// <param name="IsDaemon">[Daemon] rather than [Thread].</param>
 /// <param name="ThreadName">The name given in the attribute, or null for Python's default.</param>
 internal sealed record ThreadMethodSpec(
-    string? Namespace,
-    EquatableArray<ContainingTypeSpec> Types,
+    HierarchyInfo Hierarchy,
     string MethodName,
     string FactoryName,
     string Accessibility,
@@ -31,4 +29,4 @@ internal sealed record ThreadMethodSpec(
     EquatableArray<ParameterSpec> Parameters,
     bool Awaits,
     bool IsDaemon,
-    string? ThreadName);
+    string? ThreadName) : ThreadSpec(Hierarchy, IsDaemon, ThreadName);

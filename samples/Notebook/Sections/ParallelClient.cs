@@ -65,6 +65,13 @@ internal sealed class ParallelClient : Section
         // In [50]: r.display_outputs(): nothing was printed, so nothing is shown, as in the seed.
         r.DisplayOutputs();
 
+        // The seed's note on In [49]: execute also takes 'c = np.dot(a,b); print(c)'. Output printed on the
+        // engines comes back with the result, one block per engine, which is what display_outputs() shows.
+        var printed = v.ExecuteAsync("""Console.WriteLine($"c is {c.GetLength(0)} x {c.GetLength(1)}, c[0, 0] = {c[0, 0]:F8} on engine {Engine.Id}");""", cancellationToken);
+        await printed;
+        Console.WriteLine("  v.ExecuteAsync(\"Console.WriteLine(...c...)\").DisplayOutputs():");
+        printed.DisplayOutputs();
+
         // In [51], [52]: dot = v.pull('c', block=True); print(dot)
         clock.Restart();
         double[][,] dot = await v.PullAsync<double[,]>("c", cancellationToken);

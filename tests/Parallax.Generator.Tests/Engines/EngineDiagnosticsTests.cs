@@ -87,6 +87,14 @@ public class EngineDiagnosticsTests
     }
 
     [Fact]
+    public void PAR2004_names_types_as_CSharp_writes_them()
+    {
+        var run = Run("", "[ParallelEngine] public static int Count(System.Func<double[,], int?[][,]> f) => 0;");
+        DiagnosticAssert.Exactly(run, new ExpectedDiagnostic(
+            "PAR2004", "System.Func<double[,], int?[][,]> f", "f", "System.Func<double[,], int?[][,]>"));
+    }
+
+    [Fact]
     public void PAR2004_map_item_that_cannot_travel()
     {
         var run = Run("v.MapSync((object o) => 1, new object[] { 1 });");

@@ -206,9 +206,9 @@ public class EngineGeneratorTests
             }
             """).AssertCompiles();
         DiagnosticAssert.Exactly(run);
-        // One stub per call, each with exactly one interceptor, and the shared closure reader.
-        Assert.Equal(14, run.Sources.Count);
-        Assert.All(run.Sources.Where(s => !s.Key.Contains("EngineClosure")).Select(s => s.Value), s => Assert.Single(System.Text.RegularExpressions.Regex.Matches(s, @"\[global::System\.Runtime\.CompilerServices\.InterceptsLocation\(")));
+        // One stub per call, each with exactly one interceptor.
+        Assert.Equal(13, run.Sources.Count);
+        Assert.All(run.Sources.Values, s => Assert.Single(System.Text.RegularExpressions.Regex.Matches(s, @"\[global::System\.Runtime\.CompilerServices\.InterceptsLocation\(")));
         Assert.Contains(run.Sources.Values, s => s.Contains("chunkSize: chunkSize, ordered: ordered, retries: retries, timeout: timeout, progress: progress, cancellationToken: cancellationToken", StringComparison.Ordinal));
     }
 
@@ -305,6 +305,54 @@ public class EngineGeneratorTests
         var stub = Stub(assembly, "Vars_Call_0_");
         var arguments = (byte[])stub.GetMethod("Encode", BindingFlags.Static | BindingFlags.NonPublic)!.Invoke(null, ["engine", new[] { 1.5, 2.5 }])!;
         Assert.Equal(16, MemoryPackSerializer.Deserialize<int>(Invoke(stub, arguments)));
+    }
+
+    [Fact]
+    public void Constants_the_lambda_reads_keep_special_values()
+    {
+        // const double Missing = double.NaN was inlined as NaNd (CS0103); a negative enum constant as (E)-1,
+        // which C# reads as a subtraction.
+        var assembly = Run("""
+            using Parallax;
+            public enum Level { Off = -1, On = 1 }
+            public static class Constants
+            {
+                private const float Far = float.NegativeInfinity;
+                public static string[] Call(DirectView v)
+                {
+                    const double Missing = double.NaN;
+                    const decimal Price = -0.50m;
+                    const Level Start = Level.Off;
+                    const char Tab = '\t';
+                    return v.ApplySync(() => $"{double.IsNaN(Missing)} {Far} {Price} {Start} {(int)Tab} {long.MinValue + 0L}");
+                }
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Constants_Call_0_");
+        var text = MemoryPackSerializer.Deserialize<string>(Invoke(stub, []));
+        Assert.Equal($"True {float.NegativeInfinity} {-0.50m} Off 9 {long.MinValue}", text);
+    }
+
+    [Fact]
+    public void Names_qualified_with_global_or_a_namespace_alias_compile_in_the_stub()
+    {
+        // global::Helper.Scale was written <global namespace>::Helper.Scale (the global namespace's display
+        // text), and Sys::Math, an alias with ::, global::System::Math.
+        var assembly = Run("""
+            using Parallax;
+            using Sys = System;
+            public static class Helper { public static int Scale(int x) => 10 * x; }
+            namespace Demo
+            {
+                public static class Qualified
+                {
+                    public static int[] Call(DirectView v) =>
+                        v.ApplySync(() => global::Helper.Scale(2) + global::System.Math.Max(1, 3) + Sys::Math.Abs(-4) + Sys.Math.Min(5, 6));
+                }
+            }
+            """).AssertCompiles().Load();
+        var stub = Stub(assembly, "Qualified_Call_0_");
+        Assert.Equal(32, MemoryPackSerializer.Deserialize<int>(Invoke(stub, [])));
     }
 
     // ---------------------------------------------------------------- sources shared by snapshot and execution tests
@@ -518,12 +566,10 @@ public class EngineGeneratorTests
                     return made;
                 }
 
-                // A view call with a capture makes the generator emit the closure reader.
-                public static int[] Call(DirectView v) { int n = 1; return v.ApplySync(() => n); }
             }
             """).AssertCompiles().Load();
         var made = (Delegate)assembly.GetType("Closures")!.GetMethod("Make")!.Invoke(null, ["p"])!;
-        var read = assembly.GetType("Parallax.Generated.EngineClosure")!.GetMethod("Read")!;
+        var read = typeof(Parallax.CompilerServices.EngineClosure).GetMethod("Read")!;
         Assert.Equal("p", read.MakeGenericMethod(typeof(string)).Invoke(null, [made, "prefix"]));
         Assert.Equal(40, read.MakeGenericMethod(typeof(int)).Invoke(null, [made, "outer"]));
         Assert.Equal(2, read.MakeGenericMethod(typeof(int)).Invoke(null, [made, "inner"]));

@@ -176,6 +176,11 @@ public class JitDiagnosticTests
     }
 
     [Fact]
+    public void PAR1008_names_a_multidimensional_array_as_CSharp_writes_it() => Expect("""
+        [Jit] public static void F(decimal[,] x, double[] y) { for (int i = 0; i < y.Length; i++) y[i] = 1; }
+        """, new ExpectedDiagnostic("PAR1008", "decimal[,]", "F", "x", "decimal[,]"));
+
+    [Fact]
     public void PAR1008_unsupported_type() => Expect("""
         [Jit] public static void F(decimal[] x) { for (int i = 0; i < x.Length; i++) x[i] = 1; }
         """, new ExpectedDiagnostic("PAR1008", "decimal[]", "F", "x", "decimal[]"));

@@ -352,7 +352,7 @@ public class JitGeneratorTests
     }
 
     [Fact]
-    public void Vectorize_in_a_non_partial_type_emits_nothing_and_leaves_PAR0001_to_the_manifest()
+    public void Vectorize_in_a_non_partial_type_reports_PAR0001_and_emits_nothing()
     {
         var run = GeneratorHarness.Run("""
             using Parallax;
@@ -362,7 +362,7 @@ public class JitGeneratorTests
                 public static double Twice(double x) => 2 * x;
             }
             """, new JitGenerator());
-        DiagnosticAssert.Exactly(run);
+        DiagnosticAssert.Exactly(run, new ExpectedDiagnostic("PAR0001", "Functions", "Twice", "Vectorize", "Functions"));
         Assert.Empty(run.Sources);
     }
 

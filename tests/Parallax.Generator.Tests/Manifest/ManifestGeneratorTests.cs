@@ -1,4 +1,6 @@
+using Parallax.Generator.Jit;
 using Parallax.Generator.Manifest;
+using Parallax.Generator.Threads;
 using Parallax.Generator.Tests.Harness;
 
 namespace Parallax.Generator.Tests.Manifest;
@@ -48,8 +50,10 @@ public class ManifestGeneratorTests
     }
 
     [Fact]
-    public void Reports_PAR0001_at_the_non_partial_type()
+    public void PAR0001_is_reported_once_at_the_non_partial_type_by_the_generator_that_needs_it()
     {
+        // The manifest lists the member but leaves PAR0001 to the capability that adds code beside it,
+        // so that the two never report it twice.
         var run = GeneratorHarness.Run("""
             using Parallax;
             public partial class Outer
@@ -57,10 +61,15 @@ public class ManifestGeneratorTests
                 public class Inner
                 {
                     [Thread] public void Work() { }
+                    [Vectorize] public static double Twice(double x) => 2 * x;
                 }
             }
-            """, new ManifestGenerator());
-        DiagnosticAssert.Exactly(run, new ExpectedDiagnostic("PAR0001", "Inner", "Work", "Thread", "Inner"));
+            """, new ManifestGenerator(), new ThreadGenerator(), new JitGenerator());
+        DiagnosticAssert.Exactly(
+            run,
+            new ExpectedDiagnostic("PAR0001", "Inner", "Work", "Thread", "Inner"),
+            new ExpectedDiagnostic("PAR0001", "Inner", "Twice", "Vectorize", "Inner"));
+        Assert.Contains("\"Outer.Inner\", \"Work\"", run.Sources["ParallaxManifest.g.cs"]);
     }
 
     [Fact]

@@ -188,13 +188,13 @@ public class ThreadGeneratorTests
     }
 
     [Fact]
-    public void Leaves_PAR0001_to_the_manifest_and_emits_nothing_for_a_non_partial_container()
+    public void Reports_PAR0001_and_emits_nothing_for_a_non_partial_container()
     {
         var run = Generate("""
             using Parallax;
             public class Outer { [Thread] public static void Work() { } }
             """);
-        DiagnosticAssert.Exactly(run);
+        DiagnosticAssert.Exactly(run, new ExpectedDiagnostic("PAR0001", "Outer", "Work", "Thread", "Outer"));
         Assert.Empty(run.Sources);
     }
 
@@ -229,5 +229,44 @@ public class ThreadGeneratorTests
             ThreadGenerator.ThreadTargetsStep,
             ThreadGenerator.DaemonTargetsStep,
             ThreadGenerator.SpecsStep);
+    }
+
+    [Fact]
+    public void Factory_defaults_keep_special_values_of_every_type()
+    {
+        // double.NaN and float.PositiveInfinity were written NaND and InfinityF (CS0103).
+        var assembly = Generate("""
+            using Parallax;
+            public enum Mode : short { Low = -2, High = 7 }
+            public static partial class Defaults
+            {
+                [Thread]
+                public static void Work(
+                    double x = double.NaN, float y = float.PositiveInfinity, double z = -0.0, float w = float.MinValue,
+                    double big = double.MaxValue, decimal m = -1.50m, long l = long.MinValue, ulong u = ulong.MaxValue,
+                    char c = '\0', string s = "tab\t\"quote\"", Mode mode = Mode.Low, byte b = 255, sbyte sb = -128,
+                    double? maybe = double.NegativeInfinity, Mode? maybeMode = Mode.High, nint n = -5, object? o = null)
+                { }
+            }
+            """).AssertCompiles().Load();
+        // The factory's defaults are the method's own, as the compiler stored them, bit for bit.
+        var defaults = assembly.GetType("Defaults")!;
+        var factory = defaults.GetMethod("WorkThread")!.GetParameters();
+        var original = defaults.GetMethod("Work")!.GetParameters();
+        Assert.Equal(17, factory.Length);
+        Assert.True(double.IsNaN((double)factory[0].DefaultValue!));
+        Assert.Equal(float.PositiveInfinity, factory[1].DefaultValue);
+        for (int i = 0; i < original.Length; i++)
+        {
+            Assert.True(Bits(original[i].DefaultValue) == Bits(factory[i].DefaultValue), $"{original[i].Name}: expected {Bits(original[i].DefaultValue)}, got {Bits(factory[i].DefaultValue)}");
+        }
+
+        static string Bits(object? v) => v switch
+        {
+            double d => BitConverter.DoubleToInt64Bits(d).ToString("X16"),
+            float f => BitConverter.SingleToInt32Bits(f).ToString("X8"),
+            decimal m => string.Join(",", decimal.GetBits(m)),
+            _ => $"{v} ({v?.GetType().Name})",
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.Intrinsics;
+using Parallax.Tests.Foundation;
 
 namespace Parallax.Tests.Jit;
 
@@ -28,25 +29,15 @@ public class InstructionSetTests
 
     private static void RunChild(string knob, bool vector512, bool vector256, bool vector128)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(typeof(InstructionSetTests).Assembly.Location);
         start.ArgumentList.Add(KernelTestRunner.Argument);
         start.Environment[knob] = "0";
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // A generous bound so a stuck child fails the test instead of hanging CI; not a timing assertion.
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"the kernel tests with {knob}=0 did not finish within 5 minutes");
-        }
-
-        string output = stdout.Result;
-        string context = $"{knob}=0, exit code {process.ExitCode}:\n{output}{stderr.Result}";
-        Assert.True(process.ExitCode == 0, context);
-        Assert.True(stderr.Result.Length == 0, context);
+        var (exitCode, output, error) = ChildProcess.Run(start, TimeSpan.FromMinutes(5), $"the kernel tests with {knob}=0");
+        string context = $"{knob}=0, exit code {exitCode}:\n{output}{error}";
+        Assert.True(exitCode == 0, context);
+        Assert.True(error.Length == 0, context);
         Assert.Contains(KernelTestRunner.Hardware(vector512, vector256, vector128), output);
         Assert.Contains($"ran {KernelTestRunner.Facts().Count} facts, 0 failed", output);
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Parallax.Tests.Samples;
 
 namespace Parallax.Tests.Threads;
 

@@ -1,3 +1,5 @@
+using Parallax.Tests.Samples;
+
 namespace Parallax.Tests.Threads;
 
 /// <summary>

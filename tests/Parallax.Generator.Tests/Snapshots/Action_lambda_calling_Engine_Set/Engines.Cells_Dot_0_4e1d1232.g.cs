@@ -8,7 +8,7 @@ using global::System.Threading.Tasks;
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the lambda passed to ApplyAsync in Demo.Cells.Dot.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Cells_Dot_0_4e1d1232
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
@@ -33,8 +33,8 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>ApplyAsync</c> at /src/File0.cs(8,17): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "tTk13l6986jcY83716lebZ8AAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>ApplyAsync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "tTk13l6986jcY83716lebZ8AAABGaWxlMC5jcw==")] // /src/File0.cs(8,17)
         internal static global::Parallax.AsyncResult ApplyAsync(this global::Parallax.DirectView view, global::System.Action action, global::System.Threading.CancellationToken cancellationToken)
         {
             return global::Parallax.CompilerServices.EngineSubmit.Submit(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Cells_Dot_0_4e1d1232).Assembly.Location), cancellationToken: cancellationToken);

@@ -14,7 +14,7 @@ namespace Demo
         /// <param name="file">Passed to <c>Prescript</c> when the thread runs.</param>
         /// <param name="num">Passed to <c>Prescript</c> when the thread runs.</param>
         /// <returns>The unstarted thread.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public static global::Parallax.ThreadHandle PrescriptThread(string file, int num)
         {
             return global::Parallax.ThreadHandle.ForMethod(() => Prescript(file, num), targetName: "Prescript", name: null, daemon: false);
@@ -33,7 +33,7 @@ namespace Demo
         /// </summary>
         /// <param name="delay">Passed to <c>FetchAsync</c> when the thread runs.</param>
         /// <returns>The unstarted thread.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public static global::Parallax.ThreadHandle FetchAsyncThread(int delay)
         {
             return global::Parallax.ThreadHandle.ForMethod(() => FetchAsync(delay).GetAwaiter().GetResult(), targetName: "FetchAsync", name: null, daemon: false);
@@ -52,7 +52,7 @@ namespace Demo
         /// </summary>
         /// <param name="value">Passed to <c>Generic</c> when the thread runs.</param>
         /// <returns>The unstarted thread.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public static global::Parallax.ThreadHandle GenericThread<T>(T value)
             where T : class, new()
         {
@@ -74,7 +74,7 @@ namespace Demo
             /// </summary>
             /// <param name="double">Passed to <c>Bump</c> when the thread runs.</param>
             /// <returns>The unstarted thread.</returns>
-            [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
             public global::Parallax.ThreadHandle BumpThread(double @double)
             {
                 var self = this;
@@ -97,7 +97,7 @@ namespace Demo
         /// <param name="label">Passed to <c>Tick</c> when the thread runs.</param>
         /// <param name="extra">Passed to <c>Tick</c> when the thread runs.</param>
         /// <returns>The unstarted thread.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         internal global::Parallax.ThreadHandle TickThread(int times = 3, string label = "t\n", params int[] extra)
         {
             return global::Parallax.ThreadHandle.ForMethod(() => this.Tick(times, label, extra), targetName: "Tick", name: "ticker", daemon: true);
@@ -115,7 +115,7 @@ namespace Demo
         /// The thread this object's <c>Run()</c> runs on, created unstarted on first use, as the
         /// <c>threading.Thread</c> a Python subclass is. The members below forward to it.
         /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public global::Parallax.ThreadHandle Handle
         {
             get
@@ -132,39 +132,39 @@ namespace Demo
         }
 
         /// <summary>Starts <c>Run()</c> on its thread, as Python's <c>start()</c>; a second call throws InvalidOperationException.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public void Start() => this.Handle.Start();
 
         /// <summary>Waits for <c>Run()</c> to end, as Python's <c>join()</c>, and rethrows what it threw.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public void Join() => this.Handle.Join();
 
         /// <summary>Waits at most <paramref name="timeout"/> for <c>Run()</c> to end; <see langword="true"/> when it ended.</summary>
         /// <param name="timeout">How long to wait.</param>
         /// <returns>Whether <c>Run()</c> ended in time.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public bool Join(global::System.TimeSpan timeout) => this.Handle.Join(timeout);
 
         /// <summary>Waits for <c>Run()</c> to end without blocking the caller; the task faults with what it threw.</summary>
         /// <param name="cancellationToken">Stops the wait, not the thread: the task is then cancelled.</param>
         /// <returns>A task that completes when <c>Run()</c> has ended.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public global::System.Threading.Tasks.Task JoinAsync(global::System.Threading.CancellationToken cancellationToken = default) => this.Handle.JoinAsync(cancellationToken);
 
         /// <summary>Python's <c>is_alive()</c>: whether <c>Run()</c> has started and not yet ended.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public bool IsAlive => this.Handle.IsAlive;
 
         /// <summary>Python's <c>name</c>: the thread's name, settable at any time (for example in a constructor).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public string Name { get => this.Handle.Name; set => this.Handle.Name = value; }
 
         /// <summary>Python's <c>ident</c>: unique among live threads, or null before <c>Start()</c>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public int? Ident => this.Handle.Ident;
 
         /// <summary>Python's <c>daemon</c>: a daemon thread does not keep the process alive. Set it before <c>Start()</c>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public bool IsDaemon { get => this.Handle.IsDaemon; set => this.Handle.IsDaemon = value; }
     }
 }
@@ -179,7 +179,7 @@ namespace Demo
         /// The thread this object's <c>Run()</c> runs on, created unstarted on first use, as the
         /// <c>threading.Thread</c> a Python subclass is. The members below forward to it.
         /// </summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public global::Parallax.ThreadHandle Handle
         {
             get
@@ -196,39 +196,39 @@ namespace Demo
         }
 
         /// <summary>Starts <c>Run()</c> on its thread, as Python's <c>start()</c>; a second call throws InvalidOperationException.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public void Start() => this.Handle.Start();
 
         /// <summary>Waits for <c>Run()</c> to end, as Python's <c>join()</c>, and rethrows what it threw.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public void Join() => this.Handle.Join();
 
         /// <summary>Waits at most <paramref name="timeout"/> for <c>Run()</c> to end; <see langword="true"/> when it ended.</summary>
         /// <param name="timeout">How long to wait.</param>
         /// <returns>Whether <c>Run()</c> ended in time.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public bool Join(global::System.TimeSpan timeout) => this.Handle.Join(timeout);
 
         /// <summary>Waits for <c>Run()</c> to end without blocking the caller; the task faults with what it threw.</summary>
         /// <param name="cancellationToken">Stops the wait, not the thread: the task is then cancelled.</param>
         /// <returns>A task that completes when <c>Run()</c> has ended.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public global::System.Threading.Tasks.Task JoinAsync(global::System.Threading.CancellationToken cancellationToken = default) => this.Handle.JoinAsync(cancellationToken);
 
         /// <summary>Python's <c>is_alive()</c>: whether <c>Run()</c> has started and not yet ended.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public bool IsAlive => this.Handle.IsAlive;
 
         /// <summary>Python's <c>name</c>: the thread's name, settable at any time (for example in a constructor).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public string Name { get => this.Handle.Name; set => this.Handle.Name = value; }
 
         /// <summary>Python's <c>ident</c>: unique among live threads, or null before <c>Start()</c>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public int? Ident => this.Handle.Ident;
 
         /// <summary>Python's <c>daemon</c>: a daemon thread does not keep the process alive. Set it before <c>Start()</c>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public bool IsDaemon { get => this.Handle.IsDaemon; set => this.Handle.IsDaemon = value; }
     }
 }

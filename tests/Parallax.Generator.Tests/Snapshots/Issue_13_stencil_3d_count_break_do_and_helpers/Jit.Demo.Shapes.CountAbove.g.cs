@@ -11,7 +11,7 @@ namespace Parallax.Generated
     using global::Parallax.CompilerServices;
 
     /// <summary>The SIMD kernel Parallax generated for <see cref="global::Demo.Shapes.CountAbove(double[,], double)"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     file static class Jit_Demo_Shapes_CountAbove
     {
         /// <summary>Runs in place of every call to <see cref="global::Demo.Shapes.CountAbove(double[,], double)"/>: checks the arguments up front, then runs <see cref="Kernel"/> on each row of the inner loop.</summary>
@@ -137,6 +137,8 @@ namespace System.Runtime.CompilerServices
     {
         public InterceptsLocationAttribute(int version, string data)
         {
+            _ = version;
+            _ = data;
         }
     }
 }

@@ -8,7 +8,7 @@ using global::System.Linq;
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the lambda passed to ApplySync in Demo.Work.Describe.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Work_Describe_0_2cf82546
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
@@ -37,13 +37,13 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>ApplySync</c> at /src/File0.cs(17,18): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE2cBAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>ApplySync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE2cBAABGaWxlMC5jcw==")] // /src/File0.cs(17,18)
         internal static string ApplySync(this global::Parallax.EngineView view, global::System.Func<string> function)
         {
-            var captured_name = global::Parallax.Generated.EngineClosure.Read<string>(function, "name");
-            var captured_values = global::Parallax.Generated.EngineClosure.Read<double[]>(function, "values");
-            var captured_scale = global::Parallax.Generated.EngineClosure.Read<double>(function, "scale");
+            var captured_name = global::Parallax.CompilerServices.EngineClosure.Read<string>(function, "name");
+            var captured_values = global::Parallax.CompilerServices.EngineClosure.Read<double[]>(function, "values");
+            var captured_scale = global::Parallax.CompilerServices.EngineClosure.Read<double>(function, "scale");
             return global::Parallax.CompilerServices.EngineSubmit.Submit<string>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(captured_name, captured_values, captured_scale), typeof(Work_Describe_0_2cf82546).Assembly.Location)).Get();
         }
     }

@@ -8,7 +8,7 @@ using global::System.Linq;
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the lambda passed to ApplySync in Demo.Work.Twice.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Work_Twice_0_4523a845
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
@@ -33,11 +33,11 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>ApplySync</c> at /src/File0.cs(11,18): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE8oAAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>ApplySync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "S1C+sDvRL/lcY7xF5rEPE8oAAABGaWxlMC5jcw==")] // /src/File0.cs(11,18)
         internal static int[] ApplySync(this global::Parallax.DirectView view, global::System.Func<int> function)
         {
-            var captured_n = global::Parallax.Generated.EngineClosure.Read<int>(function, "n");
+            var captured_n = global::Parallax.CompilerServices.EngineClosure.Read<int>(function, "n");
             return global::Parallax.CompilerServices.EngineSubmit.Submit<int>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(captured_n), typeof(Work_Twice_0_4523a845).Assembly.Location)).Get();
         }
     }

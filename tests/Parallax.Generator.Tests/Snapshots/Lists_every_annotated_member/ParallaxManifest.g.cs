@@ -5,7 +5,7 @@
 namespace Parallax.Generated
 {
     /// <summary>The members of this assembly that carry a Parallax attribute, as the generator found them.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class ParallaxManifest
     {
         /// <summary>One entry per annotated member: capability, attribute, containing type, member (empty for a type).</summary>

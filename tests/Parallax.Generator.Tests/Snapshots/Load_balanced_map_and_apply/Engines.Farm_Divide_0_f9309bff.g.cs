@@ -10,7 +10,7 @@ using global::System;
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the lambda passed to MapAsync in Demo.Farm.Divide.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Farm_Divide_0_f9309bff
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
@@ -35,11 +35,11 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>MapAsync</c> at /src/File0.cs(11,25): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "5VoJlFCsrhB1UoSxw+frERYBAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>MapAsync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "5VoJlFCsrhB1UoSxw+frERYBAABGaWxlMC5jcw==")] // /src/File0.cs(11,25)
         internal static global::Parallax.AsyncMapResult<int> MapAsync(this global::Parallax.LoadBalancedView view, global::System.Func<int, int> function, global::System.Collections.Generic.IEnumerable<int> items, int chunkSize, bool ordered, int? retries, global::System.TimeSpan? timeout, global::System.IProgress<global::Parallax.MapProgress>? progress, global::System.Threading.CancellationToken cancellationToken)
         {
-            var captured_total = global::Parallax.Generated.EngineClosure.Read<int>(function, "total");
+            var captured_total = global::Parallax.CompilerServices.EngineClosure.Read<int>(function, "total");
             return global::Parallax.CompilerServices.EngineSubmit.SubmitMap<int, int>(view, Id, typeof(Farm_Divide_0_f9309bff).Assembly.Location, items, __block => Encode(captured_total, __block), chunkSize: chunkSize, ordered: ordered, retries: retries, timeout: timeout, progress: progress, cancellationToken: cancellationToken);
         }
     }

@@ -10,15 +10,15 @@ using global::System;
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the lambda passed to ApplyAsync in Demo.Farm.One.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Farm_One_0_d55b5aeb
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
-        public const string Id = "e086c428b7490df1df714a2e4ad60883";
+        public const string Id = "1043973ada4a22e65f39a8cf992f1e0e";
 
         /// <summary>The code that runs on the engine.</summary>
         #nullable disable warnings
-        internal static double Run() => ((double)3.141592653589793d);
+        internal static double Run() => ((double)3.141592653589793);
         #nullable enable
 
         /// <summary>Serializes the call's arguments (none).</summary>
@@ -34,8 +34,8 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>ApplyAsync</c> at /src/File0.cs(14,85): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "5VoJlFCsrhB1UoSxw+frEdEBAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>ApplyAsync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "5VoJlFCsrhB1UoSxw+frEdEBAABGaWxlMC5jcw==")] // /src/File0.cs(14,85)
         internal static global::Parallax.AsyncResult<double> ApplyAsync(this global::Parallax.LoadBalancedView view, global::System.Func<double> function, global::System.Threading.CancellationToken cancellationToken)
         {
             return global::Parallax.CompilerServices.EngineSubmit.Submit<double>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Farm_One_0_d55b5aeb).Assembly.Location), cancellationToken: cancellationToken);

@@ -7,7 +7,7 @@ using global::Parallax;
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the lambda passed to MapSync in Demo.Mapper.Squares.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Mapper_Squares_0_3114572a
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
@@ -38,11 +38,11 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>MapSync</c> at /src/File0.cs(8,18): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "oiEd2P1L8Om/aVy8nTL2maYAAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>MapSync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "oiEd2P1L8Om/aVy8nTL2maYAAABGaWxlMC5jcw==")] // /src/File0.cs(8,18)
         internal static long[] MapSync(this global::Parallax.DirectView view, global::System.Func<int, long> function, global::System.Collections.Generic.IEnumerable<int> items)
         {
-            var captured_offset = global::Parallax.Generated.EngineClosure.Read<long>(function, "offset");
+            var captured_offset = global::Parallax.CompilerServices.EngineClosure.Read<long>(function, "offset");
             return global::Parallax.CompilerServices.EngineSubmit.SubmitMap<int, long>(view, Id, typeof(Mapper_Squares_0_3114572a).Assembly.Location, items, __block => Encode(captured_offset, __block)).Get();
         }
     }

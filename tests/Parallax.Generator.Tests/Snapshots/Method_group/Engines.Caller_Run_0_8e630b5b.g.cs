@@ -5,7 +5,7 @@
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the method group Demo.Kernels.Hello passed to ApplySync in Demo.Caller.Run.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Caller_Run_0_8e630b5b
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
@@ -29,8 +29,8 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>ApplySync</c> at /src/File0.cs(9,51): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "1ktMRyCknVVW3hZqQhpFotEAAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>ApplySync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "1ktMRyCknVVW3hZqQhpFotEAAABGaWxlMC5jcw==")] // /src/File0.cs(9,51)
         internal static string[] ApplySync(this global::Parallax.DirectView view, global::System.Func<string> function)
         {
             return global::Parallax.CompilerServices.EngineSubmit.Submit<string>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Caller_Run_0_8e630b5b).Assembly.Location)).Get();

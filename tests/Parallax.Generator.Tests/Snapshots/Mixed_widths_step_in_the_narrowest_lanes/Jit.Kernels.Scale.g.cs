@@ -11,7 +11,7 @@ namespace Parallax.Generated
     using global::Parallax.CompilerServices;
 
     /// <summary>The SIMD kernel Parallax generated for <see cref="global::Kernels.Scale(byte[], float[], int[])"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     file static class Jit_Kernels_Scale
     {
         /// <summary>Runs in place of every call to <see cref="global::Kernels.Scale(byte[], float[], int[])"/>: checks the arguments up front, then runs <see cref="Kernel"/>.</summary>
@@ -108,6 +108,8 @@ namespace System.Runtime.CompilerServices
     {
         public InterceptsLocationAttribute(int version, string data)
         {
+            _ = version;
+            _ = data;
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Parallax.Generated
     using global::Parallax.CompilerServices;
 
     /// <summary>The SIMD kernel Parallax generated for <see cref="global::Kernels.Stencil(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     file static class Jit_Kernels_Stencil
     {
         /// <summary>Runs in place of every call to <see cref="global::Kernels.Stencil(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>: checks the arguments up front, then runs <see cref="Kernel"/>.</summary>
@@ -88,6 +88,8 @@ namespace System.Runtime.CompilerServices
     {
         public InterceptsLocationAttribute(int version, string data)
         {
+            _ = version;
+            _ = data;
         }
     }
 }

@@ -7,7 +7,7 @@ using global::Parallax;
 namespace Parallax.Generated
 {
     /// <summary>Engine dispatch stub for the lambda passed to ApplySync in Seed.Hello.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Seed_Hello_0_c90aed79
     {
         /// <summary>The stable id the engines' invoker table knows this code by.</summary>
@@ -31,8 +31,8 @@ namespace Parallax.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Parallax.CompilerServices.EngineDispatch.Register(Id, Invoke);
 
-        /// <summary>Replaces the call to <c>ApplySync</c> at /src/File0.cs(4,53): sends this stub instead of running the delegate here.</summary>
-        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "iLPMVYc52n5AmOW+PfIe/18AAABGaWxlMC5jcw==")]
+        /// <summary>Replaces the call to <c>ApplySync</c>: sends this stub instead of running the delegate here.</summary>
+        [global::System.Runtime.CompilerServices.InterceptsLocation(1, "iLPMVYc52n5AmOW+PfIe/18AAABGaWxlMC5jcw==")] // /src/File0.cs(4,53)
         internal static string[] ApplySync(this global::Parallax.DirectView view, global::System.Func<string> function)
         {
             return global::Parallax.CompilerServices.EngineSubmit.Submit<string>(view, new global::Parallax.CompilerServices.EngineCall(Id, Encode(), typeof(Seed_Hello_0_c90aed79).Assembly.Location)).Get();

@@ -11,7 +11,7 @@ namespace Demo
         /// <param name="y">The values of the scalar parameter 'y'.</param>
         /// <param name="result">Receives one result per element; as long as the inputs. It may be one of the inputs (in place).</param>
         /// <exception cref="global::System.ArgumentException">The spans differ in length, or the destination partly overlaps an input.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
         public static void Hypot(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, global::System.Span<double> result)
         {
             int length = x.Length;
@@ -33,7 +33,7 @@ namespace Parallax.Generated
     using global::Parallax.CompilerServices;
 
     /// <summary>The SIMD kernel Parallax generated for <see cref="global::Demo.Functions.Hypot(double, double)"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Parallax.Generator", "0.1.0.0")]
     internal static class Jit_Vectorize_Demo_Functions_Hypot
     {
         /// <summary>

@@ -10,10 +10,8 @@ namespace Parallax.Generator.Engines.Model;
 /// <param name="ItemType">Map's item type, or empty.</param>
 /// <param name="ReturnType">The called method's return type, fully qualified, or <c>void</c>: the interceptor's.</param>
 /// <param name="Parameters">The called method's parameters, the delegate first: the interceptor's, each passed on by name after the delegate (and Map's items).</param>
-/// <param name="LocationVersion">The interceptable location's version.</param>
-/// <param name="LocationData">The interceptable location's encoded data.</param>
-/// <param name="DisplayLocation">The call's file and position, for a comment.</param>
-internal sealed record CallSiteSpec(
+/// <param name="Location">The call to redirect.</param>
+internal sealed record ViewCallSpec(
     StubSpec Stub,
     string Api,
     string View,
@@ -21,6 +19,4 @@ internal sealed record CallSiteSpec(
     string ItemType,
     string ReturnType,
     EquatableArray<ValueSpec> Parameters,
-    int LocationVersion,
-    string LocationData,
-    string DisplayLocation);
+    InterceptedLocation Location);
