@@ -42,8 +42,13 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// <summary>How many chunks of one transfer are in flight at once.</summary>
     private const int Window = 4;
 
-    /// <summary>How many times a request is sent when no connection to a gateway could be opened for it.</summary>
-    private const int SendAttempts = 3;
+    /// <summary>
+    /// How many times a request is sent when no connection to a gateway could be opened for it. Ten
+    /// seconds' worth: after a silo dies, the client keeps offering its gateway until the gateway list
+    /// drops it (3 tries were too few under load with Redis membership); an engine that is itself dead
+    /// ends the tries sooner, through its life token.
+    /// </summary>
+    private const int SendAttempts = 10;
 
     /// <summary>How long before sending again: about when Orleans tries a failed connection again.</summary>
     private static readonly TimeSpan SendRetryDelay = TimeSpan.FromSeconds(1);
