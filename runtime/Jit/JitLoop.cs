@@ -30,7 +30,9 @@ public static class JitLoop
     /// <param name="output">The first element of the output the main loop aligns to.</param>
     /// <param name="length">The number of iterations.</param>
     /// <param name="nonTemporal">Whether <paramref name="output"/> is the loop's only output, so that a large one may bypass the cache.</param>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // AggressiveOptimization beside AggressiveInlining: where the JIT declines to inline (a large body), the
+    // skeleton is still compiled optimized at its first call instead of running its first calls at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Map<TLane, TOutput, TBody>(TBody body, ref TOutput output, int length, bool nonTemporal)
         where TOutput : unmanaged
         where TBody : IJitMapBody, allows ref struct
@@ -71,7 +73,7 @@ public static class JitLoop
     /// <param name="body">The loop body, holding references to the loop's arrays.</param>
     /// <param name="length">The number of iterations.</param>
     /// <returns>The accumulators over the whole range, in their lane types.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static TAccumulator Reduce<TLane, TBody, TAccumulator, TAccumulator128, TAccumulator256, TAccumulator512>(TBody body, int length)
         where TBody : IJitReduceBody<TAccumulator, TAccumulator128, TAccumulator256, TAccumulator512>, allows ref struct
     {
@@ -148,7 +150,7 @@ public static class JitLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static nuint Loop512<TLane, TBody, TStore>(TBody body, TStore store, nuint i, nuint length)
         where TBody : IJitMapBody, allows ref struct
         where TStore : struct, IJitStore
@@ -202,7 +204,7 @@ public static class JitLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static nuint Loop256<TLane, TBody, TStore>(TBody body, TStore store, nuint i, nuint length)
         where TBody : IJitMapBody, allows ref struct
         where TStore : struct, IJitStore
@@ -256,7 +258,7 @@ public static class JitLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static nuint Loop128<TLane, TBody, TStore>(TBody body, TStore store, nuint i, nuint length)
         where TBody : IJitMapBody, allows ref struct
         where TStore : struct, IJitStore

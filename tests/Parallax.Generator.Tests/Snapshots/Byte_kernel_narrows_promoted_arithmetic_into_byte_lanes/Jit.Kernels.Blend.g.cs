@@ -49,7 +49,7 @@ namespace Parallax.Generated
             private readonly ref byte r = ref MemoryMarshal.GetReference(r);
             private readonly byte k = k;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -58,7 +58,7 @@ namespace Parallax.Generated
                 store.Store(Vector512.ConditionalSelect(Vector512.GreaterThan(xi, yi), ((xi - yi) + Vector512.Create((byte)(int)k)), (~xi & Vector512.Create((byte)127))), ref r, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -67,7 +67,7 @@ namespace Parallax.Generated
                 store.Store(Vector256.ConditionalSelect(Vector256.GreaterThan(xi, yi), ((xi - yi) + Vector256.Create((byte)(int)k)), (~xi & Vector256.Create((byte)127))), ref r, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {

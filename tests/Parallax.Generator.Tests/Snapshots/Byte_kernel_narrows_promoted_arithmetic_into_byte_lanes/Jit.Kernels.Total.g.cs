@@ -55,7 +55,7 @@ namespace Parallax.Generated
                 return sum;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector512<ushort> Step512(Vector512<ushort> sum, nuint i)
             {
                 Vector512<ushort> xi = Vector512.LoadUnsafe(ref x, i);
@@ -63,7 +63,7 @@ namespace Parallax.Generated
                 return sum;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector256<ushort> Step256(Vector256<ushort> sum, nuint i)
             {
                 Vector256<ushort> xi = Vector256.LoadUnsafe(ref x, i);
@@ -71,7 +71,7 @@ namespace Parallax.Generated
                 return sum;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector128<ushort> Step128(Vector128<ushort> sum, nuint i)
             {
                 Vector128<ushort> xi = Vector128.LoadUnsafe(ref x, i);

@@ -72,7 +72,7 @@ namespace Parallax.Generated
             private readonly ref double src_jp1 = ref MemoryMarshal.GetReference(src_jp1);
             private readonly ref double dst = ref MemoryMarshal.GetReference(dst);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint j, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -83,7 +83,7 @@ namespace Parallax.Generated
                 store.Store((((src_im1j + src_ip1j) + src_jm1j) + src_jp1j) * Vector512.Create(0.25), ref dst, j);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint j, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -94,7 +94,7 @@ namespace Parallax.Generated
                 store.Store((((src_im1j + src_ip1j) + src_jm1j) + src_jp1j) * Vector256.Create(0.25), ref dst, j);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint j, TStore store)
                 where TStore : struct, IJitStore
             {

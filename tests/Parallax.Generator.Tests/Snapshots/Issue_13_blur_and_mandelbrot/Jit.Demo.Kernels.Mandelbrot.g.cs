@@ -84,7 +84,7 @@ namespace Parallax.Generated
             private readonly int maxIter = maxIter;
             private readonly int colFirst = colFirst;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint col, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -114,7 +114,7 @@ namespace Parallax.Generated
                 store.Store(k, ref counts, col);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint col, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -144,7 +144,7 @@ namespace Parallax.Generated
                 store.Store(k, ref counts, col);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint col, TStore store)
                 where TStore : struct, IJitStore
             {

@@ -99,7 +99,7 @@ namespace Parallax.Generated
                 return count;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector512<long> Step512(Vector512<long> count, nuint j)
             {
                 Vector512<double> xj = Vector512.LoadUnsafe(ref x, j);
@@ -107,7 +107,7 @@ namespace Parallax.Generated
                 return count;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector256<long> Step256(Vector256<long> count, nuint j)
             {
                 Vector256<double> xj = Vector256.LoadUnsafe(ref x, j);
@@ -115,7 +115,7 @@ namespace Parallax.Generated
                 return count;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector128<long> Step128(Vector128<long> count, nuint j)
             {
                 Vector128<double> xj = Vector128.LoadUnsafe(ref x, j);

@@ -82,7 +82,7 @@ namespace Parallax.Generated
             private readonly ref double a = ref MemoryMarshal.GetReference(a);
             private readonly ref double r = ref MemoryMarshal.GetReference(r);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint j, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -96,7 +96,7 @@ namespace Parallax.Generated
                 store.Store((((((a_pm1j + a_pp1j) + a_im1j) + a_ip1j) + a_jm1j) + a_jp1j) - (Vector512.Create(6.0) * aj), ref r, j);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint j, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -110,7 +110,7 @@ namespace Parallax.Generated
                 store.Store((((((a_pm1j + a_pp1j) + a_im1j) + a_ip1j) + a_jm1j) + a_jp1j) - (Vector256.Create(6.0) * aj), ref r, j);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint j, TStore store)
                 where TStore : struct, IJitStore
             {

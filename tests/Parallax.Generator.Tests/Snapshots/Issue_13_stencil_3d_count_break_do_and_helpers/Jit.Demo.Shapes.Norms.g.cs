@@ -48,7 +48,7 @@ namespace Parallax.Generated
             private readonly ref double y = ref MemoryMarshal.GetReference(y);
             private readonly ref double r = ref MemoryMarshal.GetReference(r);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -58,7 +58,7 @@ namespace Parallax.Generated
                 store.Store(Vector512.Sqrt(((xi * xi) + (yi * yi))) + (v * v), ref r, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -68,7 +68,7 @@ namespace Parallax.Generated
                 store.Store(Vector256.Sqrt(((xi * xi) + (yi * yi))) + (v * v), ref r, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {

@@ -59,7 +59,7 @@ namespace Parallax.Generated
             private readonly ref int x = ref MemoryMarshal.GetReference(x);
             private readonly ref int factor = ref MemoryMarshal.GetReference(factor);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -82,7 +82,7 @@ namespace Parallax.Generated
                 store.Store(f, ref factor, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -105,7 +105,7 @@ namespace Parallax.Generated
                 store.Store(f, ref factor, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {

@@ -48,7 +48,7 @@ namespace Parallax.Generated
             private readonly ref byte pixels = ref MemoryMarshal.GetReference(pixels);
             private readonly ref int r = ref MemoryMarshal.GetReference(r);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -63,7 +63,7 @@ namespace Parallax.Generated
                 store.Store(Vector512.ConditionalSelect(Vector512.GreaterThan(gaini_p3, Vector512.Create(1f)).As<float, int>(), (Vector512.WidenUpper(Vector512.WidenUpper(pixelsi)).As<uint, int>() * Vector512.Create(2)), Vector512.WidenUpper(Vector512.WidenUpper(pixelsi)).As<uint, int>()), ref r, i + 3 * (nuint)Vector512<int>.Count);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -78,7 +78,7 @@ namespace Parallax.Generated
                 store.Store(Vector256.ConditionalSelect(Vector256.GreaterThan(gaini_p3, Vector256.Create(1f)).As<float, int>(), (Vector256.WidenUpper(Vector256.WidenUpper(pixelsi)).As<uint, int>() * Vector256.Create(2)), Vector256.WidenUpper(Vector256.WidenUpper(pixelsi)).As<uint, int>()), ref r, i + 3 * (nuint)Vector256<int>.Count);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {

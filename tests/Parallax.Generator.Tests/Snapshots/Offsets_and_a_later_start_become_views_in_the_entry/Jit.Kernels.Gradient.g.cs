@@ -47,7 +47,7 @@ namespace Parallax.Generated
             private readonly ref double xMinus1 = ref MemoryMarshal.GetReference(xMinus1);
             private readonly ref double g = ref MemoryMarshal.GetReference(g);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -56,7 +56,7 @@ namespace Parallax.Generated
                 store.Store(xi - xMinus1i, ref g, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -65,7 +65,7 @@ namespace Parallax.Generated
                 store.Store(xi - xMinus1i, ref g, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {

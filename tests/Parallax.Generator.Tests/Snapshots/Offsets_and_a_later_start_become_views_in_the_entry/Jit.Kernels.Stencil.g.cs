@@ -46,7 +46,7 @@ namespace Parallax.Generated
             private readonly ref float xPlus2 = ref MemoryMarshal.GetReference(xPlus2);
             private readonly ref float r = ref MemoryMarshal.GetReference(r);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -55,7 +55,7 @@ namespace Parallax.Generated
                 store.Store(xi + xPlus2i, ref r, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -64,7 +64,7 @@ namespace Parallax.Generated
                 store.Store(xi + xPlus2i, ref r, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {

@@ -58,7 +58,7 @@ namespace Parallax.Generated
                 return count;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector512<int> Step512(Vector512<int> count, nuint i)
             {
                 Vector512<float> xi = Vector512.LoadUnsafe(ref x, i);
@@ -66,7 +66,7 @@ namespace Parallax.Generated
                 return count;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector256<int> Step256(Vector256<int> count, nuint i)
             {
                 Vector256<float> xi = Vector256.LoadUnsafe(ref x, i);
@@ -74,7 +74,7 @@ namespace Parallax.Generated
                 return count;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector128<int> Step128(Vector128<int> count, nuint i)
             {
                 Vector128<float> xi = Vector128.LoadUnsafe(ref x, i);

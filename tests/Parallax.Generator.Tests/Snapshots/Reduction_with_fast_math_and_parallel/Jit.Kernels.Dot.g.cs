@@ -64,7 +64,7 @@ namespace Parallax.Generated
                 return acc;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector512<double> Step512(Vector512<double> acc, nuint i)
             {
                 Vector512<double> xi = Vector512.LoadUnsafe(ref x, i);
@@ -73,7 +73,7 @@ namespace Parallax.Generated
                 return acc;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector256<double> Step256(Vector256<double> acc, nuint i)
             {
                 Vector256<double> xi = Vector256.LoadUnsafe(ref x, i);
@@ -82,7 +82,7 @@ namespace Parallax.Generated
                 return acc;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public Vector128<double> Step128(Vector128<double> acc, nuint i)
             {
                 Vector128<double> xi = Vector128.LoadUnsafe(ref x, i);

@@ -56,7 +56,7 @@ namespace Parallax.Generated
             private readonly ref double y = ref MemoryMarshal.GetReference(y);
             private readonly ref double result = ref MemoryMarshal.GetReference(result);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step512<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -65,7 +65,7 @@ namespace Parallax.Generated
                 store.Store(Vector512.Sqrt(((xi * xi) + (yi * yi))), ref result, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step256<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
@@ -74,7 +74,7 @@ namespace Parallax.Generated
                 store.Store(Vector256.Sqrt(((xi * xi) + (yi * yi))), ref result, i);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
             public void Step128<TStore>(nuint i, TStore store)
                 where TStore : struct, IJitStore
             {
