@@ -140,14 +140,25 @@ internal static class FarmBench
             foreach (var warmUp in new[] { true, false })
             {
                 var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-                start.ArgumentList.Add(typeof(FarmBench).Assembly.Location);
+                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+                {
+                    // Under the muxer the dll comes first; under the apphost (`dotnet run`) it must not.
+                    start.ArgumentList.Add(typeof(FarmBench).Assembly.Location);
+                }
+
                 start.ArgumentList.Add("engines");
                 start.ArgumentList.Add("farm-cold-child");
                 start.ArgumentList.Add(warmUp ? "on" : "off");
                 using var child = Process.Start(start)!;
-                var line = child.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Split(' ');
+                var output = child.StandardOutput.ReadToEnd();
                 child.WaitForExit();
-                runs[warmUp].Add((double.Parse(line[0], CultureInfo.InvariantCulture), double.Parse(line[1], CultureInfo.InvariantCulture)));
+                var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Split(' ') ?? [];
+                if (line.Length != 2 || !double.TryParse(line[0], CultureInfo.InvariantCulture, out var startSeconds) || !double.TryParse(line[1], CultureInfo.InvariantCulture, out var firstSeconds))
+                {
+                    throw new InvalidOperationException($"The cold child (warm-up {(warmUp ? "on" : "off")}) exited with {child.ExitCode} and printed:\n{output}");
+                }
+
+                runs[warmUp].Add((startSeconds, firstSeconds));
             }
         }
 
