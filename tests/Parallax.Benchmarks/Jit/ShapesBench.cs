@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using Parallax.Samples;
 
 namespace Parallax.Benchmarks.Jit;
 

@@ -1,4 +1,5 @@
-namespace Parallax.Benchmarks.Jit;
+// Issue 13's kernels, written once: samples/Jit runs them and tests/Parallax.Benchmarks links this file.
+namespace Parallax.Samples;
 
 /// <summary>
 /// Issue 13's kernels as plain C#, without [Jit]: the anchors the generated kernels are measured
