@@ -42,6 +42,9 @@ internal static class Anchors
         return now is not null && now.TryGetValue(key, out double s) ? s : (Recorded[key].Low + Recorded[key].High) / 2;
     }
 
+    /// <summary>Whether the anchors were measured in this run (<c>--anchors</c>), not read from the recorded ranges.</summary>
+    public static bool IsMeasured(NotebookOptions options) => Measured(options) is not null;
+
     /// <summary>Whether the anchors are for this run's sizes: measured now, or recorded and the sizes are the full ones.</summary>
     public static bool IsComparable(NotebookOptions options) => !options.Quick || Measured(options) is not null;
 

@@ -108,6 +108,11 @@ internal sealed class ParallelClient : Section
         };
         Console.WriteLine($"  floors now: {fma:F0} GFLOP/s of FMA on {Environment.ProcessorCount} cores, first touch {touch:F2} s per {n * (long)n * 8 / 1e6:F0} MB; ratio = Parallax / ipyparallel (< 1 is faster)");
         Console.WriteLine($"    {"cell",-38} {"Parallax",9} {"ipyparallel",11} {"ratio",7} {"goal",7} {"floor",7} {"floor/Parallax",14}");
+        if (!Anchors.IsMeasured(options))
+        {
+            // Recorded ranges were measured on a busy machine: a quiet run here beats them by more than a same-run comparison would.
+            Console.WriteLine("    (ipyparallel: recorded ranges, not this run; `-- --anchors` measures it now, and `tests/Parallax.Benchmarks -- seed-flow` interleaves both in fresh processes)");
+        }
         double total = 0, totalPython = 0, totalFloor = 0;
         foreach (var (what, key, seconds, floor, goal) in rows)
         {
