@@ -47,7 +47,7 @@ internal sealed class StandingDaemon(string profile, int engines, string backend
         var folder = ProfileFolders.Ensure(profile);
         var path = ClusterProfile.FileOf(profile);
         using var exclusive = ProfileFolders.TryLock(folder);
-        if (exclusive is null || (File.Exists(path) && ClusterProfile.Read(path).IsRunning))
+        if (exclusive is null || (File.Exists(path) && ClusterProfile.Read(path) is { } existing && (existing.IsRunning || !existing.HasDaemon)))
         {
             await Console.Error.WriteLineAsync(ClusterCommands.AlreadyRunningMessage(profile)).ConfigureAwait(false);
             return ExitCodes.AlreadyRunning;
