@@ -72,14 +72,7 @@ internal static class SiloCommands
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            log.Write($"{context.Signal}: stopping");
-            stop.Cancel();
-        }
+        using var signals = StopSignals.Cancel(stop, log, PosixSignal.SIGTERM, PosixSignal.SIGINT);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         var redacted = Membership.Redacted(request.Membership);
