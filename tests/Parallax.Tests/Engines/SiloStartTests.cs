@@ -46,6 +46,12 @@ public class SiloStartTests
             var again = await ParallaxTool.RunAsync(home, "cluster", "start", "--backend", "orleans", "--membership", redis.Membership, "--cluster", "lab", "--profile", "lab");
             Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
             Assert.Equal(thumbprint, File.ReadAllBytes(certificate)); // kept, not made anew: the silos already have it
+            var list = await ParallaxTool.RunAsync(home, "cluster", "list");
+            Assert.Matches(@"lab\s+remote\s+any\s", list.Stdout);
+            Assert.Contains("redis://:***@127.0.0.1", list.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("s3cret", list.Stdout, StringComparison.Ordinal);
+            var local = await ParallaxTool.RunAsync(home, "cluster", "start", "-n", "1", "--profile", "lab");
+            Assert.Equal(3, local.ExitCode); // a start never replaces a profile that points at silos elsewhere
 
             // Two "machines": one from the profile, one from explicit options (as on a machine without the profile).
             await using var first = await SiloStartProcess.StartAsync(home, "silo", "start", "--profile", "lab", "--engines", "1");
@@ -113,6 +119,13 @@ public class SiloStartTests
             await second.StopAsync();
             Assert.All(pids[1..].Append(backPid), pid => Assert.False(StandingProfile.IsRunning(pid), $"silo process {pid} outlived its silo start"));
             Assert.True(await StandingProfile.Eventually(() => client.Ids.SequenceEqual([0])), $"engines {string.Join(", ", client.Ids)} are live after the second machine stopped");
+
+            // Stopping the profile forgets it here; the silos elsewhere (engine 0's) are not this machine's to stop, and the certificate stays.
+            var forget = await ParallaxTool.RunAsync(home, "cluster", "stop", "--profile", "lab");
+            Assert.True(forget.ExitCode == 0, forget.Stdout + forget.Stderr);
+            Assert.False(File.Exists(path));
+            Assert.True(File.Exists(certificate));
+            Assert.Equal([0], client[..].ApplySync(() => Engine.Id));
         }
         finally
         {
