@@ -56,8 +56,10 @@ public class SiloStartTests
             // Two "machines": one from the profile, one from explicit options (as on a machine without the profile).
             await using var first = await SiloStartProcess.StartAsync(home, "silo", "start", "--profile", "lab", "--engines", "1");
             Assert.Equal([0], first.EngineIds);
-            // The second takes the membership from its environment, as a user keeps a password out of ps.
-            await using var second = await SiloStartProcess.StartWithAsync(home, new() { [Membership.EnvironmentVariable] = redis.Membership }, "silo", "start", "--engines", "2", "--cluster", "lab", "--cert", certificate, "--address", "127.0.0.1");
+            // The second takes the membership from its environment, as a user keeps a password out of ps, and
+            // advertises this machine's network address when it has one (as a machine of a real cluster would).
+            var address = NetworkAddress() ?? System.Net.IPAddress.Loopback;
+            await using var second = await SiloStartProcess.StartWithAsync(home, new() { [Membership.EnvironmentVariable] = redis.Membership }, "silo", "start", "--engines", "2", "--cluster", "lab", "--cert", certificate, "--address", address.ToString());
             Assert.Equal([1, 2], second.EngineIds);
             Assert.DoesNotContain("s3cret", File.ReadAllText($"/proc/{second.Pid}/cmdline"), StringComparison.Ordinal);
 
@@ -79,6 +81,11 @@ public class SiloStartTests
             Assert.Equal(first.Pid, ParentOf(pids[0]));
             Assert.Equal([second.Pid, second.Pid], pids[1..].Select(ParentOf).ToArray());
             Assert.Equal(3, pids.Distinct().Count());
+
+            // Engines 1 and 2 are reached where their silos advertised themselves: the client's data channels go to that address.
+            var orleans = (OrleansEngines)client.Engines;
+            Assert.Equal(System.Net.IPAddress.Loopback, orleans.DataEndpoint(0)!.Address);
+            Assert.All([1, 2], id => Assert.Equal(address, orleans.DataEndpoint(id)!.Address));
             Assert.All(pids, pid => Assert.DoesNotContain("s3cret", File.ReadAllText($"/proc/{pid}/cmdline"), StringComparison.Ordinal));
 
             // The seed's flow: push a, b; Dot on every engine; pull c.
@@ -162,6 +169,13 @@ public class SiloStartTests
 
         Assert.DoesNotContain("hunter2", Assert.Throws<ArgumentException>(() => Membership.Checked("redis://:hunter2@nowhere")).Message, StringComparison.Ordinal);
     }
+
+    /// <summary>This machine's first IPv4 address that is not loopback, or null.</summary>
+    private static System.Net.IPAddress? NetworkAddress() => System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+        .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up && n.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback)
+        .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+        .Select(a => a.Address)
+        .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
 
     private static int ParentOf(int pid) =>
         int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
