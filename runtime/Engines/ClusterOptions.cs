@@ -18,13 +18,15 @@ public sealed class ClusterOptions
     /// <summary>
     /// Gets or sets how long a thread that waits for a frame keeps polling before it sleeps: an engine
     /// waiting for its next call, the client's receive thread for each engine, and a caller blocked in
-    /// <c>ApplySync</c>, <c>Get</c> or <c>Wait</c>. Calls made in a loop then find the other side awake
-    /// instead of paying a sleep and a wake-up at every hop, which on a small machine costs more than
-    /// the call (docs/engines.md has the measurement). It costs at most this much CPU time per wait,
-    /// yielding to any other runnable thread meanwhile. <see cref="TimeSpan.Zero"/> turns it off; at
-    /// most 10 ms. Default 50 µs.
+    /// <c>ApplySync</c>, <c>Get</c> or <c>Wait</c>. Polling spares a sleep and a wake-up at every hop when
+    /// the other side answers within that time and a core is free to poll on; it costs at most this much
+    /// CPU time per wait, yielding meanwhile. Off by default: engines lead sessions of their own, and
+    /// Linux schedules each session as a group, so a polling thread's yield no longer hands its core to
+    /// the engine it waits for, and on two cores polling made a loop of calls 1.2–1.4x slower, quiet
+    /// (docs/engines.md, "Figures"). Worth trying where the cores outnumber the engines and the client.
+    /// <see cref="TimeSpan.Zero"/> turns it off; at most 10 ms. Default <see cref="TimeSpan.Zero"/>.
     /// </summary>
-    public TimeSpan ReceivePolling { get; set; } = TimeSpan.FromMicroseconds(50);
+    public TimeSpan ReceivePolling { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// Gets or sets how long a cancelled call may keep running before its engine is restarted to stop it.

@@ -250,14 +250,16 @@ internal static class EnginesBench
         v.ApplySync(() => Engine.Remove("n") & Engine.Remove("m"));
     }
 
-    /// <summary>The round trip with ClusterOptions.ReceivePolling at its default and off, clusters alternated three times.</summary>
+    /// <summary>The round trip with ClusterOptions.ReceivePolling at 50 µs and off (the default), clusters alternated three times.</summary>
+    private static readonly TimeSpan PollingTried = TimeSpan.FromMicroseconds(50);
+
     private static async Task PollingAsync()
     {
         var on = new List<double>();
         var off = new List<double>();
         for (var i = 0; i < 3; i++)
         {
-            foreach (var (polling, list) in new[] { (new ClusterOptions().ReceivePolling, on), (TimeSpan.Zero, off) })
+            foreach (var (polling, list) in new[] { (PollingTried, on), (TimeSpan.Zero, off) })
             {
                 await using var c = await Cluster.StartAsync(3, new ClusterOptions { ReceivePolling = polling });
                 list.Add(RoundTrip(c.Client[..]));
@@ -265,7 +267,7 @@ internal static class EnginesBench
         }
 
         static string Median(List<double> x) => $"{x.Order().ElementAt(1):F4} ms (runs {string.Join(", ", x.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))})";
-        Console.WriteLine($"  receive polling {new ClusterOptions().ReceivePolling.TotalMicroseconds:F0} us: {Median(on)}; off: {Median(off)}; ratio {on.Order().ElementAt(1) / off.Order().ElementAt(1):F2}x");
+        Console.WriteLine($"  receive polling {PollingTried.TotalMicroseconds:F0} us: {Median(on)}; off (the default): {Median(off)}; ratio {on.Order().ElementAt(1) / off.Order().ElementAt(1):F2}x");
     }
 
     /// <summary>An engine killed with -9 in the middle of a call: the time until the call fails, median of three.</summary>
