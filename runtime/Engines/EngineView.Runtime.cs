@@ -44,6 +44,14 @@ public sealed partial class EngineView
     /// <param name="value">The value.</param>
     public void PushSync<T>(string name, T value) => view.PushSync(name, value);
 
+    /// <inheritdoc cref="PushSync{T}(string, T)"/>
+    /// <typeparam name="T">The type the engine reads it as.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="cancellationToken">Stops waiting; the engine finishes storing.</param>
+    /// <returns>A task that completes when the engine has stored the variable.</returns>
+    public Task PushAsync<T>(string name, T value, CancellationToken cancellationToken = default) => view.PushAsync(name, value, cancellationToken);
+
     /// <summary>Reads variable <paramref name="name"/> from the engine.</summary>
     /// <typeparam name="T">The variable's type.</typeparam>
     /// <param name="name">The variable's name.</param>

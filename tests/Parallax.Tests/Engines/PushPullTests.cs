@@ -134,7 +134,8 @@ public class PushPullTests(ClusterFixture fixture)
         Assert.Equal(typeof(KeyNotFoundException).FullName, missing.RemoteType);
         Assert.Contains("never-pushed", missing.RemoteMessage);
 
-        Cl[0].PushSync("typed", 1.0);
+        await Cl[0].PushAsync("typed", 1.0);
+        Assert.Equal([1.0, 0.0], Cl[0..2].ApplySync(() => Engine.Contains("typed") ? Engine.Get<double>("typed") : 0.0)); // only the view's engine
         var wrong = Assert.Throws<RemoteException>(() => Cl[0].PullSync<int>("typed"));
         Assert.Equal(typeof(InvalidCastException).FullName, wrong.RemoteType);
         Assert.Contains("System.Double", wrong.RemoteMessage);
