@@ -281,3 +281,6 @@ internal sealed record CallSiteSpec(string Key, InterceptedLocation? Location, D
 
 /// <summary>A [Jit] method that has a kernel: its documentation id and its name.</summary>
 internal sealed record KernelName(string Key, string Name);
+
+/// <summary>The [Jit] methods of referenced assemblies: their names, and the names of every type of those assemblies.</summary>
+internal sealed record ForeignKernels(EquatableArray<string> Names, EquatableArray<string> TypeNames);
