@@ -1,12 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-
 namespace Parallax.Generator.Common;
 
 /// <summary>
@@ -45,22 +36,13 @@ internal static class Invocations
     }
 
     /// <summary>
-    /// The nodes in source order. Names are searched one after the other, so the uses of several are in
-    /// order per name; a LINQ sort and a Distinct (which hashes nodes by identity) cost more than the search
-    /// on a large project, and no node is found twice (one token, one name).
+    /// The nodes in source order (names are searched one after the other). No node is found twice: one
+    /// token, one name, so no Distinct, which hashes nodes by identity and cost more than the search.
     /// </summary>
     public static ImmutableArray<T> InSourceOrder<T>(ImmutableArray<T>.Builder nodes)
         where T : SyntaxNode
     {
-        for (int i = 1; i < nodes.Count; i++)
-        {
-            if (nodes[i - 1].SpanStart > nodes[i].SpanStart)
-            {
-                nodes.Sort(static (a, b) => a.SpanStart.CompareTo(b.SpanStart));
-                break;
-            }
-        }
-
+        nodes.Sort(static (a, b) => a.SpanStart.CompareTo(b.SpanStart));
         return nodes.ToImmutable();
     }
 

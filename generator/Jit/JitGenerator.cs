@@ -1,14 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Parallax.Generator.Common;
-using Parallax.Generator.Jit.Model;
-
 namespace Parallax.Generator.Jit;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Parallax.Generator.Common;
-
 namespace Parallax.Generator.Jit.Model;
 
 /// <summary>
