@@ -26,8 +26,13 @@ Console.WriteLine($"N = {n:N0}, {Environment.ProcessorCount} cores, Vector512 {S
     $"first call of each in this process, then the median of {Rounds} interleaved rounds");
 Console.WriteLine($"{"",-44} {"first call",-25} {"warm (median)",-25}");
 
-// The seed's cell: a new result each call, so each call may meet fresh pages.
-Compare("arr_sum, result allocated: plain loop", () => SeedKernels.ArrSumLoop(x, y), "[Jit]", () => SeedKernels.ArrSum(x, y));
+// The seed's cell: a new result each call, so each call may meet fresh pages or memory the GC reuses.
+var allocated = Interleaved.MeasureAllocating(Rounds, () => SeedKernels.ArrSumLoop(x, y), () => SeedKernels.ArrSum(x, y));
+Console.WriteLine($"{"arr_sum, result allocated: plain loop",-44} {Interleaved.Figures.Format(allocated[0].ColdMs, allocated[0].ColdFaults),-25} " +
+    $"{Interleaved.Figures.Format(allocated[0].FreshMs, allocated[0].FreshFaults),-25} fresh pages; {Interleaved.Figures.Format(allocated[0].ReusedMs, allocated[0].ReusedFaults)} reused memory");
+Console.WriteLine($"{"  [Jit]",-44} {Interleaved.Figures.Format(allocated[1].ColdMs, allocated[1].ColdFaults),-25} " +
+    $"{Interleaved.Figures.Format(allocated[1].FreshMs, allocated[1].FreshFaults),-25} fresh pages; {Interleaved.Figures.Format(allocated[1].ReusedMs, allocated[1].ReusedFaults)} reused memory; " +
+    $"{allocated[0].ColdMs / allocated[1].ColdMs:F1}x cold, {allocated[0].FreshMs / allocated[1].FreshMs:F1}x fresh, {allocated[0].ReusedMs / allocated[1].ReusedMs:F1}x reused");
 
 // Method groups are not intercepted, so they call the scalar body: the reference for each line below.
 var r = new double[n];

@@ -20,17 +20,49 @@ internal static class Interleaved
         private static string FormatFaults(long n) => n < 0 ? "n/a" : n >= 10_000 ? $"{n / 1000.0:F1}k" : n.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// One allocating contender's figures: the first call, then warm calls in each of the two states the
+    /// memory of a new result can be in. Which one a warm call meets is the GC's choice and changes with
+    /// everything the process did before (in the Notebook, with the sections that ran first), so a single
+    /// warm figure measured the heap's history as much as the code.
+    /// </summary>
+    /// <param name="ColdMs">First call in this process.</param>
+    /// <param name="ColdFaults">Its page faults.</param>
+    /// <param name="FreshMs">Median warm call whose result lands on pages new to the process.</param>
+    /// <param name="FreshFaults">Their page faults.</param>
+    /// <param name="ReusedMs">Median warm call whose result lands on memory the GC has just freed.</param>
+    /// <param name="ReusedFaults">Their page faults.</param>
+    public sealed record AllocatingFigures(double ColdMs, long ColdFaults, double FreshMs, long FreshFaults, double ReusedMs, long ReusedFaults);
+
     /// <summary>Runs each contender once in order (cold), then <paramref name="rounds"/> interleaved rounds.</summary>
-    public static Figures[] Measure(int rounds, params Action[] contenders)
+    public static Figures[] Measure(int rounds, params Action[] contenders) => Measure(rounds, before: null, contenders);
+
+    /// <summary>
+    /// Times contenders that each return a new large result, interleaved, in both states its memory can be
+    /// in: fresh (every result is kept until the rounds end, so each call's pages are new to the process
+    /// and take a fault each) and reused (the previous result dropped and a full collection before each
+    /// call, outside the timing, so the GC hands back memory it has just freed, as BenchmarkDotNet's
+    /// default forced collections do).
+    /// </summary>
+    public static AllocatingFigures[] MeasureAllocating(int rounds, params Func<object>[] contenders)
     {
-        var cold = contenders.Select(Time).ToArray();
+        var kept = new List<object>();
+        var fresh = Measure(rounds, before: null, [.. contenders.Select(c => (Action)(() => kept.Add(c())))]);
+        kept.Clear();
+        var reused = Measure(rounds, before: () => GC.Collect(), [.. contenders.Select(c => (Action)(() => c()))]);
+        return [.. fresh.Select((f, i) => new AllocatingFigures(f.ColdMs, f.ColdFaults, f.WarmMs, f.WarmFaults, reused[i].WarmMs, reused[i].WarmFaults))];
+    }
+
+    private static Figures[] Measure(int rounds, Action? before, Action[] contenders)
+    {
+        var cold = contenders.Select(c => Time(c, before)).ToArray();
         var warm = contenders.Select(_ => new List<(double Ms, long Faults)>()).ToArray();
         for (int r = 0; r < rounds; r++)
         {
             for (int j = 0; j < contenders.Length; j++)
             {
                 int i = r % 2 == 0 ? j : contenders.Length - 1 - j;
-                warm[i].Add(Time(contenders[i]));
+                warm[i].Add(Time(contenders[i], before));
             }
         }
 
@@ -38,8 +70,9 @@ internal static class Interleaved
             cold[i].Ms, cold[i].Faults, Median(warm[i].Select(w => w.Ms)), (long)Median(warm[i].Select(w => (double)w.Faults))))];
     }
 
-    private static (double Ms, long Faults) Time(Action run)
+    private static (double Ms, long Faults) Time(Action run, Action? prepare)
     {
+        prepare?.Invoke();
         long before = MinorFaults();
         var clock = Stopwatch.StartNew();
         run();
