@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Parallax.Engines.Silos;
 using Parallax.Engines.Transport;
 
 namespace Parallax.Cli;
@@ -20,6 +21,11 @@ internal static class ClusterCommands
         try
         {
             var record = ClusterProfile.Read(path);
+            if (!record.HasDaemon)
+            {
+                return $"Profile '{profile}' points at cluster '{record.Fields.GetValueOrDefault("cluster")}', whose silos run on their machines. Use another --profile, or forget it first with `parallax cluster stop{ProfileArgument(profile)}`.";
+            }
+
             return $"Profile '{profile}' is running already: {record.EngineCount} engines, daemon process {record.DaemonPid}, since {record.Created.ToLocalTime():yyyy-MM-dd HH:mm:ss}. " +
                 $"Connection file: {path}. Stop it with `parallax cluster stop{ProfileArgument(profile)}`.";
         }
@@ -113,6 +119,40 @@ internal static class ClusterCommands
         return ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// Writes a profile without a daemon (<see cref="ClusterProfile.NoDaemon"/>) that points at cluster
+    /// <paramref name="cluster"/>, whose silos <c>parallax silo start</c> runs on their machines with its
+    /// membership in Redis. The cluster's certificate is generated into the profile's folder the first
+    /// time and kept after that (every silo and client of the cluster needs the same file).
+    /// </summary>
+    /// <param name="profile">The profile's name.</param>
+    /// <param name="cluster">The cluster's name, as the silos are started with.</param>
+    /// <param name="membership">The cluster's Redis.</param>
+    /// <param name="engines">How many engines a client waits for, or 0 to count the engines active when it connects.</param>
+    public static int WriteRemoteProfile(string profile, string cluster, string membership, int engines)
+    {
+        var folder = ProfileFolders.Ensure(profile);
+        var path = ClusterProfile.FileOf(profile);
+        using var exclusive = ProfileFolders.TryLock(folder);
+        if (exclusive is null || (File.Exists(path) && ClusterProfile.Read(path).IsRunning))
+        {
+            // A cluster this machine keeps is not replaced; a profile that already points at silos elsewhere is written again.
+            Console.Error.WriteLine(AlreadyRunningMessage(profile));
+            return ExitCodes.AlreadyRunning;
+        }
+
+        var certificate = Path.Combine(folder, ClusterCredentials.FileName);
+        var made = !File.Exists(certificate);
+        var credentials = made ? ClusterCredentials.Create(folder, cluster) : ClusterCredentials.Read(certificate);
+        var record = ClusterProfile.Write(path, profile, OrleansBackend.BackendName, engines, ClusterProfile.NoDaemon, OrleansBackend.Fields(new SiloClusterInfo(cluster, [], credentials.Path, engines, membership)));
+        Console.Out.WriteLine(
+            $"Profile '{profile}' points at cluster '{cluster}' (membership {Membership.Redacted(membership)}); no process runs here for it. " +
+            $"{(made ? "Generated" : "Kept")} the cluster's certificate {credentials.Path}: copy it (mode 0600) to every machine that runs silos or clients, and there run " +
+            $"`parallax silo start --engines N --membership {Membership.Redacted(membership)} --cluster {cluster} --cert PATH --address THAT_MACHINE'S_IP`. " +
+            $"Programs connect with `await Client.ConnectAsync({(record.Name == ClusterProfile.DefaultName ? "" : $"\"{record.Name}\"")})`{(engines > 0 ? $", waiting for {engines} engines" : ", seeing the engines active then")}.");
+        return ExitCodes.Ok;
+    }
+
     /// <summary>Lists every profile under Parallax's home: state, engines alive, uptime, each engine's process and memory.</summary>
     public static int List()
     {
@@ -136,6 +176,12 @@ internal static class ClusterCommands
             catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"{name,-16} {"unknown",-8} {"",-8} {"",-12} {"",-8} {path} ({ex.Message})");
+                continue;
+            }
+
+            if (!record.HasDaemon)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{name,-16} {"remote",-8} {(record.EngineCount > 0 ? record.EngineCount.ToString(CultureInfo.InvariantCulture) : "any"),-8} {"",-12} {"",-8} {path} (cluster '{record.Fields.GetValueOrDefault("cluster")}', membership {Membership.Redacted(record.Fields.GetValueOrDefault("membership", "?"))}: silos started with `parallax silo start`)");
                 continue;
             }
 
@@ -192,6 +238,15 @@ internal static class ClusterCommands
             return ExitCodes.Ok;
         }
 
+        if (!record.HasDaemon)
+        {
+            File.Delete(path);
+            Console.Out.WriteLine(
+                $"Forgot profile '{profile}': no process here kept its cluster '{record.Fields.GetValueOrDefault("cluster")}', whose silos keep running on their machines (stop them there: Ctrl+C or SIGTERM to `parallax silo start`). " +
+                $"Its certificate stays in {ClusterProfile.FolderOf(profile)}, for writing the profile again.");
+            return ExitCodes.Ok;
+        }
+
         if (!record.IsRunning)
         {
             File.Delete(path);
@@ -221,11 +276,12 @@ internal static class ClusterCommands
         return ExitCodes.Ok;
     }
 
+    /// <summary>Whether the profile's cluster runs here, or the profile points at silos elsewhere (which a start must not replace).</summary>
     private static bool IsRunning(string path)
     {
         try
         {
-            return File.Exists(path) && ClusterProfile.Read(path).IsRunning;
+            return File.Exists(path) && ClusterProfile.Read(path) is var record && (record.IsRunning || !record.HasDaemon);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {

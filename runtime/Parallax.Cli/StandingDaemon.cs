@@ -47,7 +47,7 @@ internal sealed class StandingDaemon(string profile, int engines, string backend
         var folder = ProfileFolders.Ensure(profile);
         var path = ClusterProfile.FileOf(profile);
         using var exclusive = ProfileFolders.TryLock(folder);
-        if (exclusive is null || (File.Exists(path) && ClusterProfile.Read(path).IsRunning))
+        if (exclusive is null || (File.Exists(path) && ClusterProfile.Read(path) is { } existing && (existing.IsRunning || !existing.HasDaemon)))
         {
             await Console.Error.WriteLineAsync(ClusterCommands.AlreadyRunningMessage(profile)).ConfigureAwait(false);
             return ExitCodes.AlreadyRunning;
@@ -56,15 +56,7 @@ internal sealed class StandingDaemon(string profile, int engines, string backend
         File.Delete(path); // a record left by a daemon that was killed
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            log.Write($"{context.Signal}: stopping");
-            stop.Cancel();
-        }
+        using var signals = StopSignals.Cancel(stop, log, PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         IStandingEngines cluster;

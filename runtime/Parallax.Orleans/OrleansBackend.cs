@@ -8,7 +8,11 @@ namespace Parallax.Engines.Silos;
 /// The <c>orleans</c> backend of standing-cluster profiles: <c>Client.ConnectAsync(profile)</c> on a
 /// profile whose <c>backend</c> is <c>orleans</c> connects through <see cref="OrleansEngines"/>. Its
 /// fields: <c>cluster</c> (Orleans' cluster id), <c>gateways</c> (the silos' gateway ports on this
-/// machine, comma-separated) and <c>credentials</c> (the cluster's certificate file, 0600).
+/// machine, comma-separated; absent with <c>membership</c>, whose table lists them), <c>credentials</c>
+/// (the cluster's certificate file, 0600) and <c>membership</c> (<see cref="Membership"/>). A profile
+/// without a daemon (<see cref="ClusterProfile.NoDaemon"/>, written by <c>parallax cluster start --cluster</c>)
+/// points at silos started on their machines with <c>parallax silo start</c>, and its engine count is
+/// found as the client connects.
 /// </summary>
 internal sealed class OrleansBackend : IEnginesBackend
 {
@@ -22,7 +26,7 @@ internal sealed class OrleansBackend : IEnginesBackend
 
     public async Task<IEngines> ConnectAsync(ClusterProfile profile, CancellationToken cancellationToken)
     {
-        if (!profile.IsRunning)
+        if (profile.HasDaemon && !profile.IsRunning)
         {
             throw StandingLocalBackend.NotRunning(profile.Name, $"the process that started its silos ({profile.Daemon}) is gone");
         }
@@ -33,7 +37,7 @@ internal sealed class OrleansBackend : IEnginesBackend
     /// <summary>What a client needs to connect, read from a profile's fields.</summary>
     public static SiloClusterInfo Info(ClusterProfile profile) => new(
         profile.Value("cluster"),
-        [.. profile.Value("gateways").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))],
+        [.. profile.Fields.GetValueOrDefault("gateways", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture))],
         profile.Value("credentials"),
         profile.EngineCount,
         profile.Fields.GetValueOrDefault("membership"));
@@ -42,7 +46,7 @@ internal sealed class OrleansBackend : IEnginesBackend
     public static IEnumerable<KeyValuePair<string, string>> Fields(SiloClusterInfo info) =>
     [
         new("cluster", info.ClusterId),
-        new("gateways", string.Join(",", info.GatewayPorts.Select(p => p.ToString(CultureInfo.InvariantCulture)))),
+        .. info.GatewayPorts.Length > 0 ? [new KeyValuePair<string, string>("gateways", string.Join(",", info.GatewayPorts.Select(p => p.ToString(CultureInfo.InvariantCulture))))] : Array.Empty<KeyValuePair<string, string>>(),
         new("credentials", info.CredentialsPath),
         .. info.Membership is { } membership ? [new KeyValuePair<string, string>("membership", membership)] : Array.Empty<KeyValuePair<string, string>>(),
     ];

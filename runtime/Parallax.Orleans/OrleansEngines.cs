@@ -13,9 +13,9 @@ namespace Parallax.Engines.Silos;
 
 /// <summary>What a client needs to reach a cluster of silos on this machine: its name, gateway ports and credentials.</summary>
 /// <param name="ClusterId">The cluster's name (Orleans' cluster id).</param>
-/// <param name="GatewayPorts">The gateway port of each silo, on loopback.</param>
+/// <param name="GatewayPorts">The gateway port of each silo, on loopback; empty with <paramref name="Membership"/>, whose table lists the gateways.</param>
 /// <param name="CredentialsPath">The cluster's credentials file (<see cref="ClusterCredentials"/>).</param>
-/// <param name="EngineCount">How many engines the cluster has; ids 0 to this − 1.</param>
+/// <param name="EngineCount">How many engines the cluster has, ids 0 to this − 1; 0 when a client finds out as it connects (silos started with <c>parallax silo start</c>).</param>
 /// <param name="Membership">Where the membership table lives (<see cref="Silos.Membership"/>: <c>redis://host:port</c>); null for engine 0's silo, whose gateways are then <paramref name="GatewayPorts"/>.</param>
 internal sealed record SiloClusterInfo(string ClusterId, int[] GatewayPorts, string CredentialsPath, int EngineCount, string? Membership = null);
 
@@ -124,7 +124,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             if (cluster.Membership is { } membership)
             {
                 // The gateways are whichever silos the table lists as active, on any machine.
-                client.UseRedisClustering(Membership.RedisEndpoint(membership));
+                client.UseRedisClustering(o => o.ConfigurationOptions = Membership.RedisOptions(membership));
                 client.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, SiloHost.ServiceId));
             }
             else
@@ -154,11 +154,29 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             }
         }
 
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        if (cluster.EngineCount == 0)
+        {
+            try
+            {
+                cluster = cluster with { EngineCount = await CountEnginesAsync(host.Services.GetRequiredService<IClusterClient>(), limit.Token).ConfigureAwait(false) };
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                host.Dispose();
+                throw new TimeoutException($"No engine's silo of cluster '{cluster.ClusterId}' was active within {timeout}: start them with `parallax silo start` (membership {Membership.Redacted(cluster.Membership ?? "none")}).");
+            }
+            catch
+            {
+                host.Dispose();
+                throw;
+            }
+        }
+
         var engines = new OrleansEngines(host, cluster, watchPeriod ?? TimeSpan.FromMilliseconds(200), logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, credentials, useDataPorts);
         try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(timeout);
             while (engines.LiveIds.Count < engines.EngineCount)
             {
                 try
@@ -186,6 +204,33 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         {
             await engines.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// How many engines a cluster whose silos were started on their own machines (<c>parallax silo start</c>)
+    /// has now: one more than the highest engine id among its active silos, the first time one is active.
+    /// Their ids were claimed lowest-first (<see cref="EngineClaims"/>), so they run from 0 without holes
+    /// unless a machine went away; a missing id then is an engine that is down, as after a crash.
+    /// </summary>
+    private static async Task<int> CountEnginesAsync(IClusterClient orleans, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var hosts = await orleans.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(LookTimeout, cancellationToken).ConfigureAwait(false);
+                if (hosts.Select(h => EnginePlacement.EngineIdOf(h.SiloName)).Max() is { } highest)
+                {
+                    return highest + 1;
+                }
+            }
+            catch (TimeoutException)
+            {
+                // A loaded machine, a silo still joining: look again until the connect's own limit.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -677,12 +722,13 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                     {
                         return await call().ConfigureAwait(false);
                     }
-                    catch (ConnectionFailedException) when (attempt < SendAttempts)
+                    catch (Exception ex) when (attempt < SendAttempts && ex is ConnectionFailedException or OrleansMessageRejectionException)
                     {
                         // No connection to a gateway (one opening slowly on a loaded machine, or one that just
-                        // died): the message never left, so sending it again cannot run it twice. An engine that
-                        // is really dead fails this call through its watch or membership meanwhile (the delay
-                        // ends with its life token).
+                        // died), or a silo on the way could not forward it (to a silo that just died, which held
+                        // the grain directory's entry, before membership declared it dead): the message never
+                        // reached the grain, so sending it again cannot run it twice. An engine that is really
+                        // dead fails this call through its watch or membership meanwhile (the delay ends with its life token).
                         await Task.Delay(SendRetryDelay, pending.Token).ConfigureAwait(false);
                     }
                 }

@@ -44,7 +44,7 @@ internal static class SiloHost
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
         var credentials = ClusterCredentials.IsInsecure(arguments.Credentials) ? null : ClusterCredentials.Read(arguments.Credentials);
         var engine = new SiloEngine(arguments.EngineId);
-        using var dataPort = new DataPort(IPAddress.Loopback, arguments.DataPort ?? 0, credentials, engine, line => log.WriteLine($"[silo {EnginePlacement.SiloName(arguments.EngineId)}] {line}"));
+        using var dataPort = new DataPort(arguments.Address, arguments.DataPort ?? 0, credentials, engine, line => log.WriteLine($"[silo {EnginePlacement.SiloName(arguments.EngineId)}] {line}"));
         engine.Listening(dataPort.Port);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -84,9 +84,11 @@ internal static class SiloHost
     {
         if (arguments.Membership is { } membership)
         {
-            silo.UseRedisClustering(Membership.RedisEndpoint(membership));
+            silo.UseRedisClustering(o => o.ConfigurationOptions = Membership.RedisOptions(membership));
             silo.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (arguments.Cluster, ServiceId));
-            silo.ConfigureEndpoints(IPAddress.Loopback, arguments.SiloPort, arguments.GatewayPort, listenOnAnyHostAddress: false);
+
+            // Advertised in the table and listened on: loopback unless --address names this machine's address on the network.
+            silo.ConfigureEndpoints(arguments.Address, arguments.SiloPort, arguments.GatewayPort, listenOnAnyHostAddress: false);
         }
         else
         {
@@ -134,11 +136,16 @@ internal static class SiloHost
 }
 
 /// <summary>A silo's command line.</summary>
-internal sealed record SiloArguments(int EngineId, string Cluster, string Credentials, int SiloPort, int GatewayPort, int? PrimaryPort, int? DataPort, bool WatchStdin, LogLevel LogLevel, string? Membership = null)
+/// <remarks>The membership may come from <see cref="Membership.EnvironmentVariable"/> instead of the command line (a password stays out of <c>ps</c>).</remarks>
+internal sealed record SiloArguments(int EngineId, string Cluster, string Credentials, int SiloPort, int GatewayPort, int? PrimaryPort, int? DataPort, bool WatchStdin, LogLevel LogLevel, string? Membership = null, IPAddress? AddressOrNull = null)
 {
     public const string Usage =
         "usage: Parallax.Silo --id <engine id> --cluster <name> --credentials <cluster.pfx> --silo-port <port> --gateway-port <port> " +
-        "[--primary-port <silo port of engine 0's silo> | --membership redis://host:port] [--data-port <port>] [--watch-stdin] [--log-level Warning]";
+        "[--primary-port <silo port of engine 0's silo> | --membership redis://[:password@]host:port (or $" + Silos.Membership.EnvironmentVariable + ") [--address <IP to advertise and listen on>]] " +
+        "[--data-port <port>] [--watch-stdin] [--log-level Warning]";
+
+    /// <summary>Gets the address the silo listens on and advertises: loopback unless <c>--address</c> says otherwise.</summary>
+    public IPAddress Address => AddressOrNull ?? IPAddress.Loopback;
 
     /// <exception cref="ArgumentException">An argument is missing or malformed.</exception>
     public static SiloArguments Parse(string[] args)
@@ -166,6 +173,7 @@ internal sealed record SiloArguments(int EngineId, string Cluster, string Creden
             ? port
             : throw new ArgumentException($"{name} '{values[name]}' is not a port number.");
 
+        var membership = values.GetValueOrDefault("--membership") ?? (Environment.GetEnvironmentVariable(Silos.Membership.EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
         return new SiloArguments(
             int.TryParse(Required("--id"), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException($"--id '{values["--id"]}' is not an engine id (0, 1, ...)."),
             Required("--cluster"),
@@ -176,13 +184,13 @@ internal sealed record SiloArguments(int EngineId, string Cluster, string Creden
             values.ContainsKey("--data-port") ? Port("--data-port") : null,
             watch,
             values.TryGetValue("--log-level", out var level) ? Enum.Parse<LogLevel>(level, ignoreCase: true) : LogLevel.Warning,
-            values.TryGetValue("--membership", out var membership) ? Checked(membership) : null);
+            membership is null ? null : Silos.Membership.Checked(membership),
+            values.TryGetValue("--address", out var address) ? ParseAddress(address, membership is not null) : null);
 
-        static string Checked(string membership)
-        {
-            _ = Silos.Membership.RedisEndpoint(membership);
-            return membership;
-        }
+        static IPAddress ParseAddress(string text, bool withMembership) =>
+            !IPAddress.TryParse(text, out var address) ? throw new ArgumentException($"--address '{text}' is not an IP address; give the address other machines reach this one at, e.g. 10.0.0.7.")
+            : !withMembership && !IPAddress.IsLoopback(address) ? throw new ArgumentException($"--address {text} needs --membership: without a membership table, silos find each other on loopback only.")
+            : address;
     }
 }
 

@@ -39,7 +39,7 @@ internal sealed record ClusterProfile(string Name, string FilePath, IReadOnlyDic
     /// <summary>Gets the backend that serves this profile (<see cref="LocalBackend"/>, or one a later package registers).</summary>
     public string Backend => Value("backend");
 
-    /// <summary>Gets how many engines the cluster was started with; their ids are 0 to this − 1.</summary>
+    /// <summary>Gets how many engines the cluster was started with, their ids 0 to this − 1; 0 when a client counts them as it connects (engines started elsewhere).</summary>
     public int EngineCount => int.Parse(Value("engines"), CultureInfo.InvariantCulture);
 
     /// <summary>Gets when the cluster became ready.</summary>
@@ -48,14 +48,24 @@ internal sealed record ClusterProfile(string Name, string FilePath, IReadOnlyDic
     /// <summary>Gets the process that keeps the cluster, as <see cref="ClusterOwner.Identity"/> names it (pid, start time, pid namespace).</summary>
     public string Daemon => Value("daemon");
 
-    /// <summary>Gets the daemon's process id.</summary>
-    public int DaemonPid => int.Parse(Daemon.Split(' ')[0], CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The <see cref="Daemon"/> of a profile that no process on this machine keeps: it points at engines
+    /// started elsewhere (silos started with <c>parallax silo start</c> on their machines), which live
+    /// and end without it.
+    /// </summary>
+    public const string NoDaemon = "none";
+
+    /// <summary>Gets whether a process on this machine keeps the cluster (false: <see cref="NoDaemon"/>).</summary>
+    public bool HasDaemon => Daemon != NoDaemon;
+
+    /// <summary>Gets the daemon's process id (0 without a daemon).</summary>
+    public int DaemonPid => HasDaemon ? int.Parse(Daemon.Split(' ')[0], CultureInfo.InvariantCulture) : 0;
 
     /// <summary>Gets the Parallax version the cluster's engines run.</summary>
     public string Version => Fields.TryGetValue("parallaxVersion", out var v) ? v : "unknown";
 
-    /// <summary>Gets whether the process that keeps the cluster still runs (the same process: pid and start time).</summary>
-    public bool IsRunning => ClusterOwner.Identity(DaemonPid) == Daemon;
+    /// <summary>Gets whether the process that keeps the cluster still runs (the same process: pid and start time); false without a daemon.</summary>
+    public bool IsRunning => HasDaemon && ClusterOwner.Identity(DaemonPid) == Daemon;
 
     /// <summary>Gets the folder of profile <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">The name is empty or holds characters other than letters, digits, '-', '_' and '.'.</exception>

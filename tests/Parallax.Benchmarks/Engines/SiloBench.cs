@@ -24,6 +24,13 @@ internal static class SiloBench
         }
 
         var bytes = n * (long)n * 8;
+        if (args.Contains("--breakdown"))
+        {
+            // Where a push's time goes: the transport alone, with and without TLS, and fresh memory.
+            await SiloTransferBreakdown.RunAsync(numbers.Length > 0 ? long.Parse(numbers[0], CultureInfo.InvariantCulture) * 1_000_000 : 400_000_000);
+            return;
+        }
+
         Console.WriteLine($"Orleans backend benchmark: {Environment.ProcessorCount} cores, load average {LoadAverage()}, matrices {n}x{n} ({bytes / 1e6:F0} MB each){(withoutTls ? ", silos WITHOUT TLS (to measure its cost)" : "")}");
         Console.WriteLine($"{"what",-58} {"Orleans",12} {"local",12} {"ratio",8}");
 

@@ -13,18 +13,23 @@ internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly Process process;
 
-    private RedisServer(Process process, int port)
+    private RedisServer(Process process, int port, string? password)
     {
         this.process = process;
         Port = port;
+        Password = password;
     }
 
     public int Port { get; }
 
-    /// <summary>Gets the membership the silos and clients are given.</summary>
-    public string Membership => $"redis://127.0.0.1:{Port}";
+    /// <summary>Gets the password the server requires (requirepass), or null.</summary>
+    public string? Password { get; }
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Gets the membership the silos and clients are given, with the password when there is one.</summary>
+    public string Membership => Password is null ? $"redis://127.0.0.1:{Port}" : $"redis://:{Uri.EscapeDataString(Password)}@127.0.0.1:{Port}";
+
+    /// <summary>Starts a server; with <paramref name="password"/> it refuses clients that do not AUTH with it.</summary>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         var path = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new Xunit.Sdk.XunitException("redis-server is not installed: run build/install-test-deps.sh (it installs Debian's redis-server package).");
@@ -39,8 +44,15 @@ internal sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        if (password is not null)
+        {
+            // A throw-away server of the test's own: a password on its command line hides nothing that matters.
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(password);
+        }
+
         var process = Process.Start(start)!;
-        var server = new RedisServer(process, port);
+        var server = new RedisServer(process, port, password);
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         try
         {
