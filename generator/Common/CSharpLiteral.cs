@@ -1,6 +1,4 @@
-using System;
 using System.Globalization;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Parallax.Generator.Common;
 

@@ -1,8 +1,4 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Linq;
 
 namespace Parallax.Generator.Common;
 
@@ -73,4 +69,21 @@ internal static class EquatableArray
 {
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
         where T : IEquatable<T> => new(items);
+
+    /// <summary>Whether <paramref name="sorted"/>, sorted ordinally, holds <paramref name="value"/>: a binary search.</summary>
+    public static bool ContainsSorted(this EquatableArray<string> sorted, string value)
+    {
+        for (int lo = 0, hi = sorted.Count - 1; lo <= hi;)
+        {
+            int mid = (lo + hi) >>> 1, order = string.CompareOrdinal(sorted[mid], value);
+            if (order == 0)
+            {
+                return true;
+            }
+
+            (lo, hi) = order < 0 ? (mid + 1, hi) : (lo, mid - 1);
+        }
+
+        return false;
+    }
 }

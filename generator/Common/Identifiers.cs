@@ -1,5 +1,3 @@
-using Microsoft.CodeAnalysis.CSharp;
-
 namespace Parallax.Generator.Common;
 
 /// <summary>Names as generated code must write them.</summary>

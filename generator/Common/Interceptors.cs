@@ -1,6 +1,3 @@
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-
 namespace Parallax.Generator.Common;
 
 /// <summary>A call to redirect, as the compiler's interceptable location gives it: values only.</summary>

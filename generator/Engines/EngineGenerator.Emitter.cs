@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Parallax.Generator.Common;
-using Parallax.Generator.Engines.Model;
-
 namespace Parallax.Generator.Engines;
 
 public sealed partial class EngineGenerator

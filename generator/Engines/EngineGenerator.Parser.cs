@@ -1,16 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
-using Parallax.Generator.Common;
-using Parallax.Generator.Diagnostics;
-using Parallax.Generator.Engines.Model;
 
 namespace Parallax.Generator.Engines;
 
@@ -274,27 +264,21 @@ public sealed partial class EngineGenerator
 
         private static void CheckResult(Site site, SyntaxNode at, string what, List<DiagnosticInfo> diagnostics)
         {
-            if (site.Invoke.ReturnsVoid)
+            if (!site.Invoke.ReturnsVoid)
             {
-                return;
-            }
-
-            var type = site.Invoke.ReturnType;
-            if (Types.WhyNotSerializable(type) is { } reason)
-            {
-                Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, at, what, type.ToMessageString(), reason);
-            }
-            else if (Types.WhyNotAccessible(type) is { } inaccessible)
-            {
-                Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
+                CheckType(site.Invoke.ReturnType, DiagnosticDescriptors.EngineResultNotSerializable, what, at, diagnostics);
             }
         }
 
-        private static void CheckParameter(ITypeSymbol type, string name, SyntaxNode at, List<DiagnosticInfo> diagnostics)
+        private static void CheckParameter(ITypeSymbol type, string name, SyntaxNode at, List<DiagnosticInfo> diagnostics) =>
+            CheckType(type, DiagnosticDescriptors.EngineParameterNotSerializable, name, at, diagnostics);
+
+        /// <summary>A value that crosses to an engine: serializable (<paramref name="notSerializable"/> names <paramref name="what"/>), then nameable from generated code.</summary>
+        private static void CheckType(ITypeSymbol type, DiagnosticDescriptor notSerializable, string what, SyntaxNode at, List<DiagnosticInfo> diagnostics)
         {
             if (Types.WhyNotSerializable(type) is { } reason)
             {
-                Report(diagnostics, DiagnosticDescriptors.EngineParameterNotSerializable, at, name, type.ToMessageString(), reason);
+                Report(diagnostics, notSerializable, at, what, type.ToMessageString(), reason);
             }
             else if (Types.WhyNotAccessible(type) is { } inaccessible)
             {

@@ -1,5 +1,3 @@
-using Microsoft.CodeAnalysis;
-
 namespace Parallax.Generator.Engines;
 
 public sealed partial class EngineGenerator

@@ -1,8 +1,3 @@
-using System.Linq;
-using Microsoft.CodeAnalysis;
-using Parallax.Generator.Common;
-using Parallax.Generator.Engines.Model;
-
 namespace Parallax.Generator.Engines;
 
 /// <summary>

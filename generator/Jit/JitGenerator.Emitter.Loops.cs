@@ -1,8 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Parallax.Generator.Common;
-using Parallax.Generator.Jit.Model;
-
 namespace Parallax.Generator.Jit;
 
 public sealed partial class JitGenerator

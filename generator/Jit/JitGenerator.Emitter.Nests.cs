@@ -1,8 +1,4 @@
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using Parallax.Generator.Common;
-using Parallax.Generator.Jit.Model;
 using static Parallax.Generator.Jit.Model.NumericTypes;
 
 namespace Parallax.Generator.Jit;

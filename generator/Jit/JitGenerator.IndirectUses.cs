@@ -1,13 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Parallax.Generator.Common;
-using Parallax.Generator.Diagnostics;
-using Parallax.Generator.Jit.Model;
-
 namespace Parallax.Generator.Jit;
 
 public sealed partial class JitGenerator
@@ -22,57 +12,35 @@ public sealed partial class JitGenerator
     internal static class IndirectUses
     {
         /// <summary>
-        /// Every use of a kernel's method other than a direct call. A kernel's name is searched in each file's
-        /// text (see Invocations); only files that mention one get a semantic model, and nothing is searched
-        /// when there is no kernel.
+        /// PAR1016 when <paramref name="name"/>, used other than by a call, is one of <paramref name="kernels"/>
+        /// (a method group, <c>new Func&lt;…&gt;(M)</c>, <c>&amp;M</c>); null for anything else.
         /// </summary>
-        public static EquatableArray<DiagnosticInfo> Find(Compilation compilation, EquatableArray<KernelName> kernels, CancellationToken cancellationToken)
+        public static CallSiteSpec? At(SimpleNameSyntax name, Compilation compilation, EquatableArray<KernelName> kernels, CancellationToken cancellationToken)
         {
-            if (kernels.Count == 0)
+            var info = compilation.GetSemanticModel(name.SyntaxTree).GetSymbolInfo(name, cancellationToken);
+            if ((info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) is not IMethodSymbol method
+                || method.GetDocumentationCommentId() is not { } key || !kernels.Any(k => k.Key == key))
             {
-                return EquatableArray<DiagnosticInfo>.Empty;
+                return null;
             }
 
-            var names = new HashSet<string>(kernels.Select(k => k.Name), System.StringComparer.Ordinal);
-            var keys = new HashSet<string>(kernels.Select(k => k.Key), System.StringComparer.Ordinal);
-            var found = new List<DiagnosticInfo>();
-            foreach (var tree in compilation.SyntaxTrees)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var candidates = Invocations.Names(tree, names, cancellationToken).Where(n => !IsCalled(n) && !InNameof(n)).ToList();
-                if (candidates.Count == 0)
-                {
-                    continue;
-                }
-
-                var model = compilation.GetSemanticModel(tree);
-                foreach (var name in candidates)
-                {
-                    var info = model.GetSymbolInfo(name, cancellationToken);
-                    var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
-                    if (symbol is IMethodSymbol method && method.GetDocumentationCommentId() is { } key && keys.Contains(key))
-                    {
-                        SyntaxNode use = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
-                        found.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.JitIndirectUse,
-                            use,
-                            method.Name,
-                            "interceptors redirect direct calls only, and this makes a delegate or pointer of it; call it inside a lambda instead ((…) => " + method.Name + "(…)), or suppress PAR1016 where the scalar loop is what you want"));
-                    }
-                }
-            }
-
-            return found.ToEquatableArray();
+            SyntaxNode use = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+            return new CallSiteSpec(key, null, DiagnosticInfo.Create(
+                DiagnosticDescriptors.JitIndirectUse,
+                use,
+                method.Name,
+                "interceptors redirect direct calls only, and this makes a delegate or pointer of it; call it inside a lambda instead ((…) => " + method.Name + "(…)), or suppress PAR1016 where the scalar loop is what you want"));
         }
 
         /// <summary>
         /// The names of the static [Jit] methods of referenced assemblies, whose calls here run the scalar
-        /// loop (PAR1016). Only assemblies that reference Parallax can hold one, so the framework's are skipped
-        /// by their reference list, without reading their types.
+        /// loop (PAR1016), and of every type of those assemblies. Only assemblies that reference Parallax can
+        /// hold one, so the framework's are skipped by their reference list, without reading their types.
         /// </summary>
-        public static EquatableArray<string> ForeignKernelNames(Compilation compilation, CancellationToken cancellationToken)
+        public static ForeignKernels ForeignKernels(Compilation compilation, CancellationToken cancellationToken)
         {
             var names = new SortedSet<string>(System.StringComparer.Ordinal);
+            var typeNames = new SortedSet<string>(System.StringComparer.Ordinal);
             foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
             {
                 if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "Parallax")))
@@ -90,6 +58,10 @@ public sealed partial class JitGenerator
                         if (member is INamespaceOrTypeSymbol container)
                         {
                             types.Push(container);
+                            if (container is INamedTypeSymbol)
+                            {
+                                typeNames.Add(container.Name);
+                            }
                         }
                         else if (member is IMethodSymbol { IsStatic: true } method
                             && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
@@ -100,7 +72,7 @@ public sealed partial class JitGenerator
                 }
             }
 
-            return names.ToEquatableArray();
+            return new(names.ToEquatableArray(), typeNames.ToEquatableArray());
         }
 
         /// <summary>PAR1016 for a call to a [Jit] method declared in another assembly, whose kernel no interceptor here reaches.</summary>
@@ -115,14 +87,8 @@ public sealed partial class JitGenerator
             return new CallSiteSpec(key, null, diagnostic);
         }
 
-        /// <summary>The name is what an invocation calls: <c>M(…)</c> or <c>K.M(…)</c>.</summary>
-        private static bool IsCalled(SimpleNameSyntax name)
-        {
-            SyntaxNode callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
-            return callee.Parent is InvocationExpressionSyntax invocation && invocation.Expression == callee;
-        }
-
-        private static bool InNameof(SyntaxNode node) =>
+        /// <summary>Whether <paramref name="node"/> is inside <c>nameof(…)</c>, where naming a kernel runs nothing.</summary>
+        public static bool InNameof(SyntaxNode node) =>
             node.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => i.Expression is IdentifierNameSyntax { Identifier.ValueText: "nameof" });
     }
 }

@@ -1,14 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
-using Parallax.Generator.Common;
-using Parallax.Generator.Diagnostics;
-using Parallax.Generator.Jit.Model;
 using static Parallax.Generator.Jit.Model.NumericTypes;
 
 namespace Parallax.Generator.Jit;

@@ -1,11 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Parallax.Generator.Common;
-using Parallax.Generator.Diagnostics;
-using Parallax.Generator.Jit.Model;
-
 namespace Parallax.Generator.Jit;
 
 public sealed partial class JitGenerator

@@ -1,13 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Parallax.Generator.Common;
-using Parallax.Generator.Diagnostics;
-using Parallax.Generator.Jit.Model;
 
 namespace Parallax.Generator.Jit;
 

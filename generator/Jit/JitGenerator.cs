@@ -1,12 +1,3 @@
-using System;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Parallax.Generator.Common;
-using Parallax.Generator.Jit.Model;
-
 namespace Parallax.Generator.Jit;
 
 /// <summary>
@@ -66,20 +57,30 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
         // A project has few kernels and very many calls (Math.Max, ToString...). Asking the semantic model
         // about each call made this generator the slowest part of a large build, and even walking every
-        // call's syntax cost more than MemoryPack's whole generator: calls are found by the kernels' names
-        // in each file's text, and only a call named like a kernel is bound.
-        // A call of another assembly's [Jit] method is found the same way, to report PAR1016 at it.
-        var foreignNames = context.CompilationProvider.Select(static (c, ct) => IndirectUses.ForeignKernelNames(c, ct));
-        var kernelNames = specs.Select(static (s, _) => s.MethodName).Collect().Combine(foreignNames)
-            .Select(static (names, _) => names.Left.Concat(names.Right).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
+        // call's syntax cost more than MemoryPack's whole generator: a kernel's name is found in each file's
+        // text, a call through a value (list.Add(x) when a kernel is named Add) is dropped from syntax, and
+        // only what is left is bound. A call of another assembly's [Jit] method is found the same way, to
+        // report PAR1016 at it, and so is a use of a kernel other than a call (a method group: PAR1016).
+        var foreign = context.CompilationProvider.Select(static (c, ct) => IndirectUses.ForeignKernels(c, ct));
+        var kernelNames = specs.Select(static (s, _) => s.MethodName).Collect().Combine(foreign)
+            .Select(static (names, _) => names.Left.Concat(names.Right.Names).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(KernelNamesStep);
+        var receivers = context.CompilationProvider.Combine(foreign).Select(static (pair, ct) => Receivers(pair.Left, pair.Right.TypeNames, ct));
 
-        var candidates = Invocations.Trees(context).Combine(kernelNames)
-            .SelectMany(static (pair, ct) => Invocations.Find(pair.Left, pair.Right, ct))
+        var candidates = Invocations.Trees(context).Combine(kernelNames.Combine(receivers))
+            .SelectMany(static (pair, ct) => KernelUses(pair.Left, pair.Right.Left, pair.Right.Right, ct))
             .WithTrackingName(CandidatesStep);
 
-        var callSites = candidates.Combine(context.CompilationProvider)
-            .Select(static (pair, ct) => CallSite(pair.Left, pair.Right, ct))
+        var kernelKeys = jit.Select(static (r, _) => r.Spec is { } s ? new KernelName(s.Key, s.MethodName) : null)
+            .Where(static k => k is not null)
+            .Select(static (k, _) => k!)
+            .Collect()
+            .Select(static (keys, _) => keys.ToEquatableArray());
+
+        var callSites = candidates.Combine(context.CompilationProvider.Combine(kernelKeys))
+            .Select(static (pair, ct) => pair.Left is InvocationExpressionSyntax invocation
+                ? CallSite(invocation, pair.Right.Left, ct)
+                : IndirectUses.At((SimpleNameSyntax)pair.Left, pair.Right.Left, pair.Right.Right, ct))
             .WithTrackingName(BoundCallsStep)
             .Where(static c => c is not null)
             .Select(static (c, _) => c!)
@@ -100,17 +101,10 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         // The nopython promise: a [Jit] method reached other than by a direct call of this compilation
         // (a method group, a delegate, a function pointer, a call from another assembly) would silently
         // run its scalar loop; each such use is PAR1016 instead (IndirectUses).
-        var kernelKeys = jit.Select(static (r, _) => r.Spec is { } s ? new KernelName(s.Key, s.MethodName) : null)
-            .Where(static k => k is not null)
-            .Select(static (k, _) => k!)
-            .Collect()
-            .Select(static (keys, _) => keys.ToEquatableArray());
-        var indirectUses = context.CompilationProvider.Combine(kernelKeys)
-            .Select(static (pair, ct) => IndirectUses.Find(pair.Left, pair.Right, ct))
-            .WithTrackingName(IndirectUsesStep);
-        var foreignCalls = callSites.Select(static (calls, _) => calls.Where(c => c.Elsewhere is not null).Select(c => c.Elsewhere!).ToEquatableArray());
-        context.ReportDiagnostics(indirectUses.Combine(foreignCalls)
-            .SelectMany(static (pair, _) => new[] { pair.Left.Concat(pair.Right).ToEquatableArray() }));
+        context.ReportDiagnostics(callSites
+            .Select(static (calls, _) => calls.Where(c => c.Elsewhere is not null).Select(c => c.Elsewhere!).ToEquatableArray())
+            .WithTrackingName(IndirectUsesStep)
+            .SelectMany(static (diagnostics, _) => new[] { diagnostics }));
 
         var vectorized = vectorize.Select(static (r, _) => r.Spec).Where(static s => s is not null).Select(static (s, _) => s!);
         context.RegisterSourceOutput(vectorized.Combine(options), static (spc, v) =>
@@ -222,23 +216,9 @@ public sealed partial class JitGenerator : IIncrementalGenerator
     private static bool MayCallAStaticMethod(Compilation compilation, InvocationExpressionSyntax invocation, CancellationToken ct, out INamedTypeSymbol? receiverType)
     {
         receiverType = null;
-        if (invocation.Expression is MemberBindingExpressionSyntax)
-        {
-            return false;
-        }
-
         if (invocation.Expression is not MemberAccessExpressionSyntax access || invocation.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member)
         {
             return true;
-        }
-
-        // The common case, list.Add(x), needs no binding at all: a local or parameter in scope hides any type of
-        // its name, unless a type of this assembly has that very name ("Color Color": then the binding below
-        // decides; a type from elsewhere cannot hold or inherit a [Jit] method).
-        if (access.Expression is IdentifierNameSyntax receiver && IsLocalInScope(receiver)
-            && !compilation.Assembly.TypeNames.Contains(receiver.Identifier.ValueText))
-        {
-            return false;
         }
 
         ct.ThrowIfCancellationRequested();
@@ -256,6 +236,61 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             // "Color Color": a field or property named like its type also reaches the type's static members.
             var value => value.Name == (value as IFieldSymbol)?.Type.Name || value.Name == (value as IPropertySymbol)?.Type.Name,
         };
+    }
+
+    /// <summary>
+    /// The uses of kernel names in one file that may reach a kernel, in source order: the calls not made
+    /// through a value, and the names used other than by a call outside nameof (PAR1016 when one is a kernel).
+    /// </summary>
+    private static ImmutableArray<SyntaxNode> KernelUses(SyntaxTree tree, EquatableArray<string> names, EquatableArray<string> receivers, CancellationToken ct)
+    {
+        var uses = ImmutableArray.CreateBuilder<SyntaxNode>();
+        foreach (var name in Invocations.Names(tree, names, ct, receivers))
+        {
+            if (Invocations.Calling(name) is not { } invocation)
+            {
+                if (!IndirectUses.InNameof(name))
+                {
+                    uses.Add(name);
+                }
+            }
+            else if (invocation.Expression is not MemberBindingExpressionSyntax)
+            {
+                uses.Add(invocation);
+            }
+        }
+
+        return Invocations.InSourceOrder(uses);
+    }
+
+    /// <summary>
+    /// The names a receiver <c>r</c> in <c>r.Kernel(…)</c> can have, sorted ordinally: a kernel is static, so <c>r</c>
+    /// names a type of this assembly, a type of an assembly with [Jit] methods, or a using alias of one (or is a
+    /// value named like its type, "Color Color"). Any other receiver is a value: see Invocations.Names.
+    /// </summary>
+    private static EquatableArray<string> Receivers(Compilation compilation, EquatableArray<string> foreignTypes, CancellationToken ct)
+    {
+        var names = new HashSet<string>(compilation.Assembly.TypeNames, StringComparer.Ordinal);
+        names.UnionWith(foreignTypes);
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            for (var scopes = new Stack<SyntaxNode>([tree.GetRoot(ct)]); scopes.Count > 0;)
+            {
+                var (usings, members) = scopes.Pop() switch
+                {
+                    CompilationUnitSyntax unit => (unit.Usings, unit.Members),
+                    BaseNamespaceDeclarationSyntax ns => (ns.Usings, ns.Members),
+                    _ => default,
+                };
+                names.UnionWith(usings.Where(u => u.Alias is not null).Select(u => u.Alias!.Name.Identifier.ValueText));
+                foreach (var member in members.OfType<BaseNamespaceDeclarationSyntax>())
+                {
+                    scopes.Push(member);
+                }
+            }
+        }
+
+        return names.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray();
     }
 
     /// <summary>The first name of a dotted receiver (<c>Bench</c> in <c>Bench.Kernels</c>), or null when it is not a plain name.</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Immutable;
-using System.Linq;
-using Microsoft.CodeAnalysis;
-using Parallax.Generator.Common;
-
 namespace Parallax.Generator.Manifest;
 
 /// <summary>
@@ -30,7 +25,8 @@ public sealed class ManifestGenerator : IIncrementalGenerator
                 .Concat(t.Left.Left.Right)
                 .Concat(t.Left.Right)
                 .Concat(t.Right)
-                .OrderBy(e => (e.Capability, e.ContainingType, e.Member, e.Attribute), OrdinalTuple.Instance)
+                .OrderBy(e => e.Capability, StringComparer.Ordinal).ThenBy(e => e.ContainingType, StringComparer.Ordinal)
+                .ThenBy(e => e.Member, StringComparer.Ordinal).ThenBy(e => e.Attribute, StringComparer.Ordinal)
                 .ToEquatableArray())
             .WithTrackingName(EntriesStep);
 
@@ -48,18 +44,4 @@ public sealed class ManifestGenerator : IIncrementalGenerator
                     (ctx.TargetSymbol as INamedTypeSymbol ?? ctx.TargetSymbol.ContainingType)?.ToDisplayString() ?? string.Empty,
                     ctx.TargetSymbol is INamedTypeSymbol ? string.Empty : ctx.TargetSymbol.Name))
             .Collect();
-
-    // Ordinal, field by field: the manifest's order must not depend on the build machine's culture.
-    private sealed class OrdinalTuple : System.Collections.Generic.IComparer<(string, string, string, string)>
-    {
-        public static readonly OrdinalTuple Instance = new();
-
-        public int Compare((string, string, string, string) x, (string, string, string, string) y)
-        {
-            int c = string.CompareOrdinal(x.Item1, y.Item1);
-            c = c != 0 ? c : string.CompareOrdinal(x.Item2, y.Item2);
-            c = c != 0 ? c : string.CompareOrdinal(x.Item3, y.Item3);
-            return c != 0 ? c : string.CompareOrdinal(x.Item4, y.Item4);
-        }
-    }
 }

@@ -1,8 +1,3 @@
-using System.Linq;
-using System.Threading;
-using Parallax.Generator.Common;
-using Parallax.Generator.Threads.Model;
-
 namespace Parallax.Generator.Threads;
 
 public sealed partial class ThreadGenerator

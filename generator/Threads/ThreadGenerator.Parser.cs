@@ -1,13 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Parallax.Generator.Common;
-using Parallax.Generator.Diagnostics;
-using Parallax.Generator.Threads.Model;
-
 namespace Parallax.Generator.Threads;
 
 public sealed partial class ThreadGenerator

@@ -23,21 +23,21 @@ public sealed partial class DirectView
 
     /// <summary>Sets variable <paramref name="name"/> on every target, as ipyparallel's <c>v["a"] = a</c>.</summary>
     /// <param name="name">The variable's name.</param>
-    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>: push a typed null with <see cref="Push{T}(string, T)"/>.</exception>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>: push a typed null with <see cref="PushSync{T}(string, T)"/>.</exception>
     public object this[string name]
     {
-        set => Push(new Dictionary<string, object?> { [name] = value });
+        set => PushSync(new Dictionary<string, object?> { [name] = value });
     }
 
     /// <summary>
     /// Pushes variables to every target, as ipyparallel's <c>push(dict(a=a, b=b))</c>: the properties of an
-    /// anonymous object (<c>v.Push(new { a, b })</c>) or the entries of a dictionary with string keys (any <see cref="IDictionary{TKey, TValue}"/> or <see cref="IReadOnlyDictionary{TKey, TValue}"/>).
+    /// anonymous object (<c>v.PushSync(new { a, b })</c>) or the entries of a dictionary with string keys (any <see cref="IDictionary{TKey, TValue}"/> or <see cref="IReadOnlyDictionary{TKey, TValue}"/>).
     /// Each value is serialized once; large data is written once into shared memory that every target maps.
     /// </summary>
     /// <param name="variables">An anonymous object or a dictionary of names to values.</param>
-    public void Push(object variables) => PushAsync(variables).GetAwaiter().GetResult();
+    public void PushSync(object variables) => PushAsync(variables).GetAwaiter().GetResult();
 
-    /// <inheritdoc cref="Push(object)"/>
+    /// <inheritdoc cref="PushSync(object)"/>
     /// <param name="variables">An anonymous object or a dictionary of names to values.</param>
     /// <param name="cancellationToken">Stops waiting; the engines finish storing.</param>
     /// <returns>A task that completes when every target has stored the variables.</returns>
@@ -48,9 +48,9 @@ public sealed partial class DirectView
     /// <typeparam name="T">The type engines read it as with <c>Engine.Get&lt;T&gt;</c>.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="value">The value; may be <see langword="null"/>.</param>
-    public void Push<T>(string name, T value) => PushAsync(name, value).GetAwaiter().GetResult();
+    public void PushSync<T>(string name, T value) => PushAsync(name, value).GetAwaiter().GetResult();
 
-    /// <inheritdoc cref="Push{T}(string, T)"/>
+    /// <inheritdoc cref="PushSync{T}(string, T)"/>
     /// <typeparam name="T">The type engines read it as with <c>Engine.Get&lt;T&gt;</c>.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="value">The value; may be <see langword="null"/>.</param>
@@ -66,9 +66,9 @@ public sealed partial class DirectView
     /// <typeparam name="T">The variable's type.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <returns>One value per target, in target order.</returns>
-    public T[] Pull<T>(string name) => PullResult<T>(name, default).Get();
+    public T[] PullSync<T>(string name) => PullResult<T>(name, default).Get();
 
-    /// <inheritdoc cref="Pull{T}(string)"/>
+    /// <inheritdoc cref="PullSync{T}(string)"/>
     /// <typeparam name="T">The variable's type.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
@@ -84,10 +84,10 @@ public sealed partial class DirectView
     /// <param name="name">The variable's name.</param>
     /// <param name="destinations">One array per target, each of that engine's shape; distinct arrays.</param>
     /// <exception cref="InvalidOperationException">An engine's array has another shape than its destination; nothing of it is written.</exception>
-    public void PullInto<TArray>(string name, TArray[] destinations) where TArray : class =>
+    public void PullIntoSync<TArray>(string name, TArray[] destinations) where TArray : class =>
         PullIntoAsync(name, destinations).GetAwaiter().GetResult();
 
-    /// <inheritdoc cref="PullInto{TArray}(string, TArray[])"/>
+    /// <inheritdoc cref="PullIntoSync{TArray}(string, TArray[])"/>
     /// <typeparam name="TArray">A one- or two-dimensional array of a primitive type, e.g. <c>double[,]</c>.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="destinations">One array per target, each of that engine's shape; distinct arrays.</param>
@@ -99,7 +99,7 @@ public sealed partial class DirectView
         ArgumentNullException.ThrowIfNull(destinations);
         if (!typeof(TArray).IsArray || typeof(TArray).GetArrayRank() > 2 || !typeof(TArray).GetElementType()!.IsPrimitive)
         {
-            throw new ArgumentException($"PullInto fills arrays of primitives, T[] or T[,], not {typeof(TArray)}; use Pull<T> for other values.", nameof(TArray));
+            throw new ArgumentException($"PullInto fills arrays of primitives, T[] or T[,], not {typeof(TArray)}; use PullSync<T> for other values.", nameof(TArray));
         }
 
         if (destinations.Length != targets.Length)
@@ -139,9 +139,9 @@ public sealed partial class DirectView
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="name">The variable's name on every target.</param>
     /// <param name="values">The items.</param>
-    public void Scatter<T>(string name, T[] values) => ScatterAsync(name, values).GetAwaiter().GetResult();
+    public void ScatterSync<T>(string name, T[] values) => ScatterAsync(name, values).GetAwaiter().GetResult();
 
-    /// <inheritdoc cref="Scatter{T}(string, T[])"/>
+    /// <inheritdoc cref="ScatterSync{T}(string, T[])"/>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="name">The variable's name on every target.</param>
     /// <param name="values">The items.</param>
@@ -157,9 +157,9 @@ public sealed partial class DirectView
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="name">The variable's name on every target.</param>
     /// <param name="values">The matrix; its first dimension is split.</param>
-    public void Scatter<T>(string name, T[,] values) => ScatterAsync(name, values).GetAwaiter().GetResult();
+    public void ScatterSync<T>(string name, T[,] values) => ScatterAsync(name, values).GetAwaiter().GetResult();
 
-    /// <inheritdoc cref="Scatter{T}(string, T[,])"/>
+    /// <inheritdoc cref="ScatterSync{T}(string, T[,])"/>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="name">The variable's name on every target.</param>
     /// <param name="values">The matrix; its first dimension is split.</param>
@@ -178,9 +178,9 @@ public sealed partial class DirectView
     /// <typeparam name="TArray">The array type every target holds, e.g. <c>double[]</c> or <c>double[,]</c>.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <returns>The joined array.</returns>
-    public TArray Gather<TArray>(string name) where TArray : class => GatherAsync<TArray>(name).GetAwaiter().GetResult();
+    public TArray GatherSync<TArray>(string name) where TArray : class => GatherAsync<TArray>(name).GetAwaiter().GetResult();
 
-    /// <inheritdoc cref="Gather{TArray}(string)"/>
+    /// <inheritdoc cref="GatherSync{TArray}(string)"/>
     /// <typeparam name="TArray">The array type every target holds, e.g. <c>double[]</c> or <c>double[,]</c>.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
@@ -418,7 +418,7 @@ public sealed partial class DirectView
         var list = entries.ToArray();
         if (list.Length == 0)
         {
-            throw new ArgumentException($"{variables.GetType()} has no public properties to push; write v.Push(new {{ a, b }}).", nameof(variables));
+            throw new ArgumentException($"{variables.GetType()} has no public properties to push; write v.PushSync(new {{ a, b }}).", nameof(variables));
         }
 
         return [.. list.Select(e => new NamedValue(e.Name, TypeName(e.Type), Payload.FromValue(e.Type, e.Value)))];
@@ -451,7 +451,7 @@ public sealed partial class DirectView
     }
 
     private static ArgumentNullException NullValue(string name) =>
-        new(name, $"Variable '{name}' is null, so its type is unknown; push it with Push<T>(\"{name}\", null).");
+        new(name, $"Variable '{name}' is null, so its type is unknown; push it with PushSync<T>(\"{name}\", null).");
 
     internal static string TypeName(Type type) => type.FullName ?? type.Name;
 }

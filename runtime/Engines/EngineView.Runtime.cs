@@ -30,9 +30,9 @@ public sealed partial class EngineView
 
     /// <summary>Pushes variables to the engine: an anonymous object's properties or a dictionary's entries.</summary>
     /// <param name="variables">An anonymous object (<c>new { a, b }</c>) or a dictionary of names to values.</param>
-    public void Push(object variables) => view.Push(variables);
+    public void PushSync(object variables) => view.PushSync(variables);
 
-    /// <inheritdoc cref="Push(object)"/>
+    /// <inheritdoc cref="PushSync(object)"/>
     /// <param name="variables">An anonymous object (<c>new { a, b }</c>) or a dictionary of names to values.</param>
     /// <param name="cancellationToken">Stops waiting; the engine finishes storing.</param>
     /// <returns>A task that completes when the engine has stored the variables.</returns>
@@ -42,15 +42,23 @@ public sealed partial class EngineView
     /// <typeparam name="T">The type the engine reads it as.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="value">The value.</param>
-    public void Push<T>(string name, T value) => view.Push(name, value);
+    public void PushSync<T>(string name, T value) => view.PushSync(name, value);
+
+    /// <inheritdoc cref="PushSync{T}(string, T)"/>
+    /// <typeparam name="T">The type the engine reads it as.</typeparam>
+    /// <param name="name">The variable's name.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="cancellationToken">Stops waiting; the engine finishes storing.</param>
+    /// <returns>A task that completes when the engine has stored the variable.</returns>
+    public Task PushAsync<T>(string name, T value, CancellationToken cancellationToken = default) => view.PushAsync(name, value, cancellationToken);
 
     /// <summary>Reads variable <paramref name="name"/> from the engine.</summary>
     /// <typeparam name="T">The variable's type.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <returns>The value.</returns>
-    public T Pull<T>(string name) => view.Pull<T>(name)[0];
+    public T PullSync<T>(string name) => view.PullSync<T>(name)[0];
 
-    /// <inheritdoc cref="Pull{T}(string)"/>
+    /// <inheritdoc cref="PullSync{T}(string)"/>
     /// <typeparam name="T">The variable's type.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
@@ -62,9 +70,9 @@ public sealed partial class EngineView
     /// <param name="name">The variable's name.</param>
     /// <param name="destination">The array to fill.</param>
     /// <exception cref="InvalidOperationException">The engine's array has another shape; nothing is written.</exception>
-    public void PullInto<TArray>(string name, TArray destination) where TArray : class => view.PullInto(name, [destination]);
+    public void PullIntoSync<TArray>(string name, TArray destination) where TArray : class => view.PullIntoSync(name, [destination]);
 
-    /// <inheritdoc cref="PullInto{TArray}(string, TArray)"/>
+    /// <inheritdoc cref="PullIntoSync{TArray}(string, TArray)"/>
     /// <typeparam name="TArray">A one- or two-dimensional array of a primitive type, e.g. <c>double[,]</c>.</typeparam>
     /// <param name="name">The variable's name.</param>
     /// <param name="destination">The array to fill.</param>

@@ -5,8 +5,8 @@ using Parallax;
 // The seed's workflow with a cluster that outlives the programs using it:
 //
 //     parallax cluster start -n 3 --profile standing-sample      (once, in a terminal)
-//     program 1: Client.ConnectAsync, Push(a, b), Execute("var c = Linalg.Dot(a, b);"), exit
-//     program 2: Client.ConnectAsync, Pull<double[,]>("c")       (the variables are still there)
+//     program 1: Client.ConnectAsync, PushSync(a, b), Execute("var c = Linalg.Dot(a, b);"), exit
+//     program 2: Client.ConnectAsync, PullSync<double[,]>("c")       (the variables are still there)
 //     parallax cluster stop --profile standing-sample
 //
 // Run with no argument, this program plays the terminal: it starts the cluster with the tool, runs
@@ -29,7 +29,7 @@ static async Task<int> First()
     Console.WriteLine($"[program 1] connected in {started.Elapsed.TotalMilliseconds:F1} ms to engines {string.Join(", ", client.Ids)}");
     var v = client[..];
     var (a, b) = (Matrix(N, 1), Matrix(N, 2));
-    v.Push(new { a, b });
+    v.PushSync(new { a, b });
     v.ExecuteSync("var c = Linalg.Dot(a, b);");
     var r = v.ExecuteAsync("Console.WriteLine($\"engine {Engine.Id}: c[0, 0] = {c[0, 0]:F3}\");");
     await r;
@@ -41,7 +41,7 @@ static async Task<int> First()
 static async Task<int> Second()
 {
     await using var client = await Client.ConnectAsync(Profile);
-    var c = client[..].Pull<double[,]>("c");
+    var c = client[..].PullSync<double[,]>("c");
     var expected = Linalg.Dot(Matrix(N, 1), Matrix(N, 2));
     var same = c.All(ci => ci.Cast<double>().Zip(expected.Cast<double>()).All(p => Math.Abs(p.First - p.Second) <= 1e-9 * Math.Abs(p.Second)));
     Console.WriteLine($"[program 2] pulled c ({N}x{N}) from {c.Length} engines, pushed and computed by program 1: {(same ? "equal to a local Linalg.Dot(a, b)" : "DIFFERENT from a local Linalg.Dot(a, b)")}");

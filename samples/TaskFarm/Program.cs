@@ -35,7 +35,7 @@ catch (OperationCanceledException)
 }
 
 Console.WriteLine();
-var ranOnEngines = cl[..].Pull<int>("ran").Sum();
+var ranOnEngines = cl[..].PullSync<int>("ran").Sum();
 Console.WriteLine($"cancelled after 1 s: the map was over {cancelledAt.Elapsed.TotalMilliseconds:F1} ms after Cancel(); {longer.Completed:N0} of {longer.Total:N0} tasks ran ({ranOnEngines:N0} counted on the engines), the other {longer.Total - ranOnEngines:N0} never started");
 Console.WriteLine($"the engines are still usable: {string.Join(", ", cl[..].ApplySync(() => $"engine {Engine.Id} answers"))}; a new map gives {lv.MapSync(x => x * x, new[] { 1, 2, 3 }).Sum()} for 1 + 4 + 9");
 

@@ -1,5 +1,3 @@
-using Parallax.Generator.Common;
-
 namespace Parallax.Generator.Engines.Model;
 
 /// <summary>A <c>[ParallelEngine]</c> method: what its invoker and its typed <c>Remote</c> helpers need.</summary>

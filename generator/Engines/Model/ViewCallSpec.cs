@@ -1,5 +1,3 @@
-using Parallax.Generator.Common;
-
 namespace Parallax.Generator.Engines.Model;
 
 /// <summary>One intercepted view call (ApplyAsync, ApplySync, MapAsync, MapSync) and the stub it dispatches to.</summary>

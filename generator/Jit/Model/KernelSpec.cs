@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using Parallax.Generator.Common;
-
 namespace Parallax.Generator.Jit.Model;
 
 /// <summary>
@@ -281,3 +276,6 @@ internal sealed record CallSiteSpec(string Key, InterceptedLocation? Location, D
 
 /// <summary>A [Jit] method that has a kernel: its documentation id and its name.</summary>
 internal sealed record KernelName(string Key, string Name);
+
+/// <summary>The [Jit] methods of referenced assemblies: their names, and the names of every type of those assemblies.</summary>
+internal sealed record ForeignKernels(EquatableArray<string> Names, EquatableArray<string> TypeNames);

@@ -1,5 +1,3 @@
-using System;
-
 namespace Parallax.Generator.Jit.Model;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Parallax.Generator.Common;
-
 namespace Parallax.Generator.Threads.Model;
 
 /// <summary>What the emitter needs of any [Thread]/[Daemon] target: where its code goes and the thread's kind and name.</summary>

@@ -1,5 +1,3 @@
-using Parallax.Generator.Common;
-
 namespace Parallax.Generator.Threads.Model;
 
 /// <summary>

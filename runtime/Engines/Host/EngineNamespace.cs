@@ -38,7 +38,7 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
 
     public static EngineNamespace Current => current ?? throw new InvalidOperationException(
         "Engine.Get/Set/Contains/Remove/Id work only in code that runs on an engine (a lambda or [ParallelEngine] method passed to a view's Apply, ApplySync, ApplyAsync or Map). " +
-        "On the client, use the view instead: view.Push(...) / view.Pull<T>(name).");
+        "On the client, use the view instead: view.PushSync(...) / view.PullSync<T>(name).");
 
     public static void Install(EngineNamespace ns) => current = ns;
 
@@ -323,7 +323,7 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
     }
 
     private Slot Find(string name) => slots.TryGetValue(name, out var slot) ? slot : throw new KeyNotFoundException(
-        $"Engine {EngineId} has no variable '{name}'. Push it from the client first (view.Push(new {{ {name} }}) or view[\"{name}\"] = value), or set it with Engine.Set(\"{name}\", value).");
+        $"Engine {EngineId} has no variable '{name}'. Push it from the client first (view.PushSync(new {{ {name} }}) or view[\"{name}\"] = value), or set it with Engine.Set(\"{name}\", value).");
 
     private unsafe void Verify(string name, Slot slot)
     {

@@ -45,7 +45,7 @@ internal sealed class ParallelClient : Section
         clock.Restart();
         await v.PushAsync(new { a, b }, cancellationToken);
         double pushSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"  v.Push(new {{ a, b }}): {2.0 * a.Length * sizeof(double) / 1e6:F0} MB to 3 engines in {pushSeconds:F2} s ({Anchors.Ratio(options, pushSeconds, "ipp_push")})");
+        Console.WriteLine($"  v.PushSync(new {{ a, b }}): {2.0 * a.Length * sizeof(double) / 1e6:F0} MB to 3 engines in {pushSeconds:F2} s ({Anchors.Ratio(options, pushSeconds, "ipp_push")})");
 
         // In [49]: %%time r = v.execute('c = np.dot(a,b)', block=True), as a C# lambda on every engine.
         // The generator sees Engine.Get<double[,]> passed to Linalg.Dot and Engine.Set of the product:
@@ -76,7 +76,7 @@ internal sealed class ParallelClient : Section
         clock.Restart();
         double[][,] dot = await v.PullAsync<double[,]>("c", cancellationToken);
         double pullSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"  v.Pull<double[,]>(\"c\"): 3 x {a.Length * sizeof(double) / 1e6:F0} MB in {pullSeconds:F2} s ({Anchors.Ratio(options, pullSeconds, "ipp_pull")}); dot[0]:");
+        Console.WriteLine($"  v.PullSync<double[,]>(\"c\"): 3 x {a.Length * sizeof(double) / 1e6:F0} MB in {pullSeconds:F2} s ({Anchors.Ratio(options, pullSeconds, "ipp_pull")}); dot[0]:");
         LocalMatrices.PrintCorners(dot[0]);
 
         Console.WriteLine($"  {Anchors.Describe(options, "ipp_start", "ipp_push", "ipp_dot", "ipp_pull")}");

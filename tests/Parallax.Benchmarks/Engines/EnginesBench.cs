@@ -53,12 +53,12 @@ internal static class EnginesBench
 
         var a = Random(n, n, 1);
         var b = Random(n, n, 2);
-        v.Push(new { a, b }); // warm-up: first segment, first deserializers
+        v.PushSync(new { a, b }); // warm-up: first segment, first deserializers
         var push = new List<double>();
         for (var i = 0; i < 3; i++)
         {
             var sw = Stopwatch.StartNew();
-            v.Push(new { a, b });
+            v.PushSync(new { a, b });
             push.Add(sw.Elapsed.TotalSeconds);
         }
 
@@ -76,7 +76,7 @@ internal static class EnginesBench
         Floor($"3 x {2.0 * n * n * n / 1e9:F0} GFLOP at {fma:F0} GFLOP/s + 3 fresh c", dotSeconds,
             (3 * 2.0 * n * n * n / (fma * 1e9)) + EngineThreadsBench.FreshTouchSeconds(3L * n * n * sizeof(double)));
 
-        var pulled = v.Pull<double[,]>("c"); // warm-up, and the seed's check
+        var pulled = v.PullSync<double[,]>("c"); // warm-up, and the seed's check
         var local = Linalg.Dot(a, b);
         if (pulled.Any(c => !MemoryMarshalHelper.AsSpan(c).SequenceEqual(MemoryMarshalHelper.AsSpan(local))))
         {
@@ -88,7 +88,7 @@ internal static class EnginesBench
         for (var i = 0; i < 3; i++)
         {
             var sw = Stopwatch.StartNew();
-            var c = v.Pull<double[,]>("c");
+            var c = v.PullSync<double[,]>("c");
             pull.Add(sw.Elapsed.TotalSeconds);
             if (c.Length != 3 || c[2][n - 1, n - 1] != local[n - 1, n - 1])
             {
@@ -101,12 +101,12 @@ internal static class EnginesBench
 
         // The same pull into arrays the caller keeps: what the transport costs without fresh pages.
         var into = new[] { new double[n, n], new double[n, n], new double[n, n] };
-        v.PullInto("c", into);
+        v.PullIntoSync("c", into);
         var pullInto = new List<double>();
         for (var i = 0; i < 3; i++)
         {
             var sw = Stopwatch.StartNew();
-            v.PullInto("c", into);
+            v.PullIntoSync("c", into);
             pullInto.Add(sw.Elapsed.TotalSeconds);
         }
 
@@ -132,13 +132,13 @@ internal static class EnginesBench
         double[,] Distributed()
         {
             var phase = Stopwatch.StartNew();
-            v.Scatter("ap", ga);
+            v.ScatterSync("ap", ga);
             phases[0] = phase.Elapsed.TotalSeconds;
-            v.Push(new { b = gb });
+            v.PushSync(new { b = gb });
             phases[1] = phase.Elapsed.TotalSeconds;
             v.ApplySync(() => Engine.Set("cp", Linalg.Dot(Engine.Get<double[,]>("ap"), Engine.Get<double[,]>("b"))));
             phases[2] = phase.Elapsed.TotalSeconds;
-            var gathered = v.Gather<double[,]>("cp");
+            var gathered = v.GatherSync<double[,]>("cp");
             phases[3] = phase.Elapsed.TotalSeconds;
             return gathered;
         }
@@ -207,7 +207,7 @@ internal static class EnginesBench
         {
             await using var fresh = await Cluster.StartAsync(3);
             var view = fresh.Client[..];
-            view.Push("n", 1);
+            view.PushSync("n", 1);
             var sw = Stopwatch.StartNew();
             view.ExecuteSync(code);
             cold.Add(sw.Elapsed.TotalSeconds);
@@ -220,7 +220,7 @@ internal static class EnginesBench
         Row("first Execute(\"var m = n + 1;\"), fresh 3 engines", cold.Order().ElementAt(1), anchors.GetValueOrDefault("execute_first", anchors["roundtrip"]), "s", source, goal: 1.5);
         Console.WriteLine($"  runs {Runs(cold, 1)} s; then a new string on the same engines: median {newString.Order().ElementAt(1):F3} s (runs {Runs(newString, 1)} s)");
 
-        v.Push("n", 1);
+        v.PushSync("n", 1);
         v.ExecuteSync(code);
         for (var i = 0; i < 200; i++)
         {
@@ -240,7 +240,7 @@ internal static class EnginesBench
             batches.Add(sw.Elapsed.TotalSeconds / trips * 1e3);
         }
 
-        if (v.Pull<int>("m").Any(m => m != 2))
+        if (v.PullSync<int>("m").Any(m => m != 2))
         {
             throw new InvalidOperationException("Execute stored the wrong m");
         }
@@ -336,8 +336,8 @@ internal static class EnginesBench
         foreach (var kib in new[] { 16, 64, 256, 1024, 4096, 16384 })
         {
             var x = new double[kib * 128];
-            var ti = Time(() => inline.Client[..].Push("x", x));
-            var ts = Time(() => shared.Client[..].Push("x", x));
+            var ti = Time(() => inline.Client[..].PushSync("x", x));
+            var ts = Time(() => shared.Client[..].PushSync("x", x));
             Console.WriteLine($"{kib + " KiB",-20} {ti * 1e3,9:F3} ms {ts * 1e3,11:F3} ms {ts / ti,7:F2}x");
         }
     }

@@ -69,7 +69,7 @@ internal static class SiloBench
 
         var a = Random(n, n, 1);
         var b = Random(n, n, 2);
-        var pushes = Interleaved(remoteClient, cluster.Client, c => c[..].Push(new { a, b }));
+        var pushes = Interleaved(remoteClient, cluster.Client, c => c[..].PushSync(new { a, b }));
         Row($"push a, b ({2 * bytes / 1e6:F0} MB) to 3 engines (best of 3)", pushes.Remote, pushes.Local, "s");
         Rate($"  = GB/s reaching engines (3 x {2 * bytes / 1e6:F0} MB)", 3 * 2 * bytes, pushes);
 
@@ -77,7 +77,7 @@ internal static class SiloBench
         local.ApplySync(() => Engine.Set("c", Engine.Get<double[,]>("a")));
         var pulls = Interleaved(remoteClient, cluster.Client, client =>
         {
-            var c = client[..].Pull<double[,]>("c");
+            var c = client[..].PullSync<double[,]>("c");
             if (c.Length != 3 || c[2][n - 1, n - 1] != a[n - 1, n - 1])
             {
                 throw new InvalidOperationException("pull returned the wrong matrix");

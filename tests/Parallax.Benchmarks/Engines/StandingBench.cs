@@ -50,7 +50,7 @@ internal static class StandingBench
                 await using (client)
                 {
                     var v = client[..];
-                    v.Push("n", 1);
+                    v.PushSync("n", 1);
                     sw.Restart();
                     v.ExecuteSync("var m = n + 1;");
                     firstExecutes.Add(sw.Elapsed.TotalSeconds);
@@ -127,7 +127,7 @@ internal static class StandingBench
         Row("ApplySync round trip, connected client, 3 engines", connectedMs, anchors["roundtrip"] * 1e3, "ms", source);
         Console.WriteLine($"  in-process cluster, same run, interleaved: {localMs:F4} ms; connected / in-process = {connectedMs / localMs:F2}x (goal <= 1.2x); rounds connected {Runs(connectedTrips, 1, "F4")}, in-process {Runs(localTrips, 1, "F4")} ms");
 
-        standing.Push("n", 1);
+        standing.PushSync("n", 1);
         standing.ExecuteSync("var m = n + 1;");
         for (var i = 0; i < 200; i++)
         {

@@ -74,8 +74,8 @@ public class ClientDeathTests
     {
         var cluster = Cluster.StartAsync(2).GetAwaiter().GetResult();
         var v = cluster.Client[..];
-        v.Push("x", new double[1 << 18]);
-        _ = v.Pull<double[]>("x");
+        v.PushSync("x", new double[1 << 18]);
+        _ = v.PullSync<double[]>("x");
         var pids = Enumerable.Range(0, 2).Select(id => cluster.GetEngine(id)!.Process.Id.ToString(CultureInfo.InvariantCulture));
         File.WriteAllLines(pidFile + ".tmp", [.. pids, cluster.Connection.Directory, cluster.Connection.ClusterId]);
         File.Move(pidFile + ".tmp", pidFile);

@@ -76,7 +76,7 @@ public class ClientTests(ClusterFixture fixture)
         var v = Cl[..];
         v.ApplySync(() => Engine.Set("tmp", Engine.Id * 10));
         Assert.Equal([0, 10, 20], v.ApplySync(() => Engine.Get<int>("tmp")));
-        Assert.Equal([0, 10, 20], v.Pull<int>("tmp"));
+        Assert.Equal([0, 10, 20], v.PullSync<int>("tmp"));
         Assert.All(v.ApplySync(() => Engine.Contains("tmp")), b => Assert.True(b));
         Assert.All(v.ApplySync(() => Engine.Remove("tmp")), b => Assert.True(b));
         Assert.All(v.ApplySync(() => Engine.Contains("tmp") || Engine.Remove("tmp")), b => Assert.False(b));
@@ -93,13 +93,13 @@ public class ClientTests(ClusterFixture fixture)
         string one = await Cl[2].ApplyAsync(() => "Hello!");
         Assert.Equal("Hello!", one);
         await Cl[0..2].ApplyAsync(() => Engine.Set("flag", k));
-        Assert.Equal([5, 5], Cl[0..2].Pull<int>("flag"));
+        Assert.Equal([5, 5], Cl[0..2].PullSync<int>("flag"));
         await Cl[2].ApplyAsync(() => Engine.Set("flag", -k));
-        Assert.Equal(-5, Cl[2].Pull<int>("flag"));
+        Assert.Equal(-5, Cl[2].PullSync<int>("flag"));
         int[] pair = await Cl[new[] { 0, 2 }].ApplyAsync(() => Engine.Id * k);
         Assert.Equal([0, 10], pair);
         await Cl[1].ApplyAsync(() => Engine.Set("flag", 0));
-        Assert.Equal([5, 0, -5], Cl[..].Pull<int>("flag"));
+        Assert.Equal([5, 0, -5], Cl[..].PullSync<int>("flag"));
         using var cancel = new CancellationTokenSource();
         Assert.Equal(1, await Cl[1].ApplyAsync(() => Engine.Id, cancel.Token));
     }
@@ -139,7 +139,7 @@ public class ClientTests(ClusterFixture fixture)
         Assert.Equal(new double[,] { { -1, -2 }, { -3, -4 } }, one);
 
         await Kernels.Remote.GreetAsync(Cl[..], "greeting", new Particle("Ada", [], 0));
-        Assert.Equal(["Ada on engine 0", "Ada on engine 1", "Ada on engine 2"], Cl[..].Pull<string>("greeting"));
+        Assert.Equal(["Ada on engine 0", "Ada on engine 1", "Ada on engine 2"], Cl[..].PullSync<string>("greeting"));
 
         // The method called from a lambda runs the same code on the engine.
         Assert.All(Cl[..].ApplySync(() => Kernels.Scale(a, 0.5)), c => Assert.Equal(new double[,] { { 0.5, 1 }, { 1.5, 2 } }, c));
@@ -236,7 +236,7 @@ public class ClientTests(ClusterFixture fixture)
     {
         using var gate = new Gate();
         var path = gate.Path;
-        Cl[0].Push("kept", 3);
+        Cl[0].PushSync("kept", 3);
         using var cancel = new CancellationTokenSource();
         var result = Cl[0].ApplyAsync(() => FarmSide.WaitCooperatively("cancelled", path), cancel.Token);
         cancel.Cancel(); // dropped if the engine has not started it, else its token is cancelled: either way it stops
@@ -245,7 +245,7 @@ public class ClientTests(ClusterFixture fixture)
         Assert.IsNotType<EngineRestartedException>(stopped);
         Assert.True(result.IsReady);
         Assert.False(result.IsSuccessful);
-        Assert.Equal(3, Cl[0].Pull<int>("kept"));
+        Assert.Equal(3, Cl[0].PullSync<int>("kept"));
         Assert.Equal("Hello!", Cl[0].ApplySync(() => "Hello!"));
         Cl[0].ApplySync(() => Engine.Remove("cancelled"));
         Cl[0].ApplySync(() => Engine.Remove("kept"));

@@ -21,7 +21,7 @@ public class ExecuteTests(ClusterFixture fixture)
     public void Declared_and_assigned_top_level_variables_are_stored_back_and_pulled()
     {
         var v = Cl[..];
-        v.Push("counter", 41);
+        v.PushSync("counter", 41);
         v.ExecuteSync("""
             var greeting = $"engine {Engine.Id}";
             counter = counter + 1;
@@ -30,10 +30,10 @@ public class ExecuteTests(ClusterFixture fixture)
             var doubled = Doubled(counter);
             """);
 
-        Assert.Equal(["engine 0", "engine 1", "engine 2"], v.Pull<string>("greeting"));
-        Assert.Equal([42, 42, 42], v.Pull<int>("counter"));
-        Assert.All(v.Pull<int[]>("squares"), s => Assert.Equal([1, 4, 9], s));
-        Assert.Equal([84, 84, 84], v.Pull<int>("doubled"));
+        Assert.Equal(["engine 0", "engine 1", "engine 2"], v.PullSync<string>("greeting"));
+        Assert.Equal([42, 42, 42], v.PullSync<int>("counter"));
+        Assert.All(v.PullSync<int[]>("squares"), s => Assert.Equal([1, 4, 9], s));
+        Assert.Equal([84, 84, 84], v.PullSync<int>("doubled"));
 
         // A variable stored by a code string is read by dispatched code with the type the string declared.
         Assert.Equal([9, 9, 9], v.ApplySync(() => Engine.Get<int[]>("squares")[2]));
@@ -46,7 +46,7 @@ public class ExecuteTests(ClusterFixture fixture)
         var a = Matrices.Random(40, 30, 1);
         var b = Matrices.Random(30, 20, 2);
         var v = Cl[..];
-        v.Push(new { a, b, xs = new[] { 1.5, 2.5, 3.0 }, names = new List<string> { "x", "yy" } });
+        v.PushSync(new { a, b, xs = new[] { 1.5, 2.5, 3.0 }, names = new List<string> { "x", "yy" } });
 
         // Each line compiles only if the variable has its real type: a rank-2 array, a double[] with LINQ, a List<string>.
         v.ExecuteSync("""
@@ -57,10 +57,10 @@ public class ExecuteTests(ClusterFixture fixture)
             """);
 
         var expected = Linalg.Dot(a, b);
-        Assert.All(v.Pull<double[,]>("c"), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan()), "an engine's product differs from the local one"));
-        Assert.Equal([60, 60, 60], v.Pull<int>("rows"));
-        Assert.Equal([7.0, 7.0, 7.0], v.Pull<double>("total"));
-        Assert.Equal([2, 2, 2], v.Pull<int>("longest"));
+        Assert.All(v.PullSync<double[,]>("c"), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan()), "an engine's product differs from the local one"));
+        Assert.Equal([60, 60, 60], v.PullSync<int>("rows"));
+        Assert.Equal([7.0, 7.0, 7.0], v.PullSync<double>("total"));
+        Assert.Equal([2, 2, 2], v.PullSync<int>("longest"));
         v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("xs") & Engine.Remove("names") & Engine.Remove("c") & Engine.Remove("rows") & Engine.Remove("total") & Engine.Remove("longest"));
     }
 
@@ -87,8 +87,8 @@ public class ExecuteTests(ClusterFixture fixture)
 
         // Engines 0 and 1 hold an int, engine 2 a string: the code compiles on two engines only.
         v.ApplySync(() => Engine.Remove("ranAnyway"));
-        Cl[new[] { 0, 1 }].Push("y", 5);
-        Cl[2].Push("y", "five");
+        Cl[new[] { 0, 1 }].PushSync("y", 5);
+        Cl[2].PushSync("y", "five");
         const string code = "Engine.Set(\"ranAnyway\", true);\nvar z = y * 2;\n";
 
         var failure = await Assert.ThrowsAsync<ScriptCompilationException>(async () => await v.ExecuteAsync(code));
@@ -127,12 +127,12 @@ public class ExecuteTests(ClusterFixture fixture)
     public void Types_of_the_clients_assembly_can_be_declared_and_are_the_types_dispatched_code_sees()
     {
         var v = Cl[..];
-        v.Push("who", new Particle("p", [1, 2], 3));
+        v.PushSync("who", new Particle("p", [1, 2], 3));
         v.ExecuteSync("""
             var moved = new Parallax.Tests.Engines.Particle(who.Name + "'", who.Position.Select(x => x + Engine.Id).ToArray(), who.Charge * 2);
             """);
 
-        var moved = v.Pull<Particle>("moved");
+        var moved = v.PullSync<Particle>("moved");
         Assert.Equal(["p'", "p'", "p'"], moved.Select(p => p.Name));
         Assert.Equal([6, 6, 6], moved.Select(p => p.Charge));
         Assert.Equal([2.0, 3.0], moved[1].Position);
@@ -146,7 +146,7 @@ public class ExecuteTests(ClusterFixture fixture)
     public void One_engine_compiles_the_others_load_its_image_and_the_same_string_again_is_served_from_their_caches()
     {
         var v = Cl[..];
-        v.Push("seed", 10);
+        v.PushSync("seed", 10);
 
         // A string no other test sends: its first Execute compiles, whatever ran before.
         var code = $"// {Guid.NewGuid():N}\nvar grown = seed + Engine.Id;";
@@ -167,14 +167,14 @@ public class ExecuteTests(ClusterFixture fixture)
         Assert.Equal([true, true, true], second.CacheHits);
         Assert.Equal(afterFirst.Select(c => (c.Compiled, c.Installed)), afterSecond.Select(c => (c.Compiled, c.Installed)));
         Assert.All(Enumerable.Range(0, 3), i => Assert.True(afterSecond[i].CacheHits > afterFirst[i].CacheHits, $"engine {i} counted no cache hit"));
-        Assert.Equal([10, 11, 12], v.Pull<int>("grown"));
+        Assert.Equal([10, 11, 12], v.PullSync<int>("grown"));
 
         // A variable of another type makes it another script: compiled again, and correct for the new type.
-        v.Push("seed", 2.5);
+        v.PushSync("seed", 2.5);
         var third = (ExecuteResult)v.ExecuteAsync(code);
         third.Get();
         Assert.Equal([false, false, false], third.CacheHits);
-        Assert.Equal([2.5, 3.5, 4.5], v.Pull<double>("grown"));
+        Assert.Equal([2.5, 3.5, 4.5], v.PullSync<double>("grown"));
         v.ApplySync(() => Engine.Remove("seed") & Engine.Remove("grown"));
     }
 
@@ -182,14 +182,14 @@ public class ExecuteTests(ClusterFixture fixture)
     public void An_engine_whose_namespace_types_differ_compiles_its_own_script()
     {
         var v = Cl[..];
-        Cl[new[] { 0, 1 }].Push("item", 4);
-        Cl[2].Push("item", "four");
+        Cl[new[] { 0, 1 }].PushSync("item", 4);
+        Cl[2].PushSync("item", "four");
         var code = $"// {Guid.NewGuid():N}\nvar described = $\"{{item}} is a {{item.GetType().Name}}\";";
         var before = Counters(v);
         v.ExecuteSync(code);
         var after = Counters(v);
 
-        Assert.Equal(["4 is a Int32", "4 is a Int32", "four is a String"], v.Pull<string>("described"));
+        Assert.Equal(["4 is a Int32", "4 is a Int32", "four is a String"], v.PullSync<string>("described"));
         Assert.Equal([1L, 0L, 1L], Enumerable.Range(0, 3).Select(i => after[i].Compiled - before[i].Compiled));
         Assert.Equal([0L, 1L, 0L], Enumerable.Range(0, 3).Select(i => after[i].Installed - before[i].Installed));
         v.ApplySync(() => Engine.Remove("item") & Engine.Remove("described"));

@@ -19,7 +19,7 @@ public sealed class FarmCancellationTests(ClusterFixture fixture) : IDisposable
     {
         using var gate = new Gate();
         var (path, folder) = (gate.Path, starts);
-        Cl[..].Push(new { kept = 42 });
+        Cl[..].PushSync(new { kept = 42 });
         var lv = Cl.LoadBalancedView();
         var map = lv.MapAsync(x => FarmSide.Started(folder, x) + FarmSide.WaitCooperatively("started", path), Enumerable.Range(0, 300), chunkSize: 1);
 
@@ -30,12 +30,12 @@ public sealed class FarmCancellationTests(ClusterFixture fixture) : IDisposable
         Assert.IsNotType<EngineRestartedException>(cancelled);
 
         Assert.Equal(3, Directory.GetFiles(folder).Length);
-        Assert.Equal(3, Cl[..].Pull<int>("started").Sum());
+        Assert.Equal(3, Cl[..].PullSync<int>("started").Sum());
         Assert.Equal(0, map.Completed);
         Assert.True(map.IsReady);
 
         // The engines stopped cooperatively: still there, namespaces intact, serving the next map.
-        Assert.Equal([42, 42, 42], Cl[..].Pull<int>("kept"));
+        Assert.Equal([42, 42, 42], Cl[..].PullSync<int>("kept"));
         Assert.Equal([1, 2, 3], lv.MapSync(x => x + 1, new[] { 0, 1, 2 }));
         Cl[..].ApplySync(() => Engine.Remove("started"));
     }
@@ -46,7 +46,7 @@ public sealed class FarmCancellationTests(ClusterFixture fixture) : IDisposable
         var folder = starts;
         using var never = new Gate();
         var path = never.Path;
-        Cl[..].Push(new { kept = 7 });
+        Cl[..].PushSync(new { kept = 7 });
         using var cancel = new CancellationTokenSource();
         var lv = Cl.LoadBalancedView();
         var r = lv.ApplyAsync(() => FarmSide.Started(folder, 0) + FarmSide.WaitCooperatively("cooperative", path), cancel.Token);
@@ -54,7 +54,7 @@ public sealed class FarmCancellationTests(ClusterFixture fixture) : IDisposable
         cancel.Cancel();
         var stopped = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await r);
         Assert.IsNotType<EngineRestartedException>(stopped);
-        Assert.Equal([7, 7, 7], Cl[..].Pull<int>("kept"));
+        Assert.Equal([7, 7, 7], Cl[..].PullSync<int>("kept"));
         Cl[..].ApplySync(() => Engine.Remove("cooperative"));
     }
 
@@ -115,7 +115,7 @@ public sealed class FarmCancellationTests(ClusterFixture fixture) : IDisposable
         await using var cluster = await Cluster.StartAsync(2, new ClusterOptions { InterruptGrace = TimeSpan.FromMilliseconds(300) });
         var cl = cluster.Client;
         var folder = starts;
-        cl[..].Push(new { kept = 5 });
+        cl[..].PushSync(new { kept = 5 });
         var lv = cl.LoadBalancedView();
         var spin = lv.ApplyAsync(() => FarmSide.Started(folder, 0) + FarmSide.SpinForever());
         await Until(() => Directory.GetFiles(folder).Length == 1);
@@ -127,7 +127,7 @@ public sealed class FarmCancellationTests(ClusterFixture fixture) : IDisposable
         // The engine is back under its id, with an empty namespace; the other kept its variables.
         await cl.WaitForEnginesAsync(2, TimeSpan.FromMinutes(1));
         Assert.False(cl[spun].ApplySync(() => Engine.Contains("kept")));
-        Assert.Equal(5, cl[1 - spun].Pull<int>("kept"));
+        Assert.Equal(5, cl[1 - spun].PullSync<int>("kept"));
 
         // A map with a task that spins: the map ends, saying an engine was restarted.
         File.Delete(Directory.GetFiles(folder).Single());
@@ -163,7 +163,7 @@ public sealed class FarmCancellationTests(ClusterFixture fixture) : IDisposable
         foreach (var survivor in new[] { 0, 2 })
         {
             // Every task a survivor ran delivered its result, and no result came from two runs there.
-            Assert.Equal(results.Count(r => r.Id == survivor), cl[survivor].Pull<int>("ran"));
+            Assert.Equal(results.Count(r => r.Id == survivor), cl[survivor].PullSync<int>("ran"));
         }
 
         Assert.Equal(results.Select(r => r.Id), map.EngineIds);

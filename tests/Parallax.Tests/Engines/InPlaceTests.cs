@@ -28,7 +28,7 @@ public class InPlaceTests(ClusterFixture fixture)
         var a = Matrices.Random(N, N, 11);
         var b = Matrices.Random(N, N, 12);
         var v = V;
-        v.Push(new { a, b });
+        v.PushSync(new { a, b });
 
         // The seed's cell, as written: the generator turns it into views and a product into shared memory.
         await v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
@@ -37,7 +37,7 @@ public class InPlaceTests(ClusterFixture fixture)
         Assert.All(kinds, k => Assert.Equal("pushed pushed written", k));
 
         var expected = Linalg.Dot(a, b);
-        foreach (var c in v.Pull<double[,]>("c"))
+        foreach (var c in v.PullSync<double[,]>("c"))
         {
             Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan()), "an engine's c differs from the local product");
         }
@@ -47,7 +47,7 @@ public class InPlaceTests(ClusterFixture fixture)
         Assert.All(both.SelectMany(x => x), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan())));
 
         var into = new[] { new double[N, N], new double[N, N], new double[N, N] };
-        v.PullInto("c", into);
+        v.PullIntoSync("c", into);
         Assert.All(into, c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan())));
 
         v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("c"));
@@ -58,7 +58,7 @@ public class InPlaceTests(ClusterFixture fixture)
     public void A_view_of_a_pushed_matrix_is_a_read_only_mapping_of_the_pushed_segment()
     {
         var v = V;
-        v.Push("a", Matrices.Random(N, N, 13));
+        v.PushSync("a", Matrices.Random(N, N, 13));
         foreach (var mapping in v.ApplySync(() => InPlaceEngineSide.MappingOf("a")))
         {
             var fields = mapping.Split(' ', 2);
@@ -75,7 +75,7 @@ public class InPlaceTests(ClusterFixture fixture)
         var a = Matrices.Random(N, N + 7, 14);
         var b = Matrices.Random(N + 7, N - 3, 15);
         var v = V;
-        v.Push(new { a, b });
+        v.PushSync(new { a, b });
 
         // On each engine: the product of the views (first, while a and b are unread), then of the arrays read from them.
         Assert.All(v.ApplySync(() => InPlaceEngineSide.ViewProductEqualsArrayProduct("a", "b")), Assert.True);
@@ -93,11 +93,11 @@ public class InPlaceTests(ClusterFixture fixture)
         var a = Matrices.Random(N, N, 16);
         var b = Matrices.Random(N, N, 17);
         var v = V;
-        v.Push(new { a, b });
+        v.PushSync(new { a, b });
         v.ApplySync(() => Engine.Set("a", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
         v.ApplySync(() => Engine.Set("a", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
         var expected = Linalg.Dot(Linalg.Dot(a, b), b);
-        Assert.All(v.Pull<double[,]>("a"), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan())));
+        Assert.All(v.PullSync<double[,]>("a"), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan())));
         v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b"));
     }
 
@@ -105,7 +105,7 @@ public class InPlaceTests(ClusterFixture fixture)
     public void A_view_used_after_its_variable_was_replaced_in_the_same_call_fails_clearly()
     {
         var v = V;
-        v.Push("a", Matrices.Random(N, N, 18));
+        v.PushSync("a", Matrices.Random(N, N, 18));
         foreach (var outcome in v.ApplySync(() => InPlaceEngineSide.UseAfterReplace("a")))
         {
             Assert.StartsWith("ObjectDisposedException: ", outcome, StringComparison.Ordinal);
@@ -120,19 +120,19 @@ public class InPlaceTests(ClusterFixture fixture)
     public void A_view_that_outlives_its_push_fails_clearly_after_the_segment_is_released_and_reused()
     {
         var v = V;
-        v.Push(new { a = Matrices.Random(N, N, 19), b = Matrices.Random(N, N, 20) });
+        v.PushSync(new { a = Matrices.Random(N, N, 19), b = Matrices.Random(N, N, 20) });
 
         // A thread on each engine takes a view of a, and the call returns while it waits.
         v.ApplySync(() => InPlaceEngineSide.HoldViewOnThread("a"));
 
         // New a and b: the first push's segment is released by every engine (no variable holds it) ...
-        v.Push(new { a = Matrices.Random(N, N, 21), b = Matrices.Random(N, N, 22) });
+        v.PushSync(new { a = Matrices.Random(N, N, 21), b = Matrices.Random(N, N, 22) });
         v.ApplySync(() => 0); // the engines' Released frames arrive before this reply
         var created = fixture.Cluster.PushSegments.Created;
 
         // ... and the next push is written into it.
         var a3 = Matrices.Random(N, N, 23);
-        v.Push(new { a = a3, b = Matrices.Random(N, N, 24) });
+        v.PushSync(new { a = a3, b = Matrices.Random(N, N, 24) });
         Assert.Equal(created, fixture.Cluster.PushSegments.Created);
 
         // Now the thread reads its view: refused, every way, and the engines are alive to say so.
@@ -143,7 +143,7 @@ public class InPlaceTests(ClusterFixture fixture)
             Assert.All(outcomes, o => Assert.Contains("'a' was replaced", o, StringComparison.Ordinal));
         }
 
-        Assert.All(v.Pull<double[,]>("a"), pulled => Assert.True(pulled.AsSpan().SequenceEqual(a3.AsSpan())));
+        Assert.All(v.PullSync<double[,]>("a"), pulled => Assert.True(pulled.AsSpan().SequenceEqual(a3.AsSpan())));
         v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b"));
     }
 
@@ -167,7 +167,7 @@ public class InPlaceTests(ClusterFixture fixture)
         var replacing = v.ApplyAsync(() => Engine.Set("w", 1));
         Assert.All(await pulling, w => Assert.Equal(expected, w));
         await replacing;
-        Assert.Equal([1, 1, 1], v.Pull<int>("w"));
+        Assert.Equal([1, 1, 1], v.PullSync<int>("w"));
         v.ApplySync(() => Engine.Remove("w"));
         ClusterFixture.AssertSharedMemoryBounded(fixture.Cluster);
     }

@@ -88,8 +88,8 @@ public class LambdaShapesTests(ClusterFixture fixture)
     [Fact]
     public void A_typed_null_travels_and_engine_code_reads_it()
     {
-        Cl[..].Push<string?>("nothing", null);
-        Assert.All(Cl[..].Pull<string?>("nothing"), Assert.Null);
+        Cl[..].PushSync<string?>("nothing", null);
+        Assert.All(Cl[..].PullSync<string?>("nothing"), Assert.Null);
         Assert.Equal([true, true, true], Cl[..].ApplySync(() => Engine.Contains("nothing") && Engine.Get<string?>("nothing") is null));
         string? absent = null;
         Assert.Equal([true, true, true], Cl[..].ApplySync(() => absent is null));
@@ -100,7 +100,7 @@ public class LambdaShapesTests(ClusterFixture fixture)
     {
         Assert.Equal([[1, 1], [2, 2]], Cl[..].MapSync(Kernels.Pair<int>, new[] { 1, 2 }));
         Cl[..].ApplySync(Kernels.Mark);
-        Assert.Equal([0, 1, 2], Cl[..].Pull<int>("marked"));
+        Assert.Equal([0, 1, 2], Cl[..].PullSync<int>("marked"));
 
         int[] sums = await Kernels.Nested.Remote.AddAsync(Cl[..], 1, 2);
         Assert.Equal([3, 3, 3], sums);

@@ -58,7 +58,7 @@ public class LifecycleTests
     {
         await using var cluster = await Cluster.StartAsync(2);
         var cl = cluster.Client;
-        cl[..].Push(new { kept = 1 });
+        cl[..].PushSync(new { kept = 1 });
         var before = cl[..].ApplySync(() => Environment.ProcessId);
         await cluster.RestartEngineAsync(0);
         var after = cl[..].ApplySync(() => Environment.ProcessId);

@@ -52,13 +52,13 @@ public class PushPullTests(ClusterFixture fixture)
     {
         assertEqual ??= (e, a) => Assert.Equal(e, a);
         var v = Cl[..];
-        v.Push("x0", value);
-        v.Push(new { x1 = value });
+        v.PushSync("x0", value);
+        v.PushSync(new { x1 = value });
         v["x2"] = value;
-        v.Push(new Dictionary<string, object?> { ["x3"] = value });
+        v.PushSync(new Dictionary<string, object?> { ["x3"] = value });
         foreach (var name in new[] { "x0", "x1", "x2", "x3" })
         {
-            foreach (var pulled in v.Pull<T>(name))
+            foreach (var pulled in v.PullSync<T>(name))
             {
                 assertEqual(value, pulled); // the pushed bytes, returned as they are
             }
@@ -68,22 +68,22 @@ public class PushPullTests(ClusterFixture fixture)
                 assertEqual(value, returned); // deserialized on the engine, returned as the lambda's result
             }
 
-            foreach (var pulled in v.Pull<T>("y_" + name))
+            foreach (var pulled in v.PullSync<T>("y_" + name))
             {
                 assertEqual(value, pulled); // set as an object by engine code, serialized again on pull
             }
         }
 
-        assertEqual(value, Cl[2].Pull<T>("y_x0"));
+        assertEqual(value, Cl[2].PullSync<T>("y_x0"));
     }
 
     [Fact]
     public void BigInteger_which_MemoryPack_turns_into_0_is_refused_on_push_and_pull()
     {
         var v = Cl[..];
-        Assert.Contains("ToByteArray", Assert.Throws<NotSupportedException>(() => v.Push("big", System.Numerics.BigInteger.Pow(10, 30))).Message);
-        Assert.Throws<NotSupportedException>(() => v.Push(new { bigs = new List<System.Numerics.BigInteger> { 1 } }));
-        Assert.Throws<NotSupportedException>(() => v.Pull<System.Numerics.BigInteger[]>("big"));
+        Assert.Contains("ToByteArray", Assert.Throws<NotSupportedException>(() => v.PushSync("big", System.Numerics.BigInteger.Pow(10, 30))).Message);
+        Assert.Throws<NotSupportedException>(() => v.PushSync(new { bigs = new List<System.Numerics.BigInteger> { 1 } }));
+        Assert.Throws<NotSupportedException>(() => v.PullSync<System.Numerics.BigInteger[]>("big"));
         Assert.DoesNotContain(true, v.ApplySync(() => Engine.Contains("big")));
     }
 
@@ -91,36 +91,36 @@ public class PushPullTests(ClusterFixture fixture)
     public void Push_takes_an_anonymous_object_a_dictionary_or_the_indexer()
     {
         var v = Cl[0..2];
-        v.Push(new { p = 1, q = "two" });
-        v.Push(new Dictionary<string, object?> { ["r"] = 3.0 });
+        v.PushSync(new { p = 1, q = "two" });
+        v.PushSync(new Dictionary<string, object?> { ["r"] = 3.0 });
         v["s"] = new[] { 4, 5 };
         Cl[2]["s"] = new[] { 6 };
-        Cl[2].Push(new { p = 7 });
-        Assert.Equal([1, 1], v.Pull<int>("p"));
-        Assert.Equal(["two", "two"], v.Pull<string>("q"));
-        Assert.Equal([3.0, 3.0], v.Pull<double>("r"));
-        Assert.Equal([[4, 5], [4, 5]], v.Pull<int[]>("s"));
-        Assert.Equal([6], Cl[2].Pull<int[]>("s"));
+        Cl[2].PushSync(new { p = 7 });
+        Assert.Equal([1, 1], v.PullSync<int>("p"));
+        Assert.Equal(["two", "two"], v.PullSync<string>("q"));
+        Assert.Equal([3.0, 3.0], v.PullSync<double>("r"));
+        Assert.Equal([[4, 5], [4, 5]], v.PullSync<int[]>("s"));
+        Assert.Equal([6], Cl[2].PullSync<int[]>("s"));
 
         // Engine code sees what was pushed, each engine its own.
         Assert.Equal(["1 two 3 2", "1 two 3 2", "7 none 0 1"], Cl[..].ApplySync(() => string.Join(" ", Engine.Get<int>("p"), Engine.Contains("q") ? Engine.Get<string>("q") : "none", Engine.Contains("r") ? Engine.Get<double>("r") : 0, Engine.Get<int[]>("s").Length)));
-        Assert.Throws<ArgumentNullException>(() => v.Push(new Dictionary<string, object?> { ["n"] = null }));
+        Assert.Throws<ArgumentNullException>(() => v.PushSync(new Dictionary<string, object?> { ["n"] = null }));
     }
 
     [Fact]
     public void Push_takes_typed_and_read_only_dictionaries_with_string_keys()
     {
         var v = Cl[0..2];
-        v.Push(new Dictionary<string, double[]> { ["td_a"] = [1.0, 2.0], ["td_b"] = [3.0] });
-        v.Push((IReadOnlyDictionary<string, int>)new SortedDictionary<string, int> { ["td_c"] = 5 });
-        v.Push(new Dictionary<string, string?> { ["td_null"] = null }); // the value type says what the null is
+        v.PushSync(new Dictionary<string, double[]> { ["td_a"] = [1.0, 2.0], ["td_b"] = [3.0] });
+        v.PushSync((IReadOnlyDictionary<string, int>)new SortedDictionary<string, int> { ["td_c"] = 5 });
+        v.PushSync(new Dictionary<string, string?> { ["td_null"] = null }); // the value type says what the null is
 
-        Assert.Equal([[1.0, 2.0], [1.0, 2.0]], v.Pull<double[]>("td_a"));
+        Assert.Equal([[1.0, 2.0], [1.0, 2.0]], v.PullSync<double[]>("td_a"));
         Assert.Equal([3.0, 3.0], v.ApplySync(() => Engine.Get<double[]>("td_b")[0]));
-        Assert.Equal([5, 5], v.Pull<int>("td_c"));
+        Assert.Equal([5, 5], v.PullSync<int>("td_c"));
         Assert.Equal([true, true], v.ApplySync(() => Engine.Get<string?>("td_null") is null));
 
-        var wrongKeys = Assert.Throws<ArgumentException>(() => v.Push(new Dictionary<int, double> { [1] = 1.0 }));
+        var wrongKeys = Assert.Throws<ArgumentException>(() => v.PushSync(new Dictionary<int, double> { [1] = 1.0 }));
         Assert.Contains("string keys", wrongKeys.Message);
         v.ApplySync(() => Engine.Remove("td_a") & Engine.Remove("td_b") & Engine.Remove("td_c") & Engine.Remove("td_null"));
     }
@@ -130,12 +130,13 @@ public class PushPullTests(ClusterFixture fixture)
     {
         var missing = await Assert.ThrowsAsync<RemoteException>(() => Cl[1].PullAsync<int>("never-pushed"));
         Assert.Equal(1, missing.EngineId);
-        Assert.Equal(3, Assert.Throws<RemoteAggregateException>(() => Cl[..].Pull<int>("never-pushed")).InnerExceptions.Count);
+        Assert.Equal(3, Assert.Throws<RemoteAggregateException>(() => Cl[..].PullSync<int>("never-pushed")).InnerExceptions.Count);
         Assert.Equal(typeof(KeyNotFoundException).FullName, missing.RemoteType);
         Assert.Contains("never-pushed", missing.RemoteMessage);
 
-        Cl[0].Push("typed", 1.0);
-        var wrong = Assert.Throws<RemoteException>(() => Cl[0].Pull<int>("typed"));
+        await Cl[0].PushAsync("typed", 1.0);
+        Assert.Equal([1.0, 0.0], Cl[0..2].ApplySync(() => Engine.Contains("typed") ? Engine.Get<double>("typed") : 0.0)); // only the view's engine
+        var wrong = Assert.Throws<RemoteException>(() => Cl[0].PullSync<int>("typed"));
         Assert.Equal(typeof(InvalidCastException).FullName, wrong.RemoteType);
         Assert.Contains("System.Double", wrong.RemoteMessage);
         var wrongOnEngine = Assert.Throws<RemoteException>(() => Cl[0].ApplySync(() => Engine.Get<string>("typed")));
@@ -152,8 +153,8 @@ public class PushPullTests(ClusterFixture fixture)
         for (var round = 0; round < 2; round++)
         {
             // The same arrays twice: a second pull overwrites them with the engines' current values.
-            v.PullInto("pi_m", matrices);
-            Assert.Equal(v.Pull<double[,]>("pi_m"), matrices);
+            v.PullIntoSync("pi_m", matrices);
+            Assert.Equal(v.PullSync<double[,]>("pi_m"), matrices);
             Assert.Equal(Matrices.Random(400, 300, 2), matrices[2]);
         }
 
@@ -161,17 +162,17 @@ public class PushPullTests(ClusterFixture fixture)
         await v.PullIntoAsync("pi_v", vectors);
         Assert.Equal([[0, 1, 2, 3, 4], [0, 2, 4, 6, 8], [0, 3, 6, 9, 12]], vectors);
         var single = new int[5];
-        Cl[1].PullInto("pi_v", single);
+        Cl[1].PullIntoSync("pi_v", single);
         Assert.Equal([0, 2, 4, 6, 8], single);
 
         var wrong = new[] { new double[400, 300], new double[300, 400], new double[400, 300] };
-        var shape = Assert.Throws<InvalidOperationException>(() => v.PullInto("pi_m", wrong));
+        var shape = Assert.Throws<InvalidOperationException>(() => v.PullIntoSync("pi_m", wrong));
         Assert.Contains("Engine 1's 'pi_m' is [400, 300], but destinations[1] is [300, 400]", shape.Message);
         Assert.All(MemoryMarshalHelper(wrong[1]), x => Assert.Equal(0.0, x)); // nothing of it was written
 
-        Assert.Contains("3 targets but 2 destinations", Assert.Throws<ArgumentException>(() => v.PullInto("pi_v", new int[2][])).Message);
-        Assert.Contains("same array", Assert.Throws<ArgumentException>(() => v.PullInto("pi_v", [vectors[0], vectors[1], vectors[0]])).Message);
-        Assert.Contains("arrays of primitives", Assert.Throws<ArgumentException>(() => v.PullInto("pi_v", new string[3][])).Message);
+        Assert.Contains("3 targets but 2 destinations", Assert.Throws<ArgumentException>(() => v.PullIntoSync("pi_v", new int[2][])).Message);
+        Assert.Contains("same array", Assert.Throws<ArgumentException>(() => v.PullIntoSync("pi_v", [vectors[0], vectors[1], vectors[0]])).Message);
+        Assert.Contains("arrays of primitives", Assert.Throws<ArgumentException>(() => v.PullIntoSync("pi_v", new string[3][])).Message);
         v.ApplySync(() => Engine.Remove("pi_m") & Engine.Remove("pi_v"));
 
         static double[] MemoryMarshalHelper(double[,] m) => [.. m.Cast<double>()];
@@ -183,30 +184,30 @@ public class PushPullTests(ClusterFixture fixture)
         var v = Cl[..];
         var x = Enumerable.Range(0, 10).Select(i => (double)i).ToArray();
         await v.ScatterAsync("x", x);
-        Assert.Equal([[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]], v.Pull<double[]>("x"));
+        Assert.Equal([[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]], v.PullSync<double[]>("x"));
         Assert.Equal([6.0, 15, 24], v.ApplySync(() => Engine.Get<double[]>("x").Sum()));
-        Assert.Equal(x, v.Gather<double[]>("x"));
+        Assert.Equal(x, v.GatherSync<double[]>("x"));
 
         // Scatter, compute on every block, gather: an uneven split of a matrix's rows.
         var m = Matrices.Random(301, 5, 3);
-        v.Scatter("m", m);
-        Assert.Equal([101, 100, 100], v.Pull<double[,]>("m").Select(block => block.GetLength(0)));
+        v.ScatterSync("m", m);
+        Assert.Equal([101, 100, 100], v.PullSync<double[,]>("m").Select(block => block.GetLength(0)));
         Assert.Equal([101, 100, 100], v.ApplySync(() => Engine.Get<double[,]>("m").GetLength(0)));
         Assert.Equal(m, await v.GatherAsync<double[,]>("m"));
         v.ApplySync(() => Engine.Set("m2", Kernels.Scale(Engine.Get<double[,]>("m"), 2)));
-        Assert.Equal(Kernels.Scale(m, 2), v.Gather<double[,]>("m2"));
+        Assert.Equal(Kernels.Scale(m, 2), v.GatherSync<double[,]>("m2"));
 
         // Fewer items than engines: the last block is empty.
         var few = new[] { 1, 2 };
-        v.Scatter("few", few);
+        v.ScatterSync("few", few);
         Assert.Equal([1, 1, 0], v.ApplySync(() => Engine.Get<int[]>("few").Length));
-        Assert.Equal(few, v.Gather<int[]>("few"));
+        Assert.Equal(few, v.GatherSync<int[]>("few"));
 
         // Reference elements and a view of two engines.
         var names = new[] { "a", "b", "c", "d", "e" };
         var two = Cl[new[] { 2, 0 }];
-        two.Scatter("names", names);
+        two.ScatterSync("names", names);
         Assert.Equal(["abc", "de"], two.ApplySync(() => string.Concat(Engine.Get<string[]>("names"))));
-        Assert.Equal(names, two.Gather<string[]>("names"));
+        Assert.Equal(names, two.GatherSync<string[]>("names"));
     }
 }

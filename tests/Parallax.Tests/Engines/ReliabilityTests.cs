@@ -37,7 +37,7 @@ public class ReliabilityTests(ClusterFixture fixture)
         var id = cluster.Connection.ClusterId;
         var big = new byte[200 << 20];
         Array.Fill(big, (byte)7);
-        var push = Task.Run(() => cluster.Client[0].Push("big", big));
+        var push = Task.Run(() => cluster.Client[0].PushSync("big", big));
         for (var i = 0; i < 60_000 && ClusterFiles(id).Length == 0 && !push.IsCompleted; i++)
         {
             Thread.Sleep(1);
@@ -69,8 +69,8 @@ public class ReliabilityTests(ClusterFixture fixture)
             var engine = cluster.Client[0];
             var pid = engine.ApplySync(() => Environment.ProcessId);
             engine.ApplySync(() => Engine.Set("r", Enumerable.Range(0, 100_000).Select(i => (double)i).ToArray()));
-            engine.Push("p", new double[50_000]);
-            Assert.Equal(99_999.0, engine.Pull<double[]>("r")[^1]); // the reply segment is now released (renamed .free)
+            engine.PushSync("p", new double[50_000]);
+            Assert.Equal(99_999.0, engine.PullSync<double[]>("r")[^1]); // the reply segment is now released (renamed .free)
 
             // What another local user sees in the world-listable folder are names; they take the names the
             // cluster uses, and one its cleanup would match.
@@ -91,8 +91,8 @@ public class ReliabilityTests(ClusterFixture fixture)
             {
                 var size = n;
                 engine.ApplySync(() => Engine.Set("r", Enumerable.Range(0, size).Select(i => (double)i).ToArray()));
-                Assert.Equal(size - 1.0, engine.Pull<double[]>("r")[^1]);
-                engine.Push("p", new double[size]);
+                Assert.Equal(size - 1.0, engine.PullSync<double[]>("r")[^1]);
+                engine.PushSync("p", new double[size]);
             }
 
             Assert.Equal(pid, engine.ApplySync(() => Environment.ProcessId));
@@ -130,7 +130,7 @@ public class ReliabilityTests(ClusterFixture fixture)
             max[^1] = 2;
             Engine.Set("max", max);
         });
-        var pulled = engine.Pull<byte[]>("max");
+        var pulled = engine.PullSync<byte[]>("max");
         Assert.Equal(Array.MaxLength, pulled.Length);
         Assert.Equal(1, pulled[0]);
         Assert.Equal(2, pulled[^1]);
@@ -148,13 +148,13 @@ public class ReliabilityTests(ClusterFixture fixture)
 
         // 2 GiB and 8 bytes of doubles: more than one serialized value can hold. Uninitialized: nothing is touched.
         var huge = GC.AllocateUninitializedArray<double>((1 << 28) + 1);
-        var error = Assert.Throws<NotSupportedException>(() => engine.Push("huge", huge));
+        var error = Assert.Throws<NotSupportedException>(() => engine.PushSync("huge", huge));
         Assert.Contains("2147483660 bytes", error.Message); // 2^28 + 1 doubles and the 4-byte length
         Assert.Contains("Scatter", error.Message);
 
         // Two values that fit alone but not together in one push.
         var half = GC.AllocateUninitializedArray<byte>(1_200_000_000);
-        var together = Assert.Throws<NotSupportedException>(() => engine.Push(new { h1 = half, h2 = half }));
+        var together = Assert.Throws<NotSupportedException>(() => engine.PushSync(new { h1 = half, h2 = half }));
         Assert.Contains("h1", together.Message);
         huge = null;
         half = null;
@@ -164,7 +164,7 @@ public class ReliabilityTests(ClusterFixture fixture)
         // The same value made on an engine: its pull fails there, as a RemoteException, and the engine goes on.
         var pid = engine.ApplySync(() => Environment.ProcessId);
         engine.ApplySync(() => Engine.Set("huge", GC.AllocateUninitializedArray<double>((1 << 28) + 1)));
-        var remote = Assert.Throws<RemoteException>(() => engine.Pull<double[]>("huge"));
+        var remote = Assert.Throws<RemoteException>(() => engine.PullSync<double[]>("huge"));
         Assert.Equal(typeof(NotSupportedException).FullName, remote.RemoteType);
         engine.ApplySync(() => Engine.Remove("huge"));
         Assert.Equal(pid, engine.ApplySync(() => Environment.ProcessId));
@@ -201,9 +201,9 @@ public class ReliabilityTests(ClusterFixture fixture)
         var cl = cluster.Client;
         var d1 = Enumerable.Range(0, 1 << 20).Select(i => (double)i).ToArray(); // 8 MB: through shared memory
         var twice = cl[new[] { 0, 0 }];
-        twice.Push(new { d1 });
+        twice.PushSync(new { d1 });
 
-        cl[0].Push("unrelated", new double[1 << 20]); // as large: it would take d1's segment if it looked free
+        cl[0].PushSync("unrelated", new double[1 << 20]); // as large: it would take d1's segment if it looked free
         Assert.Equal(d1.Sum(), cl[0].ApplySync(() => Engine.Get<double[]>("d1").Sum()));
         Assert.Equal([0], twice.Targets);
         Assert.Equal([1, 0], fixture.Client[new[] { 1, 0, 1, 0 }].Targets); // the first occurrence keeps its place
@@ -215,7 +215,7 @@ public class ReliabilityTests(ClusterFixture fixture)
         await using var cluster = await Cluster.StartAsync(1, new ClusterOptions { SharedMemoryThreshold = 64 << 10 });
         var engine = cluster.Client[0];
         engine.ApplySync(() => Engine.Set("r", new double[200_000]));
-        Assert.Equal(200_000, engine.Pull<double[]>("r").Length);
+        Assert.Equal(200_000, engine.PullSync<double[]>("r").Length);
         var before = ClusterFiles(cluster.Connection.ClusterId);
         Assert.NotEmpty(before);
 

@@ -77,7 +77,7 @@ public class RobustnessTests
         options.EngineEnvironment["DOTNET_GCHeapHardLimit"] = "0x10000000";
         await using var cluster = await Cluster.StartAsync(1, options);
         var engine = cluster.Client[0];
-        engine.Push("kept", 42);
+        engine.PushSync("kept", 42);
 
         var error = Assert.Throws<RemoteException>(() => engine.ApplySync(() => new byte[512 << 20].Length));
         Assert.Equal(typeof(OutOfMemoryException).FullName, error.RemoteType);
@@ -165,7 +165,7 @@ public class RobustnessTests
         await using var cluster = await Cluster.StartAsync(3);
         var v = cluster.Client[..];
         var x = Enumerable.Range(0, 1 << 18).Select(i => (double)i).ToArray(); // 2 MB, above the threshold
-        v.Push("x", x);
+        v.PushSync("x", x);
         Assert.Equal(1, cluster.PushSegments.Created);
         Assert.Single(Directory.EnumerateFiles(cluster.Connection.SegmentFolder));
 

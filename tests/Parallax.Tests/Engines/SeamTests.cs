@@ -28,10 +28,10 @@ public class SeamTests
         Assert.Equal(21, client[1].ApplySync(() => factor * 7));
 
         var x = new[] { 1.5, 2.5, 3.5 };
-        v.Push(new { x });
-        Assert.All(v.Pull<double[]>("x"), pulled => Assert.Equal(x, pulled));
-        v.Scatter("part", new[] { 1, 2, 3 });
-        Assert.Equal(new[] { new[] { 1, 2 }, new[] { 3 } }, v.Pull<int[]>("part"));
+        v.PushSync(new { x });
+        Assert.All(v.PullSync<double[]>("x"), pulled => Assert.Equal(x, pulled));
+        v.ScatterSync("part", new[] { 1, 2, 3 });
+        Assert.Equal(new[] { new[] { 1, 2 }, new[] { 3 } }, v.PullSync<int[]>("part"));
 
         var result = v.ApplyAsync(() => 1);
         result.Get();
@@ -77,7 +77,7 @@ public class SeamTests
         Assert.Equal(0, connection.Pending);
 
         // A request over the frame limit fails its target before anything is sent, and leaves nothing pending.
-        var refused = Assert.Throws<InvalidOperationException>(() => cluster.Client[0].Pull<int>(new string('x', 1 << 20)));
+        var refused = Assert.Throws<InvalidOperationException>(() => cluster.Client[0].PullSync<int>(new string('x', 1 << 20)));
         Assert.Contains("MaxFrameBytes", refused.Message);
         Assert.Equal(0, connection.Pending);
         Assert.Equal(0, cluster.Client[0].ApplySync(() => Engine.Id));

@@ -24,11 +24,11 @@ public class SeedFlowTests(ClusterFixture fixture, ITestOutputHelper output)
         Assert.Equal(["Hello!", "Hello!", "Hello!"], hello);
         var prepared = clock.Elapsed;
 
-        v.Push(new { a, b });
+        v.PushSync(new { a, b });
         var pushed = clock.Elapsed;
         await v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
         var multiplied = clock.Elapsed;
-        double[][,] dot = v.Pull<double[,]>("c");
+        double[][,] dot = v.PullSync<double[,]>("c");
         var pulled = clock.Elapsed;
         var expected = Linalg.Dot(a, b);
         var local = clock.Elapsed;

@@ -18,16 +18,16 @@ public class SegmentReuseTests(ClusterFixture fixture)
         var v = fixture.Client[..];
         var p = Filled(300_000, 1);
         var q = Filled(300_000, 2);
-        v.Push("reuse_p", p); // stays unread on every engine: its segment is still mapped
-        v.Push("reuse_q", q); // so this push must not reuse it
+        v.PushSync("reuse_p", p); // stays unread on every engine: its segment is still mapped
+        v.PushSync("reuse_q", q); // so this push must not reuse it
         for (var i = 3; i < 8; i++)
         {
-            v.Push("reuse_r", Filled(300_000, i));
+            v.PushSync("reuse_r", Filled(300_000, i));
             Assert.All(v.ApplySync(() => Engine.Get<double[]>("reuse_r")[299_999]), last => Assert.Equal(Filled(300_000, i)[299_999], last));
         }
 
-        Assert.All(v.Pull<double[]>("reuse_p"), pulled => Assert.Equal(p, pulled));
-        Assert.All(v.Pull<double[]>("reuse_q"), pulled => Assert.Equal(q, pulled));
+        Assert.All(v.PullSync<double[]>("reuse_p"), pulled => Assert.Equal(p, pulled));
+        Assert.All(v.PullSync<double[]>("reuse_q"), pulled => Assert.Equal(q, pulled));
         v.ApplySync(() => Engine.Remove("reuse_p") && Engine.Remove("reuse_q") && Engine.Remove("reuse_r"));
     }
 
@@ -39,9 +39,9 @@ public class SegmentReuseTests(ClusterFixture fixture)
         for (var i = 0; i < 12; i++)
         {
             var x = Filled(200_000, 100 + i);
-            v.Push("reuse_x", x);
+            v.PushSync("reuse_x", x);
             Assert.All(v.ApplySync(() => Engine.Get<double[]>("reuse_x").Sum()), sum => Assert.Equal(x.Sum(), sum));
-            Assert.All(v.Pull<double[]>("reuse_x"), pulled => Assert.Equal(x, pulled));
+            Assert.All(v.PullSync<double[]>("reuse_x"), pulled => Assert.Equal(x, pulled));
         }
 
         // Every engine read x before the next push, and says so before it replies, so 12 pushes need at most two segments (none when an earlier test left one that fits).
@@ -54,9 +54,9 @@ public class SegmentReuseTests(ClusterFixture fixture)
     {
         var v = fixture.Client[..];
         var x = Filled(500_001, 9);
-        v.Scatter("xs", x);
+        v.ScatterSync("xs", x);
         Assert.Equal([166_667, 166_667, 166_667], v.ApplySync(() => Engine.Get<double[]>("xs").Length));
-        Assert.Equal(x, v.Gather<double[]>("xs"));
+        Assert.Equal(x, v.GatherSync<double[]>("xs"));
 
         var m = new long[701, 613];
         var random = new Random(4);
@@ -68,9 +68,9 @@ public class SegmentReuseTests(ClusterFixture fixture)
             }
         }
 
-        v.Scatter("ms", m);
+        v.ScatterSync("ms", m);
         Assert.Equal([234, 234, 233], v.ApplySync(() => Engine.Get<long[,]>("ms").GetLength(0)));
-        Assert.Equal(m, v.Gather<long[,]>("ms"));
+        Assert.Equal(m, v.GatherSync<long[,]>("ms"));
     }
 
     [Fact]
@@ -92,12 +92,12 @@ public class SegmentReuseTests(ClusterFixture fixture)
             Engine.Set("odd", new int[Engine.Id + 1, Engine.Id + 1]);
         });
 
-        var joined = v.Gather<double[,]>("blk");
+        var joined = v.GatherSync<double[,]>("blk");
         Assert.Equal(6, joined.GetLength(0));
         Assert.Equal([0.0, 1, 2, 100, 101, 102, 110, 111, 112, 200, 201, 202], joined.Cast<double>().Take(12));
         Assert.Equal(221, joined[5, 1]);
-        Assert.Equal([200.0, 201, 202, 210, 211, 212, 220, 221, 222], fixture.Client[new[] { 2 }].Gather<double[,]>("blk").Cast<double>());
-        Assert.Contains("columns", Assert.Throws<InvalidOperationException>(() => v.Gather<int[,]>("odd")).Message);
+        Assert.Equal([200.0, 201, 202, 210, 211, 212, 220, 221, 222], fixture.Client[new[] { 2 }].GatherSync<double[,]>("blk").Cast<double>());
+        Assert.Contains("columns", Assert.Throws<InvalidOperationException>(() => v.GatherSync<int[,]>("odd")).Message);
     }
 
     private static double[] Filled(int n, int seed)

@@ -92,10 +92,10 @@ public class SiloStartTests
             const int n = 200;
             var a = Matrices.Random(n, n, 1);
             var b = Matrices.Random(n, n, 2);
-            v.Push(new { a, b });
+            v.PushSync(new { a, b });
             v.ApplySync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
             var expected = Linalg.Dot(a, b);
-            Assert.All(v.Pull<double[,]>("c"), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan()), "an engine's product differs from the local Linalg.Dot(a, b)"));
+            Assert.All(v.PullSync<double[,]>("c"), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan()), "an engine's product differs from the local Linalg.Dot(a, b)"));
 
             // Without the certificate there is no client: no file at all, or a certificate of its own that TLS refuses.
             var copy = Path.Combine(home, "profile_nocert", ClusterProfile.FileName);
@@ -106,7 +106,7 @@ public class SiloStartTests
             var refused = await Record.ExceptionAsync(async () =>
             {
                 await using var engines = await OrleansEngines.ConnectAsync(new SiloClusterInfo("lab", [], intruder.Path, 0, redis.Membership), TimeSpan.FromSeconds(10));
-                new Client(engines)[0].Push("intruded", 1);
+                new Client(engines)[0].PushSync("intruded", 1);
             });
             Assert.IsType<TimeoutException>(refused);
             Assert.Equal([false, false, false], v.ApplySync(() => Engine.Contains("intruded")));

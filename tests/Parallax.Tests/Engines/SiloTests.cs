@@ -71,9 +71,9 @@ public class SiloTests(SilosFixture fixture)
         Assert.DoesNotContain(Environment.ProcessId, processes);
         Assert.Equal([0, 1, 2], v.ApplySync(() => Engine.Id));
 
-        v.Push(new { a, b });
+        v.PushSync(new { a, b });
         v.ApplySync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
-        double[][,] dot = v.Pull<double[,]>("c");
+        double[][,] dot = v.PullSync<double[,]>("c");
 
         var expected = Linalg.Dot(a, b);
         Assert.Equal(3, dot.Length);
@@ -81,7 +81,7 @@ public class SiloTests(SilosFixture fixture)
 
         // The seed's execute cell, a C# code string, on silos as on local engines.
         v.ExecuteSync("var e = Linalg.Dot(a, b);");
-        Assert.All(v.Pull<double[,]>("e"), e => Assert.True(e.AsSpan().SequenceEqual(expected.AsSpan()), "Execute's product differs"));
+        Assert.All(v.PullSync<double[,]>("e"), e => Assert.True(e.AsSpan().SequenceEqual(expected.AsSpan()), "Execute's product differs"));
 
         // What engine code prints comes back with the call; what it throws is a RemoteException naming the engine.
         var printed = cl[1].ApplyAsync(() => Console.WriteLine($"engine {Engine.Id} here"));
@@ -93,8 +93,8 @@ public class SiloTests(SilosFixture fixture)
 
         // A scatter sends each engine only its block.
         var items = Enumerable.Range(0, 10).ToArray();
-        v.Scatter("part", items);
-        Assert.Equal(new[] { new[] { 0, 1, 2, 3 }, new[] { 4, 5, 6 }, new[] { 7, 8, 9 } }, v.Pull<int[]>("part"));
+        v.ScatterSync("part", items);
+        Assert.Equal(new[] { new[] { 0, 1, 2, 3 }, new[] { 4, 5, 6 }, new[] { 7, 8, 9 } }, v.PullSync<int[]>("part"));
 
         v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("c") & Engine.Remove("e"));
     }
@@ -134,12 +134,12 @@ public class SiloTests(SilosFixture fixture)
 
         big[^1] = -1;
         var engine = new Client(chunked)[1];
-        engine.Push("big", big);
+        engine.PushSync("big", big);
         Assert.Equal(big.Length, engine.ApplySync(() => Engine.Get<double[]>("big").Length));
         Assert.Equal(-1.0, engine.ApplySync(() => Engine.Get<double[]>("big")[^1]));
 
         // Back as a result larger than the limit: parked on the engine, downloaded in chunks.
-        var pulled = engine.Pull<double[]>("big");
+        var pulled = engine.PullSync<double[]>("big");
         Assert.True(pulled.AsSpan().SequenceEqual(big), "the pulled array differs from the pushed one");
         var doubled = engine.ApplySync(() => Engine.Get<double[]>("big").Select(x => 2 * x).ToArray());
         Assert.Equal(-2.0, doubled[^1]);
@@ -152,7 +152,7 @@ public class SiloTests(SilosFixture fixture)
     {
         var cl = fixture.Client;
         var v = cl[..];
-        v.Push("marker", 7);
+        v.PushSync("marker", 7);
         var release = Path.Combine(Path.GetTempPath(), "parallax-silo-release-" + Guid.NewGuid().ToString("N"));
         var rejoinedBefore = fixture.Engines.Rejoined;
 
@@ -226,7 +226,7 @@ public class SiloTests(SilosFixture fixture)
             Assert.Equal([0, 1], cl.Ids);
             foreach (var survivor in new[] { 0, 1 })
             {
-                Assert.Equal(results.Count(r => r.Id == survivor), cl[survivor].Pull<int>("silo-ran"));
+                Assert.Equal(results.Count(r => r.Id == survivor), cl[survivor].PullSync<int>("silo-ran"));
             }
         }
         finally
@@ -246,7 +246,7 @@ public class SiloTests(SilosFixture fixture)
         var cl = fixture.Client;
         try
         {
-            cl[..].Push(new { kept = 42 });
+            cl[..].PushSync(new { kept = 42 });
             var lv = cl.LoadBalancedView();
             var map = lv.MapAsync(x => FarmSide.Started(folder, x) + FarmSide.WaitCountingCancels("silo-waited", path), Enumerable.Range(0, 60), chunkSize: 1);
 
@@ -257,12 +257,12 @@ public class SiloTests(SilosFixture fixture)
             Assert.IsNotType<EngineRestartedException>(cancelled);
 
             // The running tasks saw their token cancelled on the silo and stopped; none of the queued ones started.
-            Assert.Equal([1, 1, 1], cl[..].Pull<int>("silo-waited-cancelled"));
+            Assert.Equal([1, 1, 1], cl[..].PullSync<int>("silo-waited-cancelled"));
             Assert.Equal(3, Directory.GetFiles(folder).Length);
-            Assert.Equal([1, 1, 1], cl[..].Pull<int>("silo-waited"));
+            Assert.Equal([1, 1, 1], cl[..].PullSync<int>("silo-waited"));
 
             // Stopped cooperatively: the same silos, namespaces intact, serving the next map.
-            Assert.Equal([42, 42, 42], cl[..].Pull<int>("kept"));
+            Assert.Equal([42, 42, 42], cl[..].PullSync<int>("kept"));
             Assert.Equal([1, 2, 3], lv.MapSync(x => x + 1, new[] { 0, 1, 2 }));
         }
         finally
@@ -294,7 +294,7 @@ public class SiloTests(SilosFixture fixture)
             var refused = await Record.ExceptionAsync(async () =>
             {
                 await using var engines = await OrleansEngines.ConnectAsync(info, TimeSpan.FromSeconds(20));
-                new Client(engines)[0].Push("intruded", 1);
+                new Client(engines)[0].PushSync("intruded", 1);
             });
             Assert.NotNull(refused);
             Assert.False(fixture.Client[0].ApplySync(() => Engine.Contains("intruded")));
@@ -363,7 +363,7 @@ public class SiloToolTests
             // One silo process per engine, the ones the profile names; the user's code is what it is for local engines.
             Assert.Equal([0, 1, 2], client.Ids);
             Assert.Equal(pids, client[..].ApplySync(() => Environment.ProcessId));
-            client[..].Scatter("part", Enumerable.Range(0, 6).ToArray());
+            client[..].ScatterSync("part", Enumerable.Range(0, 6).ToArray());
             Assert.Equal([1, 5, 9], client[..].ApplySync(() => Engine.Get<int[]>("part").Sum()));
         }
 
@@ -415,12 +415,12 @@ public class RedisMembershipTests
         var cl = new Client(engines);
         Assert.Equal([0, 1, 2], cl[..].ApplySync(() => Engine.Id));
         Assert.All(Enumerable.Range(0, 3), id => Assert.DoesNotContain("--primary-port", File.ReadAllText($"/proc/{silos.Process(id)!.Id}/cmdline"), StringComparison.Ordinal));
-        cl[..].Push("marker", 5);
+        cl[..].PushSync("marker", 5);
 
         silos.Kill(0);
         Assert.Equal(0, Assert.Throws<EngineDiedException>(() => cl[0].ApplySync(() => 0)).EngineId);
         Assert.True(await StandingProfile.Eventually(() => cl.Ids.SequenceEqual([1, 2])), $"engines {string.Join(", ", cl.Ids)} are live after engine 0's silo died");
-        Assert.Equal([5, 5], cl[..].Pull<int>("marker")); // the live ones: engines 1 and 2
+        Assert.Equal([5, 5], cl[..].PullSync<int>("marker")); // the live ones: engines 1 and 2
 
         await silos.RestartAsync(0);
         await cl.WaitForEnginesAsync(3, HangGuard);

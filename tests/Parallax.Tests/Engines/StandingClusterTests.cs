@@ -98,19 +98,19 @@ public class StandingClusterTests
         Assert.Equal([0, 1], first.Ids);
 
         var large = Enumerable.Range(0, 100_000).Select(i => (double)i).ToArray(); // over the shared-memory threshold
-        first[..].Push(new { a = large, n = 7 });
-        Assert.All(second[..].Pull<double[]>("a"), a => Assert.Equal(large, a));
+        first[..].PushSync(new { a = large, n = 7 });
+        Assert.All(second[..].PullSync<double[]>("a"), a => Assert.Equal(large, a));
         var sums = second[..].ApplySync(() => Engine.Get<double[]>("a").Sum() + Engine.Get<int>("n"));
         Assert.All(sums, s => Assert.Equal(large.Sum() + 7, s));
 
-        second[1].Push("b", "from the second client");
-        Assert.Equal("from the second client", first[1].Pull<string>("b"));
+        second[1].PushSync("b", "from the second client");
+        Assert.Equal("from the second client", first[1].PullSync<string>("b"));
         var ids = first[..].ApplySync(() => Engine.Id);
         Assert.Equal([0, 1], ids);
 
         // Code strings through a connected client: the tool's engines carry Roslyn; one client's variables are the other's.
         first[..].ExecuteSync("var total = a.Sum() + n;");
-        Assert.All(second[..].Pull<double>("total"), t => Assert.Equal(large.Sum() + 7, t));
+        Assert.All(second[..].PullSync<double>("total"), t => Assert.Equal(large.Sum() + 7, t));
         var printed = second[..].ExecuteAsync("Console.WriteLine($\"{Engine.Id}: {total}\");");
         await printed;
         Assert.Equal([$"0: {large.Sum() + 7}", $"1: {large.Sum() + 7}"], printed.Stdout.Select(o => o.Trim()));
@@ -119,9 +119,9 @@ public class StandingClusterTests
 
         // One client leaving changes nothing for the other, nor for the engines' variables.
         await first.DisposeAsync();
-        Assert.Equal(large, second[0].Pull<double[]>("a"));
+        Assert.Equal(large, second[0].PullSync<double[]>("a"));
         await using var third = await Client.ConnectAsync(profile.FilePath);
-        Assert.Equal("from the second client", third[1].Pull<string>("b"));
+        Assert.Equal("from the second client", third[1].PullSync<string>("b"));
 
         // A client of another Parallax version is refused before it sends anything.
         var other = Path.Combine(Directory.CreateTempSubdirectory("parallax-version-").FullName, "connection.txt");
@@ -155,8 +155,8 @@ public class StandingClusterTests
             await child.WaitForExitAsync();
 
             await using var next = await Client.ConnectAsync(profile.FilePath);
-            Assert.All(next[..].Pull<double[]>("big"), big => Assert.Equal(ChildValue(), big));
-            Assert.Equal(["left by a killed client", "left by a killed client"], next[..].Pull<string>("note"));
+            Assert.All(next[..].PullSync<double[]>("big"), big => Assert.Equal(ChildValue(), big));
+            Assert.Equal(["left by a killed client", "left by a killed client"], next[..].PullSync<string>("note"));
 
             // The daemon finds the dead client's lock free and removes its segments (the engines keep the pages they map).
             Assert.True(await StandingProfile.Eventually(() => !Directory.EnumerateFiles(segments, $"*{lease}*").Any()), "the killed client's segments were not removed");
@@ -178,7 +178,7 @@ public class StandingClusterTests
     {
         await using var profile = await StandingProfile.StartAsync(3, "enginedeath");
         await using var client = await Client.ConnectAsync(profile.FilePath);
-        client[..].Push("x", 5);
+        client[..].PushSync("x", 5);
         var victim = profile.EnginePid(1);
 
         // In flight when the engine dies: the call fails, naming the engine.
@@ -231,7 +231,7 @@ public class StandingClusterTests
         var info = ConnectionInfo.FromFields(profile.Record.Fields, profile.FilePath);
         await using (var client = await Client.ConnectAsync(profile.FilePath))
         {
-            client[0].Push("big", new double[1 << 17]);
+            client[0].PushSync("big", new double[1 << 17]);
         }
 
         // A reader that takes the reply frame of a large pull and goes away without mapping it.
@@ -256,7 +256,7 @@ public class StandingClusterTests
         }
 
         await using var after = await Client.ConnectAsync(profile.FilePath);
-        Assert.Equal(1 << 17, after[0].Pull<double[]>("big").Length);
+        Assert.Equal(1 << 17, after[0].PullSync<double[]>("big").Length);
     }
 
     /// <summary>The value the killed client pushes: large enough for shared memory.</summary>
@@ -266,7 +266,7 @@ public class StandingClusterTests
     public static int RunClient(string profileFile, string ready)
     {
         var client = Client.ConnectAsync(profileFile).GetAwaiter().GetResult();
-        client[..].Push(new { big = ChildValue(), note = "left by a killed client" });
+        client[..].PushSync(new { big = ChildValue(), note = "left by a killed client" });
         var lease = Directory.EnumerateFiles(SharedSegment.FolderOf(ClusterProfile.Read(profileFile).Value("clusterId")), "client-*.lock")
             .Select(f => Path.GetFileName(f)["client-".Length..^".lock".Length])
             .Single();

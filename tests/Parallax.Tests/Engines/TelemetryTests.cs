@@ -51,9 +51,9 @@ public sealed class TelemetryTests
         // One call on two engines, one push through shared memory, one pull.
         Assert.Equal([0, 1], cl[..].ApplySync(() => Engine.Id));
         var big = new double[100_000];
-        cl[..].Push(new { big });
-        Assert.Equal(100_000, cl[0].Pull<double[]>("big").Length);
-        Assert.Throws<RemoteException>(() => cl[1].Pull<int>("never-pushed"));
+        cl[..].PushSync(new { big });
+        Assert.Equal(100_000, cl[0].PullSync<double[]>("big").Length);
+        Assert.Throws<RemoteException>(() => cl[1].PullSync<int>("never-pushed"));
 
         var mine = activities.Where(a => (string?)a.GetTagItem("parallax.cluster.id") == clusterId).ToArray();
         // Each engine's warm-up call as it started (ClusterOptions.IsWarmUpEnabled), then the call on both.

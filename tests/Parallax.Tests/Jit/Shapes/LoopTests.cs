@@ -1,3 +1,5 @@
+using Parallax.Samples;
+
 namespace Parallax.Tests.Jit;
 
 /// <summary>
@@ -29,9 +31,9 @@ public class LoopTests
                     var expected = new int[n, m];
                     var actual = new int[n, m];
                     var parallel = new int[n, m];
-                    ShapeReference.Mandelbrot(x0, y0, dx, dy, maxIter, expected);
-                    ShapeKernels.Mandelbrot(x0, y0, dx, dy, maxIter, actual);
-                    ShapeKernels.MandelbrotParallel(x0, y0, dx, dy, maxIter, parallel);
+                    PlainShapes.Mandelbrot(x0, y0, dx, dy, maxIter, expected);
+                    JitShapes.Mandelbrot(x0, y0, dx, dy, maxIter, actual);
+                    JitShapes.MandelbrotParallel(x0, y0, dx, dy, maxIter, parallel);
                     ShapeData.Equal(expected, actual, $"Mandelbrot {n}x{m} at ({x0}, {y0}), {maxIter} iterations");
                     ShapeData.Equal(expected, parallel, $"MandelbrotParallel {n}x{m} at ({x0}, {y0}), {maxIter} iterations");
                 }
@@ -43,8 +45,8 @@ public class LoopTests
         {
             var expected = new int[400, 600];
             var actual = new int[400, 600];
-            ShapeReference.Mandelbrot(-2.0, -1.2, dx, dy, 500, expected);
-            ShapeKernels.MandelbrotParallel(-2.0, -1.2, dx, dy, 500, actual);
+            PlainShapes.Mandelbrot(-2.0, -1.2, dx, dy, 500, expected);
+            JitShapes.MandelbrotParallel(-2.0, -1.2, dx, dy, 500, actual);
             ShapeData.Equal(expected, actual, $"Mandelbrot 600x400, steps {dx}, {dy}");
         }
     }

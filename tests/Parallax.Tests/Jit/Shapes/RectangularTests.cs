@@ -1,3 +1,5 @@
+using Parallax.Samples;
+
 namespace Parallax.Tests.Jit;
 
 /// <summary>
@@ -18,16 +20,16 @@ public class RectangularTests
             var y = Doubles(n, m, 2);
             var expected = new double[n, m];
             var actual = new double[n, m];
-            ShapeReference.Add2D(x, y, expected);
-            ShapeKernels.Add2D(x, y, actual);
+            PlainShapes.Add(x, y, expected);
+            JitShapes.Add(x, y, actual);
             ShapeData.Equal(expected, actual, $"Add2D {n}x{m}");
 
             // Sources wider and taller than the result: not one run, so the kernel goes row by row.
             var wide = Doubles(n + 1, m + 3, 3);
             expected = new double[n, m];
             actual = new double[n, m];
-            ShapeReference.Add2D(wide, y, expected);
-            ShapeKernels.Add2D(wide, y, actual);
+            PlainShapes.Add(wide, y, expected);
+            JitShapes.Add(wide, y, actual);
             ShapeData.Equal(expected, actual, $"Add2D {n}x{m} from {n + 1}x{m + 3}");
         }
     }
@@ -35,14 +37,14 @@ public class RectangularTests
     [Fact]
     public void A_source_smaller_than_the_loops_is_refused_up_front()
     {
-        var e = Assert.Throws<ArgumentException>(() => ShapeKernels.Add2D(new double[3, 4], new double[3, 3], new double[3, 4]));
+        var e = Assert.Throws<ArgumentException>(() => JitShapes.Add(new double[3, 4], new double[3, 3], new double[3, 4]));
         Assert.Equal("y", e.ParamName);
         Assert.Contains("dimension 1", e.Message);
-        Assert.Throws<IndexOutOfRangeException>(() => ShapeReference.Add2D(new double[3, 4], new double[3, 3], new double[3, 4]));
+        Assert.Throws<IndexOutOfRangeException>(() => PlainShapes.Add(new double[3, 4], new double[3, 3], new double[3, 4]));
 
         // Loops that do not run read nothing, whatever the other shapes.
-        ShapeKernels.Add2D(new double[0, 0], new double[5, 5], new double[0, 9]);
-        ShapeKernels.Add2D(new double[0, 0], new double[0, 0], new double[4, 0]);
+        JitShapes.Add(new double[0, 0], new double[5, 5], new double[0, 9]);
+        JitShapes.Add(new double[0, 0], new double[0, 0], new double[4, 0]);
     }
 
     [Fact]
@@ -54,8 +56,8 @@ public class RectangularTests
             var expected = Doubles(n, m, 11);
             var actual = (double[,])expected.Clone();
             var parallel = (double[,])expected.Clone();
-            ShapeReference.Blur(src, expected);
-            ShapeKernels.Blur(src, actual);
+            PlainShapes.Blur(src, expected);
+            JitShapes.Blur(src, actual);
             ShapeKernels.BlurParallel(src, parallel);
             ShapeData.Equal(expected, actual, $"Blur {n}x{m}");
             ShapeData.Equal(expected, parallel, $"BlurParallel {n}x{m}");
@@ -66,13 +68,13 @@ public class RectangularTests
     public void A_stencil_in_place_is_refused()
     {
         var a = Doubles(5, 5, 12);
-        var e = Assert.Throws<ArgumentException>(() => ShapeKernels.Blur(a, a));
+        var e = Assert.Throws<ArgumentException>(() => JitShapes.Blur(a, a));
         Assert.Equal("dst", e.ParamName);
         Assert.Throws<ArgumentException>(() => ShapeKernels.BlurParallel(a, a));
 
         // Too small for the loops to run: nothing is read or written, as in the scalar loop.
         var tiny = Doubles(2, 9, 13);
-        ShapeKernels.Blur(tiny, tiny);
+        JitShapes.Blur(tiny, tiny);
     }
 
     [Fact]
@@ -172,7 +174,7 @@ public class RectangularTests
                 var src = Doubles(rows, m, rows + m);
                 var expected = Doubles(rows, m, 60);
                 var actual = (double[,])expected.Clone();
-                ShapeReference.Blur(src, expected);
+                PlainShapes.Blur(src, expected);
                 ShapeKernels.BlurParallel(src, actual);
                 ShapeData.Equal(expected, actual, $"BlurParallel {rows}x{m}");
                 Assert.Equal(ShapeReference.CountAbove(src, 0.1), ShapeKernels.CountAboveParallel(src, 0.1));

@@ -4,32 +4,6 @@ namespace Parallax.Tests.Jit;
 public static partial class ShapeKernels
 {
     [Jit]
-    public static void Mandelbrot(double x0, double y0, double dx, double dy, int maxIter, int[,] counts)
-    {
-        for (int row = 0; row < counts.GetLength(0); row++)
-            for (int col = 0; col < counts.GetLength(1); col++)
-            {
-                double cr = x0 + col * dx, ci = y0 + row * dy, zr = 0, zi = 0;
-                int k = 0;
-                while (k < maxIter && zr * zr + zi * zi <= 4.0) { double t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; k++; }
-                counts[row, col] = k;
-            }
-    }
-
-    [Jit(Parallel = true)]
-    public static void MandelbrotParallel(double x0, double y0, double dx, double dy, int maxIter, int[,] counts)
-    {
-        for (int row = 0; row < counts.GetLength(0); row++)
-            for (int col = 0; col < counts.GetLength(1); col++)
-            {
-                double cr = x0 + col * dx, ci = y0 + row * dy, zr = 0, zi = 0;
-                int k = 0;
-                while (k < maxIter && zr * zr + zi * zi <= 4.0) { double t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; k++; }
-                counts[row, col] = k;
-            }
-    }
-
-    [Jit]
     public static void EscapeRadius(double[] cr, double[] ci, int maxIter, double[] radius)
     {
         for (int i = 0; i < cr.Length; i++)

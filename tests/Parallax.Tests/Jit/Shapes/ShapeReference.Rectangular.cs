@@ -3,21 +3,6 @@ namespace Parallax.Tests.Jit;
 /// <summary>The scalar twins of <see cref="ShapeKernels"/>' rectangular kernels: the same text without [Jit].</summary>
 public static partial class ShapeReference
 {
-    public static void Add2D(double[,] x, double[,] y, double[,] r)
-    {
-        for (int i = 0; i < r.GetLength(0); i++)
-            for (int j = 0; j < r.GetLength(1); j++)
-                r[i, j] = x[i, j] + y[i, j];
-    }
-
-    public static void Blur(double[,] src, double[,] dst)
-    {
-        int n = src.GetLength(0), m = src.GetLength(1);
-        for (int i = 1; i < n - 1; i++)
-            for (int j = 1; j < m - 1; j++)
-                dst[i, j] = (src[i - 1, j] + src[i + 1, j] + src[i, j - 1] + src[i, j + 1]) * 0.25;
-    }
-
     public static void BlurParallel(double[,] src, double[,] dst)
     {
         int n = src.GetLength(0), m = src.GetLength(1);

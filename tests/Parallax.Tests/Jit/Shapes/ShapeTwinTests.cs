@@ -33,5 +33,26 @@ public class ShapeTwinTests
         Assert.DoesNotContain(typeof(ShapeReference).GetMethods(), m => m.IsDefined(typeof(JitAttribute)));
     }
 
+    [Fact]
+    public void The_samples_kernels_these_tests_link_have_plain_twins_with_the_same_text()
+    {
+        // samples/Jit/Shared/ShapeKernels.cs: Mandelbrot, Blur and Add are tested here against PlainShapes.
+        string file = Path.Combine(
+            typeof(ShapeTwinTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!,
+            "..", "..", "samples", "Jit", "Shared", "ShapeKernels.cs");
+        var plain = Methods(Body(File.ReadAllText(file), "public static class PlainShapes"));
+        var jit = Methods(Body(File.ReadAllText(file), "public static partial class JitShapes"));
+        Assert.Equal(["Add", "Blur", "Mandelbrot"], plain.Keys.Order());
+        Assert.All(plain, p => Assert.Equal(p.Value, jit[p.Key]));
+    }
+
+    /// <summary>Each method of a class body by name: its text up to the next method, without [Jit] lines.</summary>
+    private static Dictionary<string, string> Methods(string body)
+    {
+        body = Regex.Replace(body[..body.IndexOf("\n}", StringComparison.Ordinal)], @"^[ \t]*\[Jit(\(.*\))?\][ \t]*\n", string.Empty, RegexOptions.Multiline);
+        return Regex.Split(body, @"(?=    public static void )").Skip(1)
+            .ToDictionary(m => Regex.Match(m, @"void (\w+)\(").Groups[1].Value, m => m.TrimEnd());
+    }
+
     private static string Body(string source, string declaration) => source[(source.IndexOf(declaration, StringComparison.Ordinal) + declaration.Length)..].ReplaceLineEndings("\n");
 }
