@@ -51,11 +51,11 @@ if (args is ["connect"])
 {
     // A client of the standing cluster the installed parallax tool started: its engines run this lambda and this code string.
     await using var client = await Client.ConnectAsync();
-    client[..].Push("y", 20);
+    client[..].PushSync("y", 20);
     var suffix = "!";
     System.Console.WriteLine($"standing engines said {string.Join(",", client[..].ApplySync(() => Engine.Get<int>("y") + Engine.Id + suffix))}");
     client[..].ExecuteSync("var z = y + 1;");
-    System.Console.WriteLine($"standing engines executed {string.Join(",", client[..].Pull<int>("z"))}");
+    System.Console.WriteLine($"standing engines executed {string.Join(",", client[..].PullSync<int>("z"))}");
     return;
 }
 
@@ -67,8 +67,8 @@ foreach (var e in Parallax.Generated.ParallaxManifest.Entries)
 // An engine process starts from the package's engine host, next to Parallax.dll in this app's output.
 await using (var cluster = await Cluster.StartAsync(engines: 1))
 {
-    cluster.Client[0].Push("x", 41);
-    System.Console.WriteLine($"engine pulled {cluster.Client[0].Pull<int>("x") + 1}");
+    cluster.Client[0].PushSync("x", 41);
+    System.Console.WriteLine($"engine pulled {cluster.Client[0].PullSync<int>("x") + 1}");
 
     // A lambda with a capture: it runs only if the package's generator emitted its stub and interceptor.
     var greeting = "Hello";
@@ -76,7 +76,7 @@ await using (var cluster = await Cluster.StartAsync(engines: 1))
 
     // A code string: compiled by the engine with the Roslyn the package put beside the engine host.
     cluster.Client[0].ExecuteSync("var doubled = x * 2;");
-    System.Console.WriteLine($"engine executed {cluster.Client[0].Pull<int>("doubled")}");
+    System.Console.WriteLine($"engine executed {cluster.Client[0].PullSync<int>("doubled")}");
     System.Console.WriteLine($"kernel gave {Kernels.ArrSum([1.0, 2.0], [3.0, 4.0])[1]}");
 }
 
