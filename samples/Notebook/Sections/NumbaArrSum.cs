@@ -38,7 +38,7 @@ internal sealed class NumbaArrSum : Section
         var g = Interleaved.Measure(Rounds, () => SeedKernels.AddInto(x, y, into));
 
         Console.WriteLine($"  N = {n:N0}; first call of each in this process (cold), then medians of {Rounds} interleaved rounds (warm)");
-        Console.WriteLine($"  warm on fresh pages: every result kept, so each call's 80 MB are new to the process;");
+        Console.WriteLine($"  warm on fresh pages: every result kept, so each call's {n * (long)sizeof(double) / 1e6:F1} MB are new to the process;");
         Console.WriteLine($"  warm on reused memory: each result dropped, a full GC before each call (not timed)");
         Console.WriteLine($"  {"",-12}{"first call",-28}{"warm, fresh pages",-28}{"warm, reused memory",-28}");
         Row("plain loop", f[0]);
