@@ -98,15 +98,20 @@ public sealed partial class JitGenerator
             _ => s,
         };
 
-        private static Expr FixMaskLanes(Expr e, string lane) => e switch
+        private static Expr FixMaskLanes(Expr e, string lane) => Rewrite(e, x => x is MaskExpr m ? m with { LaneType = lane } : null);
+
+        /// <summary>
+        /// <paramref name="e"/> rebuilt with each node <paramref name="replace"/> answers for swapped in (null:
+        /// keep the node and look inside it); loads, constants and the other leaves are kept as they are.
+        /// </summary>
+        private static Expr Rewrite(Expr e, Func<Expr, Expr?> replace) => replace(e) ?? e switch
         {
-            MaskExpr m => m with { LaneType = lane },
-            UnaryExpr u => u with { Operand = FixMaskLanes(u.Operand, lane) },
-            BinaryExpr b => b with { Left = FixMaskLanes(b.Left, lane), Right = FixMaskLanes(b.Right, lane) },
-            CondExpr c => c with { Condition = FixMaskLanes(c.Condition, lane), WhenTrue = FixMaskLanes(c.WhenTrue, lane), WhenFalse = FixMaskLanes(c.WhenFalse, lane) },
-            CallExpr c => c with { Arguments = c.Arguments.Select(a => FixMaskLanes(a, lane)).ToEquatableArray() },
-            ConvertExpr c => c with { Operand = FixMaskLanes(c.Operand, lane) },
-            DivideExpr d => d with { Left = FixMaskLanes(d.Left, lane), Right = FixMaskLanes(d.Right, lane), Mask = d.Mask is null ? null : FixMaskLanes(d.Mask, lane) },
+            UnaryExpr u => u with { Operand = Rewrite(u.Operand, replace) },
+            BinaryExpr b => b with { Left = Rewrite(b.Left, replace), Right = Rewrite(b.Right, replace) },
+            CondExpr c => c with { Condition = Rewrite(c.Condition, replace), WhenTrue = Rewrite(c.WhenTrue, replace), WhenFalse = Rewrite(c.WhenFalse, replace) },
+            CallExpr c => c with { Arguments = c.Arguments.Select(a => Rewrite(a, replace)).ToEquatableArray() },
+            ConvertExpr c => c with { Operand = Rewrite(c.Operand, replace) },
+            DivideExpr d => d with { Left = Rewrite(d.Left, replace), Right = Rewrite(d.Right, replace), Mask = d.Mask is null ? null : Rewrite(d.Mask, replace) },
             _ => e,
         };
 

@@ -749,17 +749,8 @@ public sealed partial class JitGenerator
         }
 
         /// <summary><paramref name="e"/> with the locals in <paramref name="names"/> read under their new names.</summary>
-        private static Expr Rename(Expr e, Dictionary<string, string> names) => e switch
-        {
-            LocalExpr l when names.TryGetValue(l.Name, out var name) => l with { Name = name },
-            UnaryExpr u => u with { Operand = Rename(u.Operand, names) },
-            BinaryExpr b => b with { Left = Rename(b.Left, names), Right = Rename(b.Right, names) },
-            CondExpr c => c with { Condition = Rename(c.Condition, names), WhenTrue = Rename(c.WhenTrue, names), WhenFalse = Rename(c.WhenFalse, names) },
-            CallExpr c => c with { Arguments = c.Arguments.Select(a => Rename(a, names)).ToEquatableArray() },
-            ConvertExpr c => c with { Operand = Rename(c.Operand, names) },
-            DivideExpr d => d with { Left = Rename(d.Left, names), Right = Rename(d.Right, names), Mask = d.Mask is null ? null : Rename(d.Mask, names) },
-            _ => e,
-        };
+        private static Expr Rename(Expr e, Dictionary<string, string> names) =>
+            Rewrite(e, x => x is LocalExpr l && names.TryGetValue(l.Name, out var name) ? l with { Name = name } : null);
 
         private static Expr And(Expr? mask, Expr condition) => mask is null ? condition : new BinaryExpr("bool", "&&", mask, condition);
 
