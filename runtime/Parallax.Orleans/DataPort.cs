@@ -8,16 +8,18 @@ namespace Parallax.Engines.Silos;
 
 /// <summary>
 /// A silo's port for bulk data, beside Orleans' messaging: a client streams a push's bytes straight
-/// into the engine's upload buffer and reads a parked result straight out of it, one TLS stream per
+/// into the engine's upload buffer and reads a parked result straight out of it, one stream per
 /// transfer and no message framing. Orleans' transport reads 4 KiB at a time and hands every read to
 /// the thread pool, which carries about 30 MB/s per connection on a loaded 2-core machine (measured:
-/// docs/engines.md); a plain stream moves the same bytes at memory and cipher speed. Connections are
-/// mutual TLS with the cluster certificate, like Orleans' own. A client also keeps one idle
-/// connection open as a watch: when the silo's process dies, the kernel closes it, and the client
-/// knows at once, without waiting for membership to declare the silo dead.
+/// docs/engines.md); a plain stream moves the same bytes at memory and cipher speed. Each connection
+/// begins with mutual TLS with the cluster certificate, like Orleans' own, inside which the client
+/// hands the silo a fresh key; everything after travels in large AES-GCM records under that key
+/// (<see cref="SealedStream"/>: TLS's 16 KiB records cost more than its cipher). A client also keeps
+/// one idle connection open as a watch: when the silo's process dies, the kernel closes it, and the
+/// client knows at once, without waiting for membership to declare the silo dead.
 /// </summary>
 /// <remarks>
-/// The protocol, after the TLS handshake: one operation byte, then its fields, little-endian.
+/// The protocol, after the TLS handshake and the record key, in sealed records: one operation byte, then its fields, little-endian.
 /// <list type="bullet">
 /// <item><c>W</c>: watch. The silo answers with its incarnation (16 bytes) and then never writes again.</item>
 /// <item><c>U</c> id(16) total(8) length(8) data(length): the bytes of upload id from its start. Answer: a status.</item>
@@ -61,7 +63,7 @@ internal sealed class DataPort : IDisposable
 
     public void Dispose() => listener.Stop();
 
-    /// <summary>Opens a client's stream to a silo's data port: TLS with the cluster certificate both ways.</summary>
+    /// <summary>Opens a client's stream to a silo's data port: TLS with the cluster certificate both ways, then sealed records under a fresh key.</summary>
     public static async Task<Stream> ConnectAsync(IPEndPoint endpoint, ClusterCredentials? credentials, CancellationToken cancellationToken)
     {
         var client = new TcpClient { NoDelay = true };
@@ -77,7 +79,7 @@ internal sealed class DataPort : IDisposable
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             handshake.CancelAfter(HandshakeTimeout);
             await tls.AuthenticateAsClientAsync(credentials.ClientOptions(), handshake.Token).ConfigureAwait(false);
-            return tls;
+            return await SealedStream.AsClientAsync(tls, client.GetStream(), handshake.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -122,38 +124,64 @@ internal sealed class DataPort : IDisposable
         }
     }
 
+    /// <summary>
+    /// The silo's side of a new connection: the TLS handshake with the cluster certificate both ways
+    /// (within <see cref="HandshakeTimeout"/>), then the client's record key (<see cref="SealedStream"/>).
+    /// </summary>
+    /// <exception cref="AuthenticationException">The peer did not present the cluster's certificate.</exception>
+    public static async Task<Stream> AcceptAsync(TcpClient client, ClusterCredentials? credentials)
+    {
+        if (credentials is null)
+        {
+            return client.GetStream();
+        }
+
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        try
+        {
+            using var handshake = new CancellationTokenSource(HandshakeTimeout);
+            await tls.AuthenticateAsServerAsync(credentials.ServerOptions(), handshake.Token).ConfigureAwait(false);
+            return await SealedStream.AsServerAsync(tls, client.GetStream(), handshake.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     private async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
-            Stream stream = client.GetStream();
+            // Read now: a refused connection's socket is closed by the time it is told.
+            var peer = client.Client.RemoteEndPoint;
+            Stream stream;
             try
             {
-                if (credentials is not null)
-                {
-                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                    stream = tls;
-                    using var handshake = new CancellationTokenSource(HandshakeTimeout);
-                    try
-                    {
-                        await tls.AuthenticateAsServerAsync(credentials.ServerOptions(), handshake.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is AuthenticationException or OperationCanceledException or IOException)
-                    {
-                        log($"refused a data connection from {client.Client.RemoteEndPoint}: {ex.Message}");
-                        return;
-                    }
-                }
+                stream = await AcceptAsync(client, credentials).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or OperationCanceledException or IOException)
+            {
+                log($"refused a data connection from {peer}: {ex.Message}");
+                return;
+            }
 
+            try
+            {
                 var op = new byte[1];
                 while (await stream.ReadAsync(op).ConfigureAwait(false) == 1)
                 {
                     await ServeOneAsync(op[0], stream).ConfigureAwait(false);
                 }
             }
+            catch (IOException ex) when (ex.InnerException is System.Security.Cryptography.CryptographicException)
+            {
+                log($"refused a data record from {peer}: {ex.Message}");
+            }
             catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
             {
-                // The client went away; its transfer is abandoned and swept later.
+                // The client went away; an upload it left unfinished was dropped.
             }
             finally
             {

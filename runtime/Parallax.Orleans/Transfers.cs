@@ -55,6 +55,7 @@ internal sealed class Transfers
     /// from its start) straight from <paramref name="source"/> into its buffer: no chunk arrays, no copy.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The sizes do not fit; nothing is read.</exception>
+    /// <exception cref="IOException">The stream ended or failed before the last byte; the upload is forgotten.</exception>
     public async Task WriteFromAsync(Guid id, long total, long length, Stream source)
     {
         Sweep();
@@ -69,7 +70,17 @@ internal sealed class Transfers
             throw new ArgumentOutOfRangeException(nameof(total), total, $"Upload {id} was begun with {entry.Buffer.Length} bytes.");
         }
 
-        await source.ReadExactlyAsync(entry.Buffer.AsMemory(0, (int)length)).ConfigureAwait(false);
+        try
+        {
+            await source.ReadExactlyAsync(entry.Buffer.AsMemory(0, (int)length)).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Cut short, or a record that failed its authentication: the upload is refused whole, never taken in part.
+            entries.TryRemove(id, out _);
+            throw;
+        }
+
         entry.Touch();
         Interlocked.Add(ref entry.Count, length);
     }
@@ -80,7 +91,7 @@ internal sealed class Transfers
     {
         if (!entries.TryRemove(id, out var entry))
         {
-            throw new InvalidOperationException($"No upload {id} is held by this engine: its client dropped it, or it was abandoned for {Abandoned}.");
+            throw new InvalidOperationException($"No upload {id} is held by this engine: its client dropped it, its transfer was cut short or refused, or it was abandoned for {Abandoned}.");
         }
 
         return Volatile.Read(ref entry.Count) == entry.Buffer.Length

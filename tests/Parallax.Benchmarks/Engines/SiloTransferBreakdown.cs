@@ -41,6 +41,8 @@ internal static class SiloTransferBreakdown
                 await TimeAsync(rows, "TLS, 1 stream", () => StreamAsync(payload, sinks[..1], credentials));
                 await TimeAsync(rows, "TCP, 3 streams at once", () => StreamAsync(payload, sinks, null));
                 await TimeAsync(rows, "TLS, 3 streams at once", () => StreamAsync(payload, sinks, credentials));
+                await TimeAsync(rows, "sealed records (data port), 1 stream", () => StreamAsync(payload, sinks[..1], credentials, sealedRecords: true));
+                await TimeAsync(rows, "sealed records (data port), 3 streams", () => StreamAsync(payload, sinks, credentials, sealedRecords: true));
                 await TimeAsync(rows, "first touch of fresh memory, 1 buffer", () =>
                 {
                     var fresh = GC.AllocateUninitializedArray<byte>((int)bytes);
@@ -91,9 +93,9 @@ internal static class SiloTransferBreakdown
     }
 
     /// <summary>Streams <c>payload</c> once into each sink, each over a connection of its own, all at once.</summary>
-    private static async Task<int> StreamAsync(byte[] payload, byte[][] sinks, ClusterCredentials? credentials)
+    private static async Task<int> StreamAsync(byte[] payload, byte[][] sinks, ClusterCredentials? credentials, bool sealedRecords = false)
     {
-        var pairs = await Task.WhenAll(sinks.Select(_ => PairAsync(credentials)));
+        var pairs = await Task.WhenAll(sinks.Select(_ => sealedRecords ? SealedPairAsync(credentials!) : PairAsync(credentials)));
         try
         {
             await Task.WhenAll(pairs.Select((pair, i) => Task.WhenAll(
@@ -116,22 +118,36 @@ internal static class SiloTransferBreakdown
         return sinks.Length;
     }
 
-    /// <summary>A connected pair on loopback: the server's end as a data port accepts, the client's as a data channel opens.</summary>
+    /// <summary>A connected pair on loopback, plain TCP or TLS streams (SslStream both ends, the data port's options).</summary>
     private static async Task<(Stream Server, Stream Client)> PairAsync(ClusterCredentials? credentials)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
+        var client = new TcpClient { NoDelay = true };
+        var connecting = client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+        var accepted = await listener.AcceptTcpClientAsync();
+        accepted.NoDelay = true;
+        await connecting;
+        if (credentials is null)
+        {
+            return (accepted.GetStream(), client.GetStream());
+        }
+
+        var server = new SslStream(accepted.GetStream(), leaveInnerStreamOpen: false);
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
         // The client's handshake needs the server's at the same time.
+        await Task.WhenAll(server.AuthenticateAsServerAsync(credentials.ServerOptions()), tls.AuthenticateAsClientAsync(credentials.ClientOptions()));
+        return (server, tls);
+    }
+
+    /// <summary>A connected pair as the data port has them: the server's end as it accepts, the client's as a data channel opens (TLS, then sealed records).</summary>
+    private static async Task<(Stream Server, Stream Client)> SealedPairAsync(ClusterCredentials credentials)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
         var connecting = DataPort.ConnectAsync((IPEndPoint)listener.LocalEndpoint, credentials, CancellationToken.None);
         var accepted = await listener.AcceptTcpClientAsync();
         accepted.NoDelay = true;
-        if (credentials is null)
-        {
-            return (accepted.GetStream(), await connecting);
-        }
-
-        var tls = new SslStream(accepted.GetStream(), leaveInnerStreamOpen: false);
-        await tls.AuthenticateAsServerAsync(credentials.ServerOptions());
-        return (tls, await connecting);
+        return (await DataPort.AcceptAsync(accepted, credentials), await connecting);
     }
 }
