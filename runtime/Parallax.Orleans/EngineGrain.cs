@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using MemoryPack;
 using Orleans;
+using Orleans.Concurrency;
 using Parallax.Engines.Host;
 using Parallax.Engines.Transport;
 
@@ -13,6 +14,9 @@ namespace Parallax.Engines.Silos;
 /// </summary>
 internal sealed class SiloEngine
 {
+    /// <summary>One request at a time, waited for without holding a thread (requests from several clients queue here).</summary>
+    private readonly SemaphoreSlim turn = new(1, 1);
+
     public SiloEngine(int engineId)
     {
         // Nothing arrives through shared memory here: the MAC that would check it is a throw-away key.
@@ -32,49 +36,59 @@ internal sealed class SiloEngine
 
     public Transfers Transfers { get; } = new();
 
-    /// <summary>The tokens of the calls that run, by the ids clients cancel them by.</summary>
+    /// <summary>The calls sent to this engine, by the ids clients name them by: where each stands, and the tokens of the running ones.</summary>
     public CallTokens Calls { get; } = new();
 
     /// <summary>
-    /// Runs a request on a pool thread, off the grain's scheduler: interleaving calls (uploads,
-    /// downloads, cancels) keep being served while user code runs. The executor still runs one at a time.
-    /// A request named by <paramref name="call"/> sees its token as <c>Engine.CancellationToken</c>.
+    /// Runs request <paramref name="call"/> on a pool thread, off the grain's scheduler, once the
+    /// requests that arrived before it have run: the grain is reentrant, so every call is known here
+    /// (<see cref="Calls"/>) from the moment it arrives, and interleaving calls (uploads, downloads,
+    /// cancels, status) are served while user code runs; the executor still runs one at a time.
+    /// The request sees its token as <c>Engine.CancellationToken</c>.
     /// </summary>
-    public async Task<GrainReply> RunAsync(Func<CapturedOutput, Payload> request, Guid call = default)
+    public async Task<GrainReply> RunAsync(Guid call, Func<CapturedOutput, Payload> request)
     {
-        CancellationToken token = default;
-        if (call != Guid.Empty && !Calls.TryBegin(call, out token))
-        {
-            var now = DateTime.UtcNow.Ticks;
-            return new GrainReply
-            {
-                StartedTicks = now,
-                CompletedTicks = now,
-                ErrorType = typeof(OperationCanceledException).FullName,
-                ErrorMessage = $"The call was cancelled before it started on engine {Identity.EngineId}.",
-                Incarnation = Identity.Incarnation,
-            };
-        }
-
+        Calls.Arrived(call);
         Executed done;
+        await turn.WaitAsync().ConfigureAwait(false);
         try
         {
-            done = await Task.Run(() => Executor.Run(output =>
+            if (!Calls.TryBegin(call, out var token))
             {
-                RunningCall.Token = token;
-                try
+                var now = DateTime.UtcNow.Ticks;
+                return new GrainReply
                 {
-                    return request(output);
-                }
-                finally
+                    StartedTicks = now,
+                    CompletedTicks = now,
+                    ErrorType = typeof(OperationCanceledException).FullName,
+                    ErrorMessage = $"The call was cancelled before it started on engine {Identity.EngineId}.",
+                    Incarnation = Identity.Incarnation,
+                };
+            }
+
+            try
+            {
+                done = await Task.Run(() => Executor.Run(output =>
                 {
-                    RunningCall.Token = default;
-                }
-            })).ConfigureAwait(false);
+                    RunningCall.Token = token;
+                    try
+                    {
+                        return request(output);
+                    }
+                    finally
+                    {
+                        RunningCall.Token = default;
+                    }
+                })).ConfigureAwait(false);
+            }
+            finally
+            {
+                Calls.End(call);
+            }
         }
         finally
         {
-            Calls.End(call);
+            turn.Release();
         }
 
         var completed = DateTime.UtcNow.Ticks;
@@ -113,10 +127,15 @@ internal sealed class SiloEngine
 /// <summary>
 /// Engine grain <c>id</c>: lives on the silo named <c>engine-{id}</c> for as long as that silo runs
 /// (<see cref="KeepAliveAttribute"/>: an idle engine keeps its namespace), and hands each request to the
-/// silo's <see cref="SiloEngine"/>.
+/// silo's <see cref="SiloEngine"/>. Reentrant: a request is registered the moment it arrives rather
+/// than when Orleans would start it, so the engine can tell a client's check (<see cref="Status"/>)
+/// that a request waiting behind another client's long call has arrived; <see cref="SiloEngine"/>
+/// still runs requests one at a time, and each client sends an engine its next request only after
+/// the previous one answered.
 /// </summary>
 [EnginePlacement]
 [KeepAlive]
+[Reentrant]
 [GrainType("parallax-engine")]
 internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
 {
@@ -131,9 +150,9 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
     public Task<EngineIdentity> Hello() => Task.FromResult(engine.Identity);
 
     public Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, Guid call, CancellationToken cancellationToken) =>
-        engine.RunAsync(output => EngineExecutor.Apply(dispatchId, assemblyPath, mvid, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output), call);
+        engine.RunAsync(call, output => EngineExecutor.Apply(dispatchId, assemblyPath, mvid, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output));
 
-    public Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, CancellationToken cancellationToken) => engine.RunAsync(_ =>
+    public Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, Guid call, CancellationToken cancellationToken) => engine.RunAsync(call, _ =>
     {
         if (names.Length != typeNames.Length || names.Length != lengths.Length)
         {
@@ -156,10 +175,10 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
         return Payload.FromBytes(default);
     });
 
-    public Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken) => engine.RunAsync(_ => engine.Executor.Pull(name, expectedType));
+    public Task<GrainReply> Pull(string name, string expectedType, Guid call, CancellationToken cancellationToken) => engine.RunAsync(call, _ => engine.Executor.Pull(name, expectedType));
 
     public Task<GrainReply> Execute(ReadOnlyMemory<byte> meta, Guid call, CancellationToken cancellationToken) =>
-        engine.RunAsync(output => engine.Executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(meta.Span)!, output), call);
+        engine.RunAsync(call, output => engine.Executor.RunCode(MemoryPackSerializer.Deserialize<ExecuteMeta>(meta.Span)!, output));
 
     public Task Cancel(Guid call)
     {
@@ -167,7 +186,9 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
         return Task.CompletedTask;
     }
 
-    public Task<GrainReply> Ping(CancellationToken cancellationToken) => engine.RunAsync(_ => Payload.FromBytes(default));
+    public Task<GrainReply> Ping(Guid call, CancellationToken cancellationToken) => engine.RunAsync(call, _ => Payload.FromBytes(default));
+
+    public Task<CallState[]> Status(Guid[] calls) => Task.FromResult(engine.Calls.States(calls));
 
     public Task Upload(Guid upload, long total, long offset, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
     {

@@ -6,10 +6,11 @@ namespace Parallax.Engines.Silos;
 /// <summary>
 /// One engine, as a grain: engine id = grain key, placed on the silo named <c>engine-{id}</c>
 /// (<see cref="EnginePlacement"/>). Requests run one at a time, as on a local engine; transfers
-/// (<see cref="Upload"/>, <see cref="Download"/>, <see cref="Drop"/>) and <see cref="Hello"/>
-/// interleave with a running call, so a push's data streams in while an earlier call still runs.
-/// Every call takes the token the client cancels when the engine's silo is found dead, so nothing
-/// waits for Orleans' response timeout.
+/// (<see cref="Upload"/>, <see cref="Download"/>, <see cref="Drop"/>), <see cref="Hello"/> and
+/// <see cref="Status"/> interleave with a running call, so a push's data streams in while an earlier
+/// call still runs. Every request carries an id (<c>call</c>) and the token the client cancels when
+/// the engine's silo is found dead, or when the engine says it has no such call running (its request
+/// or answer was lost), so nothing waits for Orleans' response timeout.
 /// No message carries more than <see cref="Transfers.ChunkBytes"/> of data: Orleans closes a
 /// connection over a message above 100 MiB (MessagingOptions.MaxMessageBodySize).
 /// </summary>
@@ -32,11 +33,11 @@ internal interface IEngineGrain : IGrainWithIntegerKey
     /// takes <paramref name="lengths"/>[i] bytes, one after the other in <paramref name="data"/> or in the bytes uploaded as <paramref name="upload"/>.
     /// </summary>
     [Alias("push"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
-    Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, CancellationToken cancellationToken);
+    Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, Guid call, CancellationToken cancellationToken);
 
     /// <summary>Sends back variable <paramref name="name"/>, serialized, inline or parked for <see cref="Download"/>.</summary>
     [Alias("pull"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
-    Task<GrainReply> Pull(string name, string expectedType, CancellationToken cancellationToken);
+    Task<GrainReply> Pull(string name, string expectedType, Guid call, CancellationToken cancellationToken);
 
     /// <summary>One step of Execute for a C# code string: <paramref name="meta"/> is its MemoryPack-serialized ExecuteMeta, the same as a local engine's frame carries; <paramref name="call"/> names it for <see cref="Cancel"/>.</summary>
     [Alias("execute"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
@@ -51,7 +52,15 @@ internal interface IEngineGrain : IGrainWithIntegerKey
 
     /// <summary>Answers with an empty reply, after the requests before it.</summary>
     [Alias("ping"), ResponseTimeout(OrleansEngines.CallTimeoutText)]
-    Task<GrainReply> Ping(CancellationToken cancellationToken);
+    Task<GrainReply> Ping(Guid call, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where each of <paramref name="calls"/> stands on this engine: a client asks about the requests it
+    /// has waited on for a while, and fails one the engine does not know or has answered already (its
+    /// request or its answer was lost) rather than wait for it forever; a call that runs, however long, is never cut.
+    /// </summary>
+    [Alias("status"), AlwaysInterleave]
+    Task<CallState[]> Status(Guid[] calls);
 
     /// <summary>Writes <paramref name="chunk"/> at <paramref name="offset"/> of upload <paramref name="upload"/>, which is <paramref name="total"/> bytes long.</summary>
     [Alias("upload"), AlwaysInterleave]

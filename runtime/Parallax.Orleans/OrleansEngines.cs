@@ -31,8 +31,11 @@ internal sealed record SiloClusterInfo(string ClusterId, int[] GatewayPorts, str
 internal sealed class OrleansEngines : IEngines, IAsyncDisposable
 {
     /// <summary>
-    /// How long a call may run before Orleans gives up on it: in effect never. A call ends when it
-    /// answers or when its engine's silo is found dead, which membership tells within seconds.
+    /// How long a call may run before Orleans gives up on it: in effect never, since no bound on user
+    /// code's time is right for every program. A call ends when it answers, when its engine's silo is
+    /// found dead (the watch or membership tells within seconds), or when its engine, asked every
+    /// <see cref="DefaultCallCheckPeriod"/>, twice in a row has no record of it or has answered it
+    /// already: its request or its answer was lost on the way (<see cref="RemoteEngine.CheckCallsAsync"/>).
     /// </summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.Parse(CallTimeoutText, System.Globalization.CultureInfo.InvariantCulture);
 
@@ -56,9 +59,19 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// <summary>How long a look at membership, or an engine's hello, may take before the next try.</summary>
     private static readonly TimeSpan LookTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the calls that have waited this long for their answer are checked with their engines.
+    /// A call is failed as lost after two checks in a row find it unknown to its engine (or answered
+    /// there), so between 2 and 3 periods after it was sent: long enough that a message merely slowed
+    /// by a loaded machine is never taken for lost.
+    /// </summary>
+    public static readonly TimeSpan DefaultCallCheckPeriod = TimeSpan.FromSeconds(10);
+
     private readonly IHost host;
     private readonly IClusterClient orleans;
-    private readonly RemoteEngine[] engines;
+    private readonly Lock growing = new();
+    private readonly TimeSpan callCheckPeriod;
+    private RemoteEngine[] engines;
     private readonly CancellationTokenSource closing = new();
     private readonly ILogger logger;
     private readonly TimeSpan watchPeriod;
@@ -66,11 +79,13 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     private readonly bool useDataPorts;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task watching = Task.CompletedTask;
+    private Task checking = Task.CompletedTask;
     private int closed;
 
     /// <summary>Over a started Orleans client: grain references need the cluster's manifest, which it fetches as it connects.</summary>
-    private OrleansEngines(IHost host, SiloClusterInfo cluster, TimeSpan watchPeriod, ILogger logger, ClusterCredentials? credentials, bool useDataPorts)
+    private OrleansEngines(IHost host, SiloClusterInfo cluster, TimeSpan watchPeriod, TimeSpan callCheckPeriod, ILogger logger, ClusterCredentials? credentials, bool useDataPorts)
     {
+        this.callCheckPeriod = callCheckPeriod;
         this.host = host;
         this.credentials = credentials;
         this.useDataPorts = useDataPorts;
@@ -81,9 +96,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         engines = [.. Enumerable.Range(0, cluster.EngineCount).Select(id => new RemoteEngine(id, orleans.GetGrain<IEngineGrain>(id)))];
     }
 
-    public int EngineCount => engines.Length;
+    /// <summary>Gets how many engines there are: grows when a silo of a higher engine id joins (<see cref="LookAsync"/>).</summary>
+    public int EngineCount => Volatile.Read(ref engines).Length;
 
-    public IReadOnlyList<int> LiveIds => [.. engines.Where(e => e.IsAlive).Select(e => e.EngineId)];
+    public IReadOnlyList<int> LiveIds => [.. Volatile.Read(ref engines).Where(e => e.IsAlive).Select(e => e.EngineId)];
 
     public Task Changed => Volatile.Read(ref changed).Task;
 
@@ -96,12 +112,15 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     public TimeSpan ReceivePolling => TimeSpan.Zero;
 
     /// <summary>Gets how many times engines came back under their ids since this connection was made (a restarted silo).</summary>
-    public int Rejoined => engines.Sum(e => e.Rejoined);
+    public int Rejoined => Volatile.Read(ref engines).Sum(e => e.Rejoined);
 
     /// <summary>Gets where engine <paramref name="engineId"/>'s data port listens, or null while it has none.</summary>
-    public System.Net.IPEndPoint? DataEndpoint(int engineId) => engines[engineId].Data?.Endpoint;
+    public System.Net.IPEndPoint? DataEndpoint(int engineId) => Volatile.Read(ref engines)[engineId].Data?.Endpoint;
 
-    public IEngineConnection? Connection(int engineId) => (uint)engineId < (uint)engines.Length ? engines[engineId] : null;
+    /// <summary>Gets engine <paramref name="engineId"/>'s grain, for tests that call it as a client would.</summary>
+    internal IEngineGrain GrainOf(int engineId) => Volatile.Read(ref engines)[engineId].Grain;
+
+    public IEngineConnection? Connection(int engineId) => Volatile.Read(ref engines) is var all && (uint)engineId < (uint)all.Length ? all[engineId] : null;
 
     /// <summary>
     /// Connects to a cluster's gateways with its credentials, looks at its membership, greets every
@@ -113,8 +132,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// <param name="watchPeriod">How often membership is looked at (200 ms when null).</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <param name="useDataPorts">Whether bulk data goes through the silos' data ports (<see cref="DataPort"/>); without, it travels in Orleans messages of <see cref="Transfers.ChunkBytes"/> each.</param>
+    /// <param name="callCheckPeriod">How often calls waiting for their answer are checked with their engines (<see cref="DefaultCallCheckPeriod"/> when null).</param>
+    /// <param name="configureClient">Adds to the Orleans client's configuration (tests: a filter that loses a message).</param>
     /// <exception cref="TimeoutException">Not every engine answered within <paramref name="timeout"/>.</exception>
-    public static async Task<OrleansEngines> ConnectAsync(SiloClusterInfo cluster, TimeSpan timeout, ILogger? logger = null, TimeSpan? watchPeriod = null, bool useDataPorts = true, CancellationToken cancellationToken = default)
+    public static async Task<OrleansEngines> ConnectAsync(SiloClusterInfo cluster, TimeSpan timeout, ILogger? logger = null, TimeSpan? watchPeriod = null, bool useDataPorts = true, TimeSpan? callCheckPeriod = null, Action<IClientBuilder>? configureClient = null, CancellationToken cancellationToken = default)
     {
         var credentials = ClusterCredentials.IsInsecure(cluster.CredentialsPath) ? null : ClusterCredentials.Read(cluster.CredentialsPath);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -136,6 +157,8 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             {
                 client.UseTls(credentials.Certificate, credentials.Configure);
             }
+
+            configureClient?.Invoke(client);
         });
         var host = builder.Build();
         using (var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -174,7 +197,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             }
         }
 
-        var engines = new OrleansEngines(host, cluster, watchPeriod ?? TimeSpan.FromMilliseconds(200), logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, credentials, useDataPorts);
+        var engines = new OrleansEngines(host, cluster, watchPeriod ?? TimeSpan.FromMilliseconds(200), callCheckPeriod ?? DefaultCallCheckPeriod, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, credentials, useDataPorts);
         try
         {
             while (engines.LiveIds.Count < engines.EngineCount)
@@ -198,6 +221,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             }
 
             engines.watching = engines.WatchAsync();
+            engines.checking = engines.CheckCallsAsync();
             return engines;
         }
         catch
@@ -259,7 +283,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             case PullRequest pull:
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, call) => engine.InOrder(() => engine.Grain.Pull(pull.Name, pull.ExpectedType, call.Token), call));
+                    Start(targets[i], i, sink, (engine, call) => engine.InOrder(() => engine.Grain.Pull(pull.Name, pull.ExpectedType, call.Id, call.Token), call));
                 }
 
                 break;
@@ -275,7 +299,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             case PingRequest:
                 for (var i = 0; i < targets.Count; i++)
                 {
-                    Start(targets[i], i, sink, (engine, call) => engine.InOrder(() => engine.Grain.Ping(call.Token), call));
+                    Start(targets[i], i, sink, (engine, call) => engine.InOrder(() => engine.Grain.Ping(call.Id, call.Token), call));
                 }
 
                 break;
@@ -294,12 +318,13 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
 
         await closing.CancelAsync().ConfigureAwait(false);
-        foreach (var engine in engines)
+        foreach (var engine in Volatile.Read(ref engines))
         {
             engine.Died("the connection to its cluster was closed", expected: true, Signal);
         }
 
         await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await checking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         try
         {
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -370,12 +395,12 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                 at += part.Length;
             }
 
-            return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, data, Guid.Empty, token), call).ConfigureAwait(false);
+            return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, data, Guid.Empty, call.Id, token), call).ConfigureAwait(false);
         }
 
         // The data streams in while requests before this one still run; the push itself keeps its place in line.
         var upload = await UploadAsync(engine, parts, token).ConfigureAwait(false);
-        return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, default, upload, token), call).ConfigureAwait(false);
+        return await engine.InOrder(() => engine.Grain.Push(names, types, lengths, default, upload, call.Id, token), call).ConfigureAwait(false);
     }
 
     /// <summary>Sends <paramref name="parts"/>, one after the other, as one upload: through the engine's data port, or else in chunks, a few at a time; returns its id.</summary>
@@ -472,7 +497,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     /// <summary>Starts one target's part of a request; its answer or failure goes to <paramref name="sink"/> as <paramref name="index"/>, once. Returns it, or null when the engine is down (the sink was told).</summary>
     private PendingCall? Start(int engineId, int index, IReplySink sink, Func<RemoteEngine, PendingCall, Task<GrainReply>> call)
     {
-        var engine = engines[engineId];
+        var engine = Volatile.Read(ref engines)[engineId];
         if (engine.Track(sink, index) is not { } pending)
         {
             sink.Failed(index, IsClosed
@@ -487,10 +512,11 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
 
     private async Task RunAsync(RemoteEngine engine, PendingCall pending, Func<RemoteEngine, PendingCall, Task<GrainReply>> call)
     {
-        var token = pending.Token;
         byte[]? rented = null;
         try
         {
+            // Read inside: a call failed at once (its engine died) has let go of its token.
+            var token = pending.Token;
             var reply = await call(engine, pending).ConfigureAwait(false);
             var result = reply.Inline;
             if (reply.Parked != Guid.Empty)
@@ -547,6 +573,28 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
     }
 
+    /// <summary>Every <see cref="callCheckPeriod"/>, asks each live engine about the calls that have waited that long for their answer.</summary>
+    private async Task CheckCallsAsync()
+    {
+        while (!closing.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(callCheckPeriod, closing.Token).ConfigureAwait(false);
+                await Task.WhenAll(Volatile.Read(ref engines).Select(e => e.CheckCallsAsync(callCheckPeriod, closing.Token))).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (closing.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A check that could not reach an engine proves nothing: its calls are asked about again next time.
+                logger.LogDebug(ex, "A check of the calls in flight on cluster {Cluster} failed", ClusterId);
+            }
+        }
+    }
+
     private async Task LookSoonAsync()
     {
         try
@@ -567,8 +615,13 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     private async Task LookAsync(CancellationToken cancellationToken)
     {
         var hosts = await orleans.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false).WaitAsync(LookTimeout, cancellationToken).ConfigureAwait(false);
+        if (hosts.Where(h => h.Status == SiloStatus.Active).Select(h => EnginePlacement.EngineIdOf(h.SiloName)).Max() is { } highest)
+        {
+            Grow(highest + 1);
+        }
+
         var greetings = new List<Task>();
-        foreach (var engine in engines)
+        foreach (var engine in Volatile.Read(ref engines))
         {
             var name = EnginePlacement.SiloName(engine.EngineId);
             var active = hosts.Where(h => h.SiloName == name && h.Status == SiloStatus.Active).MaxBy(h => h.SiloAddress.Generation)?.SiloAddress;
@@ -586,6 +639,26 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
 
         await Task.WhenAll(greetings).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes room for engines up to <paramref name="count"/> − 1: a silo of a higher engine id joined the
+    /// cluster (a machine started with <c>parallax silo start</c> after this client connected). The new
+    /// engines are greeted by the same look, and <see cref="Changed"/> tells the client when they are live.
+    /// </summary>
+    private void Grow(int count)
+    {
+        lock (growing)
+        {
+            var known = engines;
+            if (count <= known.Length)
+            {
+                return;
+            }
+
+            Volatile.Write(ref engines, [.. known, .. Enumerable.Range(known.Length, count - known.Length).Select(id => new RemoteEngine(id, orleans.GetGrain<IEngineGrain>(id)))]);
+            logger.LogInformation("Engines {First} to {Last} joined cluster {Cluster}", known.Length, count - 1, ClusterId);
+        }
     }
 
     private async Task GreetAsync(RemoteEngine engine, SiloAddress silo, CancellationToken cancellationToken)
@@ -720,7 +793,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
                 {
                     try
                     {
-                        return await call().ConfigureAwait(false);
+                        // Raced with the call's token too: a call found lost frees the line even if Orleans never completes it.
+                        var reply = await call().WaitAsync(pending.Token).ConfigureAwait(false);
+                        pending.Replied();
+                        return reply;
                     }
                     catch (Exception ex) when (attempt < SendAttempts && ex is ConnectionFailedException or OrleansMessageRejectionException)
                     {
@@ -803,6 +879,31 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             signal();
         }
 
+        /// <summary>
+        /// Asks the engine about the calls sent to it that have waited at least <paramref name="age"/> for
+        /// their answer: one it has (waiting or running) is fine however long it runs; one it does not
+        /// know, or has answered already, at two checks in a row was lost on the way and fails now.
+        /// </summary>
+        public async Task CheckCallsAsync(TimeSpan age, CancellationToken cancellationToken)
+        {
+            PendingCall[] waiting;
+            lock (gate)
+            {
+                waiting = Silo is null ? [] : [.. pending.Where(c => c.AwaitsAnswerSince(age))];
+            }
+
+            if (waiting.Length == 0)
+            {
+                return;
+            }
+
+            var states = await Grain.Status([.. waiting.Select(c => c.Id)]).WaitAsync(age, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < waiting.Length; i++)
+            {
+                waiting[i].Checked(states[i]);
+            }
+        }
+
         /// <summary>What a failed call to this engine tells the caller.</summary>
         public Exception Explain(Exception ex) => ex switch
         {
@@ -832,16 +933,25 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         private const int CancelledBeforeSent = 2;
         private const int CancelledAfterSent = 3;
 
+        /// <summary>Checks in a row that found the call unknown to its engine, or answered there, before it is failed as lost.</summary>
+        private const int LostAfter = 2;
+
         // Linked to the engine's life: the wait for this request's turn ends at a cancel or at the engine's death.
         private readonly CancellationTokenSource wait = CancellationTokenSource.CreateLinkedTokenSource(life);
+
+        // Linked to the engine's life: the grain call ends at the engine's death, or when the call is found lost.
+        private readonly CancellationTokenSource call = CancellationTokenSource.CreateLinkedTokenSource(life);
         private int done;
         private int state;
+        private long sentAt;
+        private int answered;
+        private int strikes;
 
-        /// <summary>Gets the id the grain knows the call by, to cancel it.</summary>
+        /// <summary>Gets the id the grain knows the call by, to cancel it or ask where it stands.</summary>
         public Guid Id { get; } = Guid.NewGuid();
 
-        /// <summary>Gets the token of the grain call: cancelled when the engine is found dead, never by a cancel (the engine answers a cancelled call).</summary>
-        public CancellationToken Token => life;
+        /// <summary>Gets the token of the grain call: cancelled when the engine is found dead or the call lost, never by a cancel (the engine answers a cancelled call).</summary>
+        public CancellationToken Token => call.Token;
 
         /// <summary>Gets the token the wait for this request's turn takes.</summary>
         public CancellationToken WaitToken => wait.Token;
@@ -856,6 +966,35 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             {
                 throw new OperationCanceledException($"The call was cancelled before it was sent to engine {engine.EngineId}.");
             }
+
+            Volatile.Write(ref sentAt, Environment.TickCount64);
+        }
+
+        /// <summary>The grain answered: what follows (a download of a parked result) is no longer the engine's to know about.</summary>
+        public void Replied() => Volatile.Write(ref answered, 1);
+
+        /// <summary>Whether the call was sent at least <paramref name="age"/> ago and its grain has not answered.</summary>
+        public bool AwaitsAnswerSince(TimeSpan age) =>
+            Volatile.Read(ref done) == 0 && Volatile.Read(ref answered) == 0 && Volatile.Read(ref sentAt) is var at && at != 0 && Environment.TickCount64 - at >= (long)age.TotalMilliseconds;
+
+        /// <summary>What the engine said of this call when asked (<see cref="RemoteEngine.CheckCallsAsync"/>): after <see cref="LostAfter"/> checks in a row that it does not have it, it fails as lost.</summary>
+        public void Checked(CallState where)
+        {
+            if (where is CallState.Waiting or CallState.Running)
+            {
+                Volatile.Write(ref strikes, 0);
+                return;
+            }
+
+            if (Interlocked.Increment(ref strikes) < LostAfter || Volatile.Read(ref answered) != 0)
+            {
+                return;
+            }
+
+            var seconds = (Environment.TickCount64 - Volatile.Read(ref sentAt)) / 1000.0;
+            Fail(new TimeoutException(where == CallState.Done
+                ? $"Engine {engine.EngineId} finished this call, but its answer has not arrived {seconds:F0} s later: the answer was lost between the engine's silo and this client. What the call did on the engine (Engine.Set, a push's values) stands; send it again for its result."
+                : $"Engine {engine.EngineId} has no record of this call {seconds:F0} s after it was sent, though the engine answers: the request was lost between this client and the engine's silo, and it never ran. Send it again."));
         }
 
         /// <summary>Stops the request: not sent yet, it never will be; sent, the grain cancels its call's token.</summary>
@@ -889,6 +1028,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             {
                 forget(this);
                 wait.Dispose();
+                call.Dispose();
                 sink.Answered(index, reply, result);
             }
         }
@@ -899,6 +1039,10 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             {
                 forget(this);
                 wait.Dispose();
+
+                // The grain call, if still waited on (a lost one, or one the engine's death ends), stops now and frees the engine's line.
+                call.Cancel();
+                call.Dispose();
                 sink.Failed(index, exception is OperationCanceledException && IsCancelledBeforeSent && !life.IsCancellationRequested
                     ? new OperationCanceledException($"The call was cancelled before it was sent to engine {engine.EngineId}.")
                     : exception);

@@ -56,11 +56,26 @@ public class SiloStartTests
             // Two "machines": one from the profile, one from explicit options (as on a machine without the profile).
             await using var first = await SiloStartProcess.StartAsync(home, "silo", "start", "--profile", "lab", "--engines", "1");
             Assert.Equal([0], first.EngineIds);
-            // The second takes the membership from its environment, as a user keeps a password out of ps, and
-            // advertises this machine's network address when it has one (as a machine of a real cluster would).
+
+            // A client that connects now counts one engine, and sees the second machine's engines join.
+            await using var early = await Client.ConnectAsync(path);
+            Assert.Equal([0], early.Ids);
+
+            // The second takes the membership from its environment, as a user keeps a password out of ps,
+            // advertises this machine's network address when it has one (as a machine of a real cluster would),
+            // and listens on known ports (--port-base P: P, P+1, P+2 for its first silo, P+3.. for the next).
             var address = NetworkAddress() ?? System.Net.IPAddress.Loopback;
-            await using var second = await SiloStartProcess.StartWithAsync(home, new() { [Membership.EnvironmentVariable] = redis.Membership }, "silo", "start", "--engines", "2", "--cluster", "lab", "--cert", certificate, "--address", address.ToString());
+            var portBase = FreePortRun(address, 6);
+            await using var second = await SiloStartProcess.StartWithAsync(home, new() { [Membership.EnvironmentVariable] = redis.Membership }, "silo", "start", "--engines", "2", "--cluster", "lab", "--cert", certificate, "--address", address.ToString(), "--port-base", portBase.ToString(CultureInfo.InvariantCulture));
             Assert.Equal([1, 2], second.EngineIds);
+            Assert.True(await StandingProfile.Eventually(() => early.Ids.SequenceEqual([0, 1, 2])), $"the early client has engines {string.Join(", ", early.Ids)}, not 0, 1, 2");
+            Assert.Equal([1, 2], early[[1, 2]].ApplySync(() => Engine.Id));
+            Assert.Equal([portBase + 2, portBase + 5], [((OrleansEngines)early.Engines).DataEndpoint(1)!.Port, ((OrleansEngines)early.Engines).DataEndpoint(2)!.Port]);
+            foreach (var port in Enumerable.Range(portBase, 6))
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(address, port); // each silo's silo, gateway and data port listens where --port-base put it
+            }
             Assert.DoesNotContain("s3cret", File.ReadAllText($"/proc/{second.Pid}/cmdline"), StringComparison.Ordinal);
 
             // A wrong password claims nothing.
@@ -168,6 +183,37 @@ public class SiloStartTests
         }
 
         Assert.DoesNotContain("hunter2", Assert.Throws<ArgumentException>(() => Membership.Checked("redis://:hunter2@nowhere")).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive ports free on <paramref name="address"/> now.</summary>
+    private static int FreePortRun(System.Net.IPAddress address, int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = Random.Shared.Next(20000, 60000);
+            var taken = new List<System.Net.Sockets.TcpListener>();
+            try
+            {
+                foreach (var port in Enumerable.Range(first, count))
+                {
+                    var listener = new System.Net.Sockets.TcpListener(address, port);
+                    listener.Start();
+                    taken.Add(listener);
+                }
+
+                return first;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // One of them is in use: another run.
+            }
+            finally
+            {
+                taken.ForEach(l => l.Stop());
+            }
+        }
+
+        throw new InvalidOperationException($"No {count} consecutive free ports on {address} in 100 tries.");
     }
 
     /// <summary>This machine's first IPv4 address that is not loopback, or null.</summary>

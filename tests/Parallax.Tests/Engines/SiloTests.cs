@@ -148,6 +148,132 @@ public class SiloTests(SilosFixture fixture)
     }
 
     [Fact]
+    public void A_payload_over_100_MiB_goes_through_the_data_ports_sealed_records_both_ways()
+    {
+        // The default path: one value of 120 MiB streamed in AES-GCM records of 1 MiB, opened in place on the engine.
+        var big = new double[15 << 20];
+        for (var i = 0; i < big.Length; i += 4096)
+        {
+            big[i] = i;
+        }
+
+        big[^1] = -1;
+        var engine = fixture.Client[2];
+        engine.PushSync("big", big);
+        Assert.Equal(-1.0, engine.ApplySync(() => Engine.Get<double[]>("big")[^1]));
+        Assert.Equal(4096.0 * 100, engine.ApplySync(() => Engine.Get<double[]>("big")[4096 * 100]));
+        var pulled = engine.PullSync<double[]>("big");
+        Assert.True(pulled.AsSpan().SequenceEqual(big), "the pulled array differs from the pushed one");
+        engine.ApplySync(() => Engine.Remove("big"));
+    }
+
+    [Fact]
+    public async Task A_data_port_connection_tampered_with_on_the_way_or_without_TLS_is_refused_and_its_upload_is_never_stored()
+    {
+        var credentials = ClusterCredentials.Read(fixture.Silos.Info.CredentialsPath);
+        var port = fixture.Engines.DataEndpoint(0)!;
+        var grain = fixture.Engines.GrainOf(0);
+        var value = new byte[3 << 20];
+        Random.Shared.NextBytes(value);
+        var serialized = MemoryPack.MemoryPackSerializer.Serialize(value);
+
+        // Through a relay that changes nothing, the upload arrives and a push stores it: the method below works.
+        var intact = Guid.NewGuid();
+        await using (var relay = await TcpRelay.StartAsync(port, flipAt: -1))
+        {
+            await UploadAsync(await DataPort.ConnectAsync(relay.Endpoint, credentials, CancellationToken.None), intact, serialized);
+        }
+
+        var stored = await grain.Push(["relayed"], [typeof(byte[]).FullName!], [serialized.Length], default, intact, Guid.NewGuid(), CancellationToken.None);
+        Assert.Null(stored.ErrorMessage);
+        Assert.Equal(value.Length, fixture.Client[0].ApplySync(() => Engine.Get<byte[]>("relayed").Length));
+
+        // One bit changed 2 MiB into what the client sends (past the handshake and the key, inside a record): the silo refuses the
+        // record, closes the connection, and forgets the upload, so a push naming it stores nothing.
+        var tampered = Guid.NewGuid();
+        await using (var relay = await TcpRelay.StartAsync(port, flipAt: 2 << 20))
+        {
+            var refused = await Record.ExceptionAsync(async () => await UploadAsync(await DataPort.ConnectAsync(relay.Endpoint, credentials, CancellationToken.None), tampered, serialized));
+            Assert.IsAssignableFrom<IOException>(refused);
+        }
+
+        // Plain TCP, no TLS: the handshake fails and nothing of what follows is read.
+        var plain = Guid.NewGuid();
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(port);
+            var refused = await Record.ExceptionAsync(() => UploadAsync(tcp.GetStream(), plain, serialized));
+            Assert.NotNull(refused);
+        }
+
+        foreach (var (upload, name) in new[] { (tampered, "tampered"), (plain, "plain") })
+        {
+            var reply = await grain.Push([name], [typeof(byte[]).FullName!], [serialized.Length], default, upload, Guid.NewGuid(), CancellationToken.None);
+            Assert.Contains($"No upload {upload} is held", reply.ErrorMessage, StringComparison.Ordinal);
+        }
+
+        Assert.Equal([false, false], fixture.Client[0].ApplySync(() => new[] { Engine.Contains("tampered"), Engine.Contains("plain") }));
+        await WaitForLogAsync("failed its authentication tag");
+        fixture.Client[0].ApplySync(() => Engine.Remove("relayed"));
+
+        static async Task UploadAsync(Stream stream, Guid id, byte[] data)
+        {
+            await using (stream)
+            {
+                var header = new byte[33];
+                header[0] = DataPort.Upload;
+                id.TryWriteBytes(header.AsSpan(1));
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(17), data.Length);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(25), data.Length);
+                await stream.WriteAsync(header);
+                await stream.WriteAsync(data);
+                await stream.FlushAsync();
+                await DataPort.ReadStatusAsync(stream, CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_call_whose_request_or_answer_is_lost_fails_with_TimeoutException_and_a_call_that_runs_long_is_never_cut()
+    {
+        // An Orleans client filter plays the lossy network: it drops the next apply's request, or its answer.
+        var lose = new LossyNetwork();
+        await using var engines = await OrleansEngines.ConnectAsync(fixture.Silos.Info, TimeSpan.FromMinutes(2), callCheckPeriod: TimeSpan.FromSeconds(1), configureClient: c => c.AddOutgoingGrainCallFilter(lose.InvokeAsync));
+        var engine = new Client(engines)[1];
+        using var guard = new CancellationTokenSource(HangGuard);
+        try
+        {
+            // A call that runs for several check periods is known to its engine the whole time: it answers.
+            Assert.Equal(7, await engine.ApplyAsync(() => { Thread.Sleep(4000); return 7; }).WaitAsync(guard.Token));
+
+            lose.Next = LossyNetwork.Loss.Request;
+            var unsent = await Assert.ThrowsAsync<TimeoutException>(() => engine.ApplyAsync(() => Engine.Set("ran", true)).WaitAsync(guard.Token));
+            Assert.Contains("has no record of this call", unsent.Message, StringComparison.Ordinal);
+            Assert.False(engine.ApplySync(() => Engine.Contains("ran"))); // the next call goes through, and the lost one never ran
+
+            lose.Next = LossyNetwork.Loss.Answer;
+            var unanswered = await Assert.ThrowsAsync<TimeoutException>(() => engine.ApplyAsync(() => Engine.Set("ran", true)).WaitAsync(guard.Token));
+            Assert.Contains("its answer has not arrived", unanswered.Message, StringComparison.Ordinal);
+            Assert.True(engine.ApplySync(() => Engine.Remove("ran"))); // it ran; only its answer was lost
+        }
+        finally
+        {
+            lose.Dispose();
+        }
+    }
+
+    private async Task WaitForLogAsync(string text)
+    {
+        // Read from the silos' stderr, so it may come a little after the event.
+        for (var i = 0; i < 400 && !fixture.Silos.Log.Any(line => line.Contains(text, StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Contains(fixture.Silos.Log, line => line.Contains(text, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_silo_killed_mid_call_fails_its_calls_with_EngineDiedException_the_others_serve_and_a_restarted_silo_rejoins_empty()
     {
         var cl = fixture.Client;
@@ -440,6 +566,111 @@ public class RedisMembershipTests
         finally
         {
             Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+        }
+    }
+}
+
+/// <summary>An Orleans client filter that loses the next apply's request (never sent) or its answer (the call runs, the reply never returns), as a lossy network would.</summary>
+internal sealed class LossyNetwork : IDisposable
+{
+    private readonly CancellationTokenSource ended = new();
+    private int next;
+
+    public enum Loss
+    {
+        None,
+        Request,
+        Answer,
+    }
+
+    public Loss Next
+    {
+        set => Volatile.Write(ref next, (int)value);
+    }
+
+    public async Task InvokeAsync(Orleans.IOutgoingGrainCallContext context)
+    {
+        var loss = context.MethodName == nameof(IEngineGrain.Apply) ? (Loss)Interlocked.Exchange(ref next, (int)Loss.None) : Loss.None;
+        if (loss != Loss.Request)
+        {
+            await context.Invoke();
+        }
+
+        if (loss != Loss.None)
+        {
+            // Never completes while the test runs: the client must find the call lost by itself.
+            await Task.Delay(Timeout.Infinite, ended.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            throw new OperationCanceledException("the lossy network was taken down");
+        }
+    }
+
+    public void Dispose()
+    {
+        ended.Cancel();
+        ended.Dispose();
+    }
+}
+
+/// <summary>A TCP relay on loopback for one connection to <c>target</c>, flipping one bit of what the client sends at offset <c>flipAt</c> (none when negative).</summary>
+internal sealed class TcpRelay : IAsyncDisposable
+{
+    private readonly System.Net.Sockets.TcpListener listener;
+    private readonly Task relaying;
+
+    private TcpRelay(System.Net.Sockets.TcpListener listener, System.Net.IPEndPoint target, long flipAt)
+    {
+        this.listener = listener;
+        relaying = RelayAsync(target, flipAt);
+    }
+
+    public System.Net.IPEndPoint Endpoint => (System.Net.IPEndPoint)listener.LocalEndpoint;
+
+    public static Task<TcpRelay> StartAsync(System.Net.IPEndPoint target, long flipAt)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return Task.FromResult(new TcpRelay(listener, target, flipAt));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        listener.Stop();
+        await relaying.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task RelayAsync(System.Net.IPEndPoint target, long flipAt)
+    {
+        using var inbound = await listener.AcceptTcpClientAsync();
+        using var outbound = new System.Net.Sockets.TcpClient();
+        await outbound.ConnectAsync(target);
+        await Task.WhenAny(PumpAsync(inbound.GetStream(), outbound.GetStream(), flipAt), PumpAsync(outbound.GetStream(), inbound.GetStream(), -1));
+    }
+
+    private static async Task PumpAsync(Stream from, Stream to, long flipAt)
+    {
+        var buffer = new byte[64 << 10];
+        long at = 0;
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer)) > 0)
+            {
+                if (flipAt >= at && flipAt < at + read)
+                {
+                    buffer[flipAt - at] ^= 0x40;
+                }
+
+                at += read;
+                await to.WriteAsync(buffer.AsMemory(0, read));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // One side closed: the relay ends.
+        }
+        finally
+        {
+            to.Dispose(); // the other side sees the end too
         }
     }
 }
