@@ -110,10 +110,14 @@ internal sealed class SiloEngine
 
         try
         {
-            var bytes = done.Result.ToBytes();
-            return bytes.Length <= Transfers.InlineBytes
-                ? reply with { Inline = bytes, Length = bytes.Length }
-                : reply with { Parked = Transfers.Park(bytes), Length = bytes.Length };
+            if (done.Result.SizeBound <= Transfers.InlineBytes)
+            {
+                var bytes = done.Result.ToBytes();
+                return reply with { Inline = bytes, Length = bytes.Length };
+            }
+
+            var (parked, length) = Transfers.Park(done.Result);
+            return reply with { Parked = parked, Length = length };
         }
         catch (Exception ex)
         {
@@ -150,7 +154,23 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
     public Task<EngineIdentity> Hello() => Task.FromResult(engine.Identity);
 
     public Task<GrainReply> Apply(string dispatchId, string assemblyPath, Guid mvid, ReadOnlyMemory<byte> arguments, Guid upload, Guid call, CancellationToken cancellationToken) =>
-        engine.RunAsync(call, output => EngineExecutor.Apply(dispatchId, assemblyPath, mvid, upload == Guid.Empty ? arguments : engine.Transfers.Take(upload), output));
+        engine.RunAsync(call, output =>
+        {
+            if (upload == Guid.Empty)
+            {
+                return EngineExecutor.Apply(dispatchId, assemblyPath, mvid, arguments, output);
+            }
+
+            var (bytes, buffer) = engine.Transfers.Take(upload);
+            try
+            {
+                return EngineExecutor.Apply(dispatchId, assemblyPath, mvid, bytes, output);
+            }
+            finally
+            {
+                buffer.Release(); // the arguments were read into the call's own objects
+            }
+        });
 
     public Task<GrainReply> Push(string[] names, string[] typeNames, long[] lengths, ReadOnlyMemory<byte> data, Guid upload, Guid call, CancellationToken cancellationToken) => engine.RunAsync(call, _ =>
     {
@@ -159,17 +179,25 @@ internal sealed class EngineGrain(SiloEngine engine) : Grain, IEngineGrain
             throw new ArgumentException($"A push names {names.Length} values, {typeNames.Length} types and {lengths.Length} lengths; they must match.");
         }
 
-        var bytes = upload == Guid.Empty ? data : engine.Transfers.Take(upload);
-        if (lengths.Sum() != bytes.Length)
+        var (bytes, buffer) = upload == Guid.Empty ? (data, null) : engine.Transfers.Take(upload);
+        try
         {
-            throw new ArgumentException($"A push's values take {lengths.Sum()} bytes, but {bytes.Length} arrived.");
-        }
+            if (lengths.Sum() != bytes.Length)
+            {
+                throw new ArgumentException($"A push's values take {lengths.Sum()} bytes, but {bytes.Length} arrived.");
+            }
 
-        long at = 0;
-        for (var i = 0; i < names.Length; i++)
+            // Each value holds the upload's buffer until it is replaced or read (then the buffer takes a later upload).
+            long at = 0;
+            for (var i = 0; i < names.Length; i++)
+            {
+                engine.Executor.Namespace.SetSerialized(names[i], typeNames[i], bytes.Slice((int)at, (int)lengths[i]), buffer, null);
+                at += lengths[i];
+            }
+        }
+        finally
         {
-            engine.Executor.Namespace.SetSerialized(names[i], typeNames[i], bytes.Slice((int)at, (int)lengths[i]), null, null);
-            at += lengths[i];
+            buffer?.Release();
         }
 
         return Payload.FromBytes(default);

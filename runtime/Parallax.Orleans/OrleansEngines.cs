@@ -77,6 +77,9 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     private readonly TimeSpan watchPeriod;
     private readonly ClusterCredentials? credentials;
     private readonly bool useDataPorts;
+
+    /// <summary>Where large pushes are serialized: buffers kept from push to push.</summary>
+    private readonly BufferPool staging = new();
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task watching = Task.CompletedTask;
     private Task checking = Task.CompletedTask;
@@ -346,14 +349,64 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             throw new ArgumentException($"A push with one set of values per target has {push.PerTarget.Length} sets for {targets.Count} targets.", nameof(push));
         }
 
-        // Serialized once for every target that stores the same set.
-        ReadOnlyMemory<byte>[]? same = push.IsSame ? [.. push.PerTarget[0].Select(v => v.Payload.ToBytes())] : null;
-        for (var i = 0; i < targets.Count; i++)
+        // Serialized once for every target that stores the same set; each target holds the buffer until its push is over.
+        var same = push.IsSame ? Stage(push.PerTarget[0]) : default;
+        try
         {
-            var values = push.IsSame ? push.PerTarget[0] : push.PerTarget[i];
-            var parts = same ?? [.. values.Select(v => v.Payload.ToBytes())];
-            EngineTelemetry.PushedBytes.Add(parts.Sum(p => (long)p.Length));
-            Start(targets[i], i, sink, (engine, call) => PushAsync(engine, values, parts, call));
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var values = push.IsSame ? push.PerTarget[0] : push.PerTarget[i];
+                var (parts, buffer) = push.IsSame ? same : Stage(values);
+                EngineTelemetry.PushedBytes.Add(parts.Sum(p => (long)p.Length));
+                buffer?.AddReference();
+                if (Start(targets[i], i, sink, (engine, call) => PushAsync(engine, values, parts, buffer, call)) is null)
+                {
+                    buffer?.Release(); // the engine is down: its push never starts
+                }
+
+                if (!push.IsSame)
+                {
+                    buffer?.Release();
+                }
+            }
+        }
+        finally
+        {
+            same.Buffer?.Release();
+        }
+    }
+
+    /// <summary>
+    /// A set of values serialized one after the other: when large, into a kept buffer (<see cref="staging"/>),
+    /// so that a loop of pushes writes into warm pages rather than new arrays each time; the caller
+    /// releases it. Small sets are serialized each on its own.
+    /// </summary>
+    private (ReadOnlyMemory<byte>[] Parts, SharedSegment? Buffer) Stage(IReadOnlyList<NamedValue> values)
+    {
+        var bound = values.Sum(v => v.Payload.SizeBound);
+        if (bound <= Transfers.InlineBytes || bound > Payload.MaxSize)
+        {
+            return ([.. values.Select(v => v.Payload.ToBytes())], null);
+        }
+
+        var buffer = staging.Rent((int)bound);
+        try
+        {
+            var parts = new ReadOnlyMemory<byte>[values.Count];
+            long at = 0;
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var written = values[i].Payload.WriteTo(buffer, at);
+                parts[i] = buffer.Memory.Slice((int)at, (int)written);
+                at += written;
+            }
+
+            return (parts, buffer);
+        }
+        catch
+        {
+            buffer.Release();
+            throw;
         }
     }
 
@@ -375,6 +428,19 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             // Cancelled while waiting for its turn: the engine never takes the arguments it was sent.
             _ = engine.Grain.Drop(upload);
             throw;
+        }
+    }
+
+    /// <summary>One target's push; releases <paramref name="buffer"/> (where <paramref name="parts"/> lie, if anywhere) once over.</summary>
+    private static async Task<GrainReply> PushAsync(RemoteEngine engine, IReadOnlyList<NamedValue> values, ReadOnlyMemory<byte>[] parts, SharedSegment? buffer, PendingCall call)
+    {
+        try
+        {
+            return await PushAsync(engine, values, parts, call).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer?.Release();
         }
     }
 
@@ -515,9 +581,9 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         byte[]? rented = null;
         try
         {
-            // Read inside: a call failed at once (its engine died) has let go of its token.
-            var token = pending.Token;
+            // The call always runs (a push releases its buffer there); its token is read after, inside: a call failed at once (its engine died) has let go of it.
             var reply = await call(engine, pending).ConfigureAwait(false);
+            var token = pending.Token;
             var result = reply.Inline;
             if (reply.Parked != Guid.Empty)
             {

@@ -25,8 +25,9 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
     /// <summary>A reader renames a segment it has finished with to its path plus this suffix, so that the writer may reuse it.</summary>
     public const string FreeSuffix = ".free";
 
-    private readonly MemoryMappedFile file;
-    private readonly MemoryMappedViewAccessor view;
+    private readonly MemoryMappedFile? file;
+    private readonly MemoryMappedViewAccessor? view;
+    private readonly byte[]? array;
     private readonly byte* pointer;
     private readonly int length;
     private int references = 1;
@@ -40,6 +41,15 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
         byte* p = null;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
         pointer = p + view.PointerOffset;
+    }
+
+    /// <summary>An array on the GC's pinned heap, of this process only (<see cref="InProcess"/>): its address never moves.</summary>
+    private SharedSegment(byte[] array)
+    {
+        Path = "";
+        this.array = array;
+        length = array.Length;
+        pointer = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array));
     }
 
     public string Path { get; }
@@ -82,6 +92,17 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
             throw;
         }
     }
+
+    /// <summary>
+    /// Memory of this process only, reference counted like a segment so that values kept from it hold it
+    /// (a silo's upload buffer: a push's values lie in it until replaced, and then it is filled again
+    /// with warm pages instead of fresh ones). No file and no mapping: a pinned array the GC takes back
+    /// once the last reference is released and nothing else holds it.
+    /// </summary>
+    public static SharedSegment InProcess(int length) => new(GC.AllocateUninitializedArray<byte>(length, pinned: true));
+
+    /// <summary>Gets whether a reference besides the creator's is held (a value kept from it, a transfer using it).</summary>
+    public bool IsReferencedElsewhere => Volatile.Read(ref references) > 1;
 
     /// <summary>Maps a segment another process wrote, read-only; refuses any file outside the cluster's <paramref name="folder"/>.</summary>
     public static SharedSegment Open(string folder, string path)
@@ -225,9 +246,9 @@ internal sealed unsafe class SharedSegment : MemoryManager<byte>
     {
         if (disposing)
         {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-            view.Dispose();
-            file.Dispose();
+            view?.SafeMemoryMappedViewHandle.ReleasePointer();
+            view?.Dispose();
+            file?.Dispose();
             Closed?.Invoke();
         }
     }
