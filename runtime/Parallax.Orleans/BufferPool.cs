@@ -8,15 +8,15 @@ namespace Parallax.Engines.Silos;
 /// uploads done on the client), and then takes the next transfer that fits with its pages warm. First
 /// touch of fresh memory is most of a large transfer's time on this machine (docs/engines.md: Fresh
 /// memory), where a copy into mapped pages is a tenth of it. At most <see cref="Limit"/> buffers are
-/// kept (one in use and one being replaced is the common case); one unused for <see cref="Idle"/> goes back to the GC.
+/// kept; one unused for <see cref="Idle"/> goes back to the GC.
 /// </summary>
 internal sealed class BufferPool
 {
-    /// <summary>How many buffers are kept, in use or free.</summary>
-    public const int Limit = 4;
+    /// <summary>How many buffers are kept, in use or free: a pull from several engines at once needs one each, and a push one more.</summary>
+    public const int Limit = 8;
 
-    /// <summary>How long a free buffer is kept unused.</summary>
-    public static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
+    /// <summary>How long a free buffer is kept unused: long enough for a loop of transfers, short enough not to sit on memory for long.</summary>
+    public static readonly TimeSpan Idle = TimeSpan.FromMinutes(2);
 
     private readonly Lock gate = new();
     private readonly Dictionary<SharedSegment, long> kept = [];

@@ -36,18 +36,18 @@ internal sealed class DataChannel(IPEndPoint endpoint, ClusterCredentials? crede
         return id;
     }, cancellationToken);
 
-    /// <summary>Reads parked result <paramref name="parked"/> (<paramref name="length"/> bytes) into <paramref name="destination"/>.</summary>
-    public Task DownloadAsync(Guid parked, int length, byte[] destination, CancellationToken cancellationToken) => UseAsync(async stream =>
+    /// <summary>Reads parked result <paramref name="parked"/> into <paramref name="destination"/>, which is as long as it.</summary>
+    public Task DownloadAsync(Guid parked, Memory<byte> destination, CancellationToken cancellationToken) => UseAsync(async stream =>
     {
         var header = new byte[29];
         header[0] = DataPort.Download;
         parked.TryWriteBytes(header.AsSpan(1));
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(17), 0);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(25), length);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(25), destination.Length);
         await stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         await DataPort.ReadStatusAsync(stream, cancellationToken).ConfigureAwait(false);
-        await stream.ReadExactlyAsync(destination.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
         return true;
     }, cancellationToken);
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -78,8 +77,8 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     private readonly ClusterCredentials? credentials;
     private readonly bool useDataPorts;
 
-    /// <summary>Where large pushes are serialized: buffers kept from push to push.</summary>
-    private readonly BufferPool staging = new();
+    /// <summary>Large buffers kept from transfer to transfer: pushes are serialized into them, pulls downloaded into them.</summary>
+    private readonly BufferPool buffers = new();
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task watching = Task.CompletedTask;
     private Task checking = Task.CompletedTask;
@@ -377,7 +376,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     }
 
     /// <summary>
-    /// A set of values serialized one after the other: when large, into a kept buffer (<see cref="staging"/>),
+    /// A set of values serialized one after the other: when large, into a kept buffer (<see cref="buffers"/>),
     /// so that a loop of pushes writes into warm pages rather than new arrays each time; the caller
     /// releases it. Small sets are serialized each on its own.
     /// </summary>
@@ -389,7 +388,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             return ([.. values.Select(v => v.Payload.ToBytes())], null);
         }
 
-        var buffer = staging.Rent((int)bound);
+        var buffer = buffers.Rent((int)bound);
         try
         {
             var parts = new ReadOnlyMemory<byte>[values.Count];
@@ -504,23 +503,23 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads a parked result in chunks, a few at a time, into one buffer, and lets the engine forget it.
-    /// The buffer is rented (the caller returns it once the result is read): a loop of large pulls
-    /// reuses warm pages instead of faulting in fresh ones.
+    /// Reads a parked result (through the data port, or in chunks, a few at a time) into one buffer, and
+    /// lets the engine forget it. The buffer is a kept one (<see cref="buffers"/>; the caller releases it
+    /// once the result is read): a loop of large pulls reuses warm pages instead of faulting in fresh ones.
     /// </summary>
-    private static async Task<byte[]> DownloadAsync(RemoteEngine engine, GrainReply reply, CancellationToken token)
+    private async Task<SharedSegment> DownloadAsync(RemoteEngine engine, GrainReply reply, CancellationToken token)
     {
         var grain = engine.Grain;
-        var buffer = ArrayPool<byte>.Shared.Rent(checked((int)reply.Length));
+        var buffer = buffers.Rent(checked((int)reply.Length));
         if (engine.Data is { } data)
         {
             try
             {
-                await data.DownloadAsync(reply.Parked, (int)reply.Length, buffer, token).ConfigureAwait(false);
+                await data.DownloadAsync(reply.Parked, buffer.Memory[..(int)reply.Length], token).ConfigureAwait(false);
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                buffer.Release();
                 throw;
             }
 
@@ -549,15 +548,15 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffer.Release();
             throw;
         }
 
         _ = grain.Drop(reply.Parked);
         return buffer;
 
-        static async Task CopyAsync(Task<ReadOnlyMemory<byte>> chunk, byte[] buffer, long at) =>
-            (await chunk.ConfigureAwait(false)).Span.CopyTo(buffer.AsSpan((int)at));
+        static async Task CopyAsync(Task<ReadOnlyMemory<byte>> chunk, SharedSegment buffer, long at) =>
+            (await chunk.ConfigureAwait(false)).Span.CopyTo(buffer.Span[(int)at..]);
     }
 
     /// <summary>Starts one target's part of a request; its answer or failure goes to <paramref name="sink"/> as <paramref name="index"/>, once. Returns it, or null when the engine is down (the sink was told).</summary>
@@ -578,7 +577,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
 
     private async Task RunAsync(RemoteEngine engine, PendingCall pending, Func<RemoteEngine, PendingCall, Task<GrainReply>> call)
     {
-        byte[]? rented = null;
+        SharedSegment? rented = null;
         try
         {
             // The call always runs (a push releases its buffer there); its token is read after, inside: a call failed at once (its engine died) has let go of it.
@@ -588,7 +587,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
             if (reply.Parked != Guid.Empty)
             {
                 rented = await DownloadAsync(engine, reply, token).ConfigureAwait(false);
-                result = rented.AsMemory(0, (int)reply.Length);
+                result = rented.Memory[..(int)reply.Length];
             }
 
             EngineTelemetry.ReceivedBytes.Add(result.Length);
@@ -611,10 +610,7 @@ internal sealed class OrleansEngines : IEngines, IAsyncDisposable
         }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            rented?.Release();
         }
     }
 
