@@ -69,22 +69,26 @@ internal static class SiloBench
 
         var a = Random(n, n, 1);
         var b = Random(n, n, 2);
-        var pushes = Interleaved(remoteClient, cluster.Client, c => c[..].PushSync(new { a, b }));
+        var pushes = Interleaved(remoteClient, cluster.Client, c => c[..].PushSync(new { a, b }), out var firstPush);
         Row($"push a, b ({2 * bytes / 1e6:F0} MB) to 3 engines (best of 3)", pushes.Remote, pushes.Local, "s");
         Rate($"  = GB/s reaching engines (3 x {2 * bytes / 1e6:F0} MB)", 3 * 2 * bytes, pushes);
+        Rate("  first push (fresh buffers on both ends), GB/s", 3 * 2 * bytes, firstPush);
 
         remote.ApplySync(() => Engine.Set("c", Engine.Get<double[,]>("a")));
         local.ApplySync(() => Engine.Set("c", Engine.Get<double[,]>("a")));
-        var pulls = Interleaved(remoteClient, cluster.Client, client =>
+        void PullC(Client client)
         {
             var c = client[..].PullSync<double[,]>("c");
             if (c.Length != 3 || c[2][n - 1, n - 1] != a[n - 1, n - 1])
             {
                 throw new InvalidOperationException("pull returned the wrong matrix");
             }
-        });
+        }
+
+        var pulls = Interleaved(remoteClient, cluster.Client, PullC, out var firstPull);
         Row($"pull c from 3 engines (3 x {bytes / 1e6:F0} MB, best of 3)", pulls.Remote, pulls.Local, "s");
         Rate($"  = GB/s back from engines", 3 * bytes, pulls);
+        Rate("  first pull (fresh buffers on both ends), GB/s", 3 * bytes, firstPull);
         remote.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("c"));
         local.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("c"));
 
@@ -110,10 +114,13 @@ internal static class SiloBench
         Console.WriteLine($"load average at the end {LoadAverage()}");
     }
 
-    private static (double Remote, double Local) Interleaved(Client remote, Client local, Action<Client> action)
+    private static (double Remote, double Local) Interleaved(Client remote, Client local, Action<Client> action) =>
+        Interleaved(remote, local, action, out _);
+
+    /// <summary>Best of 3 interleaved rounds after a first one (timed too, into <paramref name="first"/>: fresh buffers, first deserializers).</summary>
+    private static (double Remote, double Local) Interleaved(Client remote, Client local, Action<Client> action, out (double Remote, double Local) first)
     {
-        action(remote); // warm-up: first transfers, first deserializers
-        action(local);
+        first = (Time(() => action(remote)), Time(() => action(local)));
         var (r, l) = (new List<double>(), new List<double>());
         for (var round = 0; round < 3; round++)
         {
