@@ -42,7 +42,6 @@ public sealed partial class JitGenerator
         /// <summary>Inlines <paramref name="method"/> at <paramref name="invocation"/>, or reports why it cannot.</summary>
         private Expr? InlineHelper(InvocationExpressionSyntax invocation, IMethodSymbol method)
         {
-            string display = invocation.Expression.ToString();
             var (body, why) = HelperBody(method);
             if (body is null)
             {
@@ -160,12 +159,7 @@ public sealed partial class JitGenerator
                 return value;
             }
 
-            string name = parameter.Name;
-            for (int n = 2; !_usedNames.Add(name); n++)
-            {
-                name = parameter.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
-            }
-
+            string name = Unique(parameter.Name);
             _body.Add(new LocalStmt(name, value.Type, Declare: true, value));
             return new LocalExpr(value.Type, name);
         }
