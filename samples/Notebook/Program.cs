@@ -27,6 +27,6 @@ var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]) { Anchor
 Console.WriteLine($"Parallax notebook: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-await Section.RunAsync(sections, cli, options, cts.Token);
+await Section.RunAsync(sections.Where(s => cli.Runs(s.GetType().Name)), options, cts.Token);
 
 return 0;

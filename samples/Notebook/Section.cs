@@ -11,10 +11,10 @@ internal abstract class Section
     /// <summary>Runs the section, printing what it did and how long it took.</summary>
     public abstract Task RunAsync(NotebookOptions options, CancellationToken cancellationToken);
 
-    /// <summary>Runs each of <paramref name="sections"/> the command line selects, under its heading and with its time.</summary>
-    public static async Task RunAsync(IEnumerable<Section> sections, CommandLine cli, NotebookOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs each of <paramref name="sections"/> in turn, under its heading and with its time.</summary>
+    public static async Task RunAsync(IEnumerable<Section> sections, NotebookOptions options, CancellationToken cancellationToken)
     {
-        foreach (var section in sections.Where(s => cli.Runs(s.GetType().Name)))
+        foreach (var section in sections)
         {
             Console.WriteLine();
             Console.WriteLine($"## {section.Title}");

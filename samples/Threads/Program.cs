@@ -19,6 +19,6 @@ if (cli.Parse(args) is { } exit)
 
 var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]);
 Console.WriteLine($"Parallax threads: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
-await Section.RunAsync(sections, cli, options, CancellationToken.None);
+await Section.RunAsync(sections.Where(s => cli.Runs(s.GetType().Name)), options, CancellationToken.None);
 
 return 0;
