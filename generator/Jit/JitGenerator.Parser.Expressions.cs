@@ -257,7 +257,7 @@ public sealed partial class JitGenerator
 
                     if (info.Type is not { } castType || Keyword(castType) is not { } target)
                     {
-                        Report(DiagnosticDescriptors.JitUnsupportedType, cast.Type, cast.ToString(), info.Type?.ToDisplayString() ?? "?");
+                        Report(DiagnosticDescriptors.JitUnsupportedType, cast.Type, cast.ToString(), info.Type?.ToMessageString() ?? "?");
                         return null;
                     }
 
@@ -579,7 +579,7 @@ public sealed partial class JitGenerator
 
             if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, binary, binary.ToString(), info.Type?.ToDisplayString() ?? "?");
+                Report(DiagnosticDescriptors.JitUnsupportedType, binary, binary.ToString(), info.Type?.ToMessageString() ?? "?");
                 return null;
             }
 
@@ -641,7 +641,7 @@ public sealed partial class JitGenerator
 
             if (info.Type is not { } returnType || Keyword(returnType) is not { } type)
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, invocation, display, info.Type?.ToDisplayString() ?? "?");
+                Report(DiagnosticDescriptors.JitUnsupportedType, invocation, display, info.Type?.ToMessageString() ?? "?");
                 return null;
             }
 

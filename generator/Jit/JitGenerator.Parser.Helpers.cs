@@ -57,7 +57,7 @@ public sealed partial class JitGenerator
 
             if (Keyword(method.ReturnType) is not { } returnType)
             {
-                ReportHelper(invocation, method, $"it returns {method.ReturnType.ToDisplayString()}, not a number type a vector lane holds");
+                ReportHelper(invocation, method, $"it returns {method.ReturnType.ToMessageString()}, not a number type a vector lane holds");
                 return null;
             }
 
@@ -69,7 +69,7 @@ public sealed partial class JitGenerator
                 var parameter = method.Parameters[a];
                 if (parameter.RefKind is not RefKind.None and not RefKind.In || parameter.IsParams || Keyword(parameter.Type) is not { } parameterType)
                 {
-                    ReportHelper(invocation, method, $"parameter '{parameter.Name}' is {(parameter.RefKind != RefKind.None ? "ref, out or in" : parameter.IsParams ? "params" : "of type " + parameter.Type.ToDisplayString())}; a helper takes numbers by value");
+                    ReportHelper(invocation, method, $"parameter '{parameter.Name}' is {(parameter.RefKind != RefKind.None ? "ref, out or in" : parameter.IsParams ? "params" : "of type " + parameter.Type.ToMessageString())}; a helper takes numbers by value");
                     return null;
                 }
 

@@ -137,7 +137,7 @@ public sealed partial class JitGenerator
 
                 if (Keyword(local.Type) is not { } type)
                 {
-                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                     continue;
                 }
 
