@@ -26,7 +26,7 @@ internal static class CSharpLiteral
         decimal m => Decimal(m),
         int i => i.ToString(CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture) + "L",
-        uint u => u.ToString(CultureInfo.InvariantCulture) + "U",
+        uint u => u.ToString(CultureInfo.InvariantCulture) + "u",
         ulong u => u.ToString(CultureInfo.InvariantCulture) + "UL",
 
         // C# has no literals of the narrow types: a cast of an int constant is one, and stays a constant.

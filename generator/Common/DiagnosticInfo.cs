@@ -9,7 +9,7 @@ namespace Parallax.Generator.Common;
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> Arguments)
 {
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] arguments) =>
-        new(descriptor, LocationInfo.From(node), arguments.ToEquatableArray());
+        Create(descriptor, node.GetLocation(), arguments);
 
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
         new(descriptor, LocationInfo.From(location), arguments.ToEquatableArray());

@@ -11,4 +11,8 @@ internal static class KnownNames
 
     /// <summary>The namespace generated interceptors live in; the package's props opt consumers into it.</summary>
     public const string InterceptorsNamespace = "Parallax.Generated";
+
+    /// <summary>Whether <paramref name="symbol"/> carries the attribute of that full name (one not nested in a type).</summary>
+    public static bool HasAttribute(this ISymbol symbol, string metadataName) =>
+        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 }

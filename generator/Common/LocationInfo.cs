@@ -23,6 +23,4 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 
         return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span, location.SourceTree);
     }
-
-    public static LocationInfo? From(SyntaxNode node) => From(node.GetLocation());
 }

@@ -328,13 +328,9 @@ public sealed partial class EngineGenerator
                 {
                     Report(diagnostics, DiagnosticDescriptors.EngineAssignsCapture, uses.FirstOrDefault(IsWritten) ?? at, symbol.Name);
                 }
-                else if (Types.WhyNotSerializable(type) is { } reason)
+                else
                 {
-                    Report(diagnostics, DiagnosticDescriptors.EngineCaptureNotSerializable, at, symbol.Name, type.ToMessageString(), reason);
-                }
-                else if (Types.WhyNotAccessible(type) is { } inaccessible)
-                {
-                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, at, type.ToMessageString(), inaccessible);
+                    CheckType(type, DiagnosticDescriptors.EngineCaptureNotSerializable, symbol.Name, at, diagnostics);
                 }
 
                 captures.Add((declaration.Span.Start, new ValueSpec(Identifiers.Escape(symbol.Name), Display(type))));
@@ -567,7 +563,7 @@ public sealed partial class EngineGenerator
             {
                 Report(diagnostics, DiagnosticDescriptors.EngineMethodShape, syntax.Identifier, method.Name, "static");
             }
-            else if (method.IsGenericMethod || IsInGenericType(method))
+            else if (method.IsGenericMethod || method.ContainingType.IsGenericType)
             {
                 Report(diagnostics, DiagnosticDescriptors.EngineMethodShape, syntax.Identifier, method.Name, "non-generic, in a non-generic type");
             }
@@ -599,14 +595,7 @@ public sealed partial class EngineGenerator
             if (!method.ReturnsVoid)
             {
                 resultType = Display(method.ReturnType);
-                if (Types.WhyNotSerializable(method.ReturnType) is { } reason)
-                {
-                    Report(diagnostics, DiagnosticDescriptors.EngineResultNotSerializable, syntax.ReturnType, method.Name, method.ReturnType.ToMessageString(), reason);
-                }
-                else if (Types.WhyNotAccessible(method.ReturnType) is { } inaccessible)
-                {
-                    Report(diagnostics, DiagnosticDescriptors.EngineMemberNotAccessible, syntax.ReturnType, method.ReturnType.ToMessageString(), inaccessible);
-                }
+                CheckType(method.ReturnType, DiagnosticDescriptors.EngineResultNotSerializable, method.Name, syntax.ReturnType, diagnostics);
             }
 
             if (diagnostics.Count > 0)
@@ -628,19 +617,6 @@ public sealed partial class EngineGenerator
                 MethodId("call", signature, resultType),
                 overload <= 0 ? string.Empty : overload.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return ParseResult<ParallelEngineSpec>.Success(spec);
-        }
-
-        private static bool IsInGenericType(IMethodSymbol method)
-        {
-            for (var type = method.ContainingType; type is not null; type = type.ContainingType)
-            {
-                if (type.IsGenericType)
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         // ---------------------------------------------------------------- shared

@@ -102,7 +102,7 @@ public sealed partial class EngineGenerator
                 return "MemoryPack cannot serialize it";
             }
 
-            if (HasAttribute(named, "MemoryPack.MemoryPackableAttribute") || HasAttribute(named, "MemoryPack.MemoryPackUnionAttribute"))
+            if (named.HasAttribute("MemoryPack.MemoryPackableAttribute") || named.HasAttribute("MemoryPack.MemoryPackUnionAttribute"))
             {
                 return null;
             }
@@ -158,19 +158,6 @@ public sealed partial class EngineGenerator
             for (var t = type; t is not null; t = t.BaseType)
             {
                 if (MetadataName(t) == "System.IO.Stream")
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static bool HasAttribute(INamedTypeSymbol type, string attribute)
-        {
-            foreach (var a in type.GetAttributes())
-            {
-                if (a.AttributeClass is { } c && MetadataName(c) == attribute)
                 {
                     return true;
                 }

@@ -260,44 +260,17 @@ public sealed partial class JitGenerator
             }
         }
 
-        /// <summary>A constant as a C# literal of its type: NaN, infinities and -0.0 by name, small integers cast.</summary>
+        /// <summary>A constant as a C# literal of its type (<see cref="CSharpLiteral"/>), an integer type's extremes by name.</summary>
         private static string Literal(ConstExpr c)
         {
-            switch (c.Type)
-            {
-                case "double":
-                    double d = c.FloatValue;
-                    if (double.IsNaN(d)) return "double.NaN";
-                    if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
-                    if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
-                    if (d == 0 && c.Bits != 0) return "-0.0";
-                    string ds = d.ToString("R", CultureInfo.InvariantCulture);
-                    return ds.IndexOfAny(new[] { '.', 'E' }) < 0 ? ds + ".0" : ds;
-                case "float":
-                    float f = (float)c.FloatValue;
-                    if (float.IsNaN(f)) return "float.NaN";
-                    if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
-                    if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
-                    if (f == 0 && c.Bits != 0) return "-0.0f";
-                    return f.ToString("R", CultureInfo.InvariantCulture) + "f";
-            }
-
             long v = c.IntegerValue;
-            if (v == MaxValue(c.Type) || v != 0 && v == MinValue(c.Type))
+            if (IsInteger(c.Type) && (v == MaxValue(c.Type) || v != 0 && v == MinValue(c.Type)))
             {
-                // The extremes by name: int.MinValue reads better than -2147483648.
+                // int.MinValue reads better than -2147483648.
                 return c.Type + (v == MaxValue(c.Type) ? ".MaxValue" : ".MinValue");
             }
 
-            string text = v.ToString(CultureInfo.InvariantCulture);
-            return c.Type switch
-            {
-                "long" => text + "L",
-                "ulong" => unchecked((ulong)v).ToString(CultureInfo.InvariantCulture) + "UL",
-                "uint" => text + "u",
-                "int" => text,
-                _ => "(" + c.Type + ")" + (v < 0 ? "(" + text + ")" : text),
-            };
+            return IsFloat(c.Type) ? CSharpLiteral.Format(c.FloatValue, c.Type) : CSharpLiteral.Format(v, c.Type);
         }
     }
 }

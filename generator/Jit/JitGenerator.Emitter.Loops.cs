@@ -10,7 +10,7 @@ public sealed partial class JitGenerator
         /// lanes whose condition fails (for good), runs the body with the live lanes, and the loop ends
         /// when no lane is active. Loads were hoisted before the step (nothing in the loop stores).
         /// </summary>
-        private void EmitVectorLoopStatement(SourceWriter w, string width, bool reduction, LoopStmt s)
+        private void EmitVectorLoopStatement(SourceWriter w, string width, LoopStmt s)
         {
             string lane = _spec.LaneType;
             string vector = $"{width}<{lane}>";
@@ -26,7 +26,7 @@ public sealed partial class JitGenerator
                     }
 
                     w.Line($"{vector} {loop.Live} = {loop.Active};");
-                    EmitVectorStatements(w, width, reduction, loop.Body);
+                    EmitVectorStatements(w, width, loop.Body);
                     if (loop.IsDo)
                     {
                         EmitLoopTest(w, width, loop);
@@ -79,12 +79,9 @@ public sealed partial class JitGenerator
         /// <summary>A condition as scalar code without the while loops' masks, which hold in scalar code; null when nothing else is left.</summary>
         private string? ScalarCondition(Expr condition)
         {
-            var rest = Conjuncts(condition).Where(c => c is not MaskExpr).ToList();
+            var rest = Parser.Conjuncts(condition).Where(c => c is not MaskExpr).ToList();
             return rest.Count == 0 ? null : Scalar(rest.Skip(1).Aggregate(rest[0], (all, c) => new BinaryExpr("bool", "&&", all, c)));
         }
-
-        private static IEnumerable<Expr> Conjuncts(Expr e) =>
-            e is BinaryExpr { Op: "&&", Type: "bool" } and ? Conjuncts(and.Left).Concat(Conjuncts(and.Right)) : new[] { e };
 
         /// <summary>Whether the body runs a loop of its own per element (a while loop), so each element costs far more than a few instructions.</summary>
         private bool HasInnerLoops => _spec.Body.Any(s => s is WhileStmt);

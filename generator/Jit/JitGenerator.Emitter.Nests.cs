@@ -13,16 +13,8 @@ public sealed partial class JitGenerator
 
         private const int LoopingRowChunkElements = 1024;
 
-        private void EmitNestEntry(SourceWriter w, EquatableArray<CallSiteSpec> calls, NestSpec nest)
+        private void EmitNestEntry(SourceWriter w, NestSpec nest)
         {
-            w.Line($"/// <summary>Runs in place of every call to <see cref=\"{Cref}\"/>: checks the arguments up front, then runs <see cref=\"Kernel\"/> on each row of the inner loop.</summary>");
-            foreach (var call in calls)
-            {
-                w.Line(call.Location!.Attribute);
-            }
-
-            var parameters = string.Join(", ", _spec.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name));
-            w.OpenBlock($"public static {_spec.ReturnType} {_spec.MethodName}({parameters})");
             var arrayParameters = new HashSet<string>(_spec.Parameters.Where(p => p.Shape != ParamShape.Scalar).Select(p => p.Name));
             foreach (var source in nest.Views.Select(v => v.Source).Concat(nest.RowScalars.Select(r => r.Source)).Distinct().Where(arrayParameters.Contains))
             {
@@ -56,11 +48,8 @@ public sealed partial class JitGenerator
             w.Line($"int {count} = global::System.Math.Max({ends[loops.Count - 1]} - {starts[loops.Count - 1]}, 0);");
             w.Line($"bool {runs} = {count} > 0{string.Concat(Enumerable.Range(0, loops.Count - 1).Select(l => $" && {ends[l]} > {starts[l]}"))};");
             EmitNestGuards(w, nest, loops, starts, ends, runs);
-            EmitNestClampChecks(w, runs);
-            if (_unchecked)
-            {
-                w.OpenBlock("unchecked");
-            }
+            EmitClampChecks(w, runs);
+            EmitUncheckedOpen(w);
 
             if (nest.Flattenable)
             {
@@ -79,17 +68,7 @@ public sealed partial class JitGenerator
                 EmitRows(w, nest, loops, starts, ends, count);
             }
 
-            if (_unchecked)
-            {
-                w.CloseBlock();
-            }
-
-            if (_spec.ReturnValue is { } ret)
-            {
-                w.Line($"return {Scalar(ret)};");
-            }
-
-            w.CloseBlock();
+            EmitUncheckedClose(w);
         }
 
         /// <summary>
@@ -164,53 +143,18 @@ public sealed partial class JitGenerator
             return $"JitGuard.Covers({starts[l]}, {ends[l]}, {index.Offset}, {length}, \"{source}\", {dimension});";
         }
 
-        private void EmitNestClampChecks(SourceWriter w, string runs)
-        {
-            var seen = new HashSet<Expr>();
-            foreach (var e in _spec.Body.SelectMany(Expressions).SelectMany(e => e.Descendants))
-            {
-                if (e is CallExpr { Function: "Clamp" } clamp && seen.Add(clamp))
-                {
-                    w.Line($"// Math.Clamp throws when min > max; the scalar loop would on its first iteration.");
-                    w.Line($"if ({runs}) _ = global::System.Math.Clamp({Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[2])});");
-                }
-            }
-        }
-
         /// <summary>One kernel call over the arrays' whole memory (or, with Parallel, per chunk of it).</summary>
         private void EmitFlatCall(SourceWriter w, NestSpec nest, string first)
         {
-            string View(ViewSpec v, string? start, string? length) =>
-                start is null ? $"JitRows.Flat({v.Source})" : $"JitRows.Flat({v.Source}).Slice({start}, {length})";
-
-            string Arguments(string? start, string? length, System.Func<AccumulatorSpec, string> output) =>
-                string.Join(", ", _spec.Arrays.Select(a => View(nest.Views.First(v => v.Name == a.Name), start, length)).Concat(_spec.LoopScalars).Concat(_spec.Accumulators.Select(output)));
-
-            if (!_spec.Parallel)
+            string total = first + ".Length";
+            if (_spec.Parallel)
             {
-                w.Line($"Kernel({Arguments(null, null, acc => "out var " + Part(acc))});");
-                foreach (var acc in _spec.Accumulators)
-                {
-                    w.Line(Combine(acc, Part(acc)) + ";");
-                }
-
-                return;
+                total = Unique("total");
+                w.Line($"int {total} = {first}.Length;");
             }
 
-            string total = Unique("total");
-            w.Line($"int {total} = {first}.Length;");
-            w.Line($"int {_chunks} = JitParallel.ChunkCount({total});");
-            foreach (var acc in _spec.Accumulators)
-            {
-                w.Line($"var {Parts(acc)} = new {acc.Type}[{_chunks}];");
-            }
-
-            string start = Unique("start"), length = Unique("elements");
-            w.Line($"JitParallel.For({total}, {_chunks}, ({_chunk}, {start}, {length}) =>");
-            w.Indent();
-            w.Line($"Kernel({Arguments(start, length, acc => "out " + Parts(acc) + "[" + _chunk + "]")}));");
-            w.Unindent();
-            EmitCombineParts(w);
+            EmitKernelCalls(w, total, "JitParallel", "elements", (a, start, length) =>
+                $"JitRows.Flat({nest.Views.First(v => v.Name == a.Name).Source})" + (start is null ? string.Empty : $".Slice({start}, {length})"));
         }
 
         /// <summary>The outer loops as scalar loops, the kernel once per row; with Parallel the outermost loop's rows split over the cores.</summary>
@@ -226,9 +170,8 @@ public sealed partial class JitGenerator
             string perRow = Unique("perRow");
             w.Line($"int {rows} = global::System.Math.Max({ends[0]} - {starts[0]}, 0);");
             w.Line($"long {perRow} = (long){count}{string.Concat(Enumerable.Range(1, loops.Count - 2).Select(l => $" * global::System.Math.Max({ends[l]} - {starts[l]}, 0)"))};");
-            bool loopsInBody = HasInnerLoops;
             w.Line($"// Parallel = true: runs of whole rows, several per core, so rows of uneven cost even out.");
-            w.Line($"int {_chunks} = JitParallelRows.ChunkCount({rows}, {perRow}, {(loopsInBody ? LoopingRowChunkElements : RowChunkElements)});");
+            w.Line($"int {_chunks} = JitParallelRows.ChunkCount({rows}, {perRow}, {(HasInnerLoops ? LoopingRowChunkElements : RowChunkElements)});");
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"var {Parts(acc)} = new {acc.Type}[{_chunks}];");
@@ -274,7 +217,7 @@ public sealed partial class JitGenerator
                 w.Line($"Kernel({string.Join(", ", arguments)});");
                 foreach (var acc in _spec.Accumulators)
                 {
-                    w.Line(Combine(acc with { Name = target(acc) }, Part(acc)) + ";");
+                    w.Line(Reduce(acc with { Name = target(acc) }, Part(acc)) + ";");
                 }
 
                 w.CloseBlock();

@@ -94,7 +94,7 @@ public sealed partial class JitGenerator
             _nonTemporal = !_hasReductions && spec.Body.OfType<StoreStmt>().Count() == 1;
 
             // Each array the body reads is loaded once per step into a vector named like its element (x[i] -> xi).
-            foreach (var load in spec.Body.SelectMany(Expressions).SelectMany(e => e.Descendants).OfType<LoadExpr>().Distinct())
+            foreach (var load in spec.Body.SelectMany(Parser.StatementExpressions).SelectMany(e => e.Descendants).OfType<LoadExpr>().Distinct())
             {
                 _loads.Add((load, Unique(load.Array + _i)));
             }
@@ -114,9 +114,6 @@ public sealed partial class JitGenerator
             _names.Add(candidate);
             return candidate;
         }
-
-        /// <summary>Every expression of a statement, through the statements of while loops.</summary>
-        private static IEnumerable<Expr> Expressions(LoopStmt s) => Parser.StatementExpressions(s);
 
         private ArraySpec Array_(string name) => _spec.Arrays.First(a => a.Name == name);
 
@@ -202,13 +199,8 @@ public sealed partial class JitGenerator
 
         private void EmitEntry(SourceWriter w, EquatableArray<CallSiteSpec> calls)
         {
-            if (_spec.Nest is { } nest)
-            {
-                EmitNestEntry(w, calls, nest);
-                return;
-            }
-
-            w.Line($"/// <summary>Runs in place of every call to <see cref=\"{Cref}\"/>: checks the arguments up front, then runs <see cref=\"Kernel\"/>.</summary>");
+            string rows = _spec.Nest is null ? string.Empty : " on each row of the inner loop";
+            w.Line($"/// <summary>Runs in place of every call to <see cref=\"{Cref}\"/>: checks the arguments up front, then runs <see cref=\"Kernel\"/>{rows}.</summary>");
             foreach (var call in calls)
             {
                 w.Line(call.Location!.Attribute);
@@ -216,6 +208,26 @@ public sealed partial class JitGenerator
 
             var parameters = string.Join(", ", _spec.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name));
             w.OpenBlock($"public static {_spec.ReturnType} {_spec.MethodName}({parameters})");
+            if (_spec.Nest is { } nest)
+            {
+                EmitNestEntry(w, nest);
+            }
+            else
+            {
+                EmitLoopEntry(w);
+            }
+
+            if (_spec.ReturnValue is { } ret)
+            {
+                w.Line($"return {Scalar(ret)};");
+            }
+
+            w.CloseBlock();
+        }
+
+        /// <summary>The entry of a single loop: checks, the statements before the loop, the kernel call.</summary>
+        private void EmitLoopEntry(SourceWriter w)
+        {
             EmitChecks(w);
             foreach (var item in _spec.Prologue)
             {
@@ -243,25 +255,15 @@ public sealed partial class JitGenerator
                 }
             }
 
-            EmitClampChecks(w);
-            if (_unchecked)
+            EmitClampChecks(w, _count + " > 0");
+            EmitUncheckedOpen(w);
+            if (_spec.Parallel)
             {
-                // The loop's integer arithmetic is unchecked (else PAR1015), so partial results combine that way too.
-                w.OpenBlock("unchecked");
+                w.Line("// Parallel = true: the range splits into chunks over the cores; a small input is one chunk on this thread.");
             }
 
-            EmitKernelCall(w);
-            if (_unchecked)
-            {
-                w.CloseBlock();
-            }
-
-            if (_spec.ReturnValue is { } ret)
-            {
-                w.Line($"return {Scalar(ret)};");
-            }
-
-            w.CloseBlock();
+            EmitKernelCalls(w, _count, "global::Parallax.CompilerServices.JitParallel", "count", (a, start, length) => View(a, start ?? "0", length ?? _count));
+            EmitUncheckedClose(w);
         }
 
         private void EmitChecks(SourceWriter w)
@@ -342,48 +344,52 @@ public sealed partial class JitGenerator
             return $"{a.Source}.{(a.Shape == ParamShape.Array ? "AsSpan" : "Slice")}({start}, {count})";
         }
 
-        private void EmitClampChecks(SourceWriter w)
+        /// <summary>Each Clamp's bounds checked once up front, when <paramref name="runs"/> (the loop runs at all).</summary>
+        private void EmitClampChecks(SourceWriter w, string runs)
         {
             var seen = new HashSet<Expr>();
-            foreach (var e in _spec.Body.SelectMany(Expressions).SelectMany(e => e.Descendants))
+            foreach (var e in _spec.Body.SelectMany(Parser.StatementExpressions).SelectMany(e => e.Descendants))
             {
                 if (e is CallExpr { Function: "Clamp" } clamp && seen.Add(clamp))
                 {
                     w.Line($"// Math.Clamp throws when min > max; the scalar loop would on its first iteration.");
-                    w.Line($"if ({_count} > 0) _ = global::System.Math.Clamp({Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[2])});");
+                    w.Line($"if ({runs}) _ = global::System.Math.Clamp({Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[1])}, {Scalar(clamp.Arguments[2])});");
                 }
             }
         }
 
-
-        private void EmitKernelCall(SourceWriter w)
+        /// <summary>
+        /// The kernel over <paramref name="count"/> elements: one call, or with Parallel one per chunk through
+        /// <paramref name="parallel"/> (JitParallel), whose partial results combine after. <paramref name="array"/>
+        /// is an array's argument for a chunk's start and length (both null: the whole run).
+        /// </summary>
+        private void EmitKernelCalls(SourceWriter w, string count, string parallel, string lengthName, Func<ArraySpec, string?, string?, string> array)
         {
-            string Args(Func<ArraySpec, string> array, Func<AccumulatorSpec, string> output) =>
-                string.Join(", ", _spec.Arrays.Select(array).Concat(_spec.LoopScalars).Concat(_spec.Accumulators.Select(output)));
+            string Kernel(string? start, string? length, Func<AccumulatorSpec, string> output) =>
+                $"Kernel({string.Join(", ", _spec.Arrays.Select(a => array(a, start, length)).Concat(_spec.LoopScalars).Concat(_spec.Accumulators.Select(output)))})";
 
             if (!_spec.Parallel)
             {
-                w.Line($"Kernel({Args(a => View(a, "0", _count), acc => "out var " + Part(acc))});");
+                w.Line(Kernel(null, null, acc => "out var " + Part(acc)) + ";");
                 foreach (var acc in _spec.Accumulators)
                 {
-                    w.Line(Combine(acc, Part(acc)) + ";");
+                    w.Line(Reduce(acc, Part(acc)) + ";");
                 }
 
                 return;
             }
 
-            w.Line("// Parallel = true: the range splits into chunks over the cores; a small input is one chunk on this thread.");
-            w.Line($"int {_chunks} = global::Parallax.CompilerServices.JitParallel.ChunkCount({_count});");
+            w.Line($"int {_chunks} = {parallel}.ChunkCount({count});");
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"var {Parts(acc)} = new {acc.Type}[{_chunks}];");
             }
 
             // The lambda's names are the entry's own: a parameter of the user's named start would otherwise mean the chunk's start.
-            string start = Unique("start"), count = Unique("count");
-            w.Line($"global::Parallax.CompilerServices.JitParallel.For({_count}, {_chunks}, ({_chunk}, {start}, {count}) =>");
+            string start = Unique("start"), length = Unique(lengthName);
+            w.Line($"{parallel}.For({count}, {_chunks}, ({_chunk}, {start}, {length}) =>");
             w.Indent();
-            w.Line($"Kernel({Args(a => View(a, start, count), acc => "out " + Parts(acc) + "[" + _chunk + "]")}));");
+            w.Line(Kernel(start, length, acc => "out " + Parts(acc) + "[" + _chunk + "]") + ");");
             w.Unindent();
             EmitCombineParts(w);
         }
@@ -400,16 +406,17 @@ public sealed partial class JitGenerator
             foreach (var acc in _spec.Accumulators)
             {
                 w.Line($"// Per-chunk results combine in chunk order, so a run is repeatable for a given core count.");
-                w.Line($"foreach (var {_part} in {Parts(acc)}) {Combine(acc, _part)};");
+                w.Line($"foreach (var {_part} in {Parts(acc)}) {Reduce(acc, _part)};");
             }
         }
 
-        private static string Combine(AccumulatorSpec acc, string part) => acc.Kind switch
+        /// <summary>The accumulator takes in <paramref name="value"/> (a scalar iteration's, or a partial result) by its reduction.</summary>
+        private static string Reduce(AccumulatorSpec acc, string value) => acc.Kind switch
         {
-            ReductionKind.Sum => $"{acc.Name} += {part}",
-            ReductionKind.Product => $"{acc.Name} *= {part}",
-            ReductionKind.Min => $"{acc.Name} = global::System.Math.Min({acc.Name}, {part})",
-            _ => $"{acc.Name} = global::System.Math.Max({acc.Name}, {part})",
+            ReductionKind.Sum => $"{acc.Name} += {value}",
+            ReductionKind.Product => $"{acc.Name} *= {value}",
+            ReductionKind.Min => $"{acc.Name} = global::System.Math.Min({acc.Name}, {value})",
+            _ => $"{acc.Name} = global::System.Math.Max({acc.Name}, {value})",
         };
 
         // ---- the kernel: a call into JitLoop with the loop's body ----
@@ -428,10 +435,7 @@ public sealed partial class JitGenerator
 
             w.Line("/// </code>");
             w.Line("/// </summary>");
-            var parameters = _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name)
-                .Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s))
-                .Concat(IndexFirst is { } first ? new[] { "int " + first } : Array.Empty<string>())
-                .Concat(_spec.Accumulators.Select(acc => "out " + acc.Type + " " + Part(acc)));
+            var parameters = BodyParameters.Concat(_spec.Accumulators.Select(acc => "out " + acc.Type + " " + Part(acc)));
             // Fully optimized from the first call: a kernel at tier 0 would run its first, often only, call
             // many times slower (the cost Numba pays as compile time at its first call).
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
@@ -501,12 +505,18 @@ public sealed partial class JitGenerator
         /// <summary>The kernel parameter with the inner loop variable's value at the first element, when the body reads the variable.</summary>
         private string? IndexFirst => _spec.Nest?.IndexFirst;
 
+        /// <summary>What the body struct is made from, the kernel's parameters but its outputs: the arrays, the scalars, <see cref="IndexFirst"/>.</summary>
+        private IEnumerable<string> BodyParameters =>
+            _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name)
+                .Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s))
+                .Concat(IndexFirst is { } first ? new[] { "int " + first } : Array.Empty<string>());
+
         /// <summary>The struct with the loop's body per width: the only part of the kernel that is this loop's own.</summary>
         private void EmitBody(SourceWriter w)
         {
             _inBody = true;
             string accumulators = _hasReductions ? $"<{AccumulatorType(null)}, {AccumulatorType("Vector128")}, {AccumulatorType("Vector256")}, {AccumulatorType("Vector512")}>" : string.Empty;
-            string parameters = string.Join(", ", _spec.Arrays.Select(a => (a.Written ? "Span<" : "ReadOnlySpan<") + a.ElementType + "> " + a.Name).Concat(_spec.LoopScalars.Select(s => ScalarType(s) + " " + s)).Concat(IndexFirst is { } first ? new[] { "int " + first } : Array.Empty<string>()));
+            string parameters = string.Join(", ", BodyParameters);
             w.Line("/// <summary>One step of the loop at each vector width, and one iteration of the scalar loop.</summary>");
             w.OpenBlock($"private readonly ref struct Body({parameters}) : {(_hasReductions ? "IJitReduceBody" + accumulators : "IJitMapBody")}");
             foreach (var a in _spec.Arrays)
@@ -550,7 +560,7 @@ public sealed partial class JitGenerator
                 w.Line($"public void Step{Bits(width)}<TStore>(nuint {_i}, TStore {_store})");
                 w.Indent().Line("where TStore : struct, IJitStore").Unindent();
                 w.Line("{").Indent();
-                EmitVectorBody(w, width, unrollIndex: null);
+                EmitVectorBody(w, width);
                 w.CloseBlock();
             }
 
@@ -593,7 +603,7 @@ public sealed partial class JitGenerator
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]");
                 w.OpenBlock($"public {AccumulatorType(width)} Step{Bits(width)}({AccumulatorType(width)} {parameter}, nuint {_i})");
                 EmitUnpack(w);
-                EmitVectorBody(w, width, unrollIndex: 0);
+                EmitVectorBody(w, width);
                 w.Line($"return {Pack()};");
                 w.CloseBlock();
             }
@@ -628,7 +638,10 @@ public sealed partial class JitGenerator
 
         private static string Bits(string width) => width.Substring("Vector".Length);
 
-        /// <summary>The project checks overflow, the loop did not (else PAR1015): the scalar code wraps like the lanes.</summary>
+        /// <summary>
+        /// The project checks overflow, the loop did not (else PAR1015): the scalar code wraps like the
+        /// lanes, and the entry combines partial results that way too.
+        /// </summary>
         private void EmitUncheckedOpen(SourceWriter w)
         {
             if (_unchecked)
@@ -649,9 +662,9 @@ public sealed partial class JitGenerator
         /// One vector step at <c>i</c>: every array the body reads is loaded first, into a vector named
         /// like its element (x[i] -> xi), so that stores, which all come at the end, never change what a
         /// later line reads. An element-wise step hands its results to the store; a reduction adds into
-        /// its accumulators (<paramref name="unrollIndex"/> non-null).
+        /// its accumulators.
         /// </summary>
-        private void EmitVectorBody(SourceWriter w, string width, int? unrollIndex)
+        private void EmitVectorBody(SourceWriter w, string width)
         {
             foreach (var (load, name) in _loads)
             {
@@ -661,28 +674,28 @@ public sealed partial class JitGenerator
                 }
             }
 
-            EmitVectorStatements(w, width, unrollIndex is not null, _spec.Body);
+            EmitVectorStatements(w, width, _spec.Body);
         }
 
-        private void EmitVectorStatements(SourceWriter w, string width, bool reduction, EquatableArray<LoopStmt> statements)
+        private void EmitVectorStatements(SourceWriter w, string width, EquatableArray<LoopStmt> statements)
         {
             foreach (var s in statements)
             {
                 if (s is WhileStmt or BreakStmt or ContinueStmt)
                 {
-                    EmitVectorLoopStatement(w, width, reduction, s);
+                    EmitVectorLoopStatement(w, width, s);
                     continue;
                 }
 
                 string type = s is LocalStmt local ? local.Type : s is StoreStmt store ? store.Value.Type : _spec.Accumulators.First(a => a.Name == ((ReduceStmt)s).Accumulator).LaneType;
                 for (int p = 0; p < Parts(type); p++)
                 {
-                    EmitVectorStatement(w, width, reduction, s, p);
+                    EmitVectorStatement(w, width, s, p);
                 }
             }
         }
 
-        private void EmitVectorStatement(SourceWriter w, string width, bool reduction, LoopStmt s, int p)
+        private void EmitVectorStatement(SourceWriter w, string width, LoopStmt s, int p)
         {
             switch (s)
             {
@@ -690,7 +703,7 @@ public sealed partial class JitGenerator
                     string local = PartName(l.Name, l.Type, p);
                     w.Line(l.Declare ? $"{width}<{l.Type}> {local} = {Bare(Vector(l.Value, width, p))};" : $"{local} = {Bare(Vector(l.Value, width, p))};");
                     break;
-                case StoreStmt st when reduction:
+                case StoreStmt st when _hasReductions:
                     // A loop with reductions has no edge vectors: its remainder runs as scalar code.
                     w.Line($"{width}.StoreUnsafe({Bare(Vector(st.Value, width, p))}, ref {Field(st.Array)}, {Index(_i, width, st.Value.Type, p)});");
                     break;
@@ -752,7 +765,7 @@ public sealed partial class JitGenerator
                         w.Line($"{Element(st.Array)} = {Bare(Scalar(st.Value))};");
                         break;
                     case ReduceStmt r:
-                        w.Line(ScalarReduce(_spec.Accumulators.First(a => a.Name == r.Accumulator), Bare(Scalar(r.Value))) + ";");
+                        w.Line(Reduce(_spec.Accumulators.First(a => a.Name == r.Accumulator), Bare(Scalar(r.Value))) + ";");
                         break;
                 }
             }
@@ -760,14 +773,6 @@ public sealed partial class JitGenerator
 
         /// <summary>Element i of an array in the body, as an assignable reference.</summary>
         private string Element(string array) => $"Unsafe.Add(ref {Field(array)}, {_i})";
-
-        private static string ScalarReduce(AccumulatorSpec acc, string value) => acc.Kind switch
-        {
-            ReductionKind.Sum => $"{acc.Name} += {value}",
-            ReductionKind.Product => $"{acc.Name} *= {value}",
-            ReductionKind.Min => $"{acc.Name} = global::System.Math.Min({acc.Name}, {value})",
-            _ => $"{acc.Name} = global::System.Math.Max({acc.Name}, {value})",
-        };
 
         /// <summary>The body's field for an array or scalar: its own name, unless that is one of the body's members.</summary>
         private static string Field(string name) => BodyMembers.Contains(name) ? name + "_" : name;

@@ -63,8 +63,7 @@ public sealed partial class JitGenerator
                                 typeNames.Add(container.Name);
                             }
                         }
-                        else if (member is IMethodSymbol { IsStatic: true } method
-                            && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute))
+                        else if (member is IMethodSymbol { IsStatic: true } method && method.HasAttribute(KnownNames.JitAttribute))
                         {
                             names.Add(method.Name);
                         }

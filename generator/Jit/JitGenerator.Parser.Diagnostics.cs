@@ -138,20 +138,9 @@ public sealed partial class JitGenerator
             return Math.Min(bound, TypeMagnitude(operand.Type));
         }
 
-        private static int TypeMagnitude(ITypeSymbol? type)
-        {
-            return IntegerKeyword(type) switch
-            {
-                "byte" => 8,
-                "sbyte" => 7,
-                "short" => 15,
-                "ushort" => 16,
-                "int" => 31,
-                "uint" => 32,
-                "long" => 63,
-                _ => 64,
-            };
-        }
+        /// <summary>The bits of an integer type's magnitude (a sign bit is not one): 7 for sbyte, 8 for byte.</summary>
+        private static int TypeMagnitude(ITypeSymbol? type) =>
+            IntegerKeyword(type) is { } integer ? Size(integer) * 8 - (IsSigned(integer) ? 1 : 0) : 64;
 
         /// <summary>Every conversion of a per-element value must have an exact vector form (widen, narrow, convert).</summary>
         private void CheckWidth(Expr value, SyntaxNode at)

@@ -257,7 +257,7 @@ public sealed partial class JitGenerator
 
                     if (info.Type is not { } castType || Keyword(castType) is not { } target)
                     {
-                        Report(DiagnosticDescriptors.JitUnsupportedType, cast.Type, cast.ToString(), info.Type?.ToDisplayString() ?? "?");
+                        Report(DiagnosticDescriptors.JitUnsupportedType, cast.Type, cast.ToString(), info.Type?.ToMessageString() ?? "?");
                         return null;
                     }
 
@@ -324,12 +324,7 @@ public sealed partial class JitGenerator
                     return null;
                 }
 
-                if (_inLoop && !_loopScalars.Contains(scalar))
-                {
-                    _loopScalars.Add(scalar);
-                }
-
-                return new ScalarExpr(type, scalar);
+                return LoopScalar(type, scalar);
             }
 
             if (_params.TryGetValue(symbol, out var p))
@@ -352,12 +347,7 @@ public sealed partial class JitGenerator
                     return new ScalarExpr("array", p.Name);
                 }
 
-                if (_inLoop && !_loopScalars.Contains(p.Name))
-                {
-                    _loopScalars.Add(p.Name);
-                }
-
-                return new ScalarExpr(p.ElementType, p.Name);
+                return LoopScalar(p.ElementType, p.Name);
             }
 
             if (_allocations.ContainsKey(symbol) && !_inLoop)
@@ -367,6 +357,17 @@ public sealed partial class JitGenerator
 
             Report(DiagnosticDescriptors.JitUnsupportedExpression, id, id.Identifier.ValueText, "only parameters, locals of the method and constants can be read");
             return null;
+        }
+
+        /// <summary>A scalar the code reads: inside the loop the kernel takes it as a parameter (one per name).</summary>
+        private ScalarExpr LoopScalar(string type, string name)
+        {
+            if (_inLoop && !_loopScalars.Contains(name))
+            {
+                _loopScalars.Add(name);
+            }
+
+            return new ScalarExpr(type, name);
         }
 
         private LoadExpr? ElementAccess(ElementAccessExpressionSyntax access, bool writing)
@@ -413,12 +414,7 @@ public sealed partial class JitGenerator
                 string view = name + (offset > 0 ? "Plus" : "Minus") + Math.Abs(offset.Value).ToString(CultureInfo.InvariantCulture);
                 if (!_views.ContainsKey(view))
                 {
-                    string unique = view;
-                    for (int n = 2; !_usedNames.Add(unique); n++)
-                    {
-                        unique = view + "_" + n.ToString(CultureInfo.InvariantCulture);
-                    }
-
+                    string unique = Unique(view);
                     _views[view] = unique;
                     _arrays[unique] = new ArraySpec(unique, found.ElementType, found.Shape, IsLocal: false, Written: false, ReadsOriginal: false, name, offset.Value);
                     _arrayOrder.Add(unique);
@@ -583,7 +579,7 @@ public sealed partial class JitGenerator
 
             if (info.Type is not { } resultType || (Keyword(resultType) is not { } type && resultType.SpecialType != SpecialType.System_Boolean))
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, binary, binary.ToString(), info.Type?.ToDisplayString() ?? "?");
+                Report(DiagnosticDescriptors.JitUnsupportedType, binary, binary.ToString(), info.Type?.ToMessageString() ?? "?");
                 return null;
             }
 
@@ -645,7 +641,7 @@ public sealed partial class JitGenerator
 
             if (info.Type is not { } returnType || Keyword(returnType) is not { } type)
             {
-                Report(DiagnosticDescriptors.JitUnsupportedType, invocation, display, info.Type?.ToDisplayString() ?? "?");
+                Report(DiagnosticDescriptors.JitUnsupportedType, invocation, display, info.Type?.ToMessageString() ?? "?");
                 return null;
             }
 

@@ -42,7 +42,6 @@ public sealed partial class JitGenerator
         /// <summary>Inlines <paramref name="method"/> at <paramref name="invocation"/>, or reports why it cannot.</summary>
         private Expr? InlineHelper(InvocationExpressionSyntax invocation, IMethodSymbol method)
         {
-            string display = invocation.Expression.ToString();
             var (body, why) = HelperBody(method);
             if (body is null)
             {
@@ -58,7 +57,7 @@ public sealed partial class JitGenerator
 
             if (Keyword(method.ReturnType) is not { } returnType)
             {
-                ReportHelper(invocation, method, $"it returns {method.ReturnType.ToDisplayString()}, not a number type a vector lane holds");
+                ReportHelper(invocation, method, $"it returns {method.ReturnType.ToMessageString()}, not a number type a vector lane holds");
                 return null;
             }
 
@@ -70,7 +69,7 @@ public sealed partial class JitGenerator
                 var parameter = method.Parameters[a];
                 if (parameter.RefKind is not RefKind.None and not RefKind.In || parameter.IsParams || Keyword(parameter.Type) is not { } parameterType)
                 {
-                    ReportHelper(invocation, method, $"parameter '{parameter.Name}' is {(parameter.RefKind != RefKind.None ? "ref, out or in" : parameter.IsParams ? "params" : "of type " + parameter.Type.ToDisplayString())}; a helper takes numbers by value");
+                    ReportHelper(invocation, method, $"parameter '{parameter.Name}' is {(parameter.RefKind != RefKind.None ? "ref, out or in" : parameter.IsParams ? "params" : "of type " + parameter.Type.ToMessageString())}; a helper takes numbers by value");
                     return null;
                 }
 
@@ -160,12 +159,7 @@ public sealed partial class JitGenerator
                 return value;
             }
 
-            string name = parameter.Name;
-            for (int n = 2; !_usedNames.Add(name); n++)
-            {
-                name = parameter.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
-            }
-
+            string name = Unique(parameter.Name);
             _body.Add(new LocalStmt(name, value.Type, Declare: true, value));
             return new LocalExpr(value.Type, name);
         }

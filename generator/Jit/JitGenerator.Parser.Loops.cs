@@ -83,15 +83,14 @@ public sealed partial class JitGenerator
             return Conjuncts(mask).Where(c => c is not MaskExpr m || keep.Contains(m.Name)).Aggregate((Expr?)null, (all, c) => And(all, c));
         }
 
-        private static IEnumerable<Expr> Conjuncts(Expr e) =>
+        /// <summary>The conditions a chain of <c>&amp;&amp;</c> joins, left to right.</summary>
+        internal static IEnumerable<Expr> Conjuncts(Expr e) =>
             e is BinaryExpr { Op: "&&", Type: "bool" } and ? Conjuncts(and.Left).Concat(Conjuncts(and.Right)) : new[] { e };
 
         /// <summary>Gives every while mask the kernel's lane type, known only after the whole loop is read.</summary>
         private static LoopStmt FixMaskLanes(LoopStmt s, string lane) => s switch
         {
-            LocalStmt l => l with { Value = FixMaskLanes(l.Value, lane) },
-            StoreStmt st => st with { Value = FixMaskLanes(st.Value, lane) },
-            ReduceStmt r => r with { Value = FixMaskLanes(r.Value, lane) },
+            LocalStmt or StoreStmt or ReduceStmt => s with { Value = FixMaskLanes(s.Value, lane) },
             WhileStmt w => w with { Condition = FixMaskLanes(w.Condition, lane), Body = w.Body.Select(b => FixMaskLanes(b, lane)).ToEquatableArray(), Enclosing = w.Enclosing is null ? null : FixMaskLanes(w.Enclosing, lane) },
             BreakStmt b => b with { Lanes = FixMaskLanes(b.Lanes, lane) },
             ContinueStmt c => c with { Lanes = FixMaskLanes(c.Lanes, lane) },
@@ -118,9 +117,7 @@ public sealed partial class JitGenerator
         /// <summary>Every expression of a statement, through the statements of while loops.</summary>
         internal static IEnumerable<Expr> StatementExpressions(LoopStmt s) => s switch
         {
-            LocalStmt l => new[] { l.Value },
-            StoreStmt st => new[] { st.Value },
-            ReduceStmt r => new[] { r.Value },
+            LocalStmt or StoreStmt or ReduceStmt => new[] { s.Value },
             WhileStmt w => new[] { w.Condition }.Concat(w.Enclosing is null ? Enumerable.Empty<Expr>() : new[] { w.Enclosing }).Concat(w.Body.SelectMany(StatementExpressions)),
             BreakStmt b => new[] { b.Lanes },
             ContinueStmt c => new[] { c.Lanes },

@@ -88,42 +88,14 @@ public sealed partial class JitGenerator
         /// <summary><c>for (int v = start; v &lt; end; v++)</c> with bounds computed before the nest runs.</summary>
         private (ILocalSymbol Variable, Expr Start, Expr End)? NestHeader(ForStatementSyntax loop)
         {
-            var variable = loop.Declaration is { Variables.Count: 1 } d ? d.Variables[0] : null;
-            if (variable?.Initializer?.Value is not { } startSyntax
-                || _model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol index
-                || index.Type.SpecialType != SpecialType.System_Int32)
+            if (CountedLoop(loop, _ => true, _ => true, "each loop of a nest must declare 'int i = start'", "the condition must be '{0} < end'", "the increment must be '{0}++'") is not { } header)
             {
-                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, "each loop of a nest must declare 'int i = start'");
                 return null;
             }
 
-            bool IsVariable(ExpressionSyntax e) => Unparenthesize(e) is IdentifierNameSyntax id && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(id, _cancellationToken).Symbol, index);
-            ExpressionSyntax? endSyntax = loop.Condition is BinaryExpressionSyntax c
-                ? c.IsKind(SyntaxKind.LessThanExpression) && IsVariable(c.Left) ? c.Right
-                    : c.IsKind(SyntaxKind.GreaterThanExpression) && IsVariable(c.Right) ? c.Left : null
-                : null;
-            if (endSyntax is null)
-            {
-                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Condition ?? loop, $"the condition must be '{index.Name} < end'");
-                return null;
-            }
-
-            if (!StepsByOne(loop, IsVariable))
-            {
-                Report(DiagnosticDescriptors.JitLoopShape, loop.Incrementors.Count > 0 ? loop.Incrementors[0] : loop, $"the increment must be '{index.Name}++'");
-                return null;
-            }
-
-            var written = _model.AnalyzeDataFlow(loop.Statement)?.WrittenInside ?? default;
-            if (!written.IsDefault && written.Contains(index, SymbolEqualityComparer.Default))
-            {
-                Report(DiagnosticDescriptors.JitLoopShape, loop.Statement, $"'{index.Name}' is assigned in the body");
-                return null;
-            }
-
-            var start = Bound(startSyntax);
-            var end = Bound(endSyntax);
-            return start is null || end is null ? null : (index, start, end);
+            var start = Bound(header.Start);
+            var end = Bound(header.End);
+            return start is null || end is null ? null : (header.Variable, start, end);
         }
 
         /// <summary>A loop bound: an int computed before the nest runs, the same for every outer iteration.</summary>
@@ -138,7 +110,7 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            if (value.Type != "int" || !value.Invariant || DescendantsOf(value).OfType<ScalarExpr>().Any(s => _nest!.OuterVariables.ContainsValue(s.Name) || _nest.OuterLocals.Values.Any(l => l.Name == s.Name)))
+            if (value.Type != "int" || !value.Invariant || value.Descendants.OfType<ScalarExpr>().Any(s => _nest!.OuterVariables.ContainsValue(s.Name) || _nest.OuterLocals.Values.Any(l => l.Name == s.Name)))
             {
                 Report(DiagnosticDescriptors.JitLoopShape, syntax, $"'{syntax}' must be an int the nest cannot change: parameters, lengths, locals before the loops, constants (a bound that depends on an outer loop, as in a triangular loop, is not supported)");
                 return null;
@@ -146,8 +118,6 @@ public sealed partial class JitGenerator
 
             return value;
         }
-
-        private static IEnumerable<Expr> DescendantsOf(Expr e) => e.Descendants;
 
         /// <summary>A local an outer loop declares before its inner loop: computed per iteration in the entry method.</summary>
         private void OuterLocal(StatementSyntax statement, List<PrologueItem> locals)
@@ -167,7 +137,7 @@ public sealed partial class JitGenerator
 
                 if (Keyword(local.Type) is not { } type)
                 {
-                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToDisplayString());
+                    Report(DiagnosticDescriptors.JitUnsupportedType, variable, local.Name, local.Type.ToMessageString());
                     continue;
                 }
 
@@ -202,19 +172,10 @@ public sealed partial class JitGenerator
                 return new IndexExpr("int", _loopVariableName);
             }
 
-            if (name is null)
-            {
-                return null;
-            }
-
-            if (_inLoop && !_loopScalars.Contains(name))
-            {
-                _loopScalars.Add(name);
-            }
-
-            return new ScalarExpr(type, name);
+            return name is null ? null : LoopScalar(type, name);
         }
 
+        /// <summary><paramref name="name"/>, or with a suffix (_2, _3...) when the method already uses it; taken from then on.</summary>
         private string Unique(string name)
         {
             string unique = name;
@@ -321,15 +282,10 @@ public sealed partial class JitGenerator
                 return null;
             }
 
-            bool shifted = column != 0 || leading.Any(l => l.Offset != 0 || l.Variable is null);
-            if (writing && (shifted || array.Rank == 1 || !LeadsWithOuterVariables(leading)))
-            {
-                // A 1-D array would be rewritten by every row; a write at an offset feeds later reads.
-                Report(DiagnosticDescriptors.JitLoopCarriedDependency, access, access.ToString());
-                return null;
-            }
-
-            if (!writing && (shifted || !LeadsWithOuterVariables(leading)) && WrittenInNest(name))
+            // A 1-D array would be rewritten by every row; a write at an offset feeds later reads, and so would a
+            // read at an offset of an array the nest writes.
+            bool aligned = column == 0 && LeadsWithOuterVariables(leading);
+            if (writing ? !aligned || array.Rank == 1 : !aligned && WrittenInNest(name))
             {
                 Report(DiagnosticDescriptors.JitLoopCarriedDependency, access, access.ToString());
                 return null;
@@ -338,7 +294,7 @@ public sealed partial class JitGenerator
             string viewKey = Key(name, leading) + "|" + column.ToString(CultureInfo.InvariantCulture);
             if (!_nest.ViewNames.TryGetValue(viewKey, out var view))
             {
-                view = !shifted && LeadsWithOuterVariables(leading) && !_usedNamesForViews.Contains(name) ? name : Unique(ViewName(name, leading, _loopVariableName, column));
+                view = aligned && !_usedNamesForViews.Contains(name) ? name : Unique(ViewName(name, leading, _loopVariableName, column));
                 _usedNamesForViews.Add(view);
                 _usedNames.Add(view);
                 _nest.ViewNames[viewKey] = view;

@@ -56,7 +56,6 @@ public sealed partial class JitGenerator
         private readonly List<string> _loopScalars = new();
         /// <summary>The statements being read: the loop body's, or a while loop's while it is read.</summary>
         private List<LoopStmt> _body = new();
-        private readonly List<Location> _exactReductionSites = new();
 
         private ISymbol? _loopVariable;
         private string _loopVariableName = "i";
@@ -67,15 +66,19 @@ public sealed partial class JitGenerator
         private bool _vectorize;
         private readonly HashSet<string> _carried = new(StringComparer.Ordinal);
 
-        public Parser(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, bool fastMath, bool parallel, CancellationToken cancellationToken)
+        /// <summary>A parser of the annotated method, with the FastMath and Parallel its attribute sets ([Vectorize] has no Parallel).</summary>
+        public Parser(GeneratorAttributeSyntaxContext target, CancellationToken cancellationToken)
         {
-            _model = model;
-            _method = method;
-            _syntax = syntax;
-            _fastMath = fastMath;
-            _parallel = parallel;
+            _model = target.SemanticModel;
+            _method = (IMethodSymbol)target.TargetSymbol;
+            _syntax = (MethodDeclarationSyntax)target.TargetNode;
+            _fastMath = NamedBool(target.Attributes[0], "FastMath");
+            _parallel = NamedBool(target.Attributes[0], "Parallel");
             _cancellationToken = cancellationToken;
         }
+
+        private static bool NamedBool(AttributeData attribute, string name) =>
+            attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is true;
 
         private string Name => _method.Name;
 
@@ -138,6 +141,12 @@ public sealed partial class JitGenerator
         /// <summary>Parses a [Vectorize] function: its body is the loop body, its return the stored element.</summary>
         public ParseResult<KernelSpec> ParseVectorize()
         {
+            // The span overload goes into the method's type, so every type around it must be partial.
+            if (HierarchyInfo.NotPartial(_syntax, Name, "Vectorize") is { } notPartial)
+            {
+                return ParseResult<KernelSpec>.Failure(notPartial);
+            }
+
             if (!CheckSignature())
             {
                 return Fail();
@@ -507,58 +516,70 @@ public sealed partial class JitGenerator
 
         private bool ParseLoopHeader(ForStatementSyntax loop)
         {
+            if (CountedLoop(
+                loop,
+                start => _model.GetConstantValue(start, _cancellationToken) is { HasValue: true, Value: int and >= 0 },
+                end => LengthSource(end) is not null,
+                "it must declare 'int i = c' with a constant c >= 0",
+                "the condition must be 'i < a.Length' or 'i < n' with n = a.Length",
+                "the increment must be 'i++'") is not { } header)
+            {
+                return false;
+            }
+
+            _start = (int)_model.GetConstantValue(header.Start, _cancellationToken).Value!;
+            _loopVariable = header.Variable;
+            _loopVariableName = header.Variable.Name;
+            _usedNames.Add(header.Variable.Name);
+            _boundArray = LengthSource(header.End)!;
+            _laneType = ArrayByName(_boundArray)?.ElementType;
+            return true;
+        }
+
+        /// <summary>
+        /// A counted loop's header, <c>for (int v = start; v &lt; end; v++)</c> (or <c>end &gt; v</c>, <c>++v</c>,
+        /// <c>v += 1</c>) with <c>v</c> never assigned in the body and bounds that <paramref name="isStart"/> and
+        /// <paramref name="isEnd"/> accept; else null, with PAR1002 naming the rule broken ({0} in a rule is v's name).
+        /// </summary>
+        private (ILocalSymbol Variable, ExpressionSyntax Start, ExpressionSyntax End)? CountedLoop(
+            ForStatementSyntax loop, Func<ExpressionSyntax, bool> isStart, Func<ExpressionSyntax, bool> isEnd, string declarationRule, string conditionRule, string incrementRule)
+        {
             var variable = loop.Declaration is { Variables.Count: 1 } d ? d.Variables[0] : null;
             if (variable?.Initializer?.Value is not { } start
                 || _model.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol index
                 || index.Type.SpecialType != SpecialType.System_Int32
-                || _model.GetConstantValue(start, _cancellationToken) is not { HasValue: true, Value: int first and >= 0 })
+                || !isStart(start))
             {
-                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, "it must declare 'int i = c' with a constant c >= 0");
-                return false;
+                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Declaration ?? loop, declarationRule);
+                return null;
             }
 
-            _start = first;
-
-            _loopVariable = index;
-            _loopVariableName = index.Name;
-            _usedNames.Add(index.Name);
-
-            string? bound = null;
-            if (loop.Condition is BinaryExpressionSyntax condition)
+            string Rule(string rule) => string.Format(CultureInfo.InvariantCulture, rule, index.Name);
+            bool IsVariable(ExpressionSyntax e) => Unparenthesize(e) is IdentifierNameSyntax id && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(id, _cancellationToken).Symbol, index);
+            ExpressionSyntax? end = loop.Condition is BinaryExpressionSyntax c
+                ? c.IsKind(SyntaxKind.LessThanExpression) && IsVariable(c.Left) ? c.Right
+                    : c.IsKind(SyntaxKind.GreaterThanExpression) && IsVariable(c.Right) ? c.Left : null
+                : null;
+            if (end is null || !isEnd(end))
             {
-                if (condition.IsKind(SyntaxKind.LessThanExpression) && IsLoopVariable(condition.Left))
-                {
-                    bound = LengthSource(condition.Right);
-                }
-                else if (condition.IsKind(SyntaxKind.GreaterThanExpression) && IsLoopVariable(condition.Right))
-                {
-                    bound = LengthSource(condition.Left);
-                }
+                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Condition ?? loop, Rule(conditionRule));
+                return null;
             }
 
-            if (bound is null)
+            if (!StepsByOne(loop, IsVariable))
             {
-                Report(DiagnosticDescriptors.JitLoopShape, (SyntaxNode?)loop.Condition ?? loop, "the condition must be 'i < a.Length' or 'i < n' with n = a.Length");
-                return false;
-            }
-
-            if (!StepsByOne(loop, IsLoopVariable))
-            {
-                Report(DiagnosticDescriptors.JitLoopShape, loop.Incrementors.Count > 0 ? loop.Incrementors[0] : loop, "the increment must be 'i++'");
-                return false;
+                Report(DiagnosticDescriptors.JitLoopShape, loop.Incrementors.Count > 0 ? loop.Incrementors[0] : loop, Rule(incrementRule));
+                return null;
             }
 
             var written = _model.AnalyzeDataFlow(loop.Statement)?.WrittenInside ?? default;
             if (!written.IsDefault && written.Contains(index, SymbolEqualityComparer.Default))
             {
                 Report(DiagnosticDescriptors.JitLoopShape, loop.Statement, $"'{index.Name}' is assigned in the body");
-                return false;
+                return null;
             }
 
-            _boundArray = bound;
-            var boundSpec = ArrayByName(bound);
-            _laneType = boundSpec?.ElementType;
-            return true;
+            return (index, start, end);
         }
 
         /// <summary>Whether the loop's only increment is <c>v++</c>, <c>++v</c> or <c>v += 1</c> of its variable.</summary>
@@ -779,12 +800,7 @@ public sealed partial class JitGenerator
             }
 
             // Branches flatten into one body, so a name declared in both branches gets a suffix.
-            string name = local.Name;
-            for (int n = 2; !_usedNames.Add(name); n++)
-            {
-                name = local.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
-            }
-
+            string name = Unique(local.Name);
             _bodyLocals[local] = name;
             CheckWidth(value, variable.Initializer.Value);
             _body.Add(new LocalStmt(name, keyword, Declare: true, value));

@@ -38,13 +38,13 @@ public sealed partial class JitGenerator : IIncrementalGenerator
         var jit = context.SyntaxProvider.ForAttributeWithMetadataName(
                 KnownNames.JitAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, ct) => ParseJit(ctx, ct))
+                static (ctx, ct) => new Parser(ctx, ct).ParseJit())
             .WithTrackingName(ParseStep);
 
         var vectorize = context.SyntaxProvider.ForAttributeWithMetadataName(
                 KnownNames.VectorizeAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, ct) => ParseVectorize(ctx, ct))
+                static (ctx, ct) => new Parser(ctx, ct).ParseVectorize())
             .WithTrackingName(ParseStep + "Vectorize");
 
         context.ReportDiagnostics(jit.Select(static (r, _) => r.Diagnostics));
@@ -71,9 +71,7 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             .SelectMany(static (pair, ct) => KernelUses(pair.Left, pair.Right.Left, pair.Right.Right, ct))
             .WithTrackingName(CandidatesStep);
 
-        var kernelKeys = jit.Select(static (r, _) => r.Spec is { } s ? new KernelName(s.Key, s.MethodName) : null)
-            .Where(static k => k is not null)
-            .Select(static (k, _) => k!)
+        var kernelKeys = specs.Select(static (s, _) => new KernelName(s.Key, s.MethodName))
             .Collect()
             .Select(static (keys, _) => keys.ToEquatableArray());
 
@@ -111,31 +109,6 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             spc.AddSource(v.Left.HintName + ".g.cs", Emitter.Emit(v.Left, EquatableArray<CallSiteSpec>.Empty, v.Right, spc.CancellationToken)));
     }
 
-    private static ParseResult<KernelSpec> ParseJit(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
-    {
-        var method = (IMethodSymbol)ctx.TargetSymbol;
-        var attribute = ctx.Attributes[0];
-        bool fastMath = NamedBool(attribute, "FastMath");
-        bool parallel = NamedBool(attribute, "Parallel");
-        return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath, parallel, ct).ParseJit();
-    }
-
-    private static ParseResult<KernelSpec> ParseVectorize(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
-    {
-        var method = (IMethodSymbol)ctx.TargetSymbol;
-
-        // The span overload goes into the method's type, so every type around it must be partial.
-        if (HierarchyInfo.NotPartial(ctx.TargetNode, method.Name, "Vectorize") is { } notPartial)
-        {
-            return ParseResult<KernelSpec>.Failure(notPartial);
-        }
-
-        return new Parser(ctx.SemanticModel, method, (MethodDeclarationSyntax)ctx.TargetNode, fastMath: NamedBool(ctx.Attributes[0], "FastMath"), parallel: false, ct).ParseVectorize();
-    }
-
-    private static bool NamedBool(AttributeData attribute, string name) =>
-        attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is true;
-
     /// <summary>
     /// Binds one call named like a kernel: a call site when it calls a static [Jit] method. Only calls in
     /// the project's own trees reach this step, so the compilation's model for the call's tree is at hand.
@@ -149,7 +122,7 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
         var model = compilation.GetSemanticModel(invocation.SyntaxTree);
         var method = OnlyMethodNamed(receiverType, invocation) ?? model.GetSymbolInfo(invocation, ct).Symbol as IMethodSymbol;
-        if (method is not { IsStatic: true } || !IsJit(method))
+        if (method is not { IsStatic: true } || !method.HasAttribute(KnownNames.JitAttribute))
         {
             return null;
         }
@@ -166,9 +139,6 @@ public sealed partial class JitGenerator : IIncrementalGenerator
 
         return new CallSiteSpec(method.GetDocumentationCommentId() ?? method.ToDisplayString(), InterceptedLocation.From(location));
     }
-
-    private static bool IsJit(IMethodSymbol method) =>
-        method.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == KnownNames.JitAttribute);
 
     /// <summary>
     /// The method a call <c>Type.Name(...)</c> calls when the type and its bases have one member of that name,
@@ -199,7 +169,7 @@ public sealed partial class JitGenerator : IIncrementalGenerator
             }
         }
 
-        return only is { IsStatic: true, IsGenericMethod: false } && IsJit(only)
+        return only is { IsStatic: true, IsGenericMethod: false } && only.HasAttribute(KnownNames.JitAttribute)
             && only.Parameters.Length == invocation.ArgumentList.Arguments.Count
             && !only.Parameters.Any(static p => p.IsParams || p.IsOptional)
             ? only

@@ -19,7 +19,7 @@ public sealed partial class ThreadGenerator
                 return ParseResult<ThreadSpec>.Failure(notPartial);
             }
 
-            if (daemon && HasAttribute(ctx.TargetSymbol, KnownNames.ThreadAttribute))
+            if (daemon && ctx.TargetSymbol.HasAttribute(KnownNames.ThreadAttribute))
             {
                 return ParseResult<ThreadSpec>.Failure(DiagnosticInfo.Create(DiagnosticDescriptors.ThreadAndDaemon, Identifier(ctx.TargetNode), ctx.TargetSymbol.Name));
             }
@@ -96,7 +96,7 @@ public sealed partial class ThreadGenerator
             // it has them; generating them again would hide them (CS0108) and give one object two threads.
             for (var b = type.BaseType; b is not null; b = b.BaseType)
             {
-                if (HasAttribute(b, KnownNames.ThreadAttribute) || HasAttribute(b, KnownNames.DaemonAttribute))
+                if (b.HasAttribute(KnownNames.ThreadAttribute) || b.HasAttribute(KnownNames.DaemonAttribute))
                 {
                     return ParseResult<ThreadSpec>.Failure(DiagnosticInfo.Create(
                         DiagnosticDescriptors.ThreadClassDerivesFromThreadClass,
@@ -104,7 +104,7 @@ public sealed partial class ThreadGenerator
                         type.Name,
                         attribute,
                         b.Name,
-                        HasAttribute(b, KnownNames.DaemonAttribute) ? "Daemon" : "Thread"));
+                        b.HasAttribute(KnownNames.DaemonAttribute) ? "Daemon" : "Thread"));
                 }
             }
 
@@ -152,9 +152,6 @@ public sealed partial class ThreadGenerator
 
             return false;
         }
-
-        private static bool HasAttribute(ISymbol symbol, string metadataName) =>
-            symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
         private static Location Identifier(SyntaxNode node) => node switch
         {

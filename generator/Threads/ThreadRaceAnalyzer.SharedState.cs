@@ -277,23 +277,15 @@ public sealed partial class ThreadRaceAnalyzer
 
             if (instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
             {
-                switch (_kind)
+                if (_kind == Entry.Method)
                 {
-                    case Entry.Method:
-                        return new Origin("'this'", "'this'", "every thread made from one object through its factory shares it", Direct: false);
-                    case Entry.StructMethod:
-                        return new Origin(
-                            $"the object in field '{Name(member)}'",
-                            $"field '{Name(member)}'",
-                            "the thread's copy of the struct still refers to the same objects as the original");
-                    default:
-                        return OwnedByThread(member)
-                            ? null
-                            : new Origin(
-                                $"the object in field '{Name(member)}'",
-                                $"field '{Name(member)}'",
-                                "the thread object was given that object rather than creating it, so other threads may hold it too");
+                    return new Origin("'this'", "'this'", "every thread made from one object through its factory shares it", Direct: false);
                 }
+
+                string why = _kind == Entry.StructMethod
+                    ? "the thread's copy of the struct still refers to the same objects as the original"
+                    : "the thread object was given that object rather than creating it, so other threads may hold it too";
+                return _kind == Entry.ClassRun && OwnedByThread(member) ? null : new Origin($"the object in field '{Name(member)}'", $"field '{Name(member)}'", why);
             }
 
             return Outside(instance, depth + 1)?.Reached;
@@ -525,7 +517,7 @@ public sealed partial class ThreadRaceAnalyzer
             property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 
         private static bool IsThreadStatic(IFieldSymbol field) =>
-            field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.ThreadStaticAttribute");
+            field.HasAttribute("System.ThreadStaticAttribute");
 
         private static bool IsPerThreadValue(IPropertySymbol property) =>
             property.Name == "Value"

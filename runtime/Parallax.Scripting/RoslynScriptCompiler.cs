@@ -38,13 +38,51 @@ internal sealed class RoslynScriptCompiler : ScriptCompiler
 
     public override (CompiledScript? Script, ScriptError[] Errors) Compile(string code, string[] identifiers, (string Name, string TypeName)[] variables, ExecuteMeta references)
     {
-        var (script, errors) = Compile(code, identifiers, variables, References(references, withExtra: false));
+        // Matrices only multiplied are read where they lie; when the code does not compile that way (a
+        // name Linalg that is not Parallax's, an overload it lacks), it is compiled as before, with arrays,
+        // so its errors are the ones a user expects.
+        var views = MultipliedOnly(code, variables);
+        if (views.Count > 0 && Compile(code, identifiers, variables, views, References(references, withExtra: false)) is { Script: not null } viewing)
+        {
+            return viewing;
+        }
+
+        var (script, errors) = Compile(code, identifiers, variables, [], References(references, withExtra: false));
         if (script is null && references.ExtraReferences.Length > 0 && errors.Any(e => MissingSymbol.Contains(e.Id)))
         {
-            (script, errors) = Compile(code, identifiers, variables, References(references, withExtra: true));
+            (script, errors) = Compile(code, identifiers, variables, [], References(references, withExtra: true));
         }
 
         return (script, errors);
+    }
+
+    /// <summary>
+    /// The namespace matrices of doubles or floats that the code names only as the operands of
+    /// <c>Linalg.Dot(a, b)</c>: a syntax check that finds the candidates (the compile then decides).
+    /// </summary>
+    internal static HashSet<string> MultipliedOnly(string code, (string Name, string TypeName)[] variables)
+    {
+        var matrices = variables.Where(v => v.TypeName is "System.Double[,]" or "System.Single[,]").Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        if (matrices.Count == 0)
+        {
+            return matrices;
+        }
+
+        foreach (var identifier in CSharpSyntaxTree.ParseText(code, ParseOptions).GetRoot().DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            var name = identifier.Identifier.ValueText;
+            if (matrices.Contains(name) && !IsDotOperand(identifier))
+            {
+                matrices.Remove(name);
+            }
+        }
+
+        return matrices;
+
+        static bool IsDotOperand(IdentifierNameSyntax identifier) =>
+            identifier.Parent is ArgumentSyntax { RefKindKeyword.RawKind: 0, NameColon: null, Parent: ArgumentListSyntax { Arguments.Count: 2, Parent: InvocationExpressionSyntax invocation } }
+            && invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Dot", Expression: var target }
+            && target.ToString().Replace(" ", "", StringComparison.Ordinal) is "Linalg" or "Parallax.Linalg" or "global::Parallax.Linalg";
     }
 
     private ScriptReferences References(ExecuteMeta meta, bool withExtra)
@@ -58,7 +96,7 @@ internal sealed class RoslynScriptCompiler : ScriptCompiler
         return set;
     }
 
-    private static (CompiledScript? Script, ScriptError[] Errors) Compile(string code, string[] identifiers, (string Name, string TypeName)[] variables, ScriptReferences references)
+    private static (CompiledScript? Script, ScriptError[] Errors) Compile(string code, string[] identifiers, (string Name, string TypeName)[] variables, HashSet<string> views, ScriptReferences references)
     {
         var options = ScriptOptions.Default
             .WithReferences(references.References)
@@ -85,6 +123,13 @@ internal sealed class RoslynScriptCompiler : ScriptCompiler
             foreach (var (name, typeName) in variables)
             {
                 var type = references.CSharpName(typeName) ?? "object";
+                if (views.Contains(name))
+                {
+                    declarations.Append("global::Parallax.CompilerServices.MatrixVariable<").Append(typeName == "System.Double[,]" ? "double" : "float").Append("> @").Append(name).Append(" = new(")
+                        .Append(SymbolDisplay.FormatLiteral(name, quote: true)).Append(");\n");
+                    continue;
+                }
+
                 declarations.Append(type).Append(" @").Append(name).Append(" = global::Parallax.Engine.Get<").Append(type).Append(">(")
                     .Append(SymbolDisplay.FormatLiteral(name, quote: true)).Append(");\n");
             }
@@ -111,7 +156,7 @@ internal sealed class RoslynScriptCompiler : ScriptCompiler
             .Select(f => f.Name)
             .ToArray();
         var storeBack = new StringBuilder();
-        foreach (var name in variables.Select(v => v.Name).Concat(declared).Distinct(StringComparer.Ordinal))
+        foreach (var name in variables.Select(v => v.Name).Where(v => !views.Contains(v)).Concat(declared).Distinct(StringComparer.Ordinal))
         {
             storeBack.Append("global::Parallax.Engine.Set(").Append(SymbolDisplay.FormatLiteral(name, quote: true)).Append(", @").Append(name).Append(");\n");
         }

@@ -13,14 +13,7 @@ if (cli.Parse(args) is { } exit)
 
 int n = cli["N"] is { } length ? int.Parse(length) : 10_000_000;
 const int Rounds = 9;
-var random = new Random(1);
-var x = new double[n];
-var y = new double[n];
-for (int i = 0; i < n; i++)
-{
-    x[i] = random.NextDouble() - 0.5;
-    y[i] = random.NextDouble() - 0.5;
-}
+var (x, y) = SeedKernels.ArrSumInputs(n);
 
 Console.WriteLine($"N = {n:N0}, {Environment.ProcessorCount} cores, Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}; " +
     $"first call of each in this process, then the median of {Rounds} interleaved rounds");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Notebook;
 using Notebook.Sections;
 
@@ -28,18 +27,6 @@ var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]) { Anchor
 Console.WriteLine($"Parallax notebook: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-foreach (var section in sections)
-{
-    if (!cli.Runs(section.GetType().Name))
-    {
-        continue;
-    }
-
-    Console.WriteLine();
-    Console.WriteLine($"## {section.Title}");
-    var clock = Stopwatch.StartNew();
-    await section.RunAsync(options, cts.Token);
-    Console.WriteLine($"  section time: {clock.Elapsed.TotalMilliseconds:F0} ms");
-}
+await Section.RunAsync(sections.Where(s => cli.Runs(s.GetType().Name)), options, cts.Token);
 
 return 0;

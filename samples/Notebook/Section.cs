@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Notebook;
 
 /// <summary>One section of the seed notebook, reproduced in C#.</summary>
@@ -8,6 +10,19 @@ internal abstract class Section
 
     /// <summary>Runs the section, printing what it did and how long it took.</summary>
     public abstract Task RunAsync(NotebookOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Runs each of <paramref name="sections"/> in turn, under its heading and with its time.</summary>
+    public static async Task RunAsync(IEnumerable<Section> sections, NotebookOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var section in sections)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"## {section.Title}");
+            var clock = Stopwatch.StartNew();
+            await section.RunAsync(options, cancellationToken);
+            Console.WriteLine($"  section time: {clock.Elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
 
     /// <summary>Says plainly that the capability this section needs has not landed yet.</summary>
     protected static Task NotYet(string capability)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Notebook;
 using Notebook.Sections;
 
@@ -20,18 +19,6 @@ if (cli.Parse(args) is { } exit)
 
 var options = new NotebookOptions(cli.Has("--quick"), cli["--section"]);
 Console.WriteLine($"Parallax threads: {Environment.ProcessorCount} cores, .NET {Environment.Version}{(options.Quick ? ", quick sizes" : "")}");
-foreach (var section in sections)
-{
-    if (!cli.Runs(section.GetType().Name))
-    {
-        continue;
-    }
-
-    Console.WriteLine();
-    Console.WriteLine($"## {section.Title}");
-    var clock = Stopwatch.StartNew();
-    await section.RunAsync(options, CancellationToken.None);
-    Console.WriteLine($"  section time: {clock.Elapsed.TotalMilliseconds:F0} ms");
-}
+await Section.RunAsync(sections.Where(s => cli.Runs(s.GetType().Name)), options, CancellationToken.None);
 
 return 0;

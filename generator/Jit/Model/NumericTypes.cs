@@ -57,16 +57,7 @@ internal static class NumericTypes
     };
 
     /// <summary>Whether <paramref name="value"/> is a value of integer type <paramref name="type"/>.</summary>
-    public static bool FitsIn(long value, string type) => type switch
-    {
-        "byte" => value is >= byte.MinValue and <= byte.MaxValue,
-        "sbyte" => value is >= sbyte.MinValue and <= sbyte.MaxValue,
-        "short" => value is >= short.MinValue and <= short.MaxValue,
-        "ushort" => value is >= ushort.MinValue and <= ushort.MaxValue,
-        "uint" => value is >= uint.MinValue and <= uint.MaxValue,
-        "int" => value is >= int.MinValue and <= int.MaxValue,
-        _ => true,
-    };
+    public static bool FitsIn(long value, string type) => Wrap(value, type) == value;
 
     /// <summary>Whether every value of integer type <paramref name="from"/> is a value of <paramref name="to"/>.</summary>
     public static bool Contains(string to, string from) =>

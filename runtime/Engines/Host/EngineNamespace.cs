@@ -14,7 +14,9 @@ namespace Parallax.Engines.Host;
 /// lets go of (replaced, removed, read as an array) is released only at the end of the request in
 /// which that happened (<see cref="EndRequest"/>): a view taken during a call, and a product still
 /// reading it, never meet unmapped or reused memory. A view of a replaced or removed variable throws
-/// at once; one of a variable read as an array stays readable until the call ends.
+/// at once; one of a variable read as an array stays readable until the call ends. A matrix this
+/// engine wrote keeps its segment after it is read as an array, and a pull names that segment while
+/// the array still holds the same elements.
 /// </para>
 /// </summary>
 internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegments? segments = null, long sharedThreshold = long.MaxValue)
@@ -26,6 +28,7 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
 
     private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
     private readonly List<(Slot Slot, string Reason)> retired = [];
+    private readonly List<(Slot Slot, string Reason)> revoking = [];
     private readonly Lock gate = new();
     private ScriptCache? scripts;
 
@@ -65,9 +68,24 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
             var value = LargeArrays.Deserialize<T>(slot.Bytes.Span);
 
             // Deserialized once: later Gets return the same object, as in Python, and edits to it stay.
-            // Its bytes stay mapped until the call ends, for views taken before.
-            slots[name] = Slot.ForObject(value);
-            Retire(slot, $"'{name}' was read as a {typeof(T)} (Engine.Get) and the call that did so ended", revokeNow: false);
+            // Views taken before stay readable until the call ends.
+            var reason = $"'{name}' was read as a {typeof(T)} (Engine.Get) and the call that did so ended";
+            var read = Slot.ForObject(value);
+            slots[name] = read;
+            if (slot.Kind == SlotKind.Written)
+            {
+                // A matrix this engine wrote keeps its segment beside the array while the array holds the
+                // same elements, so that a pull names the segment instead of serializing the array into a
+                // new one: a code string that only reads c (Execute("print(c)") declares c as an array)
+                // then costs the pull nothing more. Its views stop when the call ends all the same.
+                read.Origin = slot;
+                revoking.Add((slot, reason));
+            }
+            else
+            {
+                Retire(slot, reason, revokeNow: false);
+            }
+
             return value!;
         }
     }
@@ -180,6 +198,13 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
         ArgumentNullException.ThrowIfNull(name);
         lock (gate)
         {
+            // Setting a variable to the object it holds changes nothing (code strings store back every
+            // variable they declared): the slot, and a segment it kept, stay.
+            if (slots.TryGetValue(name, out var held) && held.IsObject && held.Type == typeof(T) && value is not null && ReferenceEquals(held.Value, value))
+            {
+                return;
+            }
+
             Replace(name, Slot.ForObject(value));
         }
     }
@@ -240,6 +265,12 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
         (Slot Slot, string Reason)[] ending;
         lock (gate)
         {
+            foreach (var (slot, reason) in revoking)
+            {
+                slot.Revoke(reason);
+            }
+
+            revoking.Clear();
             if (retired.Count == 0)
             {
                 return;
@@ -307,6 +338,17 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
                     : Payload.FromBytes(slot.Bytes);
             }
 
+            if (slot.Origin is { } origin)
+            {
+                if (slot.TypeName == expectedType && slot.Value is Array array && Unchanged(array, origin))
+                {
+                    return Payload.InSegment(origin.Segment!, origin.Bytes);
+                }
+
+                slot.Origin = null;
+                Retire(origin, $"'{name}' was changed after it was read as an array", revokeNow: true);
+            }
+
             if (slot.TypeName == expectedType)
             {
                 return Payload.FromValue(slot.Type!, slot.Value);
@@ -320,6 +362,13 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
 
             throw WrongType(name, slot.TypeName, expectedType);
         }
+    }
+
+    /// <summary>Whether <paramref name="array"/> holds exactly the elements of the segment it was read from (a compare of both, far cheaper than writing fresh shared memory).</summary>
+    private static bool Unchanged(Array array, Slot origin)
+    {
+        var elements = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), Buffer.ByteLength(array));
+        return LargeArrays.ReadShape(origin.Bytes.Span, array.Rank) is var (_, _, header) && origin.Bytes.Span[header..].SequenceEqual(elements);
     }
 
     private Slot Find(string name) => slots.TryGetValue(name, out var slot) ? slot : throw new KeyNotFoundException(
@@ -359,6 +408,12 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
     /// <summary>Queues <paramref name="slot"/>'s memory for release at the end of the request; its views stop at once when <paramref name="revokeNow"/>.</summary>
     private void Retire(Slot slot, string reason, bool revokeNow)
     {
+        if (slot.Origin is { } origin)
+        {
+            slot.Origin = null;
+            Retire(origin, reason, revokeNow);
+        }
+
         if (slot.Segment is null)
         {
             return;
@@ -407,6 +462,9 @@ internal sealed class EngineNamespace(int engineId, SegmentMac mac, ReplySegment
         public ReadOnlyMemory<byte> Bytes => bytes;
 
         public SharedSegment? Segment => segment;
+
+        /// <summary>For an array read from a matrix this engine wrote: that matrix's slot, whose segment a pull names while the array is unchanged.</summary>
+        public Slot? Origin { get; set; }
 
         /// <summary>The tag still to check before the bytes are used; null once checked or for inline bytes (covered by the frame's HMAC).</summary>
         public byte[]? PendingTag { get; set; }

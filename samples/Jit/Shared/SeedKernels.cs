@@ -7,6 +7,21 @@ namespace Parallax.Samples;
 /// </summary>
 public static partial class SeedKernels
 {
+    /// <summary>The arrays the samples add: <paramref name="n"/> values in [-0.5, 0.5) each, the same in every run.</summary>
+    public static (double[] X, double[] Y) ArrSumInputs(int n)
+    {
+        var random = new Random(1);
+        var x = new double[n];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = random.NextDouble() - 0.5;
+            y[i] = random.NextDouble() - 0.5;
+        }
+
+        return (x, y);
+    }
+
     /// <summary>The seed notebook's arr_sum, as a plain loop: the reference [Jit] is measured against.</summary>
     public static double[] ArrSumLoop(double[] x, double[] y)
     {

@@ -16,14 +16,7 @@ internal sealed class NumbaArrSum : Section
     public override Task RunAsync(NotebookOptions options, CancellationToken cancellationToken)
     {
         int n = options.ArraySize;
-        var random = new Random(1);
-        var x = new double[n];
-        var y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            x[i] = random.NextDouble() - 0.5;
-            y[i] = random.NextDouble() - 0.5;
-        }
+        var (x, y) = SeedKernels.ArrSumInputs(n);
 
         // Every call returns a new 80 MB array. What it costs depends on where the GC finds the memory:
         // reused pages are cheap, pages new to the process take a page fault each (on this VM a trap to

@@ -50,8 +50,8 @@ internal sealed class ParallelClient : Section
         // In [49]: %%time r = v.execute('c = np.dot(a,b)', block=True), as a C# lambda on every engine.
         // The generator sees Engine.Get<double[,]> passed to Linalg.Dot and Engine.Set of the product:
         // each engine reads a and b where the push wrote them (no copy) and writes c into shared memory
-        // a pull maps. (A code string, v.ExecuteAsync("var c = Linalg.Dot(a, b);"), reads a and b as
-        // arrays: a copy of 400 MB into fresh memory on each engine first.)
+        // a pull maps. (A code string, v.ExecuteAsync("var c = Linalg.Dot(a, b);"), reads a and b in place
+        // too, since it only multiplies them; its c is a new array that the pull serializes.)
         clock.Restart();
         var r = v.ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))), cancellationToken);
         await r;

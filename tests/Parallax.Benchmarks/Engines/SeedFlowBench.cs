@@ -8,12 +8,13 @@ using Linalg = Parallax.Linalg;
 
 /// <summary>
 /// The seed's headline cells, cold, each round in fresh processes:
-/// <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- seed-flow [N] [rounds] [--arrays|--one-at-a-time]</c>.
+/// <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- seed-flow [N] [rounds] [--arrays|--one-at-a-time|--code-string]</c>.
 /// A round runs, in an order that rotates from round to round, a fresh Parallax process doing the
 /// seed as written (the first Linalg.Dot(a, b) into a new array, then start 3 engines, push a and b,
 /// the Dot cell through the generator's views, pull c into new arrays) and a fresh Python process
 /// doing the same with numpy and ipyparallel (Engines/seed_flow_anchor.py); an option adds an
-/// experiment (the cell reading a and b as arrays, or the engines' products one at a time).
+/// experiment (the cell reading a and b as arrays, the engines' products one at a time, or the cell
+/// as a code string, <c>ExecuteAsync("var c = Linalg.Dot(a, b);")</c>).
 /// Each row prints the medians, the ratio to ipyparallel's and the physical floor measured in the
 /// fresh Parallax processes: the FMA rate both cores reach then, and the first touch of the bytes
 /// that must be new (the 400 MB push segment, the three 200 MB results, the three arrays a pull returns).
@@ -33,7 +34,7 @@ internal static class SeedFlowBench
 
         // Experiments beside the seed as written: the cell reading a and b as arrays (what engines did
         // before views), or the engines' products one after the other, each with every core.
-        string[] extras = [.. new[] { "arrays", "one-at-a-time" }.Where(e => args.Contains("--" + e))];
+        string[] extras = [.. new[] { "arrays", "one-at-a-time", "code-string" }.Where(e => args.Contains("--" + e))];
         string[] kinds = ["views", "ipyparallel", .. extras];
         var runs = kinds.ToDictionary(k => k, _ => new List<Dictionary<string, double>>());
         for (var round = 0; round < rounds; round++)
@@ -125,6 +126,12 @@ internal static class SeedFlowBench
         figures["start"] = clock.Elapsed.TotalSeconds;
         var v = cluster.Client[..];
         v.ApplySync(() => "Hello!");
+        var codeString = args.Contains("--code-string");
+        if (codeString)
+        {
+            // In [47]: v.execute('import numpy as np'): the engines load the C# compiler here, before the timed cells.
+            await v.ExecuteAsync("using Parallax;");
+        }
 
         clock.Restart();
         await v.PushAsync(new { a, b });
@@ -138,6 +145,11 @@ internal static class SeedFlowBench
             {
                 await cluster.Client[id].ApplyAsync(() => Engine.Set("c", Linalg.Dot(Engine.Get<double[,]>("a"), Engine.Get<double[,]>("b"))));
             }
+        }
+        else if (codeString)
+        {
+            // The seed's cell as ipyparallel's users write it, a code string: a and b only multiplied, so read as views.
+            await v.ExecuteAsync("var c = Linalg.Dot(a, b);");
         }
         else if (arrays)
         {
@@ -188,7 +200,7 @@ internal static class SeedFlowBench
 
         start.ArgumentList.Add(ChildVerb);
         start.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
-        if (kind is "arrays" or "one-at-a-time")
+        if (kind is "arrays" or "one-at-a-time" or "code-string")
         {
             start.ArgumentList.Add("--" + kind);
         }

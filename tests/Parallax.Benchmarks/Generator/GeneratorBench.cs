@@ -28,6 +28,9 @@ internal static class GeneratorBench
         string root = RepositoryRoot();
         string work = Path.Combine(Path.GetTempPath(), "parallax-generator-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(work);
+
+        // The server is shared by every build of this user: one running before the bench serves other builds too.
+        bool serverWasRunning = CompilerServerRunning();
         try
         {
             int invocations = WriteProject(work, root, files);
@@ -67,12 +70,42 @@ internal static class GeneratorBench
         finally
         {
             // The compiler server this bench started; an environment without one keeps none running.
-            Dotnet(work, "build-server shutdown --vbcscompiler");
+            if (!serverWasRunning)
+            {
+                Dotnet(work, "build-server shutdown --vbcscompiler");
+            }
+
             if (Environment.GetEnvironmentVariable("PARALLAX_KEEP_BENCH") != "1")
             {
                 Directory.Delete(work, recursive: true);
             }
         }
+    }
+
+    /// <summary>Whether a VBCSCompiler server runs now (on Linux its process is dotnet, so its command line says so).</summary>
+    private static bool CompilerServerRunning()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return System.Diagnostics.Process.GetProcessesByName("VBCSCompiler").Length > 0;
+        }
+
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(process, "cmdline")).Contains("VBCSCompiler", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // A process that ended while being read, or another user's.
+            }
+        }
+
+        return false;
     }
 
     private static double Median(IEnumerable<double> values)

@@ -48,6 +48,17 @@ public class JitShapeDiagnosticTests
         """, new ExpectedDiagnostic("PAR1005", "System.Numerics.BitOperations.PopCount(x[i])", "F", "System.Numerics.BitOperations.PopCount(x[i])", "the helper 'PopCount' cannot be inlined: its body is not in this compilation (a method of another assembly cannot be read at build time)"));
 
     [Fact]
+    public void PAR1005_helper_with_a_rectangular_parameter_names_its_type_as_written() => Expect("""
+        static double First(double[,] m) => m[0, 0];
+        [Jit] public static void F(double[] x, double[,] w) { for (int i = 0; i < x.Length; i++) x[i] = First(w); }
+        """, new ExpectedDiagnostic("PAR1005", "First(w)", "F", "First(w)", "the helper 'First' cannot be inlined: parameter 'm' is of type double[,]; a helper takes numbers by value"));
+
+    [Fact]
+    public void PAR1008_outer_local_of_a_rectangular_type_names_it_as_written() => Expect("""
+        [Jit] public static void F(double[,] x) { for (int i = 0; i < x.GetLength(0); i++) { double[,] t = x; for (int j = 0; j < x.GetLength(1); j++) x[i, j] = 1; } }
+        """, new ExpectedDiagnostic("PAR1008", "t = x", "F", "t", "double[,]"));
+
+    [Fact]
     public void PAR1005_helper_with_a_ref_parameter() => Expect("""
         static double Get(ref double v) => v;
         [Jit] public static void F(double[] x, double y) { for (int i = 0; i < x.Length; i++) x[i] = Get(ref y); }

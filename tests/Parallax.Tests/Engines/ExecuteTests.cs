@@ -65,6 +65,28 @@ public class ExecuteTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void Matrices_a_code_string_only_multiplies_are_read_where_they_lie_and_the_product_is_bitwise_the_arrays_one()
+    {
+        var a = Matrices.Random(120, 90, 3);
+        var b = Matrices.Random(90, 70, 4);
+        var v = Cl[..];
+        v.PushSync(new { a, b });
+
+        // The seed's In [49] as a code string: a and b are read as views (they stay pushed bytes, no array is made).
+        v.ExecuteSync("var c = Linalg.Dot(a, b);\nvar cf = Parallax.Linalg.Dot(a, b)[3, 4];");
+        Assert.All(v.ApplySync(() => EngineNamespace.Current.KindOf("a") + " " + EngineNamespace.Current.KindOf("b")), k => Assert.Equal("pushed pushed", k));
+        var expected = Linalg.Dot(a, b);
+        Assert.All(v.PullSync<double[,]>("c"), c => Assert.True(c.AsSpan().SequenceEqual(expected.AsSpan()), "the product of views differs from the product of arrays"));
+        Assert.Equal([expected[3, 4], expected[3, 4], expected[3, 4]], v.PullSync<double>("cf"));
+
+        // Named anywhere else, a matrix is an array again, in the same string.
+        v.ExecuteSync("var d = Linalg.Dot(a, b);\nvar rows = a.GetLength(0);");
+        Assert.All(v.ApplySync(() => EngineNamespace.Current.KindOf("a") + " " + EngineNamespace.Current.KindOf("b")), k => Assert.Equal("object pushed", k));
+        Assert.Equal([120, 120, 120], v.PullSync<int>("rows"));
+        v.ApplySync(() => Engine.Remove("a") & Engine.Remove("b") & Engine.Remove("c") & Engine.Remove("cf") & Engine.Remove("d") & Engine.Remove("rows"));
+    }
+
+    [Fact]
     public async Task Console_output_goes_to_the_results_stdout_stderr_and_display_outputs()
     {
         var r = Cl[..].ExecuteAsync("""

@@ -154,6 +154,49 @@ public sealed unsafe class NamespaceViewsTests : IDisposable
     }
 
     [Fact]
+    public void A_written_matrix_read_as_an_array_is_pulled_from_its_segment_until_the_array_changes()
+    {
+        var c = ns.SetMatrix<double>("c", 40, 50, clear: true);
+        c.Fill(3);
+        var segment = Assert.IsType<SharedSegment>(ns.Serialize("c", MatrixType).Segment);
+        segment.MarkFree();
+
+        // A code string that prints c reads it as an array and stores the same object back.
+        var array = ns.Get<double[,]>("c");
+        ns.Set("c", array);
+        ns.EndRequest();
+        Assert.Equal("object", ns.KindOf("c"));
+        Assert.Contains("read as a System.Double[,]", Refused(c), StringComparison.Ordinal);
+
+        // Unchanged: the pull names the segment the matrix was written into, no new serialization.
+        var pulled = ns.Serialize("c", MatrixType);
+        Assert.Same(segment, pulled.Segment);
+        Assert.Equal(array, MemoryPackSerializer.Deserialize<double[,]>(pulled.Bytes.Span));
+        segment.MarkFree();
+
+        // Changed: the array is what the variable holds, so it is serialized, and the segment goes back to the pool.
+        array[39, 49] = -1;
+        pulled = ns.Serialize("c", MatrixType);
+        Assert.Null(pulled.Segment);
+        Assert.False(pulled.IsSerialized); // the array, to be written into the reply
+        ns.EndRequest();
+        var next = ns.SetMatrix<double>("d", 40, 50, clear: true);
+        Assert.True(Inside(segment, ref next[0, 0]), "the segment the changed array let go of was not reused");
+        Assert.Equal(0.0, next[39, 49]);
+
+        // Replaced: the segment kept beside an unchanged array goes back too.
+        var e = ns.SetMatrix<double>("e", 40, 50, clear: true);
+        e.Fill(5);
+        var eSegment = Assert.IsType<SharedSegment>(ns.Serialize("e", MatrixType).Segment);
+        eSegment.MarkFree();
+        _ = ns.Get<double[,]>("e");
+        ns.Set("e", 1.0);
+        ns.EndRequest();
+        var reused = ns.SetMatrix<double>("f", 40, 50, clear: true);
+        Assert.True(Inside(eSegment, ref reused[0, 0]), "the segment of a replaced variable was not reused");
+    }
+
+    [Fact]
     public void A_segment_a_written_matrix_let_go_of_is_reused_for_the_next_one_and_zeroed_when_asked()
     {
         var first = ns.SetMatrix<double>("c", 100, 100, clear: true);
