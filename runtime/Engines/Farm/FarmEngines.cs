@@ -6,11 +6,25 @@ namespace Parallax.Engines.Farm;
 /// <summary>A client's engines as the task farm sees them: the seam (<see cref="IEngines"/>), whatever implements it.</summary>
 internal sealed class FarmEngines(Client client) : IFarmEngines
 {
-    private readonly int[] all = [.. Enumerable.Range(0, client.Engines.EngineCount)];
+    private int[] all = [];
 
     public IReadOnlyList<int> LiveEngineIds => client.Engines.LiveIds;
 
-    public IReadOnlyList<int> AllEngineIds => all;
+    /// <summary>Gets every engine id, read again when the count changes (engines on silos that join later).</summary>
+    public IReadOnlyList<int> AllEngineIds
+    {
+        get
+        {
+            var known = Volatile.Read(ref all);
+            var count = client.Engines.EngineCount;
+            if (known.Length != count)
+            {
+                Volatile.Write(ref all, known = [.. Enumerable.Range(0, count)]);
+            }
+
+            return known;
+        }
+    }
 
     public Task Changed => client.Engines.Changed;
 
