@@ -238,13 +238,13 @@ public class SiloTests(SilosFixture fixture)
     {
         // An Orleans client filter plays the lossy network: it drops the next apply's request, or its answer.
         var lose = new LossyNetwork();
-        await using var engines = await OrleansEngines.ConnectAsync(fixture.Silos.Info, TimeSpan.FromMinutes(2), callCheckPeriod: TimeSpan.FromSeconds(1), configureClient: c => c.AddOutgoingGrainCallFilter(lose.InvokeAsync));
+        await using var engines = await OrleansEngines.ConnectAsync(fixture.Silos.Info, TimeSpan.FromMinutes(2), callCheckPeriod: TimeSpan.FromSeconds(2), configureClient: c => c.AddOutgoingGrainCallFilter(lose.InvokeAsync));
         var engine = new Client(engines)[1];
         using var guard = new CancellationTokenSource(HangGuard);
         try
         {
             // A call that runs for several check periods is known to its engine the whole time: it answers.
-            Assert.Equal(7, await engine.ApplyAsync(() => { Thread.Sleep(4000); return 7; }).WaitAsync(guard.Token));
+            Assert.Equal(7, await engine.ApplyAsync(() => { Thread.Sleep(7000); return 7; }).WaitAsync(guard.Token));
 
             lose.Next = LossyNetwork.Loss.Request;
             var unsent = await Assert.ThrowsAsync<TimeoutException>(() => engine.ApplyAsync(() => Engine.Set("ran", true)).WaitAsync(guard.Token));
