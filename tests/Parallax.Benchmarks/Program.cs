@@ -66,6 +66,12 @@ if (args is ["soak", ..])
     return;
 }
 
+if (args is [Parallax.Benchmarks.Engines.SiloColdBench.ChildVerb, ..])
+{
+    Parallax.Benchmarks.Engines.SiloColdBench.ChildAsync(args[1..]).GetAwaiter().GetResult();
+    return;
+}
+
 if (args is ["engines-orleans", ..])
 {
     Parallax.Benchmarks.Engines.SiloBench.RunAsync(args[1..]).GetAwaiter().GetResult();

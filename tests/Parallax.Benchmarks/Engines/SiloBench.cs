@@ -6,7 +6,8 @@ namespace Parallax.Benchmarks.Engines;
 
 /// <summary>
 /// The Orleans backend's figures next to the local-socket backend's, in one run:
-/// <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- engines-orleans [N]</c>.
+/// <c>dotnet run -c Release --project tests/Parallax.Benchmarks -- engines-orleans [N]</c>
+/// (<c>--cold [rounds] [N]</c>: the first transfers in fresh processes, <see cref="SiloColdBench"/>).
 /// Both backends run the same client API calls on 3 engines; each row is Orleans, local sockets, and
 /// their ratio. Data rows count the bytes that reach engines (or come back) over the time taken.
 /// </summary>
@@ -24,6 +25,13 @@ internal static class SiloBench
         }
 
         var bytes = n * (long)n * 8;
+        if (args.Contains("--cold"))
+        {
+            // engines-orleans --cold [rounds] [N]: the first transfers of a process, in fresh processes.
+            SiloColdBench.Run(numbers.Length > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 3, numbers.Length > 1 ? int.Parse(numbers[1], CultureInfo.InvariantCulture) : 5000);
+            return;
+        }
+
         if (args.Contains("--breakdown"))
         {
             // Where a push's time goes: the transport alone, with and without TLS, and fresh memory.
