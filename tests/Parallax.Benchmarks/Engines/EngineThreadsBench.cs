@@ -22,7 +22,7 @@ internal static class EngineThreadsBench
         int rounds = at >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 3;
         int n = args.Length > 0 && int.TryParse(args[0], out int size) ? size : 5000;
         int[] choices = [1, 2, 3];
-        Console.WriteLine($"The Dot cell on 3 engines, N = {n}, {Environment.ProcessorCount} cores, load average {Load()}; GEMM threads per engine {string.Join(", ", choices)}, {rounds} rounds alternated, medians");
+        Console.WriteLine($"The Dot cell on 3 engines, N = {n}, {Environment.ProcessorCount} cores, load average {ChildProcesses.Load()}; GEMM threads per engine {string.Join(", ", choices)}, {rounds} rounds alternated, medians");
         var a = Random(n, 1);
         var b = Random(n, 2);
         var times = choices.ToDictionary(t => t, _ => new List<double>());
@@ -61,7 +61,7 @@ internal static class EngineThreadsBench
                 $"engines' CPU {Median(cpu[threads]):F1} s, {Median(cpu[threads]) / Median(cpu[choices[0]]):F2}x one thread's");
         }
 
-        Console.WriteLine($"load average after: {Load()}");
+        Console.WriteLine($"load average after: {ChildProcesses.Load()}");
     }
 
     /// <summary>What every core's Vector512 FMA pipes deliver right now: the busy-machine gauge the linalg bench uses.</summary>
@@ -84,8 +84,6 @@ internal static class EngineThreadsBench
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
     private static extern unsafe int GetRusage(int who, long* usage);
-
-    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static double[,] Random(int n, int seed)
     {

@@ -139,16 +139,7 @@ internal static class FarmBench
         {
             foreach (var warmUp in new[] { true, false })
             {
-                var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-                {
-                    // Under the muxer the dll comes first; under the apphost (`dotnet run`) it must not.
-                    start.ArgumentList.Add(typeof(FarmBench).Assembly.Location);
-                }
-
-                start.ArgumentList.Add("engines");
-                start.ArgumentList.Add("farm-cold-child");
-                start.ArgumentList.Add(warmUp ? "on" : "off");
+                var start = ChildProcesses.Self("engines", "farm-cold-child", warmUp ? "on" : "off");
                 using var child = Process.Start(start)!;
                 var output = child.StandardOutput.ReadToEnd();
                 child.WaitForExit();

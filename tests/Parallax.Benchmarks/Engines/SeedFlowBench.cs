@@ -50,7 +50,7 @@ internal static class SeedFlowBench
 
                 figures["flow"] = Cells.Sum(c => figures[c]);
                 runs[kind].Add(figures);
-                Console.WriteLine($"  round {round + 1} {kind,-13} " + string.Join(", ", figures.Where(f => f.Key is "matmul" or "start" or "push" or "dot" or "pull" or "flow").Select(f => $"{f.Key} {f.Value:F2} s")) + $"  (load {Load()})");
+                Console.WriteLine($"  round {round + 1} {kind,-13} " + string.Join(", ", figures.Where(f => f.Key is "matmul" or "start" or "push" or "dot" or "pull" or "flow").Select(f => $"{f.Key} {f.Value:F2} s")) + $"  (load {ChildProcesses.Load()})");
             }
         }
 
@@ -192,20 +192,13 @@ internal static class SeedFlowBench
 
     private static Dictionary<string, double>? RunParallax(int n, string kind)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(SeedFlowBench).Assembly.Location);
-        }
-
-        start.ArgumentList.Add(ChildVerb);
-        start.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
+        var start = ChildProcesses.Self(ChildVerb, n.ToString(CultureInfo.InvariantCulture));
         if (kind is "arrays" or "one-at-a-time" or "code-string")
         {
             start.ArgumentList.Add("--" + kind);
         }
 
-        return RunChild(start, kind);
+        return ChildProcesses.RunJson(start, kind);
     }
 
     private static Dictionary<string, double>? RunIpyparallel(int n)
@@ -224,25 +217,8 @@ internal static class SeedFlowBench
 
         // Debian's OpenBLAS misdetects this CPU and runs several times slower without it.
         start.Environment["OPENBLAS_CORETYPE"] = "SkylakeX";
-        return RunChild(start, "ipyparallel");
+        return ChildProcesses.RunJson(start, "ipyparallel");
     }
-
-    private static Dictionary<string, double>? RunChild(ProcessStartInfo start, string kind)
-    {
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        process.WaitForExit();
-        if (process.ExitCode != 0 || lines.Length == 0 || !lines[^1].StartsWith('{'))
-        {
-            Console.WriteLine($"  {kind} failed (exit {process.ExitCode}): {stderr.Result.Split('\n').LastOrDefault(l => l.Length > 0)}");
-            return null;
-        }
-
-        return JsonSerializer.Deserialize<Dictionary<string, double>>(lines[^1]);
-    }
-
-    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static string Uptime() => File.ReadAllText("/proc/loadavg").Split(' ')[..3] is var l ? $"load average {l[0]}, {l[1]}, {l[2]}" : "";
 

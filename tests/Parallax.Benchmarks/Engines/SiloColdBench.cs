@@ -20,7 +20,7 @@ internal static class SiloColdBench
     public static void Run(int rounds, int n)
     {
         var bytes = n * (long)n * sizeof(double);
-        Console.WriteLine($"First transfers of a process, 3 engines, matrices {n}x{n}, {rounds} rounds in fresh processes (order alternating), medians; load average {Load()}");
+        Console.WriteLine($"First transfers of a process, 3 engines, matrices {n}x{n}, {rounds} rounds in fresh processes (order alternating), medians; load average {ChildProcesses.Load()}");
         var runs = new Dictionary<string, List<Dictionary<string, double>>> { ["orleans"] = [], ["local"] = [] };
         for (var round = 0; round < rounds; round++)
         {
@@ -28,20 +28,20 @@ internal static class SiloColdBench
             {
                 var figures = RunChild(kind, n);
                 runs[kind].Add(figures);
-                Console.WriteLine($"  round {round + 1} {kind,-8} push {figures["push"]:F3} s, pull {figures["pull"]:F3} s, first touch {figures["touch"]:F3} s per 200 MB (load {Load()})");
+                Console.WriteLine($"  round {round + 1} {kind,-8} push {figures["push"]:F3} s, pull {figures["pull"]:F3} s, first touch {figures["touch"]:F3} s per 200 MB (load {ChildProcesses.Load()})");
             }
         }
 
         double Median(string kind, string key) => runs[kind].Select(r => r[key]).Order().ElementAt(runs[kind].Count / 2);
         Console.WriteLine($"{"what (medians)",-52} {"Orleans",12} {"local",12} {"ratio",8}");
-        foreach (var (key, what, moved) in new[] { ("push", "first push a, b: GB/s reaching engines (3 x 400 MB)", 6 * bytes), ("pull", "first pull c: GB/s back from engines (3 x 200 MB)", 3 * bytes) })
+        foreach (var (key, what, moved) in new[] { ("push", $"first push a, b: GB/s reaching engines (3 x {2 * bytes / 1e6:F0} MB)", 6 * bytes), ("pull", $"first pull c: GB/s back from engines (3 x {bytes / 1e6:F0} MB)", 3 * bytes) })
         {
             double remote = moved / Median("orleans", key) / 1e9, local = moved / Median("local", key) / 1e9;
             Console.WriteLine($"{what,-52} {remote,8:F2} GB/s {local,8:F2} GB/s {remote / local,7:F2}x");
         }
 
         var touch = Median("local", "touch") * (bytes / 200e6);
-        Console.WriteLine($"floor of the pull's new arrays (3 x {bytes / 1e6:F0} MB first touched at the child's measured rate): {3 * touch:F3} s = {3 * bytes / (3 * touch) / 1e9:F2} GB/s; load average {Load()}");
+        Console.WriteLine($"floor of the pull's new arrays (3 x {bytes / 1e6:F0} MB first touched at the child's measured rate): {3 * touch:F3} s = {3 * bytes / (3 * touch) / 1e9:F2} GB/s; load average {ChildProcesses.Load()}");
     }
 
     /// <summary>One backend's first push and pull in this fresh process, printed as one JSON object.</summary>
@@ -106,25 +106,7 @@ internal static class SiloColdBench
         Console.WriteLine(JsonSerializer.Serialize(figures));
     }
 
-    private static Dictionary<string, double> RunChild(string kind, int n)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(SiloColdBench).Assembly.Location);
-        }
-
-        start.ArgumentList.Add(ChildVerb);
-        start.ArgumentList.Add(kind);
-        start.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        process.WaitForExit();
-        return process.ExitCode == 0 && lines.Length > 0 && lines[^1].StartsWith('{')
-            ? JsonSerializer.Deserialize<Dictionary<string, double>>(lines[^1])!
-            : throw new InvalidOperationException($"the {kind} child failed (exit {process.ExitCode}): {stderr.Result.Split('\n').LastOrDefault(l => l.Length > 0)}");
-    }
-
-    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+    private static Dictionary<string, double> RunChild(string kind, int n) =>
+        ChildProcesses.RunJson(ChildProcesses.Self(ChildVerb, kind, n.ToString(CultureInfo.InvariantCulture)), kind)
+        ?? throw new InvalidOperationException($"the {kind} child failed: see the line above");
 }
